@@ -1,0 +1,129 @@
+"""Runs the stages in order and reports what happened: read, check, model, render, write."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SiteConfig, load_config
+from .content import read_content
+from .errors import Diagnostic, has_errors
+from .i18n import load_catalogs
+from .links import check_links
+from .model import Site, build_site
+from .output import OutputError, WriteReport, publish
+from .render import render_site
+from .schema import check_item
+
+
+class UsageError(Exception):
+    """The command was asked for something that cannot be: exit code 2."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path = Path(".")
+    out: Path | None = None  # None: check only, write nothing
+    languages: tuple[str, ...] | None = None
+    strict: bool = False
+    base_url: str | None = None
+
+
+@dataclass
+class BuildReport:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    outputs: dict[str, bytes] = field(default_factory=dict)
+    site: Site | None = None
+    written: WriteReport | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    @property
+    def pages(self) -> int:
+        return sum(1 for path in self.outputs if path.endswith(".html"))
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Run every stage; write only when no stage found an error."""
+    report = BuildReport()
+    clock = _Clock(report.timings)
+    config, problems = load_config(options.source)
+    report.diagnostics += problems
+    if config is None:
+        return report
+    if options.base_url:
+        config = config.with_base_url(options.base_url)
+    languages = _languages(config, options.languages)
+
+    with clock("read"):
+        items, problems = read_content(config)
+        report.diagnostics += problems
+    with clock("check"):
+        checked = []
+        for item in items:
+            ok, problems = check_item(item, config)
+            report.diagnostics += problems
+            if ok:
+                checked.append(ok)
+    with clock("model"):
+        site, problems = build_site(checked, config, languages)
+        report.diagnostics += problems
+        report.site = site
+    with clock("catalogs"):
+        catalogs, problems = load_catalogs(config, site.languages)
+        report.diagnostics += problems
+        for code, missing in sorted(catalogs.untranslated.items()):
+            for msgid in missing:
+                report.diagnostics.append(
+                    Diagnostic(f"locale/{code}/LC_MESSAGES/messages.po", None, None, None, f"expected a translation of {msgid!r}, found none (the English text is shown)", "warning")
+                )
+    if has_errors(report.diagnostics):
+        return _finish(report, options)
+    with clock("render"):
+        report.outputs, problems = render_site(site, catalogs)
+        report.diagnostics += problems
+    with clock("links"):
+        report.diagnostics += check_links(report.outputs)
+    _finish(report, options)
+    if report.ok and options.out is not None:
+        with clock("write"):
+            try:
+                report.written = publish(report.outputs, options.out, options.source)
+            except (OutputError, OSError) as exc:
+                report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
+    return report
+
+
+def _finish(report: BuildReport, options: BuildOptions) -> BuildReport:
+    if options.strict:
+        report.diagnostics = [d.as_error() for d in report.diagnostics]
+    report.diagnostics = sorted(set(report.diagnostics))
+    return report
+
+
+def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str, ...]:
+    if not wanted:
+        return config.codes
+    unknown = [code for code in wanted if code not in config.codes]
+    if unknown:
+        raise UsageError(f"unknown language {', '.join(unknown)}: expected one of {', '.join(config.codes)}")
+    return tuple(code for code in config.codes if code in wanted)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    def __call__(self, stage: str) -> "_Clock":
+        self.stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self.stage] = time.perf_counter() - self.start

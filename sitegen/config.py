@@ -1,0 +1,183 @@
+"""site.yaml -> SiteConfig, validated like content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from babel import Locale, UnknownLocaleError
+
+from . import validate as v
+from .errors import Diagnostic, describe
+from .yamlfile import Parsed, YamlError, parse_yaml
+
+CONFIG_NAME = "site.yaml"
+
+# hreflang and <html lang> tags where the bare code is ambiguous (DESIGN: zh is Simplified).
+DEFAULT_TAGS = {"zh": "zh-Hans"}
+DEFAULT_LOCALES = {"zh": "zh_Hans"}
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # folder and URL segment: ko, en, ja, zh
+    tag: str  # BCP 47 tag for <html lang> and hreflang: zh-Hans
+    locale: str  # Babel locale identifier: zh_Hans
+
+    @property
+    def babel(self) -> Locale:
+        return Locale.parse(self.locale)
+
+    @property
+    def name(self) -> str:
+        """The language's name in itself (한국어, English, 日本語, 中文), from CLDR."""
+        locale = self.babel
+        return (locale.language_name or locale.display_name or self.code)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    base_url: str
+    source_language: str
+    languages: tuple[Language, ...]  # the source language first
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    regions: Mapping[str, Mapping[str, str]]
+    directory_urls: bool = True
+    require_complete: tuple[str, ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    def region_name(self, key: str, lang: str) -> str:
+        names = self.regions[key]
+        return names.get(lang) or names[self.source_language]
+
+    def with_base_url(self, base_url: str) -> SiteConfig:
+        return replace(self, base_url=_slash(base_url))
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _language_code(value: Any) -> str:
+    if not isinstance(value, str) or not v.SLUG_RE.fullmatch(value):
+        raise v.Invalid("a language code such as ko or en", value)
+    try:
+        Locale.parse(DEFAULT_LOCALES.get(value, value))
+    except (UnknownLocaleError, ValueError):
+        raise v.Invalid("a language Babel knows (ko, en, ja, zh, vi, ...)", value) from None
+    return value
+
+
+def _text_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise v.Invalid("a mapping of language code to text", value)
+    return value
+
+
+FIELDS = (
+    v.Field("base_url", v.url, required=True, doc="the published site's URL"),
+    v.Field("source_language", _language_code, doc="the language every item starts in"),
+    v.Field("languages", v.list_of(_language_code, "language codes"), required=True, doc="a list of language codes"),
+    v.Field("language_tags", _text_map, doc="BCP 47 tags by language code"),
+    v.Field("title", _text_map, required=True, doc="the site title in each language"),
+    v.Field("description", _text_map),
+    v.Field("regions", _text_map, required=True, doc="region keys with their names in each language"),
+    v.Field("directory_urls", v.boolean),
+    v.Field("require_complete", v.list_of(_language_code, "language codes")),
+)
+
+
+def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    """Read and check site.yaml in `root`; return None and the diagnostics when it is unusable."""
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None, [Diagnostic(CONFIG_NAME, None, None, None, f"expected the site's config file, found no {CONFIG_NAME} in {root}")]
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic(CONFIG_NAME, None, None, None, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x} at offset {exc.start}")]
+    try:
+        parsed = parse_yaml(text)
+    except YamlError as exc:
+        return None, [Diagnostic(CONFIG_NAME, exc.line, exc.column, None, exc.message)]
+    checker = v.Checker(CONFIG_NAME, parsed, unknown="warning")
+    clean = checker.check(parsed.data, FIELDS)
+    config = _build(root, clean, parsed, checker)
+    diagnostics = checker.diagnostics
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return config, diagnostics
+
+
+def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker) -> SiteConfig | None:
+    codes = list(clean.get("languages", ()))
+    if not codes or "base_url" not in clean or "title" not in clean or "regions" not in clean:
+        return None
+    if len(set(codes)) != len(codes):
+        checker.report(("languages",), f"expected each language once, found {codes}")
+    source = clean.get("source_language", codes[0])
+    if source not in codes:
+        checker.report(("source_language",), f"expected one of the languages {', '.join(codes)}, found {source!r}")
+        return None
+    for code in clean.get("require_complete", ()):
+        if code not in codes:
+            checker.report(("require_complete",), f"expected one of the languages {', '.join(codes)}, found {code!r}")
+    tags = {**DEFAULT_TAGS, **clean.get("language_tags", {})}
+    ordered = [source] + [c for c in codes if c != source]
+    languages = tuple(
+        Language(code, str(tags.get(code, code)), DEFAULT_LOCALES.get(code, code)) for code in ordered
+    )
+    title = _per_language(checker, ("title",), clean["title"], ordered, required=True)
+    description = _per_language(checker, ("description",), clean.get("description", {}), ordered, required=False)
+    regions: dict[str, Mapping[str, str]] = {}
+    for key, names in clean["regions"].items():
+        try:
+            v.slug(key)
+        except v.Invalid as exc:
+            checker.report(("regions", key), str(exc))
+            continue
+        if not isinstance(names, dict):
+            checker.report(("regions", key), f"expected the region's name in each language, found {describe(names)}")
+            continue
+        regions[key] = MappingProxyType(_per_language(checker, ("regions", key), names, ordered, required=True))
+    return SiteConfig(
+        root=root,
+        base_url=_slash(clean["base_url"]),
+        source_language=source,
+        languages=languages,
+        title=MappingProxyType(title),
+        description=MappingProxyType(description),
+        regions=MappingProxyType(regions),
+        directory_urls=clean.get("directory_urls", True),
+        require_complete=tuple(clean.get("require_complete", ())),
+    )
+
+
+def _per_language(
+    checker: v.Checker, key: tuple[str, ...], value: dict[str, Any], codes: list[str], required: bool
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, text in value.items():
+        if code not in codes:
+            checker.report(key + (code,), f"expected one of the languages {', '.join(codes)}, found {code!r}", "warning")
+            continue
+        try:
+            out[code] = v.text(text)
+        except v.Invalid as exc:
+            checker.report(key + (code,), str(exc))
+    if required:
+        for code in codes:
+            if code not in out:
+                severity = "error" if code == codes[0] else "warning"
+                checker.report(key, f"expected text for '{code}', found none", severity)
+    return out

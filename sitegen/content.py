@@ -1,0 +1,140 @@
+"""content/<lang>/ -> list[SourceItem]: every file read and parsed once, positions kept."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .errors import Diagnostic
+from .validate import SLUG_RE
+from .yamlfile import Parsed, YamlError, parse_yaml
+
+CONTENT_DIR = "content"
+HOME_FILE = "_index.md"
+HOME = "home"
+# Section folder -> the one file extension its items use.
+SECTIONS = {"clusters": ".yaml", "stories": ".md", "pages": ".md"}
+FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One content file: its identity, its fields with their positions, its Markdown body."""
+
+    path: str  # relative to the site root, with forward slashes
+    lang: str
+    section: str
+    slug: str
+    parsed: Parsed
+    body: str | None
+    body_line: int
+    digest: str  # sha256 of the file's bytes
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.section, self.slug)
+
+
+def read_content(config: SiteConfig) -> tuple[list[SourceItem], list[Diagnostic]]:
+    """Read every content file of every configured language, in a stable order."""
+    root = config.root / CONTENT_DIR
+    items: list[SourceItem] = []
+    diagnostics: list[Diagnostic] = []
+    if not root.is_dir():
+        return items, [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
+    for lang_dir in _entries(root):
+        rel = f"{CONTENT_DIR}/{lang_dir.name}"
+        if not lang_dir.is_dir() or lang_dir.name not in config.codes:
+            diagnostics.append(
+                Diagnostic(rel, None, None, None, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder")
+            )
+            continue
+        for entry in _entries(lang_dir):
+            if entry.name == HOME_FILE:
+                _read(config.root, entry, lang_dir.name, HOME, "index", items, diagnostics)
+            elif entry.is_dir() and entry.name in SECTIONS:
+                for file in _entries(entry):
+                    _read_section_file(config.root, file, lang_dir.name, entry.name, items, diagnostics)
+            else:
+                diagnostics.append(
+                    Diagnostic(_rel(config.root, entry), None, None, None, f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
+                )
+    return items, diagnostics
+
+
+def _entries(folder: Path) -> list[Path]:
+    # Editors leave dotfiles and backups~ around; they are never content.
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and not p.name.endswith("~"))
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _read_section_file(
+    root: Path, file: Path, lang: str, section: str, items: list[SourceItem], diagnostics: list[Diagnostic]
+) -> None:
+    rel = _rel(root, file)
+    ext = SECTIONS[section]
+    if not file.is_file() or file.suffix != ext:
+        diagnostics.append(Diagnostic(rel, None, None, None, f"expected a {ext} file in {section}/, found '{file.name}'"))
+        return
+    slug = file.name[: -len(ext)]
+    if not SLUG_RE.fullmatch(slug):
+        fix = suggest_slug(slug)
+        hint = f"; rename it to {fix}{ext}" if fix else ""
+        diagnostics.append(
+            Diagnostic(rel, None, None, "slug", f"expected a file name of lowercase letters, digits and hyphens, found '{slug}'{hint}")
+        )
+        return
+    _read(root, file, lang, section, slug, items, diagnostics)
+
+
+def suggest_slug(name: str) -> str:
+    """A valid slug close to `name`, for the fix in a message."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def _read(
+    root: Path, file: Path, lang: str, section: str, slug: str, items: list[SourceItem], diagnostics: list[Diagnostic]
+) -> None:
+    rel = _rel(root, file)
+    resolved = file.resolve()
+    if not resolved.is_relative_to((root / CONTENT_DIR).resolve()):
+        diagnostics.append(Diagnostic(rel, None, None, None, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}"))
+        return
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.append(
+            Diagnostic(rel, line, column, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}; save the file as UTF-8")
+        )
+        return
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    digest = hashlib.sha256(raw).hexdigest()
+    body: str | None = None
+    body_line = 1
+    try:
+        if file.suffix == ".md":
+            match = FRONT_MATTER.match(text)
+            if not match:
+                diagnostics.append(
+                    Diagnostic(rel, 1, 1, None, "expected front matter between two '---' lines at the top, found none")
+                )
+                return
+            parsed = parse_yaml(match.group(1) or "", line_offset=1)
+            body = text[match.end():]
+            body_line = text[: match.end()].count("\n") + 1
+        else:
+            parsed = parse_yaml(text)
+    except YamlError as exc:
+        diagnostics.append(Diagnostic(rel, exc.line, exc.column, None, exc.message))
+        return
+    items.append(SourceItem(rel, lang, section, slug, parsed, body, body_line, digest))

@@ -1,0 +1,108 @@
+"""locale/ -> gettext Translations per language, compiled in memory; Babel's CLDR formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_compact_currency, format_decimal
+from babel.support import NullTranslations, Translations
+
+from .config import Language, SiteConfig
+from .errors import Diagnostic
+
+LOCALE_DIR = "locale"
+DOMAIN = "messages"
+# Templates are written with English msgids: an English catalog may leave a string empty.
+MSGID_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """The compiled UI translations of each language, and what is missing from them."""
+
+    translations: dict[str, NullTranslations]
+    untranslated: dict[str, tuple[str, ...]]  # msgids with no usable translation, per language
+
+
+def po_path(code: str) -> str:
+    return f"{LOCALE_DIR}/{code}/LC_MESSAGES/{DOMAIN}.po"
+
+
+def load_catalogs(config: SiteConfig, languages: tuple[str, ...]) -> tuple[Catalogs, list[Diagnostic]]:
+    """Read and compile each language's catalog; fuzzy entries are left out, as gettext does."""
+    translations: dict[str, NullTranslations] = {}
+    untranslated: dict[str, tuple[str, ...]] = {}
+    diagnostics: list[Diagnostic] = []
+    root = config.root / LOCALE_DIR
+    if root.is_dir():
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            if folder.name not in config.codes:
+                diagnostics.append(
+                    Diagnostic(f"{LOCALE_DIR}/{folder.name}", None, None, None, f"expected a catalog of a configured language ({', '.join(config.codes)}), found '{folder.name}'", "warning")
+                )
+    for code in languages:
+        catalog, problems = read_catalog(config, config.language(code))
+        diagnostics += problems
+        if catalog is None:
+            translations[code] = NullTranslations()
+            continue
+        translations[code] = compile_catalog(catalog)
+        untranslated[code] = tuple(
+            str(m.id if isinstance(m.id, str) else m.id[0])
+            for m in catalog
+            if m.id and (m.fuzzy or not _translated(m.string)) and not (code == MSGID_LANGUAGE and not m.fuzzy)
+        )
+    return Catalogs(translations, untranslated), diagnostics
+
+
+def _translated(string: str | tuple[str, ...]) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
+def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None, list[Diagnostic]]:
+    rel = po_path(language.code)
+    path = config.root / rel
+    if not path.is_file():
+        severity = "warning" if language.code == MSGID_LANGUAGE else "error"
+        return None, [Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)]
+    try:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=language.locale, abort_invalid=True)
+    except PoFileError as exc:
+        return None, [Diagnostic(rel, exc.lineno, None, None, f"expected a valid .po entry, found {exc.line.strip()!r} ({exc})")]
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, [Diagnostic(rel, None, None, None, f"expected a UTF-8 .po file, found {exc}")]
+    diagnostics = []
+    for message, errors in catalog.check():
+        for error in errors:
+            diagnostics.append(Diagnostic(rel, message.lineno, None, None, f"msgid {str(message.id)!r}: {error}"))
+    return catalog, diagnostics
+
+
+def compile_catalog(catalog: Catalog) -> Translations:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def date(value: dt.date, language: Language) -> str:
+    """2012년 5월 31일 / May 31, 2012 / 2012年5月31日."""
+    return format_date(value, "long", locale=language.locale)
+
+
+def number(value: int | Decimal, language: Language) -> str:
+    return format_decimal(value, locale=language.locale)
+
+
+def money(amount: Decimal, currency: str, language: Language) -> str:
+    """An amount in the locale's compact form: $1M, US$100만, $100万."""
+    return format_compact_currency(amount, currency, locale=language.locale, fraction_digits=1)

@@ -1,0 +1,293 @@
+"""Checked items -> Site: translations joined to their source, fields inherited, references resolved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Union
+
+from .config import SiteConfig
+from .content import HOME
+from .errors import Diagnostic, describe
+from .schema import CheckedItem, section_fields, translatable
+
+
+@dataclass(frozen=True)
+class Members:
+    companies: int
+    universities: int
+    research_institutes: int
+    support_agencies: int
+
+    @property
+    def total(self) -> int:
+        return self.companies + self.universities + self.research_institutes + self.support_agencies
+
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        return (
+            ("companies", self.companies),
+            ("universities", self.universities),
+            ("research_institutes", self.research_institutes),
+            ("support_agencies", self.support_agencies),
+        )
+
+
+@dataclass(frozen=True)
+class Contact:
+    office: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    firms: int | None = None
+    partner_firms: int | None = None
+    export_contracts: Money | None = None
+
+
+@dataclass(frozen=True)
+class Home:
+    title: str
+    summary: str
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    summary: str | None = None
+    menu: int | None = None
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    title: str
+    summary: str
+    region: str
+    industry: str
+    members: Members
+    study_groups: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    contact: Contact | None = None
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    title: str
+    summary: str
+    date: dt.date
+    region: str
+    clusters: tuple[str, ...] = ()
+    figures: Figures | None = None
+    body: str = ""
+
+
+Item = Union[Home, Page, Cluster, Story]
+Key = tuple[str, str]  # (section, slug)
+
+
+@dataclass(frozen=True)
+class Document:
+    """An item as a reader of one language sees it."""
+
+    section: str
+    slug: str
+    lang: str  # the language of the page around it
+    text_lang: str  # the language its text is in: the source language when no translation exists
+    item: Item
+    path: str  # the content file its text comes from
+    sources: tuple[str, ...]  # every content file it is made from
+
+    @property
+    def key(self) -> Key:
+        return (self.section, self.slug)
+
+    @property
+    def fallback(self) -> bool:
+        return self.text_lang != self.lang
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    languages: tuple[str, ...]  # the languages being built, the source first when built
+    documents: Mapping[tuple[str, str, str], Document]
+    stories_by_cluster: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def get(self, section: str, slug: str, lang: str) -> Document | None:
+        return self.documents.get((section, slug, lang))
+
+    def section(self, section: str, lang: str) -> list[Document]:
+        docs = [d for (s, _, l), d in self.documents.items() if s == section and l == lang]
+        if section == "stories":
+            return sorted(docs, key=lambda d: (-d.item.date.toordinal(), d.slug))  # type: ignore[union-attr]
+        if section == "clusters":
+            regions = list(self.config.regions)
+            return sorted(docs, key=lambda d: (regions.index(d.item.region), d.slug))  # type: ignore[union-attr]
+        return sorted(docs, key=lambda d: d.slug)
+
+    def versions(self, doc: Document) -> list[Document]:
+        """The same item in every language being built, in config order."""
+        return [d for lang in self.languages if (d := self.get(doc.section, doc.slug, lang))]
+
+    def stories_of(self, cluster: str, lang: str) -> list[Document]:
+        slugs = set(self.stories_by_cluster.get(cluster, ()))
+        return [d for d in self.section("stories", lang) if d.slug in slugs]
+
+    def nav(self, lang: str) -> list[Document]:
+        pages = [d for d in self.section("pages", lang) if d.item.menu is not None]  # type: ignore[union-attr]
+        return sorted(pages, key=lambda d: (d.item.menu, d.slug))  # type: ignore[union-attr]
+
+
+def build_site(
+    checked: Iterable[CheckedItem], config: SiteConfig, languages: Iterable[str] | None = None
+) -> tuple[Site, list[Diagnostic]]:
+    """Join every translation to its source and make a Document per item and language."""
+    source_lang = config.source_language
+    wanted = tuple(lang for lang in config.codes if languages is None or lang in set(languages))
+    sources: dict[Key, CheckedItem] = {}
+    translations: dict[Key, dict[str, CheckedItem]] = {}
+    diagnostics: list[Diagnostic] = []
+    for item in checked:
+        key = item.source.key
+        if item.source.lang == source_lang:
+            sources[key] = item
+        else:
+            translations.setdefault(key, {})[item.source.lang] = item
+    for key, by_lang in sorted(translations.items()):
+        if key not in sources:
+            for item in by_lang.values():
+                expected = item.source.path.replace(f"content/{item.source.lang}/", f"content/{source_lang}/", 1)
+                diagnostics.append(
+                    Diagnostic(item.source.path, 1, 1, None, f"expected a {source_lang} source at {expected}, found none; every item starts in the source language")
+                )
+
+    documents: dict[tuple[str, str, str], Document] = {}
+    stories_by_cluster: dict[str, list[str]] = {}
+    for key, source in sorted(sources.items()):
+        section, slug = key
+        fields = section_fields(section, config)
+        if section == "stories":
+            diagnostics += _check_clusters(source, sources)
+            for cluster in source.fields.get("clusters", ()):
+                stories_by_cluster.setdefault(cluster, []).append(slug)
+        for lang in wanted:
+            translation = translations.get(key, {}).get(lang) if lang != source_lang else None
+            data = source.fields
+            text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
+            if translation is not None:
+                problems = _check_neutral(source, translation, translatable(fields, translation.fields))
+                diagnostics += problems
+                if problems:
+                    continue
+                data = _overlay(source.fields, translation.fields)
+                text_lang, path = lang, translation.source.path
+                made_from.append(path)
+            documents[(section, slug, lang)] = Document(
+                section, slug, lang, text_lang, _typed(section, data), path, tuple(made_from)
+            )
+    site = Site(
+        config,
+        wanted,
+        MappingProxyType(documents),
+        MappingProxyType({k: tuple(v) for k, v in stories_by_cluster.items()}),
+    )
+    return site, diagnostics
+
+
+def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem]) -> list[Diagnostic]:
+    out = []
+    known = sorted(slug for section, slug in sources if section == "clusters")
+    for index, slug in enumerate(story.fields.get("clusters", ())):
+        if ("clusters", slug) not in sources:
+            line, column = story.source.parsed.mark(("clusters", index)) or (None, None)
+            out.append(
+                Diagnostic(story.source.path, line, column, "clusters", f"expected a cluster slug ({', '.join(known)}), found {slug!r}")
+            )
+    return out
+
+
+def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[tuple[str, ...]]) -> list[Diagnostic]:
+    """A translation may repeat a language-neutral value, never change it."""
+    out = []
+    for path, value in _leaves(translation.fields):
+        if any(path[: len(p)] == p for p in allowed):
+            continue
+        expected = _get(source.fields, path)
+        if value != expected:
+            line, column = translation.source.parsed.mark(path) or (None, None)
+            name = ".".join(path)
+            out.append(
+                Diagnostic(
+                    translation.source.path, line, column, name,
+                    f"expected {describe(_plain(expected))} as in {source.source.path}, found {describe(_plain(value))}; "
+                    f"a translation must not change '{name}': remove it and the source's value is used",
+                )
+            )
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, (Decimal, dt.date)) else value
+
+
+def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
+    for name, value in data.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, prefix + (name,))
+        else:
+            yield prefix + (name,), value
+
+
+def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    for name in path:
+        if not isinstance(data, Mapping) or name not in data:
+            return None
+        data = data[name]
+    return data
+
+
+def _overlay(source: Mapping[str, Any], translation: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(source)
+    for name, value in translation.items():
+        if isinstance(value, dict) and isinstance(merged.get(name), dict):
+            merged[name] = _overlay(merged[name], value)
+        else:
+            merged[name] = value
+    return merged
+
+
+def _typed(section: str, data: Mapping[str, Any]) -> Item:
+    if section == HOME:
+        return Home(**data)
+    if section == "pages":
+        return Page(**data)
+    if section == "clusters":
+        values = dict(data)
+        values["members"] = Members(**data["members"])
+        if "contact" in data:
+            values["contact"] = Contact(**data["contact"])
+        return Cluster(**values)
+    if section == "stories":
+        values = dict(data)
+        if "figures" in data:
+            figures = dict(data["figures"])
+            if "export_contracts" in figures:
+                figures["export_contracts"] = Money(**figures["export_contracts"])
+            values["figures"] = Figures(**figures)
+        return Story(**values)
+    raise KeyError(section)

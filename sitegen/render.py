@@ -1,0 +1,174 @@
+"""Site + templates -> {output path: bytes}. Pure: reads templates, writes nothing."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from . import i18n, urls
+from .config import Language, SiteConfig
+from .content import HOME
+from .errors import Diagnostic
+from .i18n import Catalogs
+from .markdown import render_markdown
+from .model import Document, Money, Site
+
+TEMPLATES_DIR = "templates"
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: where it goes, with which template, about what."""
+
+    path: str  # site path: 'en/stories/oita-lsi/' or 'en/404.html'
+    template: str
+    lang: str
+    doc: Document | None = None
+    section: str | None = None  # for section indexes
+    absolute_links: bool = False  # 404 pages are served at any URL, so relative links would break
+
+
+def plan_pages(site: Site) -> list[PageSpec]:
+    """Every page of the site, in a stable order."""
+    pages = [PageSpec("", "chooser.html", site.config.source_language if site.config.source_language in site.languages else site.languages[0]),
+             PageSpec("404.html", "404.html", site.languages[0], absolute_links=True)]
+    for lang in site.languages:
+        pages.append(PageSpec(f"{lang}/", "home.html", lang, site.get(HOME, "index", lang)))
+        for section in urls.SECTION_INDEXES:
+            pages.append(PageSpec(f"{lang}/{section}/", f"{section}.html", lang, section=section))
+            template = {"clusters": "cluster.html", "stories": "story.html"}[section]
+            pages += [PageSpec(urls.doc_path(d), template, lang, d) for d in site.section(section, lang)]
+        pages += [PageSpec(urls.doc_path(d), "page.html", lang, d) for d in site.section("pages", lang)]
+        pages.append(PageSpec(f"{lang}/404.html", "404.html", lang, absolute_links=True))
+    return pages
+
+
+def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(catalogs.translations[language.code], newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        date=lambda value: i18n.date(value, language),
+        number=lambda value: i18n.number(value, language),
+        money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
+        region=lambda key: config.region_name(key, language.code),
+        markdown=lambda text: Markup(render_markdown(text).html),
+    )
+    env.globals.update(toc=lambda text: render_markdown(text).toc)
+    return env
+
+
+def render_site(site: Site, catalogs: Catalogs) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Render every page and copy the static files; collect every template error."""
+    config = site.config
+    envs = {code: make_environment(config, catalogs, config.language(code)) for code in site.languages}
+    outputs: dict[str, bytes] = {}
+    diagnostics: set[Diagnostic] = set()
+    for spec in plan_pages(site):
+        try:
+            html = envs[spec.lang].get_template(spec.template).render(page_context(site, spec))
+        except jinja2.TemplateSyntaxError as exc:
+            diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}"))
+            continue
+        except jinja2.TemplateNotFound as exc:
+            diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, f"expected the template {exc.name}, found no such file"))
+            continue
+        except Exception as exc:  # a template that fails at run time: name the template and its line
+            diagnostics.add(_template_failure(config.root, spec, exc))
+            continue
+        outputs[urls.output_file(spec.path)] = html.encode("utf-8")
+    outputs.update(static_files(config.root))
+    return outputs, sorted(diagnostics)
+
+
+def static_files(root: Path) -> dict[str, bytes]:
+    folder = root / TEMPLATES_DIR / STATIC_DIR
+    if not folder.is_dir():
+        return {}
+    return {
+        f"{STATIC_DIR}/{path.relative_to(folder).as_posix()}": path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def _template_failure(root: Path, spec: PageSpec, exc: Exception) -> Diagnostic:
+    templates = str((root / TEMPLATES_DIR).resolve())
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(templates)]
+    if frames:
+        frame = frames[-1]
+        path = Path(frame.filename).resolve().relative_to(root.resolve()).as_posix()
+        line = frame.lineno
+    else:
+        path, line = f"{TEMPLATES_DIR}/{spec.template}", None
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Diagnostic(path, line, None, None, f"expected the template to render {spec.path or 'index.html'}, found {type(exc).__name__}: {message}")
+
+
+def page_context(site: Site, spec: PageSpec) -> dict[str, Any]:
+    config = site.config
+    language = config.language(spec.lang)
+    link = _linker(config, spec)
+    doc = spec.doc
+    versions = site.versions(doc) if doc else []
+    if doc:
+        alternates = [(config.language(d.lang), urls.doc_path(d)) for d in versions if not d.fallback]
+        switch = [(config.language(d.lang), urls.doc_path(d)) for d in versions]
+    elif spec.path.endswith("404.html") or spec.path == "":
+        alternates, switch = [], [(config.language(code), f"{code}/") for code in site.languages]
+    else:
+        same = spec.path[len(spec.lang):]
+        alternates = switch = [(config.language(code), code + same) for code in site.languages]
+    return {
+        "site": site,
+        "config": config,
+        "lang": language,
+        "languages": [config.language(code) for code in site.languages],
+        "path": spec.path,
+        "doc": doc,
+        "item": doc.item if doc else None,
+        "text_lang": config.language(doc.text_lang) if doc else language,
+        "section": spec.section,
+        "site_title": config.title.get(spec.lang) or config.title[config.source_language],
+        "description": config.description.get(spec.lang, ""),
+        "link": link,
+        "absolute": lambda path: config.base_url + path,
+        "alternates": alternates,
+        "x_default": _x_default(site, doc, spec),
+        "switch": switch,
+        "nav": [(d.item.title, urls.doc_path(d)) for d in site.nav(spec.lang)],  # type: ignore[union-attr]
+        "path_of": urls.doc_path,
+        "docs": lambda section: site.section(section, spec.lang),
+        "get": lambda section, slug: site.get(section, slug, spec.lang),
+        "stories_of": lambda slug: site.stories_of(slug, spec.lang),
+    }
+
+
+def _x_default(site: Site, doc: Document | None, spec: PageSpec) -> str | None:
+    source = site.config.source_language
+    if doc is None:
+        return spec.path.replace(spec.lang, source, 1) if source in site.languages and spec.path.startswith(spec.lang) else None
+    original = site.get(doc.section, doc.slug, source)
+    return urls.doc_path(original) if original else None
+
+
+def _linker(config: SiteConfig, spec: PageSpec) -> Callable[[str], str]:
+    if spec.absolute_links:
+        base = urlsplit(config.base_url).path or "/"
+        return lambda target: base + target
+    return lambda target: urls.relative(spec.path, target, config.directory_urls)
+
+

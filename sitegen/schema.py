@@ -1,0 +1,108 @@
+"""SourceItem -> checked fields per section, or diagnostics naming file, line and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import validate as v
+from .config import SiteConfig
+from .content import HOME, SourceItem
+from .errors import Diagnostic
+from .validate import Field
+
+
+@dataclass(frozen=True)
+class CheckedItem:
+    """A content file whose fields passed its section's schema."""
+
+    source: SourceItem
+    fields: dict[str, Any]
+
+
+def _members() -> tuple[Field, ...]:
+    return tuple(
+        Field(name, v.count, required=True, doc="a whole number")
+        for name in ("companies", "universities", "research_institutes", "support_agencies")
+    )
+
+
+def section_fields(section: str, config: SiteConfig) -> tuple[Field, ...]:
+    """The schema of one section; regions come from the config."""
+    region = v.one_of(config.regions)
+    title = Field("title", v.text, required=True, translatable=True, doc="a title")
+    summary = Field("summary", v.text, required=True, translatable=True, doc="a one-sentence summary")
+    body = Field("body", v.markdown, translatable=True)
+    if section == HOME:
+        return (title, summary, body)
+    if section == "pages":
+        return (title, Field("summary", v.text, translatable=True), Field("menu", v.count), body)
+    if section == "clusters":
+        return (
+            title,
+            summary,
+            Field("region", region, required=True, doc="a region key from site.yaml"),
+            Field("industry", v.text, required=True, translatable=True, doc="the industry in words"),
+            Field("members", fields=_members(), required=True, doc="member counts"),
+            Field("study_groups", v.list_of(v.text, "names"), translatable=True),
+            Field("partners", v.list_of(v.text, "names"), translatable=True),
+            Field("activities", v.list_of(v.text, "sentences"), translatable=True),
+            Field(
+                "contact",
+                fields=(
+                    Field("office", v.text, translatable=True),
+                    Field("address", v.text, translatable=True),
+                    Field("phone", v.text),
+                    Field("email", v.email),
+                    Field("url", v.url),
+                ),
+            ),
+            body,
+        )
+    if section == "stories":
+        money = (Field("amount", v.amount, required=True, doc="an amount"), Field("currency", v.currency, required=True, doc="a currency code"))
+        return (
+            title,
+            summary,
+            Field("date", v.date, required=True, doc="a date like 2012-05-31"),
+            Field("region", region, required=True, doc="a region key from site.yaml"),
+            Field("clusters", v.list_of(v.slug, "cluster slugs")),
+            Field(
+                "figures",
+                fields=(
+                    Field("firms", v.count),
+                    Field("partner_firms", v.count),
+                    Field("export_contracts", fields=money),
+                ),
+            ),
+            body,
+        )
+    raise KeyError(section)
+
+
+def translatable(fields: tuple[Field, ...], data: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """Paths in `data` that a translation may give (every other path is language-neutral)."""
+    paths: set[tuple[str, ...]] = set()
+    for f in fields:
+        if f.name in data:
+            if f.translatable:
+                paths.add(prefix + (f.name,))
+            elif f.fields and isinstance(data[f.name], dict):
+                paths |= translatable(f.fields, data[f.name], prefix + (f.name,))
+    return paths
+
+
+def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None, list[Diagnostic]]:
+    """Check one file; a translation need not repeat required fields, it inherits them."""
+    is_source = item.lang == config.source_language
+    checker = v.Checker(item.path, item.parsed, require=is_source)
+    data = dict(item.parsed.data)
+    if item.body is not None:
+        if "body" in data:
+            checker.report(("body",), "expected the body below the front matter, found a 'body' field too")
+        elif item.body.strip():
+            data["body"] = item.body
+    clean = checker.check(data, section_fields(item.section, config))
+    if any(d.severity == "error" for d in checker.diagnostics):
+        return None, checker.diagnostics
+    return CheckedItem(item, clean), checker.diagnostics

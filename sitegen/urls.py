@@ -1,0 +1,40 @@
+"""Where each page lives, and links between pages that work under any base path."""
+
+from __future__ import annotations
+
+import posixpath
+
+from .content import HOME
+from .model import Document
+
+SECTION_INDEXES = ("clusters", "stories")
+
+
+def doc_path(doc: Document) -> str:
+    """The site path of a document: a folder path ending in '/'."""
+    return item_path(doc.section, doc.slug, doc.lang)
+
+
+def item_path(section: str, slug: str, lang: str) -> str:
+    if section == HOME:
+        return f"{lang}/"
+    if section == "pages":
+        return f"{lang}/{slug}/"
+    return f"{lang}/{section}/{slug}/"
+
+
+def output_file(path: str) -> str:
+    """The file that serves a site path: folders are served by their index.html."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def relative(from_path: str, to_path: str, directory_urls: bool = True) -> str:
+    """A link from the page at `from_path` to `to_path`, both site paths."""
+    base = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
+    target = to_path or "./"
+    rel = posixpath.relpath("/" + target, "/" + base)
+    if target.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+        if not directory_urls:
+            rel += "index.html"
+    return rel

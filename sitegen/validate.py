@@ -1,0 +1,198 @@
+"""Field checks shared by the config and content schemas: each returns a clean value or raises Invalid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Mapping
+
+from .errors import Diagnostic, Severity, describe
+from .yamlfile import Key, Parsed
+
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
+
+
+class Invalid(Exception):
+    def __init__(self, expected: str, found: object):
+        self.expected = expected
+        self.found = found
+        super().__init__(f"expected {expected}, found {describe(found)}")
+
+
+Check = Callable[[Any], Any]
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("text", value)
+    return value.strip()
+
+
+def markdown(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid("Markdown text", value)
+    return value
+
+
+def count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Invalid("a whole number of 0 or more", value)
+    return value
+
+
+def amount(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise Invalid("an amount such as 1000000", value)
+    return Decimal(str(value))
+
+
+def currency(value: Any) -> str:
+    if not isinstance(value, str) or not CURRENCY_RE.fullmatch(value):
+        raise Invalid("a currency code such as USD", value)
+    return value
+
+
+def date(value: Any) -> dt.date:
+    match = DATE_RE.fullmatch(value) if isinstance(value, str) else None
+    if match:
+        try:
+            return dt.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise Invalid("a date like 2012-05-31", value)
+
+
+def slug(value: Any) -> str:
+    if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
+        raise Invalid("a slug of lowercase letters, digits and hyphens", value)
+    return value
+
+
+def url(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s<>\"]+", value):
+        raise Invalid("an http(s) URL", value)
+    return value
+
+
+def email(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", value):
+        raise Invalid("an e-mail address", value)
+    return value
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("true or false", value)
+    return value
+
+
+def list_of(check: Check, what: str) -> Check:
+    def check_list(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise Invalid(f"a list of {what}", value)
+        return tuple(value)  # items are checked one by one by check_fields, with their lines
+
+    check_list.item = check  # type: ignore[attr-defined]
+    return check_list
+
+
+def one_of(choices: Iterable[str]) -> Check:
+    names = sorted(choices)
+
+    def check_choice(value: Any) -> str:
+        if value not in names:
+            raise Invalid("one of " + ", ".join(names), value)
+        return value
+
+    return check_choice
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a schema; `fields` makes it a nested mapping."""
+
+    name: str
+    check: Check | None = None
+    required: bool = False
+    translatable: bool = False
+    fields: tuple[Field, ...] = ()
+    doc: str = ""
+
+
+@dataclass
+class Checker:
+    """Checks a parsed file against fields and collects diagnostics with positions."""
+
+    path: str
+    parsed: Parsed
+    unknown: Severity = "error"
+    require: bool = True
+
+    def __post_init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        for key, (line, column) in self.parsed.duplicates:
+            self.report(key, "expected each field once, found it twice", line=line, column=column)
+
+    def report(
+        self, key: Key, message: str, severity: Severity = "error", line: int | None = None, column: int | None = None
+    ) -> None:
+        mark = self.parsed.mark(key)
+        if line is None and mark:
+            line, column = mark
+        name = ".".join(str(part) for part in key) or None
+        self.diagnostics.append(Diagnostic(self.path, line, column, name, message, severity))
+
+    def check(self, data: Mapping[str, Any], fields: tuple[Field, ...], key: Key = ()) -> dict[str, Any]:
+        known = {f.name: f for f in fields}
+        clean: dict[str, Any] = {}
+        for name in data:
+            if name not in known:
+                hint = difflib.get_close_matches(str(name), known, n=1)
+                fix = f" (did you mean '{hint[0]}'?)" if hint else ""
+                self.report(
+                    key + (name,),
+                    f"unknown field; expected one of {', '.join(known)}{fix}",
+                    self.unknown,
+                )
+        for f in fields:
+            child = key + (f.name,)
+            if f.name not in data or data[f.name] is None:
+                if f.required and self.require:
+                    self.report(child, f"expected {f.doc or 'a value'}, found nothing (the field is required)")
+                continue
+            value = data[f.name]
+            if f.fields:
+                if not isinstance(value, dict):
+                    self.report(child, f"expected a mapping with {', '.join(x.name for x in f.fields)}, found {describe(value)}")
+                    continue
+                clean[f.name] = self.check(value, f.fields, child)
+                continue
+            assert f.check is not None
+            try:
+                checked = f.check(value)
+            except Invalid as exc:
+                self.report(child, str(exc))
+                continue
+            item_check = getattr(f.check, "item", None)
+            if item_check is not None:
+                checked = self._check_items(checked, item_check, child)
+                if checked is None:
+                    continue
+            clean[f.name] = checked
+        return clean
+
+    def _check_items(self, items: tuple[Any, ...], check: Check, key: Key) -> tuple[Any, ...] | None:
+        out = []
+        ok = True
+        for index, item in enumerate(items):
+            try:
+                out.append(check(item))
+            except Invalid as exc:
+                self.report(key + (index,), str(exc))
+                ok = False
+        return tuple(out) if ok else None
