@@ -60,17 +60,18 @@ def build(options: BuildOptions) -> BuildReport:
     languages = _languages(config, options.languages)
 
     with clock("read"):
-        items, problems = read_content(config)
+        tree, problems = read_content(config)
         report.diagnostics += problems
     with clock("check"):
         checked = []
-        for item in items:
+        for item in tree.items:
             ok, problems = check_item(item, config)
             report.diagnostics += problems
             if ok:
                 checked.append(ok)
     with clock("model"):
-        site, problems = build_site(checked, config, languages)
+        failed = tree.failed(config.source_language, {item.source.path for item in checked})
+        site, problems = build_site(checked, config, languages, failed)
         report.diagnostics += problems
         report.site = site
     with clock("catalogs"):

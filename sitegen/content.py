@@ -22,6 +22,19 @@ FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.DOTALL)
 
 
 @dataclass(frozen=True)
+class ContentTree:
+    """What was read: the items that parsed, and the identity of every file, parsed or not."""
+
+    items: list[SourceItem]
+    present: frozenset[tuple[str, str, str]]  # (lang, section, slug)
+
+    def failed(self, lang: str, passed: set[str]) -> frozenset[tuple[str, str]]:
+        """Keys of `lang` files that exist but did not parse or pass (their paths not in `passed`)."""
+        ok = {i.key for i in self.items if i.lang == lang and i.path in passed}
+        return frozenset((s, slug) for (l, s, slug) in self.present if l == lang and (s, slug) not in ok)
+
+
+@dataclass(frozen=True)
 class SourceItem:
     """One content file: its identity, its fields with their positions, its Markdown body."""
 
@@ -39,13 +52,14 @@ class SourceItem:
         return (self.section, self.slug)
 
 
-def read_content(config: SiteConfig) -> tuple[list[SourceItem], list[Diagnostic]]:
+def read_content(config: SiteConfig) -> tuple[ContentTree, list[Diagnostic]]:
     """Read every content file of every configured language, in a stable order."""
     root = config.root / CONTENT_DIR
     items: list[SourceItem] = []
+    present: set[tuple[str, str, str]] = set()
     diagnostics: list[Diagnostic] = []
     if not root.is_dir():
-        return items, [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
+        return ContentTree(items, frozenset()), [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
     for lang_dir in _entries(root):
         rel = f"{CONTENT_DIR}/{lang_dir.name}"
         if not lang_dir.is_dir() or lang_dir.name not in config.codes:
@@ -55,15 +69,19 @@ def read_content(config: SiteConfig) -> tuple[list[SourceItem], list[Diagnostic]
             continue
         for entry in _entries(lang_dir):
             if entry.name == HOME_FILE:
+                present.add((lang_dir.name, HOME, "index"))
                 _read(config.root, entry, lang_dir.name, HOME, "index", items, diagnostics)
             elif entry.is_dir() and entry.name in SECTIONS:
                 for file in _entries(entry):
-                    _read_section_file(config.root, file, lang_dir.name, entry.name, items, diagnostics)
+                    slug = _section_slug(config.root, file, entry.name, diagnostics)
+                    if slug:
+                        present.add((lang_dir.name, entry.name, slug))
+                        _read(config.root, file, lang_dir.name, entry.name, slug, items, diagnostics)
             else:
                 diagnostics.append(
                     Diagnostic(_rel(config.root, entry), None, None, None, f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
                 )
-    return items, diagnostics
+    return ContentTree(items, frozenset(present)), diagnostics
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -75,14 +93,13 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _read_section_file(
-    root: Path, file: Path, lang: str, section: str, items: list[SourceItem], diagnostics: list[Diagnostic]
-) -> None:
+def _section_slug(root: Path, file: Path, section: str, diagnostics: list[Diagnostic]) -> str | None:
+    """The slug a section file names, or None with a diagnostic."""
     rel = _rel(root, file)
     ext = SECTIONS[section]
     if not file.is_file() or file.suffix != ext:
         diagnostics.append(Diagnostic(rel, None, None, None, f"expected a {ext} file in {section}/, found '{file.name}'"))
-        return
+        return None
     slug = file.name[: -len(ext)]
     if not SLUG_RE.fullmatch(slug):
         fix = suggest_slug(slug)
@@ -90,8 +107,8 @@ def _read_section_file(
         diagnostics.append(
             Diagnostic(rel, None, None, "slug", f"expected a file name of lowercase letters, digits and hyphens, found '{slug}'{hint}")
         )
-        return
-    _read(root, file, lang, section, slug, items, diagnostics)
+        return None
+    return slug
 
 
 def suggest_slug(name: str) -> str:

@@ -154,9 +154,16 @@ class Site:
 
 
 def build_site(
-    checked: Iterable[CheckedItem], config: SiteConfig, languages: Iterable[str] | None = None
+    checked: Iterable[CheckedItem],
+    config: SiteConfig,
+    languages: Iterable[str] | None = None,
+    failed: frozenset[Key] = frozenset(),
 ) -> tuple[Site, list[Diagnostic]]:
-    """Join every translation to its source and make a Document per item and language."""
+    """Join every translation to its source and make a Document per item and language.
+
+    `failed` names source items that exist but did not pass their schema: their errors are
+    already reported, so nothing that refers to them is reported again.
+    """
     source_lang = config.source_language
     wanted = tuple(lang for lang in config.codes if languages is None or lang in set(languages))
     sources: dict[Key, CheckedItem] = {}
@@ -169,7 +176,7 @@ def build_site(
         else:
             translations.setdefault(key, {})[item.source.lang] = item
     for key, by_lang in sorted(translations.items()):
-        if key not in sources:
+        if key not in sources and key not in failed:
             for item in by_lang.values():
                 expected = item.source.path.replace(f"content/{item.source.lang}/", f"content/{source_lang}/", 1)
                 diagnostics.append(
@@ -182,7 +189,7 @@ def build_site(
         section, slug = key
         fields = section_fields(section, config)
         if section == "stories":
-            diagnostics += _check_clusters(source, sources)
+            diagnostics += _check_clusters(source, sources, failed)
             for cluster in source.fields.get("clusters", ()):
                 stories_by_cluster.setdefault(cluster, []).append(slug)
         for lang in wanted:
@@ -209,11 +216,11 @@ def build_site(
     return site, diagnostics
 
 
-def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem]) -> list[Diagnostic]:
+def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:
     out = []
     known = sorted(slug for section, slug in sources if section == "clusters")
     for index, slug in enumerate(story.fields.get("clusters", ())):
-        if ("clusters", slug) not in sources:
+        if ("clusters", slug) not in sources and ("clusters", slug) not in failed:
             line, column = story.source.parsed.mark(("clusters", index)) or (None, None)
             out.append(
                 Diagnostic(story.source.path, line, column, "clusters", f"expected a cluster slug ({', '.join(known)}), found {slug!r}")

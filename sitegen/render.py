@@ -76,8 +76,14 @@ def render_site(site: Site, catalogs: Catalogs) -> tuple[dict[str, bytes], list[
     config = site.config
     envs = {code: make_environment(config, catalogs, config.language(code)) for code in site.languages}
     outputs: dict[str, bytes] = {}
+    made_by: dict[str, PageSpec] = {}
     diagnostics: set[Diagnostic] = set()
     for spec in plan_pages(site):
+        target = urls.output_file(spec.path)
+        if target in made_by:
+            diagnostics.add(_collision(spec, made_by[target], target))
+            continue
+        made_by[target] = spec
         try:
             html = envs[spec.lang].get_template(spec.template).render(page_context(site, spec))
         except jinja2.TemplateSyntaxError as exc:
@@ -89,9 +95,16 @@ def render_site(site: Site, catalogs: Catalogs) -> tuple[dict[str, bytes], list[
         except Exception as exc:  # a template that fails at run time: name the template and its line
             diagnostics.add(_template_failure(config.root, spec, exc))
             continue
-        outputs[urls.output_file(spec.path)] = html.encode("utf-8")
+        outputs[target] = html.encode("utf-8")
     outputs.update(static_files(config.root))
     return outputs, sorted(diagnostics)
+
+
+def _collision(spec: PageSpec, first: PageSpec, target: str) -> Diagnostic:
+    # Worded without the language, so each language's collision collapses into one diagnostic.
+    taken = first.doc.path.split("/", 2)[-1] if first.doc else f"the {first.template.removesuffix('.html')} list"
+    path = spec.doc.path if spec.doc else f"{TEMPLATES_DIR}/{spec.template}"
+    return Diagnostic(path, None, None, "slug", f"expected a page address of its own, found it taken by {taken}; rename the file")
 
 
 def static_files(root: Path) -> dict[str, bytes]:

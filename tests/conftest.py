@@ -1,0 +1,69 @@
+"""Tiny sites in tmp_path, built from a fixture plus the repo's own templates and catalogs."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Callable
+
+import html5lib
+import pytest
+
+from sitegen.build import BuildOptions, BuildReport, build
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+MakeSite = Callable[..., Path]
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """make_site(files={relative path: text or bytes or None}, fixture="mini") -> site root.
+
+    The fixture's files come first, then the repo's templates and locale, then `files`
+    (None deletes a file).
+    """
+
+    def make(files: dict[str, str | bytes | None] | None = None, fixture: str = "mini") -> Path:
+        root = tmp_path / "site"
+        shutil.copytree(FIXTURES / fixture, root)
+        for folder in ("templates", "locale"):
+            if not (root / folder).exists():
+                shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("*.mo"))
+        for rel, data in (files or {}).items():
+            path = root / rel
+            if data is None:
+                path.unlink()
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(data, encoding="utf-8")
+        return root
+
+    return make
+
+
+def build_into(root: Path, **options: object) -> BuildReport:
+    """Build `root` into root/public, as `sitegen build` does."""
+    return build(BuildOptions(source=root, out=root / "public", **options))  # type: ignore[arg-type]
+
+
+def parse_html(path: Path) -> ET.Element:
+    """Parse a page the way a browser does."""
+    return html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
+
+
+def text_of(element: ET.Element | None) -> str:
+    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def errors(report: BuildReport) -> list[str]:
+    return [d.format() for d in report.diagnostics if d.severity == "error"]

@@ -1,0 +1,137 @@
+"""A reader opens the built site: every page in its language, with its translations linked."""
+
+from __future__ import annotations
+
+from conftest import build_into, errors, parse_html, text_of
+
+
+def test_each_language_has_its_pages_with_lang_attribute(make_site):
+    root = make_site()
+    report = build_into(root)
+    assert errors(report) == []
+    for lang in ("ko", "en", "ja"):
+        for page in ("index.html", "clusters/index.html", "clusters/changwon/index.html",
+                     "stories/index.html", "stories/oita-lsi/index.html", "program/index.html", "404.html"):
+            html = parse_html(root / "public" / lang / page)
+            assert html.get("lang") == lang, (lang, page)
+
+
+def test_ui_strings_are_translated_in_each_language(make_site):
+    root = make_site()
+    build_into(root)
+    nav = {lang: text_of(parse_html(root / "public" / lang / "index.html").find(".//nav[@class='wrap primary']"))
+           for lang in ("ko", "en", "ja")}
+    assert "Success stories" in nav["en"]
+    assert "성공사례" in nav["ko"]
+    assert "成功事例" in nav["ja"]
+
+
+def test_dates_numbers_and_money_are_localized(make_site):
+    root = make_site()
+    build_into(root)
+    expected = {
+        "ko": ("2012년 5월 31일", "US$100만"),
+        "en": ("May 31, 2012", "$1M"),
+        "ja": ("2012年5月31日", "$100万"),
+    }
+    for lang, (date, money) in expected.items():
+        page = parse_html(root / "public" / lang / "stories/oita-lsi/index.html")
+        assert text_of(page.find(".//time")) == date
+        assert money in text_of(page.find(".//ul[@class='figures']"))
+
+
+def test_member_counts_use_plural_forms(make_site):
+    root = make_site({"content/ko/clusters/changwon.yaml": """title: 창원
+summary: 요약
+region: dongnam
+industry: 기계
+members: {companies: 1, universities: 9, research_institutes: 0, support_agencies: 1231}
+"""})
+    build_into(root)
+    page = parse_html(root / "public/en/clusters/changwon/index.html")
+    rows = [text_of(th) for th in page.findall(".//figure[@class='members']//th")]
+    assert rows == ["1 company", "9 universities", "0 research institutes", "1,231 support agencies"]
+    assert text_of(page.find(".//figure[@class='members']//caption")) == "1,241 members in total"
+
+
+def test_translation_inherits_the_fields_it_omits(make_site):
+    root = make_site()
+    build_into(root)
+    page = parse_html(root / "public/en/clusters/changwon/index.html")
+    assert text_of(page.find(".//h1")) == "Changwon Machinery Parts Mini-Cluster"
+    # members live only in the Korean file
+    assert "91 members in total" == text_of(page.find(".//figure[@class='members']//caption"))
+    assert "Southeast Region" in text_of(page.find(".//dl[@class='facts']"))
+
+
+def test_alternates_and_switcher_lead_to_the_same_item(make_site):
+    root = make_site()
+    build_into(root)
+    page = parse_html(root / "public/en/stories/oita-lsi/index.html")
+    alternates = {link.get("hreflang"): link.get("href") for link in page.findall(".//link[@rel='alternate']")}
+    # ja has no translation of this story: its page is a fallback, not an alternate
+    assert alternates == {
+        "ko": "https://example.org/portal/ko/stories/oita-lsi/",
+        "en": "https://example.org/portal/en/stories/oita-lsi/",
+        "x-default": "https://example.org/portal/ko/stories/oita-lsi/",
+    }
+    switcher = {a.get("hreflang"): a.get("href") for a in page.findall(".//nav[@class='languages']//a")}
+    assert switcher == {"ko": "../../../ko/stories/oita-lsi/", "en": "./", "ja": "../../../ja/stories/oita-lsi/"}
+    assert [text_of(a) for a in page.findall(".//nav[@class='languages']//a")] == ["한국어", "English", "日本語"]
+
+
+def test_missing_translation_is_rendered_from_the_source_with_a_notice(make_site):
+    root = make_site()
+    build_into(root)
+    page = parse_html(root / "public/ja/stories/oita-lsi/index.html")
+    notice = page.find(".//p[@class='notice']")
+    assert notice is not None
+    assert "日本語" in text_of(notice) and "한국어" in text_of(notice)
+    article = page.find(".//article")
+    assert article.get("lang") == "ko"
+    assert text_of(article.find("h1")) == "충청권–오이타 LSI 클러스터 교류"
+    assert text_of(page.find(".//time")) == "2012年5月31日"  # the frame stays in the reader's language
+    translated = parse_html(root / "public/en/stories/oita-lsi/index.html")
+    assert translated.find(".//p[@class='notice']") is None
+
+
+def test_story_links_its_clusters_and_cluster_lists_its_stories(make_site):
+    root = make_site()
+    build_into(root)
+    story = parse_html(root / "public/en/stories/oita-lsi/index.html")
+    links = [a.get("href") for a in story.findall(".//section[@aria-labelledby='story-clusters']//a")]
+    assert links == ["../../clusters/changwon/"]
+    cluster = parse_html(root / "public/en/clusters/changwon/index.html")
+    listed = [a.get("href") for a in cluster.findall(".//section[@aria-labelledby='cluster-stories']//h3/a")]
+    assert listed == ["../../stories/oita-lsi/"]
+
+
+def test_language_chooser_at_the_root_links_every_language(make_site):
+    root = make_site()
+    build_into(root)
+    page = parse_html(root / "public/index.html")
+    links = [(a.get("href"), a.get("hreflang")) for a in page.findall(".//ul[@class='choices']//a")]
+    assert links == [("ko/", "ko"), ("en/", "en"), ("ja/", "ja")]
+
+
+def test_markdown_body_is_rendered_and_raw_html_escaped(make_site):
+    root = make_site({"content/ko/pages/program.md": "---\ntitle: 사업\n---\n## 목표\n\n<script>alert(1)</script> [x](javascript:alert(1))\n"})
+    build_into(root)
+    page = parse_html(root / "public/ko/program/index.html")
+    prose = page.find(".//div[@class='prose']")
+    assert prose.find("h2").get("id") == "목표"
+    assert page.find(".//div[@class='prose']//script") is None
+    assert "<script>alert(1)</script>" in text_of(prose)
+    assert prose.find(".//a").get("href") is None
+
+
+def test_template_error_names_the_template_and_line(make_site):
+    root = make_site({"templates/page.html": '{% extends "base.html" %}\n{% block content %}\n{{ item.nope.deeper }}\n{% endblock %}\n'})
+    report = build_into(root)
+    assert any(e.startswith("templates/page.html:3: error:") and "nope" in e for e in errors(report)), errors(report)
+
+
+def test_template_syntax_error_names_the_template_and_line(make_site):
+    root = make_site({"templates/page.html": '{% extends "base.html" %}\n{% block content %}\n{% if %}\n{% endblock %}\n'})
+    report = build_into(root)
+    assert any(e.startswith("templates/page.html:3: error:") for e in errors(report)), errors(report)
