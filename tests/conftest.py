@@ -9,6 +9,7 @@ from typing import Callable
 
 import html5lib
 import pytest
+import yaml
 
 from sitegen.build import BuildOptions, BuildReport, build
 
@@ -29,9 +30,14 @@ def make_site(tmp_path: Path) -> MakeSite:
     def make(files: dict[str, str | bytes | None] | None = None, fixture: str = "mini") -> Path:
         root = tmp_path / "site"
         shutil.copytree(FIXTURES / fixture, root)
-        for folder in ("templates", "locale"):
-            if not (root / folder).exists():
-                shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("*.mo"))
+        if not (root / "templates").exists():
+            shutil.copytree(REPO / "templates", root / "templates")
+        if not (root / "locale").exists():
+            languages = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))["languages"]
+            (root / "locale").mkdir()
+            shutil.copy(REPO / "locale/messages.pot", root / "locale")
+            for code in languages:
+                shutil.copytree(REPO / "locale" / code, root / "locale" / code, ignore=shutil.ignore_patterns("*.mo"))
         for rel, data in (files or {}).items():
             path = root / rel
             if data is None:

@@ -1,0 +1,66 @@
+"""Every content file is read once, its identity taken from its path."""
+
+import os
+
+from sitegen.config import load_config
+from sitegen.content import read_content, suggest_slug
+
+
+def read(root):
+    config, _ = load_config(root)
+    return read_content(config)
+
+
+def test_items_carry_language_section_slug_and_body_line(make_site):
+    tree, problems = read(make_site())
+    assert problems == []
+    story = next(i for i in tree.items if i.path == "content/ko/stories/oita-lsi.md")
+    assert (story.lang, story.section, story.slug) == ("ko", "stories", "oita-lsi")
+    assert story.body_line == 12
+    assert story.body.startswith("## 교류의 시작")
+    assert {(i.lang, i.section) for i in tree.items if i.slug == "changwon"} == {("ko", "clusters"), ("en", "clusters"), ("ja", "clusters")}
+
+
+def test_bom_and_crlf_are_accepted(make_site):
+    text = "\ufeff---\r\ntitle: 사업\r\n---\r\n본문\r\n"
+    tree, problems = read(make_site({"content/ko/pages/program.md": text.encode("utf-8")}))
+    assert problems == []
+    page = next(i for i in tree.items if i.slug == "program")
+    assert page.parsed.data == {"title": "사업"} and page.body == "본문\n"
+
+
+def test_markdown_without_front_matter_is_an_error_at_line_1(make_site):
+    _, problems = read(make_site({"content/ko/pages/program.md": "# 사업\n"}))
+    assert [p.format() for p in problems] == [
+        "content/ko/pages/program.md:1:1: error: expected front matter between two '---' lines at the top, found none"
+    ]
+
+
+def test_wrong_extension_and_stray_files_are_reported(make_site):
+    _, problems = read(make_site({"content/ko/stories/notes.txt": "x", "content/ko/stray.md": "x"}))
+    assert [p.format() for p in problems] == [
+        "content/ko/stories/notes.txt: error: expected a .md file in stories/, found 'notes.txt'",
+        "content/ko/stray.md: error: expected _index.md or a section folder (clusters, stories, pages), found 'stray.md'",
+    ]
+
+
+def test_editor_backups_and_dotfiles_are_ignored(make_site):
+    tree, problems = read(make_site({"content/ko/stories/.oita-lsi.md.swp": "x", "content/ko/stories/oita-lsi.md~": "x"}))
+    assert problems == []
+
+
+def test_symlink_out_of_the_content_folder_is_refused(make_site, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: secret\n---\n")
+    root = make_site()
+    os.symlink(secret, root / "content/ko/pages/leak.md")
+    tree, problems = read(root)
+    assert [p.path for p in problems] == ["content/ko/pages/leak.md"]
+    assert "expected a file inside content/" in problems[0].message
+    assert not any(i.slug == "leak" for i in tree.items)
+
+
+def test_slug_suggestions():
+    assert suggest_slug("Oita LSI") == "oita-lsi"
+    assert suggest_slug("oita..lsi") == "oita-lsi"
+    assert suggest_slug("..") == ""
