@@ -1,0 +1,58 @@
+"""`sitegen build` and `sitegen check` as CI and editors run them: messages and exit codes."""
+
+import pytest
+
+from sitegen.cli import main
+
+BAD_DATE = "---\ntitle: 교류\nsummary: 요약\ndate: 2012-13-01\nregion: chungcheong\n---\n"
+
+
+def test_build_exits_0_and_says_what_it_built(make_site, capsys):
+    root = make_site()
+    assert main(["build", "--source", str(root)]) == 0
+    assert "built 23 pages in 3 languages" in capsys.readouterr().out
+    assert (root / "public/en/index.html").is_file()
+
+
+def test_content_error_exits_1_in_the_compilers_format(make_site, capsys):
+    root = make_site({"content/ko/stories/oita-lsi.md": BAD_DATE})
+    assert main(["build", "--source", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "content/ko/stories/oita-lsi.md:4:7: error: date: expected a date like 2012-05-31, found '2012-13-01'" in err
+    assert "nothing was written" in err
+    assert not (root / "public").exists()
+
+
+def test_github_actions_get_annotations(make_site, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    root = make_site({"content/ko/stories/oita-lsi.md": BAD_DATE})
+    assert main(["check", "--source", str(root)]) == 1
+    assert "::error file=content/ko/stories/oita-lsi.md,line=4,col=7::date: expected a date" in capsys.readouterr().err
+
+
+def test_unknown_language_is_wrong_usage(make_site, capsys):
+    root = make_site()
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--source", str(root), "--lang", "fr"])
+    assert info.value.code == 2
+    assert "unknown language fr" in capsys.readouterr().err
+
+
+def test_unknown_option_is_wrong_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--frobnicate"])
+    assert info.value.code == 2
+
+
+def test_strict_turns_warnings_into_errors(make_site, capsys):
+    root = make_site({"content/ko/pages/program.md": "---\ntitle: 사업\nmenu: 1\n---\n[깨진 링크](../nowhere/)\n"})
+    assert main(["check", "--source", str(root)]) == 0
+    assert "warning: expected a link to a page of the site, found '../nowhere/'" in capsys.readouterr().err
+    assert main(["check", "--source", str(root), "--strict"]) == 1
+    assert "ko/program/index.html:" in capsys.readouterr().err
+
+
+def test_check_writes_nothing(make_site):
+    root = make_site()
+    assert main(["check", "--source", str(root), "--quiet"]) == 0
+    assert not (root / "public").exists()
