@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
+from typing import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,24 +69,51 @@ def _translated(string: str | tuple[str, ...]) -> bool:
     return all(string) if isinstance(string, tuple) else bool(string)
 
 
+# A .po line is a comment, a keyword with a string, or a string continuing the previous one.
+PO_LINE = re.compile(r'\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"\s*)?')
+PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
+
+
 def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None, list[Diagnostic]]:
     rel = po_path(language.code)
     path = config.root / rel
     if not path.is_file():
         severity = "warning" if language.code == MSGID_LANGUAGE else "error"
         return None, [Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)]
+    raw = path.read_bytes()
     try:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=language.locale, abort_invalid=True)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Diagnostic(rel, line, None, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}")]
+    # Babel's reader forgives broken lines (an unclosed quote loses a character): check first.
+    for number, line in enumerate(text.splitlines(), 1):
+        if not PO_LINE.fullmatch(line):
+            return None, [Diagnostic(rel, number, None, None, f"expected a comment, a keyword with a quoted string, or a quoted string, found {line.strip()!r}")]
+    try:
+        catalog = read_po(io.BytesIO(raw), locale=language.locale, abort_invalid=True)
     except PoFileError as exc:
-        return None, [Diagnostic(rel, exc.lineno, None, None, f"expected a valid .po entry, found {exc.line.strip()!r} ({exc})")]
-    except (UnicodeDecodeError, ValueError) as exc:
-        return None, [Diagnostic(rel, None, None, None, f"expected a UTF-8 .po file, found {exc}")]
-    diagnostics = []
-    for message, errors in catalog.check():
-        for error in errors:
-            diagnostics.append(Diagnostic(rel, message.lineno, None, None, f"msgid {str(message.id)!r}: {error}"))
-    return catalog, diagnostics
+        return None, [Diagnostic(rel, exc.lineno, None, None, f"expected a valid .po entry, found {exc.line.strip()!r}")]
+    return catalog, list(check_placeholders(catalog, rel))
+
+
+def check_placeholders(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
+    """Every translation must keep the msgid's %(name)s placeholders: a lost one loses a number."""
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(PLACEHOLDER.findall(ids[-1]))
+        for index, string in enumerate(strings):
+            if not string:
+                continue
+            found = set(PLACEHOLDER.findall(string))
+            if found != expected:
+                which = f"msgstr[{index}]" if isinstance(message.string, tuple) else "msgstr"
+                want = ", ".join(f"%({name})s" for name in sorted(expected)) or "none"
+                have = ", ".join(f"%({name})s" for name in sorted(found)) or "none"
+                yield Diagnostic(rel, message.lineno, None, None, f"msgid {ids[0]!r}: expected the placeholders {want} in {which}, found {have}")
 
 
 def compile_catalog(catalog: Catalog) -> Translations:

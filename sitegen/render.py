@@ -162,7 +162,7 @@ def page_context(site: Site, spec: PageSpec) -> dict[str, Any]:
         "alternates": alternates,
         "x_default": _x_default(site, doc, spec),
         "switch": switch,
-        "nav": [(d.item.title, urls.doc_path(d)) for d in site.nav(spec.lang)],  # type: ignore[union-attr]
+        "nav": site.nav(spec.lang),
         "path_of": urls.doc_path,
         "docs": lambda section: site.section(section, spec.lang),
         "get": lambda section, slug: site.get(section, slug, spec.lang),
