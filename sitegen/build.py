@@ -71,7 +71,7 @@ def build(options: BuildOptions) -> BuildReport:
                 checked.append(ok)
     with clock("model"):
         failed = tree.failed(config.source_language, {item.source.path for item in checked})
-        site, problems = build_site(checked, config, languages, failed)
+        site, problems = build_site(checked, config, languages, failed, tree.assets)
         report.diagnostics += problems
         report.site = site
     with clock("catalogs"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -18,6 +18,9 @@ CONFIG_NAME = "site.yaml"
 # hreflang and <html lang> tags where the bare code is ambiguous (DESIGN: zh is Simplified).
 DEFAULT_TAGS = {"zh": "zh-Hans"}
 DEFAULT_LOCALES = {"zh": "zh_Hans"}
+# The PDF font family of each language; Debian's fonts-noto-cjk has them all, Latin included.
+DEFAULT_FONTS = {"ko": "Noto Sans CJK KR", "ja": "Noto Sans CJK JP", "zh": "Noto Sans CJK SC"}
+FALLBACK_FONT = "Noto Sans CJK KR"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,15 @@ class SiteConfig:
     regions: Mapping[str, Mapping[str, str]]
     directory_urls: bool = True
     require_complete: tuple[str, ...] = ()
+    author: Mapping[str, str] = field(default_factory=dict)
+    fonts: Mapping[str, str] = field(default_factory=dict)
+
+    def font(self, code: str) -> str:
+        return self.fonts.get(code) or DEFAULT_FONTS.get(code, FALLBACK_FONT)
+
+    def text(self, values: Mapping[str, str], code: str) -> str:
+        """A per-language config text in `code`, or the source language's."""
+        return values.get(code) or values.get(self.source_language, "")
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -91,6 +103,8 @@ FIELDS = (
     v.Field("language_tags", _text_map, doc="BCP 47 tags by language code"),
     v.Field("title", _text_map, required=True, doc="the site title in each language"),
     v.Field("description", _text_map),
+    v.Field("author", _text_map, doc="the publisher's name in each language (PDF metadata)"),
+    v.Field("fonts", _text_map, doc="PDF font family by language code"),
     v.Field("regions", _text_map, required=True, doc="region keys with their names in each language"),
     v.Field("directory_urls", v.boolean),
     v.Field("require_complete", v.list_of(_language_code, "language codes")),
@@ -139,6 +153,8 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
     )
     title = _per_language(checker, ("title",), clean["title"], ordered, required=True)
     description = _per_language(checker, ("description",), clean.get("description", {}), ordered, required=False)
+    author = _per_language(checker, ("author",), clean.get("author", {}), ordered, required=False)
+    fonts = _per_language(checker, ("fonts",), clean.get("fonts", {}), ordered, required=False)
     regions: dict[str, Mapping[str, str]] = {}
     for key, names in clean["regions"].items():
         try:
@@ -160,6 +176,8 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
         regions=MappingProxyType(regions),
         directory_urls=clean.get("directory_urls", True),
         require_complete=tuple(clean.get("require_complete", ())),
+        author=MappingProxyType(author),
+        fonts=MappingProxyType(fonts),
     )
 
 

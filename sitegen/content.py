@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
-from dataclasses import dataclass
+from xml.etree import ElementTree
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from PIL import Image
 
 from .config import SiteConfig
 from .errors import Diagnostic
@@ -14,11 +18,22 @@ from .validate import SLUG_RE
 from .yamlfile import Parsed, YamlError, parse_yaml
 
 CONTENT_DIR = "content"
+ASSETS_DIR = "assets"
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 HOME_FILE = "_index.md"
 HOME = "home"
 # Section folder -> the one file extension its items use.
-SECTIONS = {"clusters": ".yaml", "stories": ".md", "pages": ".md"}
+SECTIONS = {"clusters": ".yaml", "stories": ".md", "pages": ".md", "brochures": ".yaml"}
 FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file under assets/ (images for covers and bodies), and why it cannot be used, if it cannot."""
+
+    path: str
+    data: bytes
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,7 @@ class ContentTree:
 
     items: list[SourceItem]
     present: frozenset[tuple[str, str, str]]  # (lang, section, slug)
+    assets: dict[str, Asset] = field(default_factory=dict)
 
     def failed(self, lang: str, passed: set[str]) -> frozenset[tuple[str, str]]:
         """Keys of `lang` files that exist but did not parse or pass (their paths not in `passed`)."""
@@ -81,7 +97,50 @@ def read_content(config: SiteConfig) -> tuple[ContentTree, list[Diagnostic]]:
                 diagnostics.append(
                     Diagnostic(_rel(config.root, entry), None, None, None, f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
                 )
-    return ContentTree(items, frozenset(present)), diagnostics
+    return ContentTree(items, frozenset(present), read_assets(config.root)), diagnostics
+
+
+def read_assets(root: Path) -> dict[str, Asset]:
+    """Every file under assets/, with images checked to decode."""
+    folder = root / ASSETS_DIR
+    if not folder.is_dir():
+        return {}
+    assets = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        rel = _rel(root, path)
+        if not path.resolve().is_relative_to(folder.resolve()):
+            assets[rel] = Asset(rel, b"", f"a link out of {ASSETS_DIR}/")
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            assets[rel] = Asset(rel, b"", f"an unreadable file ({exc.strerror})")
+            continue
+        assets[rel] = Asset(rel, data, image_problem(path.suffix.lower(), data))
+    return assets
+
+
+def image_problem(suffix: str, data: bytes) -> str | None:
+    """Why an image file cannot be shown, or None when it decodes."""
+    if suffix not in IMAGE_TYPES:
+        return None
+    if suffix == ".svg":
+        # Entities and DTDs are how XML bombs and file reads hide in SVG: none are allowed.
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            return "an SVG with a DOCTYPE or entities"
+        try:
+            root = ElementTree.fromstring(data)
+        except ElementTree.ParseError as exc:
+            return f"a broken SVG file ({exc})"
+        return None if root.tag.endswith("svg") else "an XML file that is not SVG"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        return f"a broken image file ({type(exc).__name__}: {exc})"
+    return None
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Union
 
 from .config import SiteConfig
-from .content import HOME
+from .content import HOME, Asset
 from .errors import Diagnostic, describe
 from .schema import CheckedItem, section_fields, translatable
 
@@ -96,7 +96,36 @@ class Story:
     body: str = ""
 
 
-Item = Union[Home, Page, Cluster, Story]
+@dataclass(frozen=True)
+class Cover:
+    image: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class BrochureSection:
+    """Markdown text, or a reference to a page, a cluster or a story."""
+
+    kind: str  # text | page | cluster | story
+    text: str = ""
+    slug: str = ""
+
+    @property
+    def section(self) -> str:
+        return {"page": "pages", "cluster": "clusters", "story": "stories"}[self.kind]
+
+
+@dataclass(frozen=True)
+class Brochure:
+    title: str
+    summary: str
+    sections: tuple[BrochureSection, ...]
+    subtitle: str | None = None
+    cover: Cover | None = None
+    back_page: str | None = None
+
+
+Item = Union[Home, Page, Cluster, Story, Brochure]
 Key = tuple[str, str]  # (section, slug)
 
 
@@ -127,6 +156,7 @@ class Site:
     languages: tuple[str, ...]  # the languages being built, the source first when built
     documents: Mapping[tuple[str, str, str], Document]
     stories_by_cluster: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    assets: Mapping[str, bytes] = field(default_factory=dict)
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
@@ -158,6 +188,7 @@ def build_site(
     config: SiteConfig,
     languages: Iterable[str] | None = None,
     failed: frozenset[Key] = frozenset(),
+    assets: Mapping[str, Asset] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Join every translation to its source and make a Document per item and language.
 
@@ -192,6 +223,8 @@ def build_site(
             diagnostics += _check_clusters(source, sources, failed)
             for cluster in source.fields.get("clusters", ()):
                 stories_by_cluster.setdefault(cluster, []).append(slug)
+        if section == "brochures":
+            diagnostics += _check_brochure(source, sources, failed, assets or {})
         for lang in wanted:
             translation = translations.get(key, {}).get(lang) if lang != source_lang else None
             data = source.fields
@@ -212,6 +245,7 @@ def build_site(
         wanted,
         MappingProxyType(documents),
         MappingProxyType({k: tuple(v) for k, v in stories_by_cluster.items()}),
+        MappingProxyType({path: asset.data for path, asset in (assets or {}).items() if asset.problem is None}),
     )
     return site, diagnostics
 
@@ -228,16 +262,54 @@ def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], fail
     return out
 
 
+def _check_brochure(
+    brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key], assets: Mapping[str, Asset]
+) -> list[Diagnostic]:
+    """Every section a brochure pulls in must exist; its cover image must be there and decode."""
+    out = []
+    parsed = brochure.source.parsed
+    references = [(("sections", i, kind), kind, entry[kind]) for i, entry in enumerate(brochure.fields["sections"])
+                  for kind in ("page", "cluster", "story") if kind in entry]
+    if "back_page" in brochure.fields:
+        references.append((("back_page",), "page", brochure.fields["back_page"]))
+    for path, kind, slug in references:
+        section = BrochureSection(kind).section
+        if (section, slug) not in sources and (section, slug) not in failed:
+            known = sorted(s for sec, s in sources if sec == section)
+            line, column = parsed.mark(path) or (None, None)
+            out.append(Diagnostic(brochure.source.path, line, column, ".".join(map(str, path)),
+                                  f"expected a {kind} slug ({', '.join(known)}), found {slug!r}"))
+    image = brochure.fields.get("cover", {}).get("image")
+    if image:
+        line, column = parsed.mark(("cover", "image")) or (None, None)
+        asset = assets.get(image)
+        if asset is None:
+            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", f"expected an image file at {image}, found none"))
+        elif asset.problem:
+            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", f"expected an image that can be shown, found {asset.problem} at {image}"))
+    return out
+
+
 def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[tuple[str, ...]]) -> list[Diagnostic]:
     """A translation may repeat a language-neutral value, never change it."""
     out = []
+    for name, value in translation.fields.items():
+        base = source.fields.get(name)
+        if _is_entries(value) and _is_entries(base) and len(value) != len(base):
+            line, column = translation.source.parsed.mark((name,)) or (None, None)
+            out.append(
+                Diagnostic(translation.source.path, line, column, name,
+                           f"expected {len(base)} entries as in {source.source.path}, found {len(value)}; translate each entry in its place")
+            )
+    if out:
+        return out
     for path, value in _leaves(translation.fields):
         if any(path[: len(p)] == p for p in allowed):
             continue
         expected = _get(source.fields, path)
         if value != expected:
             line, column = translation.source.parsed.mark(path) or (None, None)
-            name = ".".join(path)
+            name = ".".join(str(part) for part in path)
             out.append(
                 Diagnostic(
                     translation.source.path, line, column, name,
@@ -252,30 +324,51 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, (Decimal, dt.date)) else value
 
 
-def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
+def _is_entries(value: Any) -> bool:
+    return isinstance(value, tuple) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _leaves(data: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any, ...], Any]]:
     for name, value in data.items():
         if isinstance(value, dict):
             yield from _leaves(value, prefix + (name,))
+        elif _is_entries(value):
+            for index, entry in enumerate(value):
+                yield from _leaves(entry, prefix + (name, index))
         else:
             yield prefix + (name,), value
 
 
-def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
     for name in path:
-        if not isinstance(data, Mapping) or name not in data:
+        if isinstance(data, Mapping) and name in data:
+            data = data[name]
+        elif isinstance(data, tuple) and isinstance(name, int) and name < len(data):
+            data = data[name]
+        else:
             return None
-        data = data[name]
     return data
 
 
 def _overlay(source: Mapping[str, Any], translation: Mapping[str, Any]) -> dict[str, Any]:
+    """The source with the translation's values laid over it; lists of entries merge entry by entry."""
     merged = dict(source)
     for name, value in translation.items():
-        if isinstance(value, dict) and isinstance(merged.get(name), dict):
-            merged[name] = _overlay(merged[name], value)
+        base = merged.get(name)
+        if isinstance(value, dict) and isinstance(base, dict):
+            merged[name] = _overlay(base, value)
+        elif _is_entries(value) and _is_entries(base) and len(value) == len(base):
+            merged[name] = tuple(_overlay(b, v) for b, v in zip(base, value))
         else:
             merged[name] = value
     return merged
+
+
+def _brochure_section(entry: Mapping[str, Any]) -> BrochureSection:
+    if "text" in entry:
+        return BrochureSection("text", text=entry["text"])
+    kind = next(k for k in ("page", "cluster", "story") if k in entry)
+    return BrochureSection(kind, slug=entry[kind])
 
 
 def _typed(section: str, data: Mapping[str, Any]) -> Item:
@@ -289,6 +382,12 @@ def _typed(section: str, data: Mapping[str, Any]) -> Item:
         if "contact" in data:
             values["contact"] = Contact(**data["contact"])
         return Cluster(**values)
+    if section == "brochures":
+        values = dict(data)
+        values["sections"] = tuple(_brochure_section(entry) for entry in data["sections"])
+        if "cover" in data:
+            values["cover"] = Cover(**data["cover"])
+        return Brochure(**values)
     if section == "stories":
         values = dict(data)
         if "figures" in data:

@@ -77,18 +77,39 @@ def section_fields(section: str, config: SiteConfig) -> tuple[Field, ...]:
             ),
             body,
         )
+    if section == "brochures":
+        return (
+            title,
+            Field("subtitle", v.text, translatable=True),
+            summary,
+            Field("cover", fields=(Field("image", v.asset_path), Field("text", v.text, translatable=True))),
+            Field("sections", items=SECTION_KINDS, required=True, doc="sections (text, page, cluster or story)"),
+            Field("back_page", v.slug),
+        )
     raise KeyError(section)
 
 
-def translatable(fields: tuple[Field, ...], data: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+SECTION_KINDS = (
+    Field("text", v.markdown, translatable=True),
+    Field("page", v.slug),
+    Field("cluster", v.slug),
+    Field("story", v.slug),
+)
+
+
+def translatable(fields: tuple[Field, ...], data: dict[str, Any], prefix: tuple[Any, ...] = ()) -> set[tuple[Any, ...]]:
     """Paths in `data` that a translation may give (every other path is language-neutral)."""
-    paths: set[tuple[str, ...]] = set()
+    paths: set[tuple[Any, ...]] = set()
     for f in fields:
         if f.name in data:
+            value = data[f.name]
             if f.translatable:
                 paths.add(prefix + (f.name,))
-            elif f.fields and isinstance(data[f.name], dict):
-                paths |= translatable(f.fields, data[f.name], prefix + (f.name,))
+            elif f.fields and isinstance(value, dict):
+                paths |= translatable(f.fields, value, prefix + (f.name,))
+            elif f.items and isinstance(value, tuple):
+                for index, entry in enumerate(value):
+                    paths |= translatable(f.items, entry, prefix + (f.name, index))
     return paths
 
 
@@ -103,6 +124,21 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
         elif item.body.strip():
             data["body"] = item.body
     clean = checker.check(data, section_fields(item.section, config))
+    if item.section == "brochures" and is_source:
+        _check_section_kinds(checker, data.get("sections"), clean.get("sections", ()))
     if any(d.severity == "error" for d in checker.diagnostics):
         return None, checker.diagnostics
     return CheckedItem(item, clean), checker.diagnostics
+
+
+def _check_section_kinds(checker: v.Checker, raw: Any, sections: tuple[dict[str, Any], ...]) -> None:
+    """Each brochure section is exactly one kind; an unknown kind was already reported."""
+    if not isinstance(raw, list):
+        return
+    names = [f.name for f in SECTION_KINDS]
+    for index, (entry, clean) in enumerate(zip(raw, sections)):
+        kinds = [name for name in names if name in clean]
+        if len(kinds) > 1:
+            checker.report(("sections", index), f"expected one of {', '.join(names)}, found {' and '.join(kinds)} in one section")
+        elif not kinds and isinstance(entry, dict) and not entry:
+            checker.report(("sections", index), f"expected one of {', '.join(names)}, found an empty section")

@@ -85,6 +85,16 @@ def email(value: Any) -> str:
     return value
 
 
+def asset_path(value: Any) -> str:
+    if (
+        not isinstance(value, str)
+        or not re.fullmatch(r"assets/[A-Za-z0-9_./-]+", value)
+        or any(part in ("", ".", "..") for part in value.split("/"))
+    ):
+        raise Invalid("a file under assets/, such as assets/cover.svg", value)
+    return value
+
+
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise Invalid("true or false", value)
@@ -114,13 +124,14 @@ def one_of(choices: Iterable[str]) -> Check:
 
 @dataclass(frozen=True)
 class Field:
-    """One field of a schema; `fields` makes it a nested mapping."""
+    """One field of a schema; `fields` makes it a nested mapping, `items` a list of mappings."""
 
     name: str
     check: Check | None = None
     required: bool = False
     translatable: bool = False
     fields: tuple[Field, ...] = ()
+    items: tuple[Field, ...] = ()
     doc: str = ""
 
 
@@ -166,6 +177,11 @@ class Checker:
                     self.report(child, f"expected {f.doc or 'a value'}, found nothing (the field is required)")
                 continue
             value = data[f.name]
+            if f.items:
+                checked_items = self._check_mappings(value, f, child)
+                if checked_items is not None:
+                    clean[f.name] = checked_items
+                continue
             if f.fields:
                 if not isinstance(value, dict):
                     self.report(child, f"expected a mapping with {', '.join(x.name for x in f.fields)}, found {describe(value)}")
@@ -185,6 +201,18 @@ class Checker:
                     continue
             clean[f.name] = checked
         return clean
+
+    def _check_mappings(self, value: Any, f: Field, key: Key) -> tuple[dict[str, Any], ...] | None:
+        if not isinstance(value, list):
+            self.report(key, f"expected a list of {f.doc or 'entries'}, found {describe(value)}")
+            return None
+        out = []
+        for index, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                self.report(key + (index,), f"expected an entry with one of {', '.join(x.name for x in f.items)}, found {describe(entry)}")
+                continue
+            out.append(self.check(entry, f.items, key + (index,)))
+        return tuple(out)
 
     def _check_items(self, items: tuple[Any, ...], check: Check, key: Key) -> tuple[Any, ...] | None:
         out = []
