@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import SiteConfig, load_config
+from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import read_content
 from .errors import Diagnostic, has_errors
-from .i18n import load_catalogs
+from .i18n import load_catalogs, untranslated
 from .links import check_links
 from .model import Site, build_site
-from .output import OutputError, WriteReport, publish
+from .output import OutputError, WriteReport, publish, write_files
+from .pdf import plan_pdfs, render_pdfs
 from .render import render_site
 from .schema import check_item
 
@@ -28,6 +31,9 @@ class BuildOptions:
     languages: tuple[str, ...] | None = None
     strict: bool = False
     base_url: str | None = None
+    pdf: bool = True
+    pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
+    jobs: int = 1
 
 
 @dataclass
@@ -37,6 +43,7 @@ class BuildReport:
     site: Site | None = None
     written: WriteReport | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    pdfs_rendered: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,25 +85,43 @@ def build(options: BuildOptions) -> BuildReport:
         catalogs, problems = load_catalogs(config, site.languages)
         report.diagnostics += problems
         for code, missing in sorted(catalogs.untranslated.items()):
-            for msgid in missing:
-                report.diagnostics.append(
-                    Diagnostic(f"locale/{code}/LC_MESSAGES/messages.po", None, None, None, f"expected a translation of {msgid!r}, found none (the English text is shown)", "warning")
-                )
+            report.diagnostics += [untranslated(code, msgid) for msgid in missing]
     if has_errors(report.diagnostics):
         return _finish(report, options)
     with clock("render"):
-        report.outputs, problems = render_site(site, catalogs)
+        report.outputs, problems = render_site(site, catalogs, created=source_date(config.root))
         report.diagnostics += problems
+    jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("links"):
-        report.diagnostics += check_links(report.outputs)
+        to_come = frozenset(job.pdf_file for job in jobs)
+        report.diagnostics += check_links(report.outputs, to_come=to_come)
+    if options.pdf and not has_errors(report.diagnostics):
+        with clock("pdf"):
+            pdfs = render_pdfs(site, report.outputs, jobs, options.jobs)
+            report.diagnostics += pdfs.diagnostics
+            report.outputs.update(pdfs.outputs)
+            report.pdfs_rendered = pdfs.rendered
     _finish(report, options)
     if report.ok and options.out is not None:
         with clock("write"):
             try:
-                report.written = publish(report.outputs, options.out, options.source)
+                if options.pdf_slugs is None:
+                    report.written = publish(report.outputs, options.out, options.source)
+                else:
+                    pdfs = {path: report.outputs[path] for path in (job.pdf_file for job in jobs) if path in report.outputs}
+                    report.written = write_files(pdfs, options.out, options.source)
             except (OutputError, OSError) as exc:
                 report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
     return report
+
+
+def source_date(root: Path) -> str:
+    """When the sources last changed, for PDF metadata: SOURCE_DATE_EPOCH when set, so builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or not epoch.strip().isdigit():
+        paths = [root / CONFIG_NAME] + [p for folder in ("content", "templates", "locale", "assets") for p in (root / folder).rglob("*")]
+        epoch = str(max((int(p.stat().st_mtime) for p in paths if p.is_file()), default=0))
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _finish(report: BuildReport, options: BuildOptions) -> BuildReport:

@@ -36,7 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="build the site into the output folder")
     site_options(build_cmd)
     build_cmd.add_argument("--out", type=Path, help="output folder (default: SOURCE/public)")
-    build_cmd.set_defaults(run=_build)
+    build_cmd.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the brochure PDFs")
+    build_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel PDF renderers (default: all cores)")
+    build_cmd.set_defaults(run=_build, pdf_slugs=None)
+
+    pdf_cmd = commands.add_parser("pdf", help="make the PDFs of the given brochures (and the site around them)")
+    site_options(pdf_cmd)
+    pdf_cmd.add_argument("slugs", nargs="+", metavar="SLUG", help="brochure slug")
+    pdf_cmd.add_argument("--out", type=Path, help="output folder (default: SOURCE/public)")
+    pdf_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel PDF renderers")
+    pdf_cmd.set_defaults(run=_build, pdf=True)
 
     check_cmd = commands.add_parser("check", help="run every stage but writing")
     site_options(check_cmd)
@@ -46,7 +55,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
     out = (args.out or args.source / "public") if write else None
-    return BuildOptions(args.source, out, tuple(args.languages) if args.languages else None, args.strict, args.base_url)
+    return BuildOptions(
+        source=args.source,
+        out=out,
+        languages=tuple(args.languages) if args.languages else None,
+        strict=args.strict,
+        base_url=args.base_url,
+        pdf=getattr(args, "pdf", False),
+        pdf_slugs=tuple(args.slugs) if getattr(args, "slugs", None) else None,
+        jobs=getattr(args, "jobs", 1),
+    )
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -69,7 +87,9 @@ def _report(report: BuildReport, args: argparse.Namespace, verb: str) -> int:
         seconds = sum(report.timings.values())
         languages = len(report.site.languages) if report.site else 0
         where = f" into {args.out or args.source / 'public'}" if verb == "built" else ""
-        print(f"sitegen: {verb} {report.pages} pages in {languages} languages{where} ({seconds:.2f} s)")
+        pdfs = sum(1 for path in report.outputs if path.endswith(".pdf"))
+        made = f", {pdfs} PDFs ({len(report.pdfs_rendered)} rendered)" if pdfs else ""
+        print(f"sitegen: {verb} {report.pages} pages{made} in {languages} languages{where} ({seconds:.2f} s)")
     return 0
 
 

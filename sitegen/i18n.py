@@ -65,6 +65,10 @@ def load_catalogs(config: SiteConfig, languages: tuple[str, ...]) -> tuple[Catal
     return Catalogs(translations, untranslated), diagnostics
 
 
+def untranslated(code: str, msgid: str) -> Diagnostic:
+    return Diagnostic(po_path(code), None, None, None, f"expected a translation of {msgid!r}, found none (the English text is shown)", "warning")
+
+
 def _translated(string: str | tuple[str, ...]) -> bool:
     return all(string) if isinstance(string, tuple) else bool(string)
 

@@ -26,8 +26,8 @@ class _Collector(HTMLParser):
                 self.links.append((value, self.getpos()[0]))
 
 
-def check_links(outputs: Mapping[str, bytes], skip: frozenset[str] = frozenset()) -> list[Diagnostic]:
-    """A warning for each link to a file that was not rendered or an anchor that does not exist."""
+def check_links(outputs: Mapping[str, bytes], to_come: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """A warning for each link to a file that was not rendered (nor is `to_come`) or an anchor that does not exist."""
     pages: dict[str, _Collector] = {}
     for path, data in outputs.items():
         if path.endswith(".html"):
@@ -36,8 +36,6 @@ def check_links(outputs: Mapping[str, bytes], skip: frozenset[str] = frozenset()
             pages[path] = collector
     out = []
     for path, page in sorted(pages.items()):
-        if path in skip:
-            continue
         base = posixpath.dirname(path)
         for href, line in page.links:
             parts = urlsplit(href)
@@ -46,7 +44,7 @@ def check_links(outputs: Mapping[str, bytes], skip: frozenset[str] = frozenset()
             target = posixpath.normpath(posixpath.join(base, unquote(parts.path))) if parts.path else path
             if parts.path.endswith("/") or target == ".":
                 target = posixpath.join("" if target == "." else target, "index.html")
-            if target.startswith("../") or target not in outputs:
+            if target.startswith("../") or (target not in outputs and target not in to_come):
                 out.append(Diagnostic(path, line, None, None, f"expected a link to a page of the site, found {href!r} (no such file)", "warning"))
             elif parts.fragment and target in pages and unquote(parts.fragment) not in pages[target].ids:
                 out.append(Diagnostic(path, line, None, None, f"expected an anchor that exists, found {href!r}", "warning"))

@@ -90,6 +90,22 @@ def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> W
         return WriteReport(len(checked), total)
 
 
+def write_files(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
+    """Write some files into an existing output, each replaced in one step (for `sitegen pdf`)."""
+    check_destination(out_dir, source_root)
+    checked = {str(safe_relative(path)): data for path, data in outputs.items()}
+    with output_lock(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / MARKER).touch()
+        for rel, data in sorted(checked.items()):
+            target = out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.parent / f".{target.name}.partial-{os.getpid()}"
+            partial.write_bytes(data)
+            partial.replace(target)
+    return WriteReport(len(checked), sum(len(d) for d in checked.values()))
+
+
 def _remove_stale_staging(out_dir: Path) -> None:
     # Left behind by a build that was killed: never published, safe to drop.
     for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,7 @@ from . import i18n, urls
 from .config import Language, SiteConfig
 from .content import HOME
 from .errors import Diagnostic
-from .i18n import Catalogs
+from .i18n import Catalogs, untranslated
 from .markdown import render_markdown
 from .model import Document, Money, Site
 
@@ -42,15 +44,21 @@ def plan_pages(site: Site) -> list[PageSpec]:
     for lang in site.languages:
         pages.append(PageSpec(f"{lang}/", "home.html", lang, site.get(HOME, "index", lang)))
         for section in urls.SECTION_INDEXES:
+            docs = site.section(section, lang)
+            if section == "brochures" and not docs:
+                continue
             pages.append(PageSpec(f"{lang}/{section}/", f"{section}.html", lang, section=section))
-            template = {"clusters": "cluster.html", "stories": "story.html"}[section]
-            pages += [PageSpec(urls.doc_path(d), template, lang, d) for d in site.section(section, lang)]
+            template = {"clusters": "cluster.html", "stories": "story.html", "brochures": "brochure.html"}[section]
+            pages += [PageSpec(urls.doc_path(d), template, lang, d) for d in docs]
+            if section == "brochures":
+                pages += [PageSpec(urls.print_path(d), "brochure_print.html", lang, d) for d in docs]
         pages += [PageSpec(urls.doc_path(d), "page.html", lang, d) for d in site.section("pages", lang)]
         pages.append(PageSpec(f"{lang}/404.html", "404.html", lang, absolute_links=True))
     return pages
 
 
-def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language) -> jinja2.Environment:
+def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language, missing: set[str]) -> jinja2.Environment:
+    """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
@@ -59,22 +67,38 @@ def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language)
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(catalogs.translations[language.code], newstyle=True)  # type: ignore[attr-defined]
+    translations = catalogs.translations[language.code]
+    known = getattr(translations, "_catalog", {})
+
+    def gettext(message: str) -> str:
+        if message not in known:
+            missing.add(message)
+        return translations.gettext(message)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        if (singular, 0) not in known:
+            missing.add(singular)
+        return translations.ngettext(singular, plural, n)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         date=lambda value: i18n.date(value, language),
         number=lambda value: i18n.number(value, language),
         money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
         region=lambda key: config.region_name(key, language.code),
         markdown=lambda text: Markup(render_markdown(text).html),
+        css_string=css_string,
+        css_counter=css_counter,
     )
     env.globals.update(toc=lambda text: render_markdown(text).toc)
     return env
 
 
-def render_site(site: Site, catalogs: Catalogs) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Render every page and copy the static files; collect every template error."""
+def render_site(site: Site, catalogs: Catalogs, created: str | None = None) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Render every page and copy the static files; collect every template error and untranslated UI string."""
     config = site.config
-    envs = {code: make_environment(config, catalogs, config.language(code)) for code in site.languages}
+    missing: dict[str, set[str]] = {code: set() for code in site.languages}
+    envs = {code: make_environment(config, catalogs, config.language(code), missing[code]) for code in site.languages}
     outputs: dict[str, bytes] = {}
     made_by: dict[str, PageSpec] = {}
     diagnostics: set[Diagnostic] = set()
@@ -85,7 +109,7 @@ def render_site(site: Site, catalogs: Catalogs) -> tuple[dict[str, bytes], list[
             continue
         made_by[target] = spec
         try:
-            html = envs[spec.lang].get_template(spec.template).render(page_context(site, spec))
+            html = envs[spec.lang].get_template(spec.template).render(page_context(site, spec), created=created)
         except jinja2.TemplateSyntaxError as exc:
             diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}"))
             continue
@@ -95,9 +119,44 @@ def render_site(site: Site, catalogs: Catalogs) -> tuple[dict[str, bytes], list[
         except Exception as exc:  # a template that fails at run time: name the template and its line
             diagnostics.add(_template_failure(config.root, spec, exc))
             continue
+        if spec.template == "brochure_print.html" and spec.doc and spec.doc.text_lang in KEEP_WORDS:
+            html = keep_words(html)
         outputs[target] = html.encode("utf-8")
     outputs.update(static_files(config.root))
+    outputs.update(site.assets)
+    for code, messages in missing.items():
+        diagnostics.update(untranslated(code, message) for message in messages)
     return outputs, sorted(diagnostics)
+
+
+# Languages whose lines break between words only (CSS word-break: keep-all, which WeasyPrint lacks).
+KEEP_WORDS = {"ko"}
+_TEXT = re.compile(r">([^<]+)<")
+_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+_HANGUL_WORD = re.compile(rf"[^\s<>]*[{_HANGUL}][^\s<>]*")
+_IS_HANGUL = re.compile(rf"[{_HANGUL}]")
+WORD_JOINER = "\u2060"
+
+
+def keep_words(html: str) -> str:
+    """Let lines of Korean break only between words: each word goes in a no-break span, and a
+    word split by a tag (<strong>미니클러스터</strong>입니다) is held together with a word joiner."""
+    head, sep, body = html.partition("<body")
+    if not sep:
+        return html
+    out = []
+    position = 0
+    previous = " "
+    for match in _TEXT.finditer(body):
+        text = match.group(1)
+        wrapped = _HANGUL_WORD.sub(lambda w: f'<span class="kw">{w.group(0)}</span>', text)
+        if not text[0].isspace() and not previous.isspace() and (_IS_HANGUL.match(text[0]) or _IS_HANGUL.match(previous)):
+            wrapped = WORD_JOINER + wrapped
+        out.append(body[position : match.start(1)] + wrapped)
+        position = match.end(1)
+        previous = text[-1]
+    out.append(body[position:])
+    return head + sep + "".join(out)
 
 
 def _collision(spec: PageSpec, first: PageSpec, target: str) -> Diagnostic:
@@ -105,6 +164,22 @@ def _collision(spec: PageSpec, first: PageSpec, target: str) -> Diagnostic:
     taken = first.doc.path.split("/", 2)[-1] if first.doc else f"the {first.template.removesuffix('.html')} list"
     path = spec.doc.path if spec.doc else f"{TEMPLATES_DIR}/{spec.template}"
     return Diagnostic(path, None, None, "slug", f"expected a page address of its own, found it taken by {taken}; rename the file")
+
+
+def css_string(text: str) -> Markup:
+    """Text as a CSS string literal, safe inside a <style> element."""
+    return Markup(json.dumps(str(text), ensure_ascii=False).replace("<", "\\3c "))
+
+
+def css_counter(text: str) -> Markup:
+    """'Page {page} of {pages}', translated, as CSS content: "Page " counter(page) " of " counter(pages)."""
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", str(text)):
+        if piece in ("{page}", "{pages}"):
+            parts.append(f"counter({piece[1:-1]})")
+        elif piece:
+            parts.append(css_string(piece))
+    return Markup(" ".join(parts))
 
 
 def static_files(root: Path) -> dict[str, bytes]:
@@ -167,6 +242,10 @@ def page_context(site: Site, spec: PageSpec) -> dict[str, Any]:
         "docs": lambda section: site.section(section, spec.lang),
         "get": lambda section, slug: site.get(section, slug, spec.lang),
         "stories_of": lambda slug: site.stories_of(slug, spec.lang),
+        "pdf_path": urls.pdf_path,
+        "print_path": urls.print_path,
+        "author": config.text(config.author, spec.lang),
+        "font": config.font(spec.lang),
     }
 
 

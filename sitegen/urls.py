@@ -7,7 +7,7 @@ import posixpath
 from .content import HOME
 from .model import Document
 
-SECTION_INDEXES = ("clusters", "stories")
+SECTION_INDEXES = ("clusters", "stories", "brochures")
 
 
 def doc_path(doc: Document) -> str:
@@ -38,3 +38,12 @@ def relative(from_path: str, to_path: str, directory_urls: bool = True) -> str:
         if not directory_urls:
             rel += "index.html"
     return rel
+
+
+def print_path(doc: Document) -> str:
+    """The print view of a brochure: the PDF's source."""
+    return doc_path(doc) + "print/"
+
+
+def pdf_path(doc: Document) -> str:
+    return doc_path(doc) + f"{doc.slug}-{doc.lang}.pdf"
