@@ -16,7 +16,7 @@ LANGS = ("ko", "en", "ja", "zh")
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("portal") / "public"
-    report = build(BuildOptions(source=REPO, out=out, strict=True))
+    report = build(BuildOptions(source=REPO, out=out, strict=True, pdf=False))
     assert [d.format() for d in report.diagnostics] == []
     return out
 
@@ -74,12 +74,12 @@ def test_translations_never_restate_a_figure_differently():
 
 
 def test_two_builds_are_byte_identical(portal, tmp_path):
-    again = build(BuildOptions(source=REPO, out=tmp_path / "again"))
+    again = build(BuildOptions(source=REPO, out=tmp_path / "again", pdf=False))
     assert again.ok
     assert tree_bytes(tmp_path / "again") == tree_bytes(portal)
 
 
 def test_english_alone_builds_strictly_with_no_broken_link(tmp_path):
-    report = build(BuildOptions(source=REPO, out=tmp_path / "en", languages=("en",), strict=True))
+    report = build(BuildOptions(source=REPO, out=tmp_path / "en", languages=("en",), strict=True, pdf=False))
     assert [d.format() for d in report.diagnostics] == []
-    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == [".sitegen-output", "404.html", "en", "index.html", "static"]
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == [".sitegen-output", "404.html", "assets", "en", "index.html", "static"]
