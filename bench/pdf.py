@@ -1,0 +1,73 @@
+"""Seconds per brochure PDF and PDF size per language, on the real portal, cold (no PDF cache).
+
+    .venv/bin/python bench/pdf.py [--jobs N]
+
+Targets (issue 3, 2-core machine): the four sample PDFs together under 5 s, each under 1 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pypdf import PdfReader  # noqa: E402  (installed with .[test])
+
+from sitegen.build import BuildOptions, build  # noqa: E402
+from sitegen.pdf import _render_one, cache_key, check_fonts, fast_subsetting, plan_pdfs  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "site"
+        root.mkdir()
+        shutil.copy(REPO / "site.yaml", root)
+        for folder in ("content", "templates", "locale", "assets"):
+            shutil.copytree(REPO / folder, root / folder)
+        print(f"HarfBuzz subsetting: {'yes' if fast_subsetting() else 'NO (install libharfbuzz-subset0)'}")
+
+        start = time.perf_counter()
+        report = build(BuildOptions(source=root, out=Path(tmp) / "public", jobs=args.jobs))
+        total = time.perf_counter() - start
+        assert report.ok, [d.format() for d in report.diagnostics]
+        pdf_time = report.timings.get("pdf", 0.0)
+        print(f"cold build, {len(report.pdfs_rendered)} PDFs on {args.jobs} process(es): "
+              f"{total:.2f} s in all, {pdf_time:.2f} s of it making PDFs (target: under 5 s)")
+
+        # One at a time, in this process, for seconds per PDF (the first one also loads the fonts).
+        site = report.site
+        jobs = plan_pdfs(site)
+        fonts, _ = check_fonts(site.config, jobs)
+        resources = {p: d for p, d in report.outputs.items() if p.startswith(("static/", "assets/"))}
+        print(f"{'language':<9}{'seconds':>9}{'pages':>7}{'size':>11}")
+        for job in jobs:
+            key = cache_key(job, report.outputs, fonts)
+            start = time.perf_counter()
+            data, error = _render_one((job.print_file, report.outputs[job.print_file], resources, key))
+            seconds = time.perf_counter() - start
+            assert error is None, error
+            pages = len(PdfReader(io.BytesIO(data)).pages)
+            print(f"{job.doc.lang:<9}{seconds:>9.2f}{pages:>7}{len(data) / 1024:>9.0f} KB")
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory of this process: {peak:.0f} MiB")
+
+        start = time.perf_counter()
+        again = build(BuildOptions(source=root, out=Path(tmp) / "public", jobs=args.jobs))
+        print(f"no-change rebuild: {time.perf_counter() - start:.2f} s, {len(again.pdfs_rendered)} PDFs rendered")
+
+
+if __name__ == "__main__":
+    main()
