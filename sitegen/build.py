@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import read_content
+from .content import ContentTree, read_content
 from .errors import Diagnostic, has_errors
 from .i18n import load_catalogs, untranslated
 from .links import check_links
@@ -17,7 +17,7 @@ from .model import Site, build_site
 from .output import OutputError, WriteReport, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .render import render_site
-from .schema import check_item
+from .schema import CheckedItem, check_item
 
 
 class UsageError(Exception):
@@ -70,16 +70,13 @@ def build(options: BuildOptions) -> BuildReport:
         tree, problems = read_content(config)
         report.diagnostics += problems
     with clock("check"):
-        checked = []
-        for item in tree.items:
-            ok, problems = check_item(item, config)
-            report.diagnostics += problems
-            if ok:
-                checked.append(ok)
+        checked, problems = check_items(tree, config)
+        report.diagnostics += problems
     with clock("model"):
         failed = tree.failed(config.source_language, {item.source.path for item in checked})
         site, problems = build_site(checked, config, languages, failed, tree.assets)
         report.diagnostics += problems
+        report.diagnostics += translation_notes(site)
         report.site = site
     with clock("catalogs"):
         catalogs, problems = load_catalogs(config, site.languages)
@@ -113,6 +110,35 @@ def build(options: BuildOptions) -> BuildReport:
             except (OutputError, OSError) as exc:
                 report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
     return report
+
+
+def check_items(tree: ContentTree, config: SiteConfig) -> tuple[list[CheckedItem], list[Diagnostic]]:
+    checked, diagnostics = [], []
+    for item in tree.items:
+        ok, problems = check_item(item, config)
+        diagnostics += problems
+        if ok:
+            checked.append(ok)
+    return checked, diagnostics
+
+
+def translation_notes(site: Site) -> list[Diagnostic]:
+    """Missing and out-of-date translations: warnings in the languages that must be complete, notes elsewhere."""
+    config = site.config
+    out = []
+    for doc in site.documents.values():
+        if doc.lang == config.source_language or not (doc.fallback or doc.outdated):
+            continue
+        severity = "warning" if doc.lang in config.require_complete else "note"
+        source = doc.sources[0]
+        if doc.fallback:
+            path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
+            out.append(Diagnostic(path, None, None, None, f"expected a {doc.lang} translation of {source}, found none (readers see the {config.source_language} text)", severity))
+        elif doc.recorded_version is None:
+            out.append(Diagnostic(doc.path, None, None, "source_version", f"expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {doc.path}`", severity))
+        else:
+            out.append(Diagnostic(doc.path, None, None, "source_version", f"expected a translation of the current {source}, found one of an earlier version; update it, then run `sitegen i18n done {doc.path}` (`sitegen i18n status` shows what changed)", severity))
+    return out
 
 
 def source_date(root: Path) -> str:

@@ -47,6 +47,29 @@ def _parser() -> argparse.ArgumentParser:
     pdf_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel PDF renderers")
     pdf_cmd.set_defaults(run=_build, pdf=True)
 
+    i18n_cmd = commands.add_parser("i18n", help="UI catalogs and content translations")
+    i18n = i18n_cmd.add_subparsers(required=True, metavar="ACTION")
+    for name, text in (("extract", "extract UI strings into locale/messages.pot"),
+                       ("update", "merge messages.pot into every catalog"),
+                       ("compile", "compile catalogs to .mo files (the build compiles in memory)")):
+        action = i18n.add_parser(name, help=text)
+        action.add_argument("--source", type=Path, default=Path("."))
+        action.set_defaults(run=_pybabel, action=name)
+    init = i18n.add_parser("init", help="start the catalog of a new language")
+    init.add_argument("language", metavar="LANG")
+    init.add_argument("--source", type=Path, default=Path("."))
+    init.set_defaults(run=_pybabel, action="init")
+    status = i18n.add_parser("status", help="what is translated, missing or out of date")
+    status.add_argument("--source", type=Path, default=Path("."))
+    status.add_argument("--lang", action="append", dest="languages", metavar="LANG")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument("--html", type=Path, metavar="DIR", help="also write a report page into DIR")
+    status.set_defaults(run=_status)
+    done = i18n.add_parser("done", help="record that translations match the current source")
+    done.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="translation files, e.g. content/ja/stories/oita-lsi.md")
+    done.add_argument("--source", type=Path, default=Path("."))
+    done.set_defaults(run=_done)
+
     check_cmd = commands.add_parser("check", help="run every stage but writing")
     site_options(check_cmd)
     check_cmd.set_defaults(run=_check)
@@ -105,3 +128,63 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) ->
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _pybabel(args: argparse.Namespace) -> int:
+    from .i18n import pybabel
+
+    return pybabel(args.source, args.action, getattr(args, "language", None))
+
+
+def _load_checked(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .build import check_items
+    from .config import load_config
+    from .content import read_content
+
+    config, problems = load_config(args.source)
+    if config is None:
+        print_diagnostics(problems)
+        return None, None
+    tree, read_problems = read_content(config)
+    checked, check_problems = check_items(tree, config)
+    return config, (checked, problems + read_problems + check_problems)
+
+
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from .build import _languages
+    from .translations import as_html, as_json, as_text, status
+
+    config, loaded = _load_checked(args)
+    if config is None:
+        return 1
+    checked, problems = loaded
+    languages, more = status(config, checked, _languages(config, tuple(args.languages) if args.languages else None))
+    print_diagnostics([d for d in problems + more if d.severity == "error"])
+    if args.format == "json":
+        print(json.dumps(as_json(languages), ensure_ascii=False, indent=2))
+    else:
+        print(as_text(languages))
+    if args.html:
+        args.html.mkdir(parents=True, exist_ok=True)
+        (args.html / "index.html").write_text(as_html(languages, config, args.html), encoding="utf-8")
+    return 1 if any(d.severity == "error" for d in problems + more) else 0
+
+
+def _done(args: argparse.Namespace) -> int:
+    from .translations import mark_done
+
+    config, loaded = _load_checked(args)
+    if config is None:
+        return 1
+    checked, _ = loaded
+    failed = 0
+    for path in args.paths:
+        version, problem = mark_done(config, path, checked)
+        if problem:
+            print_diagnostics([problem])
+            failed += 1
+        else:
+            print(f"{path}: translates source version {version}")
+    return 1 if failed else 0

@@ -183,34 +183,44 @@ def _read(
     if not resolved.is_relative_to((root / CONTENT_DIR).resolve()):
         diagnostics.append(Diagnostic(rel, None, None, None, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}"))
         return
-    raw = file.read_bytes()
+    item = parse_item(file.read_bytes(), rel, lang, section, slug)
+    if isinstance(item, Diagnostic):
+        diagnostics.append(item)
+    else:
+        items.append(item)
+
+
+def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> SourceItem | Diagnostic:
+    """Parse one content file's bytes (from disk, or an earlier version from git)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        diagnostics.append(
-            Diagnostic(rel, line, column, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}; save the file as UTF-8")
-        )
-        return
+        return Diagnostic(rel, line, column, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}; save the file as UTF-8")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    digest = hashlib.sha256(raw).hexdigest()
     body: str | None = None
     body_line = 1
     try:
-        if file.suffix == ".md":
+        if rel.endswith(".md"):
             match = FRONT_MATTER.match(text)
             if not match:
-                diagnostics.append(
-                    Diagnostic(rel, 1, 1, None, "expected front matter between two '---' lines at the top, found none")
-                )
-                return
+                return Diagnostic(rel, 1, 1, None, "expected front matter between two '---' lines at the top, found none")
             parsed = parse_yaml(match.group(1) or "", line_offset=1)
             body = text[match.end():]
             body_line = text[: match.end()].count("\n") + 1
         else:
             parsed = parse_yaml(text)
     except YamlError as exc:
-        diagnostics.append(Diagnostic(rel, exc.line, exc.column, None, exc.message))
-        return
-    items.append(SourceItem(rel, lang, section, slug, parsed, body, body_line, digest))
+        return Diagnostic(rel, exc.line, exc.column, None, exc.message)
+    return SourceItem(rel, lang, section, slug, parsed, body, body_line, hashlib.sha256(raw).hexdigest())
+
+
+def identify(rel: str) -> tuple[str, str, str] | None:
+    """(lang, section, slug) of a content path such as content/ja/stories/oita-lsi.md."""
+    parts = rel.split("/")
+    if len(parts) == 3 and parts[0] == CONTENT_DIR and parts[2] == HOME_FILE:
+        return parts[1], HOME, "index"
+    if len(parts) == 4 and parts[0] == CONTENT_DIR and parts[2] in SECTIONS and parts[3].endswith(SECTIONS[parts[2]]):
+        return parts[1], parts[2], parts[3][: -len(SECTIONS[parts[2]])]
+    return None

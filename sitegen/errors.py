@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True, order=True)
@@ -38,9 +38,13 @@ class Diagnostic:
             parts.append(f"col={self.column}")
         what = f"{self.field}: {self.message}" if self.field else self.message
         what = what.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity} {','.join(parts)}::{what}"
+        kind = "notice" if self.severity == "note" else self.severity
+        return f"::{kind} {','.join(parts)}::{what}"
 
     def as_error(self) -> Diagnostic:
+        """Under --strict a warning is an error; a note stays a note."""
+        if self.severity == "note":
+            return self
         return Diagnostic(self.path, self.line, self.column, self.field, self.message, "error")
 
 

@@ -139,3 +139,24 @@ def number(value: int | Decimal, language: Language) -> str:
 def money(amount: Decimal, currency: str, language: Language) -> str:
     """An amount in the locale's compact form: $1M, US$100만, $100万."""
     return format_compact_currency(amount, currency, locale=language.locale, fraction_digits=1)
+
+
+def pybabel(root: Path, action: str, language: str | None = None) -> int:
+    """The gettext round trip with Babel's own command line, so plain `pybabel` gives the same result."""
+    from contextlib import chdir
+
+    from babel.messages.frontend import CommandLineInterface
+
+    pot = f"{LOCALE_DIR}/{DOMAIN}.pot"
+    argv = {
+        "extract": ["extract", "-F", "babel.cfg", "-o", pot, "."],
+        "init": ["init", "-i", pot, "-d", LOCALE_DIR, "-l", language or ""],
+        "update": ["update", "-i", pot, "-d", LOCALE_DIR],
+        "compile": ["compile", "-d", LOCALE_DIR, "--statistics"],
+    }[action]
+    with chdir(root):
+        try:
+            CommandLineInterface().run(["pybabel", *argv])
+        except SystemExit as exc:
+            return int(exc.code or 0)
+    return 0

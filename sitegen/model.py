@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -140,6 +142,8 @@ class Document:
     item: Item
     path: str  # the content file its text comes from
     sources: tuple[str, ...]  # every content file it is made from
+    outdated: bool = False  # a translation made from an earlier version of the source, or one not recorded
+    recorded_version: str | None = None  # the source version the translation says it was made from
 
     @property
     def key(self) -> Key:
@@ -229,7 +233,9 @@ def build_site(
             translation = translations.get(key, {}).get(lang) if lang != source_lang else None
             data = source.fields
             text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
+            outdated = False
             if translation is not None:
+                outdated = translation.source_version != source_version(source, config)
                 problems = _check_neutral(source, translation, translatable(fields, translation.fields))
                 diagnostics += problems
                 if problems:
@@ -238,7 +244,8 @@ def build_site(
                 text_lang, path = lang, translation.source.path
                 made_from.append(path)
             documents[(section, slug, lang)] = Document(
-                section, slug, lang, text_lang, _typed(section, data), path, tuple(made_from)
+                section, slug, lang, text_lang, _typed(section, data), path, tuple(made_from), outdated,
+                translation.source_version if translation else None,
             )
     site = Site(
         config,
@@ -248,6 +255,19 @@ def build_site(
         MappingProxyType({path: asset.data for path, asset in (assets or {}).items() if asset.problem is None}),
     )
     return site, diagnostics
+
+
+def source_version(source: CheckedItem, config: SiteConfig) -> str:
+    """A fingerprint of what a translation translates: the source's translatable fields only,
+    so a changed figure (which translations inherit) does not make them out of date."""
+    fields = section_fields(source.source.section, config)
+    return fingerprint(source.fields, translatable(fields, source.fields))
+
+
+def fingerprint(data: Mapping[str, Any], paths: Iterable[tuple[Any, ...]]) -> str:
+    chosen = {".".join(map(str, path)): _get(data, path) for path in sorted(paths, key=lambda p: tuple(map(str, p)))}
+    canonical = json.dumps(chosen, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
 def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:

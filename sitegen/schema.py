@@ -18,6 +18,11 @@ class CheckedItem:
 
     source: SourceItem
     fields: dict[str, Any]
+    source_version: str | None = None  # a translation's record of the source version it was made from
+
+
+# A translation records the version of the source it translates (see model.source_version).
+VERSION_FIELD = "source_version"
 
 
 def _members() -> tuple[Field, ...]:
@@ -123,12 +128,16 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
             checker.report(("body",), "expected the body below the front matter, found a 'body' field too")
         elif item.body.strip():
             data["body"] = item.body
-    clean = checker.check(data, section_fields(item.section, config))
+    fields = section_fields(item.section, config)
+    if not is_source:
+        fields += (Field(VERSION_FIELD, v.version),)
+    clean = checker.check(data, fields)
     if item.section == "brochures" and is_source:
         _check_section_kinds(checker, data.get("sections"), clean.get("sections", ()))
     if any(d.severity == "error" for d in checker.diagnostics):
         return None, checker.diagnostics
-    return CheckedItem(item, clean), checker.diagnostics
+    version = clean.pop(VERSION_FIELD, None)
+    return CheckedItem(item, clean, version), checker.diagnostics
 
 
 def _check_section_kinds(checker: v.Checker, raw: Any, sections: tuple[dict[str, Any], ...]) -> None:

@@ -95,6 +95,12 @@ def asset_path(value: Any) -> str:
     return value
 
 
+def version(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{12}", value):
+        raise Invalid("a source version of 12 hex digits, as `sitegen i18n done` writes it", value)
+    return value
+
+
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise Invalid("true or false", value)

@@ -1,0 +1,282 @@
+"""What is translated, missing or out of date, per language; what changed in the source since."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import subprocess
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from .config import SiteConfig
+from .content import CONTENT_DIR, identify, parse_item
+from .errors import Diagnostic
+from .i18n import MSGID_LANGUAGE, po_path, read_catalog
+from .model import source_version
+from .schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
+
+State = Literal["translated", "missing", "outdated"]
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    section: str
+    slug: str
+    lang: str
+    state: State
+    path: str  # the translation's file (where it belongs, when missing)
+    source: str
+    recorded: str | None = None  # the source version the translation says it was made from
+    current: str = ""  # the source version now
+    known: bool = True  # the recorded version is one the source's history has
+    diff: str = ""  # how the source's translatable text changed since the recorded version
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    path: str
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+
+@dataclass
+class LanguageStatus:
+    lang: str
+    catalog: CatalogStatus | None
+    items: list[ItemStatus] = field(default_factory=list)
+
+    def count(self, state: State) -> int:
+        return sum(1 for item in self.items if item.state == state)
+
+
+def status(config: SiteConfig, checked: list[CheckedItem], languages: tuple[str, ...]) -> tuple[list[LanguageStatus], list[Diagnostic]]:
+    """Per language: the UI catalog's counts and every content item's translation state."""
+    sources = {c.source.key: c for c in checked if c.source.lang == config.source_language}
+    translations = {(c.source.key, c.source.lang): c for c in checked if c.source.lang != config.source_language}
+    result, diagnostics = [], []
+    for lang in languages:
+        if lang == config.source_language:
+            continue
+        catalog, problems = read_catalog(config, config.language(lang))
+        diagnostics += problems
+        language = LanguageStatus(lang, _catalog_status(catalog, lang) if catalog else None)
+        for key, source in sorted(sources.items()):
+            translation = translations.get((key, lang))
+            item = _item_status(config, source, translation, lang)
+            if item.state == "outdated" and item.recorded and not item.known:
+                diagnostics.append(Diagnostic(item.path, None, None, VERSION_FIELD, f"expected a version of {item.source} from its history, found {item.recorded}, which names none"))
+            language.items.append(item)
+        result.append(language)
+    return result, diagnostics
+
+
+def _catalog_status(catalog: Any, lang: str) -> CatalogStatus:
+    translated = fuzzy = untranslated = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            fuzzy += 1
+        elif all(strings) or lang == MSGID_LANGUAGE:
+            translated += 1
+        else:
+            untranslated += 1
+    return CatalogStatus(po_path(lang), translated, fuzzy, untranslated)
+
+
+def _item_status(config: SiteConfig, source: CheckedItem, translation: CheckedItem | None, lang: str) -> ItemStatus:
+    section, slug = source.source.key
+    source_path = source.source.path
+    current = source_version(source, config)
+    if translation is None:
+        path = source_path.replace(f"{CONTENT_DIR}/{config.source_language}/", f"{CONTENT_DIR}/{lang}/", 1)
+        return ItemStatus(section, slug, lang, "missing", path, source_path, None, current)
+    recorded = translation.source_version
+    if recorded == current:
+        return ItemStatus(section, slug, lang, "translated", translation.source.path, source_path, recorded, current)
+    old = find_version(config, source_path, recorded) if recorded else None
+    diff = text_diff(config, old, source, recorded) if old is not None else ""
+    return ItemStatus(section, slug, lang, "outdated", translation.source.path, source_path, recorded, current,
+                      known=old is not None or recorded is None, diff=diff)
+
+
+def find_version(config: SiteConfig, source_path: str, version: str) -> CheckedItem | None:
+    """The source as it was when its translatable fields had `version`, from git history."""
+    for commit in _commits(str(config.root), source_path):
+        raw = _git(str(config.root), "show", f"{commit}:{source_path}")
+        if raw is None:
+            continue
+        old = _check_old(config, raw, source_path)
+        if old is not None and source_version(old, config) == version:
+            return old
+    return None
+
+
+def _check_old(config: SiteConfig, raw: bytes, path: str) -> CheckedItem | None:
+    identity = identify(path)
+    if identity is None:
+        return None
+    item = parse_item(raw, path, *identity)
+    if isinstance(item, Diagnostic):
+        return None
+    checked, _ = check_item(item, config)
+    return checked
+
+
+@lru_cache(maxsize=256)
+def _commits(root: str, path: str) -> tuple[str, ...]:
+    out = _git(root, "log", "--format=%H", "--", path)
+    return tuple(out.decode().split()) if out else ()
+
+
+def _git(root: str, *args: str) -> bytes | None:
+    try:
+        done = subprocess.run(["git", "-C", root, *args], capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _as_lines(item: CheckedItem, config: SiteConfig) -> list[str]:
+    """The translatable fields of an item as lines: each field's name, then its text."""
+    fields = section_fields(item.source.section, config)
+    lines = []
+    for path in sorted(translatable(fields, item.fields), key=lambda p: tuple(map(str, p))):
+        value: Any = item.fields
+        for part in path:
+            value = value[part]
+        lines.append(f"[{'.'.join(map(str, path))}]")
+        text = "\n".join(value) if isinstance(value, tuple) else str(value)
+        lines += text.rstrip("\n").split("\n")
+    return lines
+
+
+def text_diff(config: SiteConfig, old: CheckedItem, new: CheckedItem, version: str | None) -> str:
+    return "\n".join(difflib.unified_diff(
+        _as_lines(old, config), _as_lines(new, config),
+        fromfile=f"{new.source.path} @ {version}", tofile=f"{new.source.path} (now)", lineterm="",
+    ))
+
+
+def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tuple[str | None, Diagnostic | None]:
+    """Record in a translation file the version of the source it now translates."""
+    rel = path.resolve().relative_to(config.root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+    identity = identify(rel)
+    if identity is None or identity[0] == config.source_language:
+        return None, Diagnostic(rel, None, None, None, f"expected a translation under {CONTENT_DIR}/<lang>/ (not {config.source_language}), found {rel}")
+    lang, section, slug = identity
+    source = next((c for c in checked if c.source.key == (section, slug) and c.source.lang == config.source_language), None)
+    if source is None:
+        return None, Diagnostic(rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`)")
+    version = source_version(source, config)
+    file = config.root / rel
+    text = file.read_text(encoding="utf-8")
+    file.write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")
+    return version, None
+
+
+_VERSION_LINE = re.compile(rf"^{VERSION_FIELD}:.*$", re.MULTILINE)
+
+
+def _with_version(text: str, version: str, markdown: bool) -> str:
+    line = f"{VERSION_FIELD}: {version}"
+    if markdown:
+        head, sep, rest = text.partition("\n---")
+        if _VERSION_LINE.search(head):
+            return _VERSION_LINE.sub(line, head, count=1) + sep + rest
+        return head.replace("---\n", f"---\n{line}\n", 1) + sep + rest
+    if _VERSION_LINE.search(text):
+        return _VERSION_LINE.sub(line, text, count=1)
+    return f"{line}\n{text}"
+
+
+def as_json(languages: list[LanguageStatus]) -> dict[str, Any]:
+    return {
+        "languages": {
+            status.lang: {
+                "catalog": asdict(status.catalog) if status.catalog else None,
+                "content": {
+                    "translated": status.count("translated"),
+                    "missing": status.count("missing"),
+                    "outdated": status.count("outdated"),
+                    "items": [asdict(item) for item in status.items],
+                },
+            }
+            for status in languages
+        }
+    }
+
+
+def as_text(languages: list[LanguageStatus], verbose: bool = True) -> str:
+    out = []
+    for status in languages:
+        catalog = status.catalog
+        ui = (f"{catalog.translated} translated, {catalog.fuzzy} fuzzy, {catalog.untranslated} untranslated ({catalog.path})"
+              if catalog else "no catalog")
+        out.append(f"{status.lang}: UI {ui}")
+        out.append(f"    content: {status.count('translated')} translated, {status.count('missing')} missing, {status.count('outdated')} out of date")
+        for item in status.items:
+            if item.state == "translated":
+                continue
+            label = "missing" if item.state == "missing" else "out of date"
+            why = ""
+            if item.state == "outdated":
+                why = " (no source version recorded)" if item.recorded is None else f" (made from {item.recorded}, source is now {item.current})"
+            out.append(f"    {label:<12} {item.path}{why}")
+            if verbose and item.diff:
+                out += ["        " + line for line in item.diff.splitlines()]
+    return "\n".join(out)
+
+
+REPORT = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Translation status</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b2631; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #c9d3de; padding: .4rem .6rem; text-align: left; vertical-align: top; }
+.translated { background: #e6f4ea; } .missing { background: #fdecea; } .outdated { background: #fff4d6; }
+pre { background: #f3f6f9; padding: .8rem; overflow-x: auto; }
+</style></head>
+<body>
+<h1>Translation status</h1>
+<h2>UI catalogs</h2>
+<table><thead><tr><th scope="col">Language</th><th scope="col">Translated</th><th scope="col">Fuzzy</th><th scope="col">Untranslated</th></tr></thead>
+<tbody>{% for s in languages %}<tr><th scope="row">{{ s.lang }}</th>{% if s.catalog %}<td>{{ s.catalog.translated }}</td><td>{{ s.catalog.fuzzy }}</td><td>{{ s.catalog.untranslated }}</td>{% else %}<td colspan="3">no catalog</td>{% endif %}</tr>{% endfor %}</tbody></table>
+<h2>Content</h2>
+<table><thead><tr><th scope="col">Item</th>{% for s in languages %}<th scope="col">{{ s.lang }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in rows %}<tr><th scope="row"><a href="{{ files ~ row[0].source }}">{{ row[0].section }}/{{ row[0].slug }}</a></th>
+{% for item in row %}<td class="{{ item.state }}">{{ labels[item.state] }}<br><a href="{{ page(item) }}">page</a>{% if item.state != "missing" %} · <a href="{{ files ~ item.path }}">file</a>{% endif %}{% if item.diff %} · <a href="#diff-{{ item.lang }}-{{ item.section }}-{{ item.slug }}">diff</a>{% endif %}</td>{% endfor %}
+</tr>{% endfor %}
+</tbody></table>
+{% for s in languages %}{% for item in s.items if item.diff %}
+<h3 id="diff-{{ item.lang }}-{{ item.section }}-{{ item.slug }}">{{ item.lang }}: {{ item.path }}</h3>
+<pre>{{ item.diff }}</pre>
+{% endfor %}{% endfor %}
+</body></html>
+"""
+
+
+def as_html(languages: list[LanguageStatus], config: SiteConfig, report_dir: Path) -> str:
+    """One table of items by languages; each cell links to the page, the file and the diff."""
+    import os
+
+    import jinja2
+
+    from .urls import item_path
+
+    rows = list(zip(*(status.items for status in languages))) if languages else []
+    files = Path(os.path.relpath(config.root, report_dir.resolve())).as_posix() + "/"
+    return jinja2.Environment(autoescape=True).from_string(REPORT).render(
+        languages=languages,
+        rows=rows,
+        files=files,
+        labels={"translated": "translated", "missing": "missing", "outdated": "out of date"},
+        page=lambda item: config.base_url + item_path(item.section, item.slug, item.lang),
+    )
