@@ -153,7 +153,7 @@ def source_date(root: Path) -> str:
 def _finish(report: BuildReport, options: BuildOptions) -> BuildReport:
     if options.strict:
         report.diagnostics = [d.as_error() for d in report.diagnostics]
-    report.diagnostics = sorted(set(report.diagnostics))
+    report.diagnostics = sorted(set(report.diagnostics), key=Diagnostic.sort_key)
     return report
 
 

@@ -8,7 +8,7 @@ from typing import Iterable, Literal
 Severity = Literal["error", "warning", "note"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """A problem found in a file, located as precisely as we can."""
 
@@ -18,6 +18,9 @@ class Diagnostic:
     field: str | None = None
     message: str = ""
     severity: Severity = "error"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line or 0, self.column or 0, self.field or "", self.message)
 
     def format(self) -> str:
         """`path:line:col: error: field: message`, as compilers print it."""
@@ -52,7 +55,7 @@ class BuildFailed(Exception):
     """Raised when a stage found errors; carries every diagnostic of the run."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]):
-        self.diagnostics = sorted(diagnostics)
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 

@@ -126,7 +126,7 @@ def render_site(site: Site, catalogs: Catalogs, created: str | None = None) -> t
     outputs.update(site.assets)
     for code, messages in missing.items():
         diagnostics.update(untranslated(code, message) for message in messages)
-    return outputs, sorted(diagnostics)
+    return outputs, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
 # Languages whose lines break between words only (CSS word-break: keep-all, which WeasyPrint lacks).
