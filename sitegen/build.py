@@ -133,7 +133,7 @@ def translation_notes(site: Site) -> list[Diagnostic]:
         source = doc.sources[0]
         if doc.fallback:
             path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
-            out.append(Diagnostic(path, None, None, None, f"expected a {doc.lang} translation of {source}, found none (readers see the {config.source_language} text)", severity))
+            out.append(Diagnostic(path, None, None, None, f"expected a translation into {doc.lang} of {source}, found none (readers see the {config.source_language} text)", severity))
         elif doc.recorded_version is None:
             out.append(Diagnostic(doc.path, None, None, "source_version", f"expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {doc.path}`", severity))
         else:

@@ -19,7 +19,7 @@ def portal(tmp_path_factory) -> Path:
     report = build(BuildOptions(source=REPO, out=out, strict=True, pdf=False))
     # No error, no warning; the one note is the story left untranslated on purpose.
     assert [d.format() for d in report.diagnostics] == [
-        "content/zh/stories/daegyeong-working-groups.md: note: expected a zh translation of "
+        "content/zh/stories/daegyeong-working-groups.md: note: expected a translation into zh of "
         "content/ko/stories/daegyeong-working-groups.md, found none (readers see the ko text)"
     ]
     return out
