@@ -39,8 +39,11 @@ class PageSpec:
 
 def plan_pages(site: Site) -> list[PageSpec]:
     """Every page of the site, in a stable order."""
-    pages = [PageSpec("", "chooser.html", site.config.source_language if site.config.source_language in site.languages else site.languages[0]),
-             PageSpec("404.html", "404.html", site.languages[0], absolute_links=True)]
+    first = site.config.source_language if site.config.source_language in site.languages else site.languages[0]
+    pages = [PageSpec("", "chooser.html", first),
+             PageSpec("404.html", "404.html", site.languages[0], absolute_links=True),
+             PageSpec("sitemap.xml", "sitemap.xml", first),
+             PageSpec("robots.txt", "robots.txt", first)]
     for lang in site.languages:
         pages.append(PageSpec(f"{lang}/", "home.html", lang, site.get(HOME, "index", lang)))
         for section in urls.SECTION_INDEXES:
@@ -54,7 +57,28 @@ def plan_pages(site: Site) -> list[PageSpec]:
                 pages += [PageSpec(urls.print_path(d), "brochure_print.html", lang, d) for d in docs]
         pages += [PageSpec(urls.doc_path(d), "page.html", lang, d) for d in site.section("pages", lang)]
         pages.append(PageSpec(f"{lang}/404.html", "404.html", lang, absolute_links=True))
+        pages.append(PageSpec(f"{lang}/feed.xml", "feed.xml", lang))
     return pages
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    path: str
+    alternates: list[tuple[Language, str]]
+    x_default: str | None
+    lastmod: str | None = None
+
+
+def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
+    """Every page a reader should find, with its language versions: no fallbacks, print views or 404s."""
+    entries = []
+    for spec in pages:
+        if not (spec.path == "" or spec.path.endswith("/")) or spec.template == "brochure_print.html" or (spec.doc and spec.doc.fallback):
+            continue
+        context = page_context(site, spec)
+        lastmod = spec.doc.item.date.isoformat() if spec.doc and spec.doc.section == "stories" else None  # type: ignore[union-attr]
+        entries.append(SitemapEntry(spec.path, context["alternates"], context["x_default"], lastmod))
+    return entries
 
 
 def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language, missing: set[str]) -> jinja2.Environment:
@@ -87,6 +111,8 @@ def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language,
         money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
         region=lambda key: config.region_name(key, language.code),
         markdown=lambda text: Markup(render_markdown(text).html),
+        # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
+        markdown_escaped=lambda text: render_markdown(text).html,
         css_string=css_string,
         css_counter=css_counter,
     )
@@ -102,14 +128,20 @@ def render_site(site: Site, catalogs: Catalogs, created: str | None = None) -> t
     outputs: dict[str, bytes] = {}
     made_by: dict[str, PageSpec] = {}
     diagnostics: set[Diagnostic] = set()
-    for spec in plan_pages(site):
+    pages = plan_pages(site)
+    extra = {"sitemap.xml": {"sitemap": sitemap(site, pages)}}
+    for lang in site.languages:
+        stories = [d for d in site.section("stories", lang) if not d.fallback]
+        updated = max((d.item.date for d in stories), default=None)  # type: ignore[union-attr]
+        extra[f"{lang}/feed.xml"] = {"feed_docs": stories, "updated": f"{updated.isoformat() if updated else '1970-01-01'}T00:00:00Z"}
+    for spec in pages:
         target = urls.output_file(spec.path)
         if target in made_by:
             diagnostics.add(_collision(spec, made_by[target], target))
             continue
         made_by[target] = spec
         try:
-            html = envs[spec.lang].get_template(spec.template).render(page_context(site, spec), created=created)
+            html = envs[spec.lang].get_template(spec.template).render(page_context(site, spec), created=created, **extra.get(spec.path, {}))
         except jinja2.TemplateSyntaxError as exc:
             diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}"))
             continue
@@ -215,7 +247,9 @@ def page_context(site: Site, spec: PageSpec) -> dict[str, Any]:
     if doc:
         alternates = [(config.language(d.lang), urls.doc_path(d)) for d in versions if not d.fallback]
         switch = [(config.language(d.lang), urls.doc_path(d)) for d in versions]
-    elif spec.path.endswith("404.html") or spec.path == "":
+    elif spec.path == "":  # the language chooser: an alternate for each language's home
+        alternates = switch = [(config.language(code), f"{code}/") for code in site.languages]
+    elif not spec.path.endswith("/"):  # 404 pages, feeds
         alternates, switch = [], [(config.language(code), f"{code}/") for code in site.languages]
     else:
         same = spec.path[len(spec.lang):]
@@ -251,6 +285,8 @@ def page_context(site: Site, spec: PageSpec) -> dict[str, Any]:
 
 def _x_default(site: Site, doc: Document | None, spec: PageSpec) -> str | None:
     source = site.config.source_language
+    if spec.path == "":
+        return ""
     if doc is None:
         return spec.path.replace(spec.lang, source, 1) if source in site.languages and spec.path.startswith(spec.lang) else None
     original = site.get(doc.section, doc.slug, source)
