@@ -16,7 +16,7 @@ from .links import check_links
 from .model import Site, build_site
 from .output import OutputError, WriteReport, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
-from .render import render_site
+from .render import Progress, render_site
 from .schema import CheckedItem, check_item
 
 
@@ -54,7 +54,7 @@ class BuildReport:
         return sum(1 for path in self.outputs if path.endswith(".html"))
 
 
-def build(options: BuildOptions) -> BuildReport:
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Run every stage; write only when no stage found an error."""
     report = BuildReport()
     clock = _Clock(report.timings)
@@ -86,7 +86,7 @@ def build(options: BuildOptions) -> BuildReport:
     if has_errors(report.diagnostics):
         return _finish(report, options)
     with clock("render"):
-        report.outputs, problems = render_site(site, catalogs, created=source_date(config.root))
+        report.outputs, problems = render_site(site, catalogs, created=source_date(config.root), progress=progress)
         report.diagnostics += problems
     jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("links"):
@@ -94,7 +94,7 @@ def build(options: BuildOptions) -> BuildReport:
         report.diagnostics += check_links(report.outputs, to_come=to_come)
     if options.pdf and not has_errors(report.diagnostics):
         with clock("pdf"):
-            pdfs = render_pdfs(site, report.outputs, jobs, options.jobs)
+            pdfs = render_pdfs(site, report.outputs, jobs, options.jobs, progress)
             report.diagnostics += pdfs.diagnostics
             report.outputs.update(pdfs.outputs)
             report.pdfs_rendered = pdfs.rendered

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, TextIO
 
 from .build import BuildOptions, BuildReport, UsageError, build
 from .errors import Diagnostic
@@ -90,8 +90,26 @@ def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
     )
 
 
+class ProgressLine:
+    """'pages 120/400' redrawn in place on a terminal; on a log (CI), one plain line per stage."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if self.live:
+            self.stream.write(f"\r\x1b[K{what} {done}/{total}")
+            self.stream.flush()
+            if done == total:
+                self.stream.write("\r\x1b[K")
+        elif done == total:
+            print(f"sitegen: {what} {done}/{total}", file=self.stream)
+
+
 def _build(args: argparse.Namespace) -> int:
-    report = build(_options(args, write=True))
+    progress = None if args.quiet else ProgressLine(sys.stderr)
+    report = build(_options(args, write=True), progress)
     return _report(report, args, verb="built")
 
 
@@ -124,10 +142,6 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) ->
         print(diagnostic.format(), file=sys.stderr)
         if github:
             print(diagnostic.github(), file=sys.stderr)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 def _pybabel(args: argparse.Namespace) -> int:
@@ -188,3 +202,7 @@ def _done(args: argparse.Namespace) -> int:
         else:
             print(f"{path}: translates source version {version}")
     return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

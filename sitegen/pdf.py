@@ -8,7 +8,7 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from . import urls
 from .config import SiteConfig
@@ -99,7 +99,13 @@ def cache_key(job: PdfJob, outputs: Mapping[str, bytes], fonts: Mapping[str, str
     return digest.hexdigest()
 
 
-def render_pdfs(site: Site, outputs: Mapping[str, bytes], jobs: list[PdfJob], jobs_count: int | None = None) -> PdfReport:
+def render_pdfs(
+    site: Site,
+    outputs: Mapping[str, bytes],
+    jobs: list[PdfJob],
+    jobs_count: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PdfReport:
     """Make each job's PDF, from the cache when nothing it is made from changed."""
     report = PdfReport()
     if not jobs:
@@ -129,9 +135,17 @@ def render_pdfs(site: Site, outputs: Mapping[str, bytes], jobs: list[PdfJob], jo
     if workers > 1:
         # One brochure per process at a time: each worker holds one document's pages.
         with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_render_one, tasks))
+            results = []
+            for result in pool.map(_render_one, tasks):
+                results.append(result)
+                if progress:
+                    progress("PDFs", len(results), len(tasks))
     else:
-        results = [_render_one(task) for task in tasks]
+        results = []
+        for task in tasks:
+            results.append(_render_one(task))
+            if progress:
+                progress("PDFs", len(results), len(tasks))
     cache.mkdir(parents=True, exist_ok=True)
     for (job, key), (data, error) in zip(todo, results):
         if error:

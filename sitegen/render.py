@@ -120,7 +120,12 @@ def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language,
     return env
 
 
-def render_site(site: Site, catalogs: Catalogs, created: str | None = None) -> tuple[dict[str, bytes], list[Diagnostic]]:
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+def render_site(
+    site: Site, catalogs: Catalogs, created: str | None = None, progress: Progress | None = None
+) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Render every page and copy the static files; collect every template error and untranslated UI string."""
     config = site.config
     missing: dict[str, set[str]] = {code: set() for code in site.languages}
@@ -134,7 +139,9 @@ def render_site(site: Site, catalogs: Catalogs, created: str | None = None) -> t
         stories = [d for d in site.section("stories", lang) if not d.fallback]
         updated = max((d.item.date for d in stories), default=None)  # type: ignore[union-attr]
         extra[f"{lang}/feed.xml"] = {"feed_docs": stories, "updated": f"{updated.isoformat() if updated else '1970-01-01'}T00:00:00Z"}
-    for spec in pages:
+    for done, spec in enumerate(pages, 1):
+        if progress:
+            progress("pages", done, len(pages))
         target = urls.output_file(spec.path)
         if target in made_by:
             diagnostics.add(_collision(spec, made_by[target], target))

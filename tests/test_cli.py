@@ -56,3 +56,28 @@ def test_check_writes_nothing(make_site):
     root = make_site()
     assert main(["check", "--source", str(root), "--quiet"]) == 0
     assert not (root / "public").exists()
+
+
+def test_progress_is_plain_in_logs_and_silent_when_quiet(make_site, capsys):
+    root = make_site()
+    assert main(["build", "--source", str(root), "--no-pdf"]) == 0
+    err = capsys.readouterr().err
+    assert "sitegen: pages 28/28" in err and "\r" not in err
+    assert main(["build", "--source", str(root), "--no-pdf", "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_progress_redraws_one_line_on_a_terminal():
+    import io
+
+    from sitegen.cli import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    line = ProgressLine(stream)
+    for done in range(1, 4):
+        line("pages", done, 3)
+    assert stream.getvalue().count("\r") == 4 and "pages 2/3" in stream.getvalue() and "\n" not in stream.getvalue()

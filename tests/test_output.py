@@ -42,3 +42,33 @@ def test_a_folder_of_someone_else_is_never_replaced(tmp_path):
 def test_the_sources_are_never_the_output(tmp_path):
     with pytest.raises(OutputError, match="apart from the sources"):
         publish({"index.html": b"x"}, tmp_path, tmp_path)
+
+
+def test_a_build_killed_at_any_point_leaves_the_old_site_or_the_new_one_never_a_mix(make_site, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = make_site()
+    command = [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--no-pdf", "--quiet"]
+    assert subprocess.run(command).returncode == 0
+    old = tree_bytes(root / "public")
+    story = root / "content/ko/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\n새 문단.\n", encoding="utf-8")
+    assert subprocess.run(command[:-1] + ["--out", str(tmp_path / "new"), "--quiet"]).returncode == 0
+    new = tree_bytes(tmp_path / "new")
+    assert new != old
+    outcomes = set()
+    for delay in (0.02, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5):
+        if tree_bytes(root / "public") != old:
+            publish(old, root / "public", root)  # back to the old site for the next try
+        process = subprocess.Popen(command)
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        now = tree_bytes(root / "public")
+        assert now in (old, new), f"a mixed site after a kill at {delay} s"
+        outcomes.add("new" if now == new else "old")
+    assert "old" in outcomes  # at least one kill landed before the swap
