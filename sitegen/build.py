@@ -44,6 +44,7 @@ class BuildReport:
     written: WriteReport | None = None
     timings: dict[str, float] = field(default_factory=dict)
     pdfs_rendered: list[str] = field(default_factory=list)
+    deps: dict[str, frozenset[str]] = field(default_factory=dict)  # what each output was made from
 
     @property
     def ok(self) -> bool:
@@ -86,8 +87,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     if has_errors(report.diagnostics):
         return _finish(report, options)
     with clock("render"):
-        report.outputs, problems = render_site(site, catalogs, created=source_date(config.root), progress=progress)
-        report.diagnostics += problems
+        rendered = render_site(site, catalogs, created=source_date(config.root), progress=progress)
+        report.outputs = rendered.outputs
+        report.deps = rendered.deps
+        report.diagnostics += rendered.diagnostics
     jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("links"):
         to_come = frozenset(job.pdf_file for job in jobs)

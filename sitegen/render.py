@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import re
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2 import meta
 from markupsafe import Markup
 
 from . import i18n, urls
-from .config import Language, SiteConfig
+from .config import CONFIG_NAME, Language, SiteConfig
 from .content import HOME
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
@@ -123,49 +124,109 @@ def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language,
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
+@dataclass
+class Rendered:
+    """Pages as bytes, what each was made from (for incremental rebuilds), and what went wrong."""
+
+    outputs: dict[str, bytes] = field(default_factory=dict)
+    deps: dict[str, frozenset[str]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class Renderer:
+    """Renders the pages of one site; keeps its Jinja environments, so a rebuild renders only what changed."""
+
+    def __init__(self, site: Site, catalogs: Catalogs, created: str | None = None):
+        self.site = site
+        self.created = created
+        self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
+        self.envs = {code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code]) for code in site.languages}
+        self._templates: dict[str, frozenset[str]] = {}
+
+    def render(self, pages: list[PageSpec], only: set[str] | None = None, progress: Progress | None = None) -> Rendered:
+        """Render `pages` (those whose output is in `only`, when given); collect every template error."""
+        site = self.site
+        result = Rendered()
+        made_by: dict[str, PageSpec] = {}
+        diagnostics: set[Diagnostic] = set()
+        todo = [spec for spec in pages if only is None or urls.output_file(spec.path) in only]
+        for done, spec in enumerate(todo, 1):
+            if progress:
+                progress("pages", done, len(todo))
+            target = urls.output_file(spec.path)
+            if target in made_by:
+                diagnostics.add(_collision(spec, made_by[target], target))
+                continue
+            made_by[target] = spec
+            deps: set[str] = {CONFIG_NAME, i18n.po_path(spec.lang)}
+            try:
+                deps |= self.template_files(spec.lang, spec.template)
+                context = page_context(site, spec, deps)
+                context.update(self._extra(spec, deps))
+                html = self.envs[spec.lang].get_template(spec.template).render(context, created=self.created)
+            except jinja2.TemplateSyntaxError as exc:
+                diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}"))
+                continue
+            except jinja2.TemplateNotFound as exc:
+                diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, f"expected the template {exc.name}, found no such file"))
+                continue
+            except Exception as exc:  # a template that fails at run time: name the template and its line
+                diagnostics.add(_template_failure(site.config.root, spec, exc))
+                continue
+            if spec.template == "brochure_print.html" and spec.doc and spec.doc.text_lang in KEEP_WORDS:
+                html = keep_words(html)
+            result.outputs[target] = html.encode("utf-8")
+            result.deps[target] = frozenset(deps)
+        for code, messages in self.missing.items():
+            diagnostics.update(untranslated(code, message) for message in messages)
+        result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        return result
+
+    def template_files(self, lang: str, name: str) -> frozenset[str]:
+        """A template and every template it extends, includes or imports, as source paths."""
+        if name not in self._templates:
+            env = self.envs[lang]
+            seen: set[str] = set()
+            stack = [name]
+            while stack:
+                current = stack.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+                stack += [t for t in meta.find_referenced_templates(env.parse(source)) if t]
+            self._templates[name] = frozenset(f"{TEMPLATES_DIR}/{t}" for t in seen)
+        return self._templates[name]
+
+    def _extra(self, spec: PageSpec, deps: set[str]) -> dict[str, Any]:
+        """The data of the pages that list the whole site: the sitemap and the feeds."""
+        site = self.site
+        if spec.template == "sitemap.xml":
+            deps.update(f"section:{section}" for section in (HOME, "pages", *urls.SECTION_INDEXES))
+            return {"sitemap": sitemap(site, plan_pages(site))}
+        if spec.template == "feed.xml":
+            stories = [d for d in site.section("stories", spec.lang) if not d.fallback]
+            deps.add("section:stories")
+            for d in stories:
+                deps.update(d.sources)
+            updated = max((d.item.date for d in stories), default=None)  # type: ignore[union-attr]
+            return {"feed_docs": stories, "updated": f"{updated.isoformat() if updated else '1970-01-01'}T00:00:00Z"}
+        return {}
+
+
 def render_site(
     site: Site, catalogs: Catalogs, created: str | None = None, progress: Progress | None = None
-) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Render every page and copy the static files; collect every template error and untranslated UI string."""
-    config = site.config
-    missing: dict[str, set[str]] = {code: set() for code in site.languages}
-    envs = {code: make_environment(config, catalogs, config.language(code), missing[code]) for code in site.languages}
-    outputs: dict[str, bytes] = {}
-    made_by: dict[str, PageSpec] = {}
-    diagnostics: set[Diagnostic] = set()
-    pages = plan_pages(site)
-    extra = {"sitemap.xml": {"sitemap": sitemap(site, pages)}}
-    for lang in site.languages:
-        stories = [d for d in site.section("stories", lang) if not d.fallback]
-        updated = max((d.item.date for d in stories), default=None)  # type: ignore[union-attr]
-        extra[f"{lang}/feed.xml"] = {"feed_docs": stories, "updated": f"{updated.isoformat() if updated else '1970-01-01'}T00:00:00Z"}
-    for done, spec in enumerate(pages, 1):
-        if progress:
-            progress("pages", done, len(pages))
-        target = urls.output_file(spec.path)
-        if target in made_by:
-            diagnostics.add(_collision(spec, made_by[target], target))
-            continue
-        made_by[target] = spec
-        try:
-            html = envs[spec.lang].get_template(spec.template).render(page_context(site, spec), created=created, **extra.get(spec.path, {}))
-        except jinja2.TemplateSyntaxError as exc:
-            diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}"))
-            continue
-        except jinja2.TemplateNotFound as exc:
-            diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, f"expected the template {exc.name}, found no such file"))
-            continue
-        except Exception as exc:  # a template that fails at run time: name the template and its line
-            diagnostics.add(_template_failure(config.root, spec, exc))
-            continue
-        if spec.template == "brochure_print.html" and spec.doc and spec.doc.text_lang in KEEP_WORDS:
-            html = keep_words(html)
-        outputs[target] = html.encode("utf-8")
-    outputs.update(static_files(config.root))
-    outputs.update(site.assets)
-    for code, messages in missing.items():
-        diagnostics.update(untranslated(code, message) for message in messages)
-    return outputs, sorted(diagnostics, key=Diagnostic.sort_key)
+) -> Rendered:
+    """Render every page, and add the static files and assets."""
+    result = Renderer(site, catalogs, created).render(plan_pages(site), progress=progress)
+    for path, data in files_to_copy(site).items():
+        result.outputs[path] = data
+        result.deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
+    return result
+
+
+def files_to_copy(site: Site) -> dict[str, bytes]:
+    return {**static_files(site.config.root), **site.assets}
 
 
 # Languages whose lines break between words only (CSS word-break: keep-all, which WeasyPrint lacks).
@@ -245,12 +306,27 @@ def _template_failure(root: Path, spec: PageSpec, exc: Exception) -> Diagnostic:
     return Diagnostic(path, line, None, None, f"expected the template to render {spec.path or 'index.html'}, found {type(exc).__name__}: {message}")
 
 
-def page_context(site: Site, spec: PageSpec) -> dict[str, Any]:
+def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> dict[str, Any]:
+    """What a template sees; every item it reads is added to `deps`, for incremental rebuilds."""
     config = site.config
     language = config.language(spec.lang)
     link = _linker(config, spec)
     doc = spec.doc
-    versions = site.versions(doc) if doc else []
+    deps = deps if deps is not None else set()
+
+    def record(d: Document | None) -> Document | None:
+        if d is not None:
+            deps.update(d.sources)
+            deps.add(f"item:{d.section}/{d.slug}")
+        return d
+
+    def listed(section: str, docs: list[Document]) -> list[Document]:
+        deps.add(f"section:{section}")
+        for d in docs:
+            record(d)
+        return docs
+
+    versions = [record(d) for d in site.versions(doc)] if doc else []
     if doc:
         alternates = [(config.language(d.lang), urls.doc_path(d)) for d in versions if not d.fallback]
         switch = [(config.language(d.lang), urls.doc_path(d)) for d in versions]
@@ -278,11 +354,11 @@ def page_context(site: Site, spec: PageSpec) -> dict[str, Any]:
         "alternates": alternates,
         "x_default": _x_default(site, doc, spec),
         "switch": switch,
-        "nav": site.nav(spec.lang),
+        "nav": listed("pages", site.nav(spec.lang)),
         "path_of": urls.doc_path,
-        "docs": lambda section: site.section(section, spec.lang),
-        "get": lambda section, slug: site.get(section, slug, spec.lang),
-        "stories_of": lambda slug: site.stories_of(slug, spec.lang),
+        "docs": lambda section: listed(section, site.section(section, spec.lang)),
+        "get": lambda section, slug: record(site.get(section, slug, spec.lang)),
+        "stories_of": lambda slug: listed("stories", site.stories_of(slug, spec.lang)),
         "pdf_path": urls.pdf_path,
         "print_path": urls.print_path,
         "author": config.text(config.author, spec.lang),
