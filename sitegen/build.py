@@ -7,8 +7,9 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
-from .config import CONFIG_NAME, SiteConfig, load_config
+from .config import SiteConfig, load_config
 from .content import ContentTree, read_content
 from .errors import Diagnostic, has_errors
 from .i18n import load_catalogs, untranslated
@@ -144,12 +145,14 @@ def translation_notes(site: Site) -> list[Diagnostic]:
     return out
 
 
-def source_date(root: Path) -> str:
+def source_date(root: Path, stamps: Mapping[str, tuple[int, int]] | None = None) -> str:
     """When the sources last changed, for PDF metadata: SOURCE_DATE_EPOCH when set, so builds are reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None or not epoch.strip().isdigit():
-        paths = [root / CONFIG_NAME] + [p for folder in ("content", "templates", "locale", "assets") for p in (root / folder).rglob("*")]
-        epoch = str(max((int(p.stat().st_mtime) for p in paths if p.is_file()), default=0))
+    from .deps import scan
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.strip().isdigit():
+        newest = max((mtime for mtime, _ in (stamps or scan(root)).values()), default=0)
+        epoch = str(newest // 1_000_000_000)
     return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -47,6 +47,21 @@ def _parser() -> argparse.ArgumentParser:
     pdf_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel PDF renderers")
     pdf_cmd.set_defaults(run=_build, pdf=True)
 
+    serve_cmd = commands.add_parser("serve", help="build, serve, and rebuild on every save, reloading the browser")
+    serve_cmd.add_argument("--source", type=Path, default=Path("."))
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--lang", action="append", dest="languages", metavar="LANG")
+    serve_cmd.add_argument("--out", type=Path, help="folder to serve (default: SOURCE/.sitegen-cache/serve)")
+    serve_cmd.add_argument("--pdf", action="store_true", help="also make brochure PDFs on each save")
+    serve_cmd.set_defaults(run=_serve)
+
+    new_cmd = commands.add_parser("new", help="start a new Korean source file with every field explained")
+    new_cmd.add_argument("kind", choices=("cluster", "story", "page", "brochure"))
+    new_cmd.add_argument("slug", metavar="SLUG")
+    new_cmd.add_argument("--source", type=Path, default=Path("."))
+    new_cmd.set_defaults(run=_new)
+
     i18n_cmd = commands.add_parser("i18n", help="UI catalogs and content translations")
     i18n = i18n_cmd.add_subparsers(required=True, metavar="ACTION")
     for name, text in (("extract", "extract UI strings into locale/messages.pot"),
@@ -142,6 +157,35 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) ->
         print(diagnostic.format(), file=sys.stderr)
         if github:
             print(diagnostic.github(), file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .build import _languages
+    from .config import load_config
+    from .server import serve
+
+    config, problems = load_config(args.source)
+    if config is not None and args.languages:
+        _languages(config, tuple(args.languages))  # unknown languages are wrong usage
+    out = args.out or args.source / ".sitegen-cache" / "serve"
+    serve(args.source, out, args.host, args.port, tuple(args.languages) if args.languages else None, args.pdf)
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .scaffold import scaffold
+
+    config, problems = load_config(args.source)
+    if config is None:
+        print_diagnostics(problems)
+        return 1
+    try:
+        _, note = scaffold(config, args.kind, args.slug)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(note)
+    return 0
 
 
 def _pybabel(args: argparse.Namespace) -> int:

@@ -68,7 +68,11 @@ class SourceItem:
         return (self.section, self.slug)
 
 
-def read_content(config: SiteConfig) -> tuple[ContentTree, list[Diagnostic]]:
+# path -> ((mtime_ns, size), what parsing it gave): a rebuild parses only files that changed.
+ParseCache = dict[str, tuple[tuple[int, int], "SourceItem | Diagnostic"]]
+
+
+def read_content(config: SiteConfig, cache: ParseCache | None = None) -> tuple[ContentTree, list[Diagnostic]]:
     """Read every content file of every configured language, in a stable order."""
     root = config.root / CONTENT_DIR
     items: list[SourceItem] = []
@@ -86,13 +90,13 @@ def read_content(config: SiteConfig) -> tuple[ContentTree, list[Diagnostic]]:
         for entry in _entries(lang_dir):
             if entry.name == HOME_FILE:
                 present.add((lang_dir.name, HOME, "index"))
-                _read(config.root, entry, lang_dir.name, HOME, "index", items, diagnostics)
+                _read(config.root, entry, lang_dir.name, HOME, "index", items, diagnostics, cache)
             elif entry.is_dir() and entry.name in SECTIONS:
                 for file in _entries(entry):
                     slug = _section_slug(config.root, file, entry.name, diagnostics)
                     if slug:
                         present.add((lang_dir.name, entry.name, slug))
-                        _read(config.root, file, lang_dir.name, entry.name, slug, items, diagnostics)
+                        _read(config.root, file, lang_dir.name, entry.name, slug, items, diagnostics, cache)
             else:
                 diagnostics.append(
                     Diagnostic(_rel(config.root, entry), None, None, None, f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
@@ -176,14 +180,28 @@ def suggest_slug(name: str) -> str:
 
 
 def _read(
-    root: Path, file: Path, lang: str, section: str, slug: str, items: list[SourceItem], diagnostics: list[Diagnostic]
+    root: Path,
+    file: Path,
+    lang: str,
+    section: str,
+    slug: str,
+    items: list[SourceItem],
+    diagnostics: list[Diagnostic],
+    cache: ParseCache | None = None,
 ) -> None:
     rel = _rel(root, file)
     resolved = file.resolve()
     if not resolved.is_relative_to((root / CONTENT_DIR).resolve()):
         diagnostics.append(Diagnostic(rel, None, None, None, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}"))
         return
-    item = parse_item(file.read_bytes(), rel, lang, section, slug)
+    stat = resolved.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    if cache is not None and rel in cache and cache[rel][0] == stamp:
+        item = cache[rel][1]
+    else:
+        item = parse_item(file.read_bytes(), rel, lang, section, slug)
+        if cache is not None:
+            cache[rel] = (stamp, item)
     if isinstance(item, Diagnostic):
         diagnostics.append(item)
     else:

@@ -106,6 +106,18 @@ def write_files(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) 
     return WriteReport(len(checked), sum(len(d) for d in checked.values()))
 
 
+def delete_files(paths: list[str], out_dir: Path) -> None:
+    """Remove outputs whose source is gone, and the folders they leave empty."""
+    with output_lock(out_dir):
+        for rel in sorted(paths):
+            target = out_dir / safe_relative(rel)
+            target.unlink(missing_ok=True)
+            parent = target.parent
+            while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+
+
 def _remove_stale_staging(out_dir: Path) -> None:
     # Left behind by a build that was killed: never published, safe to drop.
     for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):

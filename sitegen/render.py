@@ -182,6 +182,10 @@ class Renderer:
         result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return result
 
+    def forget_templates(self) -> None:
+        """Templates changed: what each one includes may have changed too."""
+        self._templates.clear()
+
     def template_files(self, lang: str, name: str) -> frozenset[str]:
         """A template and every template it extends, includes or imports, as source paths."""
         if name not in self._templates:

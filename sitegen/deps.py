@@ -1,0 +1,99 @@
+"""What each output was made from, and which outputs a change touches (after Lektor's build state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .config import CONFIG_NAME
+from .content import ASSETS_DIR, CONTENT_DIR, identify
+from .i18n import LOCALE_DIR
+from .render import TEMPLATES_DIR
+
+WATCHED = (CONTENT_DIR, TEMPLATES_DIR, LOCALE_DIR, ASSETS_DIR)
+Stamp = tuple[int, int]  # (mtime_ns, size)
+
+
+def scan(root: Path) -> dict[str, Stamp]:
+    """Every input file of the site with its modification stamp: the cheap way to see what changed."""
+    stamps: dict[str, Stamp] = {}
+    config = root / CONFIG_NAME
+    if config.is_file():
+        stat = config.stat()
+        stamps[CONFIG_NAME] = (stat.st_mtime_ns, stat.st_size)
+    for folder in WATCHED:
+        base = root / folder
+        if base.is_dir():
+            _scan_dir(base, folder, stamps)
+    return stamps
+
+
+def _scan_dir(folder: Path, rel: str, stamps: dict[str, Stamp]) -> None:
+    import os
+
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.endswith("~"):
+                continue
+            path = f"{rel}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                _scan_dir(Path(entry.path), path, stamps)
+            elif entry.name.endswith(".mo"):
+                continue
+            else:
+                stat = entry.stat()
+                stamps[path] = (stat.st_mtime_ns, stat.st_size)
+
+
+def changed_files(before: Mapping[str, Stamp], after: Mapping[str, Stamp]) -> set[str]:
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+def changed_keys(files: Iterable[str], before: Mapping[str, Stamp], after: Mapping[str, Stamp]) -> set[str]:
+    """The dependency keys a set of changed files touches: the files themselves, and for content
+    files that appeared or disappeared, their item and their section's lists."""
+    keys = set()
+    for path in files:
+        keys.add(path)
+        if (path in before) != (path in after):
+            identity = identify(path)
+            if identity:
+                _, section, slug = identity
+                keys.add(f"item:{section}/{slug}")
+                keys.add(f"section:{section}")
+    return keys
+
+
+@dataclass
+class DepGraph:
+    """Output -> the keys it was made from, with the reverse index to answer 'what does this touch'."""
+
+    deps: dict[str, frozenset[str]] = field(default_factory=dict)
+    _users: dict[str, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for output, keys in self.deps.items():
+            for key in keys:
+                self._users.setdefault(key, set()).add(output)
+
+    def update(self, deps: Mapping[str, frozenset[str]]) -> None:
+        for output, keys in deps.items():
+            for key in self.deps.get(output, ()):
+                self._users.get(key, set()).discard(output)
+            self.deps[output] = keys
+            for key in keys:
+                self._users.setdefault(key, set()).add(output)
+
+    def remove(self, outputs: Iterable[str]) -> None:
+        for output in outputs:
+            for key in self.deps.pop(output, ()):
+                self._users.get(key, set()).discard(output)
+
+    def affected(self, keys: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for key in keys:
+            out |= self._users.get(key, set())
+        return out
+
+

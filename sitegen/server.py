@@ -1,0 +1,99 @@
+"""`sitegen serve`: build, serve on 127.0.0.1, rebuild what changed on each save, reload the browser."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from .deps import WATCHED
+from .config import CONFIG_NAME
+from .rebuild import RebuildReport, Rebuilder
+
+
+def error_page(report: RebuildReport) -> str:
+    """What the browser shows while the last save has errors: each one with its file and line."""
+    items = "\n".join(
+        f"<li><code>{html.escape(d.format())}</code></li>" for d in report.diagnostics if d.severity == "error"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed | sitegen</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#1b2631}}h1{{color:#a4161a}}li{{margin:.6rem 0}}code{{white-space:pre-wrap}}</style>
+</head>
+<body>
+<main>
+<h1>The last save did not build</h1>
+<p>Fix these and save again; this page reloads by itself.</p>
+<ol class="diagnostics">
+{items}
+</ol>
+</main>
+</body>
+</html>
+"""
+
+
+def make_handler(rebuilder: Rebuilder) -> type:
+    """A static file handler for the output folder that never serves a file outside it."""
+    from livereload.handlers import StaticFileHandler
+    from tornado.web import HTTPError
+
+    class SiteHandler(StaticFileHandler):  # type: ignore[misc]
+        async def get(self, path: str, include_body: bool = True) -> None:
+            # The path arrives decoded (%2e%2e is ..); resolved, with symlinks followed, it must stay inside.
+            real_root = os.path.realpath(self.root)
+            real = os.path.realpath(os.path.join(real_root, path))
+            if "\0" in path or (real != real_root and not real.startswith(real_root + os.sep)):
+                raise HTTPError(404)
+            last = rebuilder.last
+            if last is not None and not last.ok and (path == "" or path.endswith(("/", ".html"))):
+                self.set_status(500)
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.finish(error_page(last))
+                return
+            await super().get(path, include_body)
+
+        def write_error(self, status_code: int, **kwargs: Any) -> None:
+            not_found = Path(self.root) / "404.html"
+            if status_code == 404 and not_found.is_file():
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.finish(not_found.read_bytes())
+            else:
+                super().write_error(status_code, **kwargs)
+
+    return SiteHandler
+
+
+def serve(
+    source: Path,
+    out: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    languages: tuple[str, ...] | None = None,
+    pdf: bool = False,
+    say: Callable[[str], None] = print,
+) -> None:
+    from livereload import Server
+
+    rebuilder = Rebuilder(source, out, languages, pdf)
+
+    def rebuild() -> None:
+        report = rebuilder.rebuild()
+        if report.written or report.deleted or not report.ok or report.full:
+            say(f"sitegen: {report.summary()}")
+            for diagnostic in report.diagnostics:
+                if diagnostic.severity == "error":
+                    say(diagnostic.format())
+
+    rebuild()
+    out.mkdir(parents=True, exist_ok=True)
+    server = Server()
+    server.SFH = make_handler(rebuilder)
+    for name in (CONFIG_NAME, *WATCHED):
+        if (source / name).exists():
+            server.watch(str(source / name), rebuild)
+    say(f"sitegen: serving {out} on http://{host}:{port}/ (Ctrl-C to stop)")
+    server.serve(host=host, port=port, root=str(out), restart_delay=0)
