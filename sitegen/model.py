@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -235,7 +234,7 @@ def build_site(
             text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
             outdated = False
             if translation is not None:
-                outdated = translation.source_version != source_version(source, config)
+                outdated = translation.source_version != source.version
                 problems = _check_neutral(source, translation, translatable(fields, translation.fields))
                 diagnostics += problems
                 if problems:
@@ -257,29 +256,24 @@ def build_site(
     return site, diagnostics
 
 
-def source_version(source: CheckedItem, config: SiteConfig) -> str:
-    """A fingerprint of what a translation translates: the source's translatable fields only,
-    so a changed figure (which translations inherit) does not make them out of date."""
-    fields = section_fields(source.source.section, config)
-    return fingerprint(source.fields, translatable(fields, source.fields))
-
-
-def fingerprint(data: Mapping[str, Any], paths: Iterable[tuple[Any, ...]]) -> str:
-    chosen = {".".join(map(str, path)): _get(data, path) for path in sorted(paths, key=lambda p: tuple(map(str, p)))}
-    canonical = json.dumps(chosen, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
-
-
 def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:
     out = []
-    known = sorted(slug for section, slug in sources if section == "clusters")
     for index, slug in enumerate(story.fields.get("clusters", ())):
         if ("clusters", slug) not in sources and ("clusters", slug) not in failed:
             line, column = story.source.parsed.mark(("clusters", index)) or (None, None)
-            out.append(
-                Diagnostic(story.source.path, line, column, "clusters", f"expected a cluster slug ({', '.join(known)}), found {slug!r}")
-            )
+            out.append(Diagnostic(story.source.path, line, column, "clusters", unknown_slug("cluster", slug, sources)))
     return out
+
+
+def unknown_slug(kind: str, slug: str, sources: Mapping[Key, CheckedItem]) -> str:
+    """'expected a cluster slug (a, b), found 'x'', or with many, the closest ones."""
+    section = BrochureSection(kind).section
+    known = sorted(s for sec, s in sources if sec == section)
+    if len(known) <= 8:
+        return f"expected a {kind} slug ({', '.join(known)}), found {slug!r}"
+    close = difflib.get_close_matches(slug, known, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"expected one of the {len(known)} {section} slugs, found {slug!r}{hint}"
 
 
 def _check_brochure(
@@ -295,10 +289,8 @@ def _check_brochure(
     for path, kind, slug in references:
         section = BrochureSection(kind).section
         if (section, slug) not in sources and (section, slug) not in failed:
-            known = sorted(s for sec, s in sources if sec == section)
             line, column = parsed.mark(path) or (None, None)
-            out.append(Diagnostic(brochure.source.path, line, column, ".".join(map(str, path)),
-                                  f"expected a {kind} slug ({', '.join(known)}), found {slug!r}"))
+            out.append(Diagnostic(brochure.source.path, line, column, ".".join(map(str, path)), unknown_slug(kind, slug, sources)))
     image = brochure.fields.get("cover", {}).get("image")
     if image:
         line, column = parsed.mark(("cover", "image")) or (None, None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import validate as v
@@ -19,6 +22,7 @@ class CheckedItem:
     source: SourceItem
     fields: dict[str, Any]
     source_version: str | None = None  # a translation's record of the source version it was made from
+    version: str = ""  # a source's version: the fingerprint of its translatable fields
 
 
 # A translation records the version of the source it translates (see model.source_version).
@@ -34,7 +38,12 @@ def _members() -> tuple[Field, ...]:
 
 def section_fields(section: str, config: SiteConfig) -> tuple[Field, ...]:
     """The schema of one section; regions come from the config."""
-    region = v.one_of(config.regions)
+    return _section_fields(section, tuple(config.regions))
+
+
+@lru_cache(maxsize=64)
+def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]:
+    region = v.one_of(regions)
     title = Field("title", v.text, required=True, translatable=True, doc="a title")
     summary = Field("summary", v.text, required=True, translatable=True, doc="a one-sentence summary")
     body = Field("body", v.markdown, translatable=True)
@@ -136,8 +145,22 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
         _check_section_kinds(checker, data.get("sections"), clean.get("sections", ()))
     if any(d.severity == "error" for d in checker.diagnostics):
         return None, checker.diagnostics
-    version = clean.pop(VERSION_FIELD, None)
-    return CheckedItem(item, clean, version), checker.diagnostics
+    recorded = clean.pop(VERSION_FIELD, None)
+    version = fingerprint(clean, translatable(fields, clean)) if is_source else ""
+    return CheckedItem(item, clean, recorded, version), checker.diagnostics
+
+
+def fingerprint(data: dict[str, Any], paths: set[tuple[Any, ...]]) -> str:
+    """A source's version as translations record it: a hash of its translatable fields only,
+    so a changed figure (which translations inherit) does not make them out of date."""
+    chosen = {}
+    for path in sorted(paths, key=lambda p: tuple(map(str, p))):
+        value: Any = data
+        for part in path:
+            value = value[part]
+        chosen[".".join(map(str, path))] = value
+    canonical = json.dumps(chosen, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
 def _check_section_kinds(checker: v.Checker, raw: Any, sections: tuple[dict[str, Any], ...]) -> None:

@@ -14,7 +14,6 @@ from .config import SiteConfig
 from .content import CONTENT_DIR, identify, parse_item
 from .errors import Diagnostic
 from .i18n import MSGID_LANGUAGE, po_path, read_catalog
-from .model import source_version
 from .schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
 
 State = Literal["translated", "missing", "outdated"]
@@ -91,7 +90,7 @@ def _catalog_status(catalog: Any, lang: str) -> CatalogStatus:
 def _item_status(config: SiteConfig, source: CheckedItem, translation: CheckedItem | None, lang: str) -> ItemStatus:
     section, slug = source.source.key
     source_path = source.source.path
-    current = source_version(source, config)
+    current = source.version
     if translation is None:
         path = source_path.replace(f"{CONTENT_DIR}/{config.source_language}/", f"{CONTENT_DIR}/{lang}/", 1)
         return ItemStatus(section, slug, lang, "missing", path, source_path, None, current)
@@ -111,7 +110,7 @@ def find_version(config: SiteConfig, source_path: str, version: str) -> CheckedI
         if raw is None:
             continue
         old = _check_old(config, raw, source_path)
-        if old is not None and source_version(old, config) == version:
+        if old is not None and old.version == version:
             return old
     return None
 
@@ -172,7 +171,7 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
     source = next((c for c in checked if c.source.key == (section, slug) and c.source.lang == config.source_language), None)
     if source is None:
         return None, Diagnostic(rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`)")
-    version = source_version(source, config)
+    version = source.version
     file = config.root / rel
     text = file.read_text(encoding="utf-8")
     file.write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")

@@ -1,0 +1,80 @@
+"""Save-to-page-on-disk times of `sitegen serve`'s incremental rebuilds.
+
+    .venv/bin/python bench/rebuild.py [N ...]      (default: the sample portal and N = 2500)
+
+For the sample portal and for a generated corpus of 4 x N items: the first (full) build, a
+no-change rebuild, one story edit and one template edit, each timed from the save to the
+rewritten page on disk. Targets (issue 5): a story edit under 100 ms at either size; a
+no-change rebuild under 1 s at 10,000 pages. The file watcher's polling delay is not included.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import make_corpus  # noqa: E402
+
+from sitegen.rebuild import Rebuilder  # noqa: E402
+
+
+def sample(target: Path) -> Path:
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "site.yaml", target)
+    for folder in ("content", "templates", "locale", "assets"):
+        shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+def save(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+def measure(name: str, root: Path, story: Path, repeats: int = 5) -> None:
+    rebuilder = Rebuilder(root, root / "served")
+    start = time.perf_counter()
+    first = rebuilder.rebuild()
+    assert first.ok, [d.format() for d in first.diagnostics if d.severity == "error"][:5]
+    pages = len(first.written)
+    print(f"\n{name}: {pages} outputs")
+    print(f"  first (full) build      {time.perf_counter() - start:8.2f} s")
+    none = [rebuilder.rebuild().seconds for _ in range(repeats)]
+    print(f"  no-change rebuild       {statistics.median(none) * 1000:8.0f} ms")
+    edits = []
+    for i in range(repeats):
+        save(story, "\n## ", f"\n## {i} ")
+        report = rebuilder.rebuild()
+        assert report.ok and report.written
+        edits.append(report.seconds)
+    print(f"  one story edit          {statistics.median(edits) * 1000:8.0f} ms  ({len(report.written)} files rewritten; target < 100 ms)")
+    template = root / "templates/story.html"
+    save(template, '<article class="story"', '<article class="story edited"')
+    report = rebuilder.rebuild()
+    print(f"  story template edit     {report.seconds * 1000:8.0f} ms  ({len(report.written)} files rewritten)")
+
+
+def main() -> None:
+    sizes = [int(arg) for arg in sys.argv[1:]] or [2500]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = sample(Path(tmp) / "sample")
+        measure("sample portal", root, root / "content/en/stories/oita-lsi.md")
+        for n in sizes:
+            root = make_corpus(Path(tmp) / f"corpus-{n}", n)
+            measure(f"corpus of 4 x {n}", root, root / "content/en/stories/story-00001.md")
+
+
+if __name__ == "__main__":
+    main()
