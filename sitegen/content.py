@@ -74,34 +74,29 @@ ParseCache = dict[str, tuple[tuple[int, int], "SourceItem | Diagnostic"]]
 
 def read_content(config: SiteConfig, cache: ParseCache | None = None) -> tuple[ContentTree, list[Diagnostic]]:
     """Read every content file of every configured language, in a stable order."""
+    reader = _Reader(config.root, cache)
     root = config.root / CONTENT_DIR
-    items: list[SourceItem] = []
-    present: set[tuple[str, str, str]] = set()
-    diagnostics: list[Diagnostic] = []
     if not root.is_dir():
-        return ContentTree(items, frozenset()), [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
+        return ContentTree([], frozenset()), [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
     for lang_dir in _entries(root):
         rel = f"{CONTENT_DIR}/{lang_dir.name}"
         if not lang_dir.is_dir() or lang_dir.name not in config.codes:
-            diagnostics.append(
-                Diagnostic(rel, None, None, None, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder")
-            )
+            reader.problem(rel, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder")
             continue
-        for entry in _entries(lang_dir):
+        for entry in _entries(Path(lang_dir.path)):
             if entry.name == HOME_FILE:
-                present.add((lang_dir.name, HOME, "index"))
-                _read(config.root, entry, lang_dir.name, HOME, "index", items, diagnostics, cache)
+                reader.read(entry, f"{rel}/{entry.name}", lang_dir.name, HOME, "index", lang_dir.is_symlink())
             elif entry.is_dir() and entry.name in SECTIONS:
-                for file in _entries(entry):
-                    slug = _section_slug(config.root, file, entry.name, diagnostics)
+                linked = lang_dir.is_symlink() or entry.is_symlink()
+                for file in _entries(Path(entry.path)):
+                    file_rel = f"{rel}/{entry.name}/{file.name}"
+                    slug = reader.section_slug(file, file_rel, entry.name)
                     if slug:
-                        present.add((lang_dir.name, entry.name, slug))
-                        _read(config.root, file, lang_dir.name, entry.name, slug, items, diagnostics, cache)
+                        reader.read(file, file_rel, lang_dir.name, entry.name, slug, linked)
             else:
-                diagnostics.append(
-                    Diagnostic(_rel(config.root, entry), None, None, None, f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
-                )
-    return ContentTree(items, frozenset(present), read_assets(config.root)), diagnostics
+                reader.problem(f"{rel}/{entry.name}", f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
+    tree = ContentTree(reader.items, frozenset(reader.present), read_assets(config.root))
+    return tree, reader.diagnostics
 
 
 def read_assets(root: Path) -> dict[str, Asset]:
@@ -113,7 +108,7 @@ def read_assets(root: Path) -> dict[str, Asset]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name.startswith("."):
             continue
-        rel = _rel(root, path)
+        rel = path.relative_to(root).as_posix()
         if not path.resolve().is_relative_to(folder.resolve()):
             assets[rel] = Asset(rel, b"", f"a link out of {ASSETS_DIR}/")
             continue
@@ -147,31 +142,10 @@ def image_problem(suffix: str, data: bytes) -> str | None:
     return None
 
 
-def _entries(folder: Path) -> list[Path]:
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
     # Editors leave dotfiles and backups~ around; they are never content.
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and not p.name.endswith("~"))
-
-
-def _rel(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def _section_slug(root: Path, file: Path, section: str, diagnostics: list[Diagnostic]) -> str | None:
-    """The slug a section file names, or None with a diagnostic."""
-    rel = _rel(root, file)
-    ext = SECTIONS[section]
-    if not file.is_file() or file.suffix != ext:
-        diagnostics.append(Diagnostic(rel, None, None, None, f"expected a {ext} file in {section}/, found '{file.name}'"))
-        return None
-    slug = file.name[: -len(ext)]
-    if not SLUG_RE.fullmatch(slug):
-        fix = suggest_slug(slug)
-        hint = f"; rename it to {fix}{ext}" if fix else ""
-        diagnostics.append(
-            Diagnostic(rel, None, None, "slug", f"expected a file name of lowercase letters, digits and hyphens, found '{slug}'{hint}")
-        )
-        return None
-    return slug
+    with os.scandir(folder) as entries:
+        return sorted((e for e in entries if not e.name.startswith(".") and not e.name.endswith("~")), key=lambda e: e.name)
 
 
 def suggest_slug(name: str) -> str:
@@ -179,35 +153,55 @@ def suggest_slug(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
-def _read(
-    root: Path,
-    file: Path,
-    lang: str,
-    section: str,
-    slug: str,
-    items: list[SourceItem],
-    diagnostics: list[Diagnostic],
-    cache: ParseCache | None = None,
-) -> None:
-    rel = _rel(root, file)
-    # Only a link can lead out of the folder; resolving every path would cost a realpath per file.
-    if file.is_symlink() or file.parent.is_symlink() or file.parent.parent.is_symlink():
-        resolved = file.resolve()
-        if not resolved.is_relative_to((root / CONTENT_DIR).resolve()):
-            diagnostics.append(Diagnostic(rel, None, None, None, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}"))
-            return
-    stat = file.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    if cache is not None and rel in cache and cache[rel][0] == stamp:
-        item = cache[rel][1]
-    else:
-        item = parse_item(file.read_bytes(), rel, lang, section, slug)
-        if cache is not None:
-            cache[rel] = (stamp, item)
-    if isinstance(item, Diagnostic):
-        diagnostics.append(item)
-    else:
-        items.append(item)
+class _Reader:
+    """Collects items, identities and problems while walking content/ (DirEntry stats are cached)."""
+
+    def __init__(self, root: Path, cache: ParseCache | None):
+        self.root = root
+        self.cache = cache
+        self.items: list[SourceItem] = []
+        self.present: set[tuple[str, str, str]] = set()
+        self.diagnostics: list[Diagnostic] = []
+
+    def problem(self, rel: str, message: str, field: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(rel, None, None, field, message))
+
+    def section_slug(self, file: os.DirEntry[str], rel: str, section: str) -> str | None:
+        """The slug a section file names, or None with a diagnostic."""
+        ext = SECTIONS[section]
+        if not file.is_file() or not file.name.endswith(ext):
+            self.problem(rel, f"expected a {ext} file in {section}/, found '{file.name}'")
+            return None
+        slug = file.name[: -len(ext)]
+        if not SLUG_RE.fullmatch(slug):
+            fix = suggest_slug(slug)
+            hint = f"; rename it to {fix}{ext}" if fix else ""
+            self.problem(rel, f"expected a file name of lowercase letters, digits and hyphens, found '{slug}'{hint}", "slug")
+            return None
+        return slug
+
+    def read(self, file: os.DirEntry[str], rel: str, lang: str, section: str, slug: str, linked: bool) -> None:
+        self.present.add((lang, section, slug))
+        # Only a link can lead out of the folder; resolving every path would cost a realpath per file.
+        if linked or file.is_symlink():
+            resolved = Path(file.path).resolve()
+            if not resolved.is_relative_to((self.root / CONTENT_DIR).resolve()):
+                self.problem(rel, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}")
+                return
+        stat = file.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self.cache.get(rel) if self.cache is not None else None
+        if cached is not None and cached[0] == stamp:
+            item = cached[1]
+        else:
+            with open(file.path, "rb") as handle:
+                item = parse_item(handle.read(), rel, lang, section, slug)
+            if self.cache is not None:
+                self.cache[rel] = (stamp, item)
+        if isinstance(item, Diagnostic):
+            self.diagnostics.append(item)
+        else:
+            self.items.append(item)
 
 
 def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> SourceItem | Diagnostic:
