@@ -21,6 +21,9 @@ from .render import TEMPLATES_DIR, Renderer, files_to_copy, plan_pages
 from .schema import CheckedItem, check_item
 
 
+ORDERED = ("clusters", "stories", "pages", "brochures")
+
+
 @dataclass
 class RebuildReport:
     written: list[str] = field(default_factory=list)
@@ -72,6 +75,7 @@ class Rebuilder:
         self.site: Site | None = None
         self.last: RebuildReport | None = None
         self.published = False
+        self.orders: dict[str, tuple[str, ...]] = {}
 
     def rebuild(self) -> RebuildReport:
         start = time.perf_counter()
@@ -128,6 +132,10 @@ class Rebuilder:
             if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
                 self.renderer.forget_templates()
         self.site = site
+        # A changed date or region can move an item in its lists: then every list of that section changes.
+        orders = {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in ORDERED}
+        self.pending |= {f"section:{s}" for s in ORDERED if self.orders.get(s) is not None and self.orders[s] != orders[s]}
+        self.orders = orders
         pages = plan_pages(site)
         page_files = {urls.output_file(spec.path) for spec in pages}
         copies = files_to_copy(site)

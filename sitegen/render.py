@@ -36,6 +36,14 @@ class PageSpec:
     doc: Document | None = None
     section: str | None = None  # for section indexes
     absolute_links: bool = False  # 404 pages are served at any URL, so relative links would break
+    listing: tuple[Document, ...] = ()  # the items on this page of a section index
+    page: int = 1
+    pages: int = 1
+
+
+# Items per page of a section index: a list stays readable, and an edit re-renders one page of it.
+PAGE_SIZE = 24
+FEED_SIZE = 50
 
 
 def plan_pages(site: Site) -> list[PageSpec]:
@@ -51,7 +59,12 @@ def plan_pages(site: Site) -> list[PageSpec]:
             docs = site.section(section, lang)
             if section == "brochures" and not docs:
                 continue
-            pages.append(PageSpec(f"{lang}/{section}/", f"{section}.html", lang, section=section))
+            chunks = [tuple(docs[i : i + PAGE_SIZE]) for i in range(0, len(docs), PAGE_SIZE)] or [()]
+            pages += [
+                PageSpec(urls.index_path(section, lang, number), f"{section}.html", lang, section=section,
+                         listing=chunk, page=number, pages=len(chunks))
+                for number, chunk in enumerate(chunks, 1)
+            ]
             template = {"clusters": "cluster.html", "stories": "story.html", "brochures": "brochure.html"}[section]
             pages += [PageSpec(urls.doc_path(d), template, lang, d) for d in docs]
             if section == "brochures":
@@ -209,7 +222,7 @@ class Renderer:
             deps.update(f"section:{section}" for section in (HOME, "pages", *urls.SECTION_INDEXES))
             return {"sitemap": sitemap(site, plan_pages(site))}
         if spec.template == "feed.xml":
-            stories = [d for d in site.section("stories", spec.lang) if not d.fallback]
+            stories = [d for d in site.section("stories", spec.lang) if not d.fallback][:FEED_SIZE]
             deps.add("section:stories")
             for d in stories:
                 deps.update(d.sources)
@@ -363,10 +376,25 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "docs": lambda section: listed(section, site.section(section, spec.lang)),
         "get": lambda section, slug: record(site.get(section, slug, spec.lang)),
         "stories_of": lambda slug: listed("stories", site.stories_of(slug, spec.lang)),
+        # The first n items of a section; only those (and the section's order) are dependencies.
+        "first": lambda section, n: listed(section, site.section(section, spec.lang)[:n]),
+        "listing": listed(spec.section, list(spec.listing)) if spec.section else [],
+        "pagination": _pagination(spec),
         "pdf_path": urls.pdf_path,
         "print_path": urls.print_path,
         "author": config.text(config.author, spec.lang),
         "font": config.font(spec.lang),
+    }
+
+
+def _pagination(spec: PageSpec) -> dict[str, Any] | None:
+    if spec.pages <= 1 or spec.section is None:
+        return None
+    return {
+        "page": spec.page,
+        "pages": spec.pages,
+        "previous": urls.index_path(spec.section, spec.lang, spec.page - 1) if spec.page > 1 else None,
+        "next": urls.index_path(spec.section, spec.lang, spec.page + 1) if spec.page < spec.pages else None,
     }
 
 

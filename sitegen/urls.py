@@ -40,6 +40,11 @@ def relative(from_path: str, to_path: str, directory_urls: bool = True) -> str:
     return rel
 
 
+def index_path(section: str, lang: str, page: int = 1) -> str:
+    """A section index; its later pages at page/2/, page/3/, ..."""
+    return f"{lang}/{section}/" if page <= 1 else f"{lang}/{section}/page/{page}/"
+
+
 def print_path(doc: Document) -> str:
     """The print view of a brochure: the PDF's source."""
     return doc_path(doc) + "print/"

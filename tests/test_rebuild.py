@@ -137,3 +137,17 @@ def test_a_broken_template_names_the_template_and_recovers(served):
     assert any(d.path == "templates/page.html" and d.severity == "error" for d in broken.diagnostics)
     touch_later(template, good)
     assert rebuilder.rebuild().ok
+
+
+def test_a_date_that_reorders_the_stories_rewrites_the_lists(make_site):
+    root = make_site({"content/ko/stories/older.md": "---\ntitle: 이전 이야기\nsummary: 요약\ndate: 2010-01-01\nregion: dongnam\n---\n본문\n"})
+    rebuilder = Rebuilder(root, root / "served")
+    assert rebuilder.rebuild().ok
+    first = [a.text for a in parse_html(root / "served/ko/stories/index.html").findall(".//li[@class='card']//h3/a")]
+    assert first == ["충청권–오이타 LSI 클러스터 교류", "이전 이야기"]
+    older = root / "content/ko/stories/older.md"
+    touch_later(older, older.read_text(encoding="utf-8").replace("2010-01-01", "2013-01-01"))
+    report = rebuilder.rebuild()
+    assert "en/stories/index.html" in report.written  # the English list shows the Korean story (fallback) first now
+    now = [a.text for a in parse_html(root / "served/ko/stories/index.html").findall(".//li[@class='card']//h3/a")]
+    assert now == ["이전 이야기", "충청권–오이타 LSI 클러스터 교류"]
