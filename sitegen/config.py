@@ -51,6 +51,7 @@ class SiteConfig:
     regions: Mapping[str, Mapping[str, str]]
     directory_urls: bool = True
     require_complete: tuple[str, ...] = ()
+    allow_raw_html: bool = False  # raw HTML and script URLs in Markdown run only when the site says so
     author: Mapping[str, str] = field(default_factory=dict)
     fonts: Mapping[str, str] = field(default_factory=dict)
 
@@ -107,6 +108,7 @@ FIELDS = (
     v.Field("fonts", _text_map, doc="PDF font family by language code"),
     v.Field("regions", _text_map, required=True, doc="region keys with their names in each language"),
     v.Field("directory_urls", v.boolean),
+    v.Field("allow_raw_html", v.boolean, doc="let Markdown bodies carry raw HTML (off: it is shown as text)"),
     v.Field("require_complete", v.list_of(_language_code, "language codes")),
 )
 
@@ -175,6 +177,7 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
         description=MappingProxyType(description),
         regions=MappingProxyType(regions),
         directory_urls=clean.get("directory_urls", True),
+        allow_raw_html=clean.get("allow_raw_html", False),
         require_complete=tuple(clean.get("require_complete", ())),
         author=MappingProxyType(author),
         fonts=MappingProxyType(fonts),

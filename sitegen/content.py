@@ -19,6 +19,8 @@ from .yamlfile import Parsed, YamlError, parse_yaml
 
 CONTENT_DIR = "content"
 ASSETS_DIR = "assets"
+# No real story, profile or page comes near this; a bigger file came from somewhere else by mistake.
+MAX_FILE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 HOME_FILE = "_index.md"
 HOME = "home"
@@ -189,6 +191,9 @@ class _Reader:
                 self.problem(rel, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}")
                 return
         stat = file.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            self.problem(rel, f"expected a content file of at most {MAX_FILE_BYTES // 2**20} MB, found {stat.st_size / 2**20:.1f} MB")
+            return
         stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self.cache.get(rel) if self.cache is not None else None
         if cached is not None and cached[0] == stamp:

@@ -96,8 +96,13 @@ def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None
             return None, [Diagnostic(rel, number, None, None, f"expected a comment, a keyword with a quoted string, or a quoted string, found {line.strip()!r}")]
     try:
         catalog = read_po(io.BytesIO(raw), locale=language.locale, abort_invalid=True)
+        compile_catalog(catalog)  # a broken Plural-Forms expression only shows when compiled
     except PoFileError as exc:
         return None, [Diagnostic(rel, exc.lineno, None, None, f"expected a valid .po entry, found {exc.line.strip()!r}")]
+    except (ValueError, TypeError, KeyError, IndexError, SyntaxError) as exc:
+        # Babel and gettext reject a malformed header (Plural-Forms, charset) this way.
+        line = next((n for n, text in enumerate(text.splitlines(), 1) if "Plural-Forms" in text or "charset" in text), 1)
+        return None, [Diagnostic(rel, line, None, None, f"expected a valid catalog header, found {type(exc).__name__}: {exc}")]
     return catalog, list(check_placeholders(catalog, rel))
 
 

@@ -41,28 +41,32 @@ class _DropUnsafeUrls(Treeprocessor):
         return None
 
 
-def _converter() -> md.Markdown:
+def _converter(raw_html: bool) -> md.Markdown:
     converter = md.Markdown(
         extensions=EXTENSIONS,
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
         output_format="html",
     )
-    # Content is data, not markup: raw HTML in a body is shown as text, never run.
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    converter.treeprocessors.register(_DropUnsafeUrls(converter), "drop_unsafe_urls", 0)
+    if not raw_html:
+        # Content is data, not markup: raw HTML in a body is shown as text, never run,
+        # and links that would run script are dropped.
+        converter.preprocessors.deregister("html_block")
+        converter.inlinePatterns.deregister("html")
+        converter.treeprocessors.register(_DropUnsafeUrls(converter), "drop_unsafe_urls", 0)
     return converter
 
 
-_CONVERTER = _converter()
+# Two converters, reused: safe (the default) and trusting, for sites that set allow_raw_html.
+_CONVERTERS = {False: _converter(False), True: _converter(True)}
 
 
-@lru_cache(maxsize=4096)
-def render_markdown(text: str) -> Rendered:
+@lru_cache(maxsize=16384)
+def render_markdown(text: str, raw_html: bool = False) -> Rendered:
     """Render one body; the same text is rendered once per process."""
-    _CONVERTER.reset()
-    html = _CONVERTER.convert(text)
-    toc = tuple(_flatten(getattr(_CONVERTER, "toc_tokens", [])))
+    converter = _CONVERTERS[raw_html]
+    converter.reset()
+    html = converter.convert(text)
+    toc = tuple(_flatten(getattr(converter, "toc_tokens", [])))
     return Rendered(html, toc)
 
 

@@ -84,6 +84,11 @@ def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> W
                 total += len(data)
             (staging / MARKER).write_text("This folder is written by sitegen build; it is replaced whole.\n")
             _swap_in(staging, out_dir)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutputError(f"{out_dir}: expected room to write the site, found the disk full; the previous site is untouched") from exc
+            raise
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

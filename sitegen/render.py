@@ -124,13 +124,13 @@ def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language,
         number=lambda value: i18n.number(value, language),
         money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
         region=lambda key: config.region_name(key, language.code),
-        markdown=lambda text: Markup(render_markdown(text).html),
+        markdown=lambda text: Markup(render_markdown(text, config.allow_raw_html).html),
         # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
-        markdown_escaped=lambda text: render_markdown(text).html,
+        markdown_escaped=lambda text: render_markdown(text, config.allow_raw_html).html,
         css_string=css_string,
         css_counter=css_counter,
     )
-    env.globals.update(toc=lambda text: render_markdown(text).toc)
+    env.globals.update(toc=lambda text: render_markdown(text, config.allow_raw_html).toc)
     return env
 
 

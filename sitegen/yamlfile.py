@@ -71,6 +71,10 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
         column = mark.column + 1 if mark else None
         problem = exc.problem or exc.context or "not valid YAML"
         raise YamlError(line, column, f"expected valid YAML, found a syntax error ({problem})") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 + line_offset
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise YamlError(line, column, f"expected text without control characters, found #x{exc.character:04x}") from None
     except yaml.YAMLError as exc:
         raise YamlError(None, None, f"expected valid YAML, found {exc}") from None
     except (ValueError, TypeError, RecursionError) as exc:

@@ -73,3 +73,14 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 def errors(report: BuildReport) -> list[str]:
     return [d.format() for d in report.diagnostics if d.severity == "error"]
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    """The mini fixture's config, loaded once for property tests."""
+    from sitegen.config import load_config
+
+    root = tmp_path_factory.mktemp("fixture") / "site"
+    shutil.copytree(FIXTURES / "mini", root)
+    loaded, _ = load_config(root)
+    return loaded

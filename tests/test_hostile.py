@@ -1,0 +1,201 @@
+"""Hostile input and faults: every case gets its diagnostic, and nothing published is ever lost."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, build_into, errors, parse_html, text_of, tree_bytes
+from sitegen.build import BuildOptions, build
+
+HOSTILE = FIXTURES / "hostile"
+STORY = "content/ko/stories/hostile.md"
+
+# One case per file: the diagnostic (file:line: error: ...) it must give.
+CASES = {
+    "billion-laughs.md": "content/ko/stories/hostile.md:7:10: error: figures.firms: expected a whole number of 0 or more, found a list",
+    "deep-nesting.md": "content/ko/stories/hostile.md:3:",
+    "duplicate-keys.md": "content/ko/stories/hostile.md:6:1: error: title: expected each field once, found it twice",
+    "tabs.md": "content/ko/stories/hostile.md:5:1: error: expected valid YAML, found a syntax error (found character",
+    "nul-byte.md": "content/ko/stories/hostile.md:2:11: error: expected text without control characters, found #x0000",
+    "python-tag.md": "content/ko/stories/hostile.md:2:8: error: expected valid YAML, found a syntax error (could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system')",
+    "mixed-encoding.md": "content/ko/stories/hostile.md:3:10: error: expected UTF-8 text, found byte 0xbf; save the file as UTF-8",
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_hostile_file_gets_its_diagnostic_and_loses_nothing(make_site, case):
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    shutil.copy(HOSTILE / case, root / STORY)
+    start = time.perf_counter()
+    found = errors(build_into(root, pdf=False))
+    assert time.perf_counter() - start < 60  # a hang guard, not a speed target
+    assert len(found) == 1, found
+    assert found[0].startswith(CASES[case]), found[0]
+    assert tree_bytes(root / "public") == before
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_bom_and_crlf_files_build(make_site):
+    root = make_site()
+    shutil.copy(HOSTILE / "bom-crlf.md", root / STORY)
+    assert errors(build_into(root, pdf=False)) == []
+    assert text_of(parse_html(root / "public/ko/stories/hostile/index.html").find(".//h1")) == "BOM과 CRLF"
+
+
+def test_script_in_markdown_is_shown_as_text_never_run(make_site):
+    root = make_site()
+    shutil.copy(HOSTILE / "script.md", root / STORY)
+    assert errors(build_into(root, pdf=False)) == []
+    page = parse_html(root / "public/ko/stories/hostile/index.html")
+    prose = page.find(".//div[@class='prose']")
+    assert prose.findall(".//script") == [] and prose.findall(".//img") == []
+    assert not [e for e in prose.iter() if any(name.startswith("on") for name in e.attrib)]
+    assert [a.get("href") for a in prose.findall(".//a")] == [None, None]
+    assert "<script>alert('x')</script>" in text_of(prose)
+
+
+def test_raw_html_runs_only_when_the_site_allows_it(make_site):
+    root = make_site()
+    shutil.copy(HOSTILE / "script.md", root / STORY)
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "allow_raw_html: true\n")
+    build_into(root, pdf=False)
+    prose = parse_html(root / "public/ko/stories/hostile/index.html").find(".//div[@class='prose']")
+    assert len(prose.findall(".//script")) == 1
+
+
+def test_a_50_mb_file_is_refused_quickly(make_site):
+    root = make_site()
+    with open(root / STORY, "wb") as handle:
+        handle.write(b"---\ntitle: big\nsummary: big\n---\n")
+        handle.write(b"x" * (50 * 1024 * 1024))
+    start = time.perf_counter()
+    found = errors(build_into(root, pdf=False))
+    assert found == ["content/ko/stories/hostile.md: error: expected a content file of at most 5 MB, found 50.0 MB"]
+    assert time.perf_counter() - start < 30
+
+
+def test_an_image_path_cannot_leave_the_site(make_site):
+    root = make_site({
+        "content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\ncover: {image: assets/../../../etc/passwd}\nsections:\n  - page: program\n",
+    })
+    found = errors(build_into(root, pdf=False))
+    assert found == ["content/ko/brochures/guide.yaml:3:16: error: cover.image: expected a file under assets/, such as assets/cover.svg, found 'assets/../../../etc/passwd'"]
+
+
+def test_a_symlinked_asset_out_of_the_site_is_refused(make_site, tmp_path):
+    secret = tmp_path / "secret.svg"
+    secret.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    root = make_site({"content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\ncover: {image: assets/leak.svg}\nsections:\n  - page: program\n"})
+    (root / "assets").mkdir()
+    os.symlink(secret, root / "assets/leak.svg")
+    found = errors(build_into(root, pdf=False))
+    assert found == ["content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found a link out of assets/ at assets/leak.svg"]
+
+
+def test_two_builds_at_once_into_one_folder_do_not_corrupt_it(make_site):
+    root = make_site()
+    command = [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--no-pdf", "--quiet"]
+    processes = [subprocess.Popen(command) for _ in range(3)]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0, 0]
+    reference = make_reference(root)
+    assert tree_bytes(root / "public") == reference
+    assert [p.name for p in root.iterdir() if ".staging-" in p.name or ".old-" in p.name] == []
+
+
+def make_reference(root: Path) -> dict[str, bytes]:
+    out = root.parent / "reference"
+    assert build(BuildOptions(source=root, out=out, pdf=False)).ok
+    return tree_bytes(out)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_full_disk_fails_clearly_and_keeps_the_previous_site(make_site, tmp_path):
+    root = make_site()
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        out = disk / "public"
+        small = build(BuildOptions(source=root, out=out, pdf=False, languages=("ko",)))
+        assert small.ok, [d.format() for d in small.diagnostics]
+        before = tree_bytes(out)
+        (disk / "filler").write_bytes(b"\0" * (400 * 1024 - sum(len(v) for v in before.values()) - 64 * 1024))
+        report = build(BuildOptions(source=root, out=out, pdf=False))
+        assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
+            f"{out}: error: {out}: expected room to write the site, found the disk full; the previous site is untouched"
+        ]
+        assert tree_bytes(out) == before
+        assert [p.name for p in disk.iterdir() if ".staging-" in p.name] == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_the_dev_server_never_serves_a_half_written_page_while_rebuilding(make_site):
+    import http.client
+    import socket
+
+    root = make_site()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--source", str(root), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        bodies: list[bytes] = []
+        failures: list[str] = []
+
+        def fetch_many() -> None:
+            for _ in range(40):
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    connection.request("GET", "/ko/stories/oita-lsi/")
+                    response = connection.getresponse()
+                    bodies.append(response.read())
+                except OSError as exc:
+                    failures.append(str(exc))
+
+        threads = [threading.Thread(target=fetch_many) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        story = root / "content/ko/stories/oita-lsi.md"
+        text = story.read_text(encoding="utf-8")
+        for i in range(10):
+            story.write_text(text + f"\n추가 {i}.\n" + "긴 문단. " * 2000, encoding="utf-8")
+            time.sleep(0.1)
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert len(bodies) == 160
+        assert all(body.rstrip().endswith(b"</html>") for body in bodies)
+        # a request line far too long is refused, and the server goes on
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/" + "a" * 100_000)
+        try:
+            assert connection.getresponse().status in (400, 404, 414, 431)
+        except http.client.RemoteDisconnected:
+            pass  # refused by closing the connection: also fine
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/ko/")
+        assert connection.getresponse().status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
