@@ -160,12 +160,23 @@ class Site:
     documents: Mapping[tuple[str, str, str], Document]
     stories_by_cluster: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     assets: Mapping[str, bytes] = field(default_factory=dict)
+    # Documents by (section, lang), grouped and sorted once: the site itself never changes.
+    _groups: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
+    _sections: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
 
     def section(self, section: str, lang: str) -> list[Document]:
-        docs = [d for (s, _, l), d in self.documents.items() if s == section and l == lang]
+        if (section, lang) not in self._sections:
+            self._sections[(section, lang)] = self._sort(section, lang)
+        return list(self._sections[(section, lang)])
+
+    def _sort(self, section: str, lang: str) -> list[Document]:
+        if not self._groups:
+            for (s, _, l), d in self.documents.items():
+                self._groups.setdefault((s, l), []).append(d)
+        docs = self._groups.get((section, lang), [])
         if section == "stories":
             return sorted(docs, key=lambda d: (-d.item.date.toordinal(), d.slug))  # type: ignore[union-attr]
         if section == "clusters":
@@ -192,11 +203,13 @@ def build_site(
     languages: Iterable[str] | None = None,
     failed: frozenset[Key] = frozenset(),
     assets: Mapping[str, Asset] | None = None,
+    memo: dict[Key, Joined] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Join every translation to its source and make a Document per item and language.
 
     `failed` names source items that exist but did not pass their schema: their errors are
-    already reported, so nothing that refers to them is reported again.
+    already reported, so nothing that refers to them is reported again. `memo`, kept between
+    rebuilds, reuses the documents of items whose files did not change.
     """
     source_lang = config.source_language
     wanted = tuple(lang for lang in config.codes if languages is None or lang in set(languages))
@@ -228,24 +241,14 @@ def build_site(
                 stories_by_cluster.setdefault(cluster, []).append(slug)
         if section == "brochures":
             diagnostics += _check_brochure(source, sources, failed, assets or {})
-        for lang in wanted:
-            translation = translations.get(key, {}).get(lang) if lang != source_lang else None
-            data = source.fields
-            text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
-            outdated = False
-            if translation is not None:
-                outdated = translation.source_version != source.version
-                problems = _check_neutral(source, translation, translatable(fields, translation.fields))
-                diagnostics += problems
-                if problems:
-                    continue
-                data = _overlay(source.fields, translation.fields)
-                text_lang, path = lang, translation.source.path
-                made_from.append(path)
-            documents[(section, slug, lang)] = Document(
-                section, slug, lang, text_lang, _typed(section, data), path, tuple(made_from), outdated,
-                translation.source_version if translation else None,
-            )
+        inputs = (source, tuple(translations.get(key, {}).get(lang) for lang in wanted), wanted)
+        joined = memo.get(key) if memo is not None else None
+        if joined is None or not _same(joined.inputs, inputs):
+            joined = _join(source, translations.get(key, {}), wanted, source_lang, fields, inputs)
+            if memo is not None:
+                memo[key] = joined
+        documents.update(joined.documents)
+        diagnostics += joined.diagnostics
     site = Site(
         config,
         wanted,
@@ -254,6 +257,52 @@ def build_site(
         MappingProxyType({path: asset.data for path, asset in (assets or {}).items() if asset.problem is None}),
     )
     return site, diagnostics
+
+
+@dataclass(frozen=True)
+class Joined:
+    """One item's documents in every language, and the inputs they were made from."""
+
+    inputs: tuple[Any, ...]
+    documents: dict[tuple[str, str, str], Document]
+    diagnostics: list[Diagnostic]
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """The same checked items (by identity: a rebuild keeps the objects of unchanged files)."""
+    return a[0] is b[0] and a[2] == b[2] and len(a[1]) == len(b[1]) and all(x is y for x, y in zip(a[1], b[1]))
+
+
+def _join(
+    source: CheckedItem,
+    translations: Mapping[str, CheckedItem],
+    wanted: tuple[str, ...],
+    source_lang: str,
+    fields: tuple[Any, ...],
+    inputs: tuple[Any, ...],
+) -> Joined:
+    section, slug = source.source.key
+    documents: dict[tuple[str, str, str], Document] = {}
+    diagnostics: list[Diagnostic] = []
+    for lang in wanted:
+        translation = translations.get(lang) if lang != source_lang else None
+        data = source.fields
+        text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
+        outdated = False
+        if translation is not None:
+            outdated = translation.source_version != source.version
+            problems = _check_neutral(source, translation, translatable(fields, translation.fields))
+            diagnostics += problems
+            if problems:
+                continue
+            data = _overlay(source.fields, translation.fields)
+            text_lang, path = lang, translation.source.path
+            made_from.append(path)
+        documents[(section, slug, lang)] = Document(
+            section, slug, lang, text_lang, _typed(section, data), path, tuple(made_from), outdated,
+            translation.source_version if translation else None,
+        )
+    return Joined(inputs, documents, diagnostics)
 
 
 def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:

@@ -76,6 +76,7 @@ class Rebuilder:
         self.last: RebuildReport | None = None
         self.published = False
         self.orders: dict[str, tuple[str, ...]] = {}
+        self.joined: dict = {}  # the model's per-item memo (see model.build_site)
 
     def rebuild(self) -> RebuildReport:
         start = time.perf_counter()
@@ -106,7 +107,7 @@ class Rebuilder:
             if config is None:
                 self.config = None
                 return
-            self.config, self.check_cache, self.catalogs, self.renderer = config, {}, None, None
+            self.config, self.check_cache, self.catalogs, self.renderer, self.joined = config, {}, None, None, {}
         config = self.config
         assert config is not None
         tree, problems = read_content(config, self.parse_cache)
@@ -114,7 +115,7 @@ class Rebuilder:
         checked = self._check(tree.items, report)
         failed = tree.failed(config.source_language, {item.source.path for item in checked})
         codes = tuple(c for c in config.codes if not self.languages or c in self.languages)
-        site, problems = build_site(checked, config, codes, failed, tree.assets)
+        site, problems = build_site(checked, config, codes, failed, tree.assets, self.joined)
         report.diagnostics += problems + translation_notes(site)
         if self.catalogs is None or any(f.startswith("locale/") for f in files):
             self.catalogs, problems = load_catalogs(config, site.languages)
