@@ -78,7 +78,6 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         failed = tree.failed(config.source_language, {item.source.path for item in checked})
         site, problems = build_site(checked, config, languages, failed, tree.assets)
         report.diagnostics += problems
-        report.diagnostics += translation_notes(site)
         report.site = site
     with clock("catalogs"):
         catalogs, problems = load_catalogs(config, site.languages)
@@ -124,25 +123,6 @@ def check_items(tree: ContentTree, config: SiteConfig) -> tuple[list[CheckedItem
         if ok:
             checked.append(ok)
     return checked, diagnostics
-
-
-def translation_notes(site: Site) -> list[Diagnostic]:
-    """Missing and out-of-date translations: warnings in the languages that must be complete, notes elsewhere."""
-    config = site.config
-    out = []
-    for doc in site.documents.values():
-        if doc.lang == config.source_language or not (doc.fallback or doc.outdated):
-            continue
-        severity = "warning" if doc.lang in config.require_complete else "note"
-        source = doc.sources[0]
-        if doc.fallback:
-            path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
-            out.append(Diagnostic(path, None, None, None, f"expected a translation into {doc.lang} of {source}, found none (readers see the {config.source_language} text)", severity))
-        elif doc.recorded_version is None:
-            out.append(Diagnostic(doc.path, None, None, "source_version", f"expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {doc.path}`", severity))
-        else:
-            out.append(Diagnostic(doc.path, None, None, "source_version", f"expected a translation of the current {source}, found one of an earlier version; update it, then run `sitegen i18n done {doc.path}` (`sitegen i18n status` shows what changed)", severity))
-    return out
 
 
 def source_date(root: Path, stamps: Mapping[str, tuple[int, int]] | None = None) -> str:

@@ -8,6 +8,7 @@ import os
 import re
 from xml.etree import ElementTree
 from dataclasses import dataclass, field
+from typing import Mapping
 from pathlib import Path
 
 from PIL import Image
@@ -74,9 +75,14 @@ class SourceItem:
 ParseCache = dict[str, tuple[tuple[int, int], "SourceItem | Diagnostic"]]
 
 
-def read_content(config: SiteConfig, cache: ParseCache | None = None) -> tuple[ContentTree, list[Diagnostic]]:
-    """Read every content file of every configured language, in a stable order."""
-    reader = _Reader(config.root, cache)
+def read_content(
+    config: SiteConfig, cache: ParseCache | None = None, stamps: Mapping[str, tuple[int, int]] | None = None
+) -> tuple[ContentTree, list[Diagnostic]]:
+    """Read every content file of every configured language, in a stable order.
+
+    With `cache` (kept between rebuilds) only files whose stamp changed are parsed again;
+    `stamps`, from a scan just made, saves a stat per file."""
+    reader = _Reader(config.root, cache, stamps)
     root = config.root / CONTENT_DIR
     if not root.is_dir():
         return ContentTree([], frozenset()), [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
@@ -99,6 +105,22 @@ def read_content(config: SiteConfig, cache: ParseCache | None = None) -> tuple[C
                 reader.problem(f"{rel}/{entry.name}", f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
     tree = ContentTree(reader.items, frozenset(reader.present), read_assets(config.root))
     return tree, reader.diagnostics
+
+
+def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, stamps: Mapping[str, tuple[int, int]]) -> tuple[ContentTree, list[Diagnostic]]:
+    """The tree with some files, which were there before and still are, read again (no walk)."""
+    reader = _Reader(root, cache, stamps)
+    changed = set(paths)
+    for rel in sorted(changed):
+        lang, section, slug = identify(rel)  # type: ignore[misc]  # it was read before: a valid path
+        with os.scandir(Path(root, rel).parent) as entries:
+            entry = next(e for e in entries if e.name == rel.rsplit("/", 1)[1])
+        reader.read(entry, rel, lang, section, slug, linked=False)
+    fresh = {item.path: item for item in reader.items}
+    items = [fresh.get(item.path, item) if item.path in changed else item for item in tree.items]
+    # A file that parsed before and does not now drops out; one that failed before cannot be here.
+    items = [item for item in items if item.path not in changed or item.path in fresh]
+    return ContentTree(items, tree.present, tree.assets), reader.diagnostics
 
 
 def read_assets(root: Path) -> dict[str, Asset]:
@@ -158,9 +180,10 @@ def suggest_slug(name: str) -> str:
 class _Reader:
     """Collects items, identities and problems while walking content/ (DirEntry stats are cached)."""
 
-    def __init__(self, root: Path, cache: ParseCache | None):
+    def __init__(self, root: Path, cache: ParseCache | None, stamps: Mapping[str, tuple[int, int]] | None = None):
         self.root = root
         self.cache = cache
+        self.stamps = stamps or {}
         self.items: list[SourceItem] = []
         self.present: set[tuple[str, str, str]] = set()
         self.diagnostics: list[Diagnostic] = []
@@ -190,11 +213,13 @@ class _Reader:
             if not resolved.is_relative_to((self.root / CONTENT_DIR).resolve()):
                 self.problem(rel, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}")
                 return
-        stat = file.stat()
-        if stat.st_size > MAX_FILE_BYTES:
-            self.problem(rel, f"expected a content file of at most {MAX_FILE_BYTES // 2**20} MB, found {stat.st_size / 2**20:.1f} MB")
+        stamp = self.stamps.get(rel)
+        if stamp is None:
+            stat = file.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        if stamp[1] > MAX_FILE_BYTES:
+            self.problem(rel, f"expected a content file of at most {MAX_FILE_BYTES // 2**20} MB, found {stamp[1] / 2**20:.1f} MB")
             return
-        stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self.cache.get(rel) if self.cache is not None else None
         if cached is not None and cached[0] == stamp:
             item = cached[1]

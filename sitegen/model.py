@@ -244,7 +244,7 @@ def build_site(
         inputs = (source, tuple(translations.get(key, {}).get(lang) for lang in wanted), wanted)
         joined = memo.get(key) if memo is not None else None
         if joined is None or not _same(joined.inputs, inputs):
-            joined = _join(source, translations.get(key, {}), wanted, source_lang, fields, inputs)
+            joined = _join(source, translations.get(key, {}), wanted, config, fields, inputs)
             if memo is not None:
                 memo[key] = joined
         documents.update(joined.documents)
@@ -277,11 +277,12 @@ def _join(
     source: CheckedItem,
     translations: Mapping[str, CheckedItem],
     wanted: tuple[str, ...],
-    source_lang: str,
+    config: SiteConfig,
     fields: tuple[Any, ...],
     inputs: tuple[Any, ...],
 ) -> Joined:
     section, slug = source.source.key
+    source_lang = config.source_language
     documents: dict[tuple[str, str, str], Document] = {}
     diagnostics: list[Diagnostic] = []
     for lang in wanted:
@@ -298,11 +299,26 @@ def _join(
             data = _overlay(source.fields, translation.fields)
             text_lang, path = lang, translation.source.path
             made_from.append(path)
-        documents[(section, slug, lang)] = Document(
+        doc = Document(
             section, slug, lang, text_lang, _typed(section, data), path, tuple(made_from), outdated,
             translation.source_version if translation else None,
         )
+        documents[(section, slug, lang)] = doc
+        if lang != source_lang and (doc.fallback or doc.outdated):
+            diagnostics.append(translation_note(doc, config))
     return Joined(inputs, documents, diagnostics)
+
+
+def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
+    """A missing or out-of-date translation: a warning in a language that must be complete, else a note."""
+    severity = "warning" if doc.lang in config.require_complete else "note"
+    source = doc.sources[0]
+    if doc.fallback:
+        path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
+        return Diagnostic(path, None, None, None, f"expected a translation into {doc.lang} of {source}, found none (readers see the {config.source_language} text)", severity)
+    if doc.recorded_version is None:
+        return Diagnostic(doc.path, None, None, "source_version", f"expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {doc.path}`", severity)
+    return Diagnostic(doc.path, None, None, "source_version", f"expected a translation of the current {source}, found one of an earlier version; update it, then run `sitegen i18n done {doc.path}` (`sitegen i18n status` shows what changed)", severity)
 
 
 def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:

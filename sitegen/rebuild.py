@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
-from .build import source_date, translation_notes
+from .build import source_date
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import ParseCache, SourceItem, read_content
+from .content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, scan
 from .errors import Diagnostic, has_errors
 from .i18n import Catalogs, load_catalogs, untranslated
 from .model import Site, build_site
 from .output import delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
-from .render import TEMPLATES_DIR, Renderer, files_to_copy, plan_pages
+from .render import TEMPLATES_DIR, PageSpec, Renderer, files_to_copy, plan_pages, refresh
 from .schema import CheckedItem, check_item
 
 
@@ -77,6 +78,10 @@ class Rebuilder:
         self.published = False
         self.orders: dict[str, tuple[str, ...]] = {}
         self.joined: dict = {}  # the model's per-item memo (see model.build_site)
+        self.tree: ContentTree | None = None
+        self.plan: list[PageSpec] | None = None
+        self.page_files: set[str] = set()
+        self.edits_only = False
 
     def rebuild(self) -> RebuildReport:
         start = time.perf_counter()
@@ -84,6 +89,9 @@ class Rebuilder:
         files = changed_files(self.stamps, stamps)
         first = not self.stamps
         self.pending |= changed_keys(files, self.stamps, stamps)
+        # Only edits of content files that were there before: read just those again, no walk.
+        self.edits_only = all(f in self.stamps and f in stamps for f in files if f.startswith(("content/", "assets/"))) and not any(
+            f.startswith("assets/") for f in files)
         self.stamps = stamps
         if not first and not files and self.last is not None and self.last.ok:
             return self._done(RebuildReport(), start)
@@ -110,13 +118,18 @@ class Rebuilder:
             self.config, self.check_cache, self.catalogs, self.renderer, self.joined = config, {}, None, None, {}
         config = self.config
         assert config is not None
-        tree, problems = read_content(config, self.parse_cache)
+        edits = [f for f in files if f.startswith("content/")]
+        if not full and self.tree is not None and self.last is not None and self.last.ok and self.edits_only:
+            tree, problems = reread(self.tree, self.source, edits, self.parse_cache, self.stamps)
+        else:
+            tree, problems = read_content(config, self.parse_cache, self.stamps)
+        self.tree = tree
         report.diagnostics += problems
         checked = self._check(tree.items, report)
         failed = tree.failed(config.source_language, {item.source.path for item in checked})
         codes = tuple(c for c in config.codes if not self.languages or c in self.languages)
         site, problems = build_site(checked, config, codes, failed, tree.assets, self.joined)
-        report.diagnostics += problems + translation_notes(site)
+        report.diagnostics += problems
         if self.catalogs is None or any(f.startswith("locale/") for f in files):
             self.catalogs, problems = load_catalogs(config, site.languages)
             report.diagnostics += problems
@@ -134,14 +147,23 @@ class Rebuilder:
                 self.renderer.forget_templates()
         self.site = site
         # A changed date or region can move an item in its lists: then every list of that section changes.
-        orders = {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in ORDERED}
-        self.pending |= {f"section:{s}" for s in ORDERED if self.orders.get(s) is not None and self.orders[s] != orders[s]}
-        self.orders = orders
-        pages = plan_pages(site)
-        page_files = {urls.output_file(spec.path) for spec in pages}
-        copies = files_to_copy(site)
+        # Only source files hold those fields, so only their edits can reorder.
+        if full or any(f.startswith(f"content/{config.source_language}/") for f in files):
+            orders = {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in ORDERED}
+            self.pending |= {f"section:{s}" for s in ORDERED if self.orders.get(s) is not None and self.orders[s] != orders[s]}
+            self.orders = orders
         before = set(self.graph.deps)
-        only = None if full else self.graph.affected(self.pending) | (page_files - before)
+        if full or self.plan is None or any(key.startswith("section:") for key in self.pending):
+            pages = new_plan = plan_pages(site)
+            page_files = {urls.output_file(spec.path) for spec in pages}
+            only = None if full else self.graph.affected(self.pending) | (page_files - before)
+        else:
+            # No item came or went and no list changed order: the same pages, some with new contents.
+            new_plan = None
+            page_files = self.page_files
+            only = self.graph.affected(self.pending)
+            pages = [refresh(spec, site) for spec in self.plan if urls.output_file(spec.path) in only]
+        copies = files_to_copy(site)
         rendered = self.renderer.render(pages, only)
         report.diagnostics += rendered.diagnostics
         if has_errors(report.diagnostics):
@@ -178,6 +200,13 @@ class Rebuilder:
         self.graph.update(deps)
         self.graph.remove(gone)
         self.pending.clear()
+        if new_plan is not None:
+            self.plan, self.page_files = new_plan, page_files
+        if full:
+            # What a full build made lives as long as the server: keep the collector from walking it
+            # again and again on every save.
+            gc.collect()
+            gc.freeze()
         report.written = sorted(changed)
         report.deleted = gone
 

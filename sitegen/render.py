@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -73,6 +73,13 @@ def plan_pages(site: Site) -> list[PageSpec]:
         pages.append(PageSpec(f"{lang}/404.html", "404.html", lang, absolute_links=True))
         pages.append(PageSpec(f"{lang}/feed.xml", "feed.xml", lang))
     return pages
+
+
+def refresh(spec: PageSpec, site: Site) -> PageSpec:
+    """The same page of a new model: its document and listing as they are now."""
+    doc = site.get(spec.doc.section, spec.doc.slug, spec.doc.lang) if spec.doc else None
+    listing = tuple(d for old in spec.listing if (d := site.get(old.section, old.slug, old.lang)))
+    return replace(spec, doc=doc, listing=listing)
 
 
 @dataclass(frozen=True)
