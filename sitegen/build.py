@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -18,6 +19,7 @@ from .model import Site, build_site
 from .output import OutputError, WriteReport, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .render import Progress, render_site
+from .search import INDEX_DIR, SearchIndexError, index_outputs
 from .schema import CheckedItem, check_item
 
 
@@ -33,6 +35,7 @@ class BuildOptions:
     strict: bool = False
     base_url: str | None = None
     pdf: bool = True
+    search: bool = True  # a Pagefind index in the output
     pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
     jobs: int = 1
 
@@ -95,12 +98,24 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     with clock("links"):
         to_come = frozenset(job.pdf_file for job in jobs)
         report.diagnostics += check_links(report.outputs, to_come=to_come)
-    if options.pdf and not has_errors(report.diagnostics):
-        with clock("pdf"):
-            pdfs = render_pdfs(site, report.outputs, jobs, options.jobs, progress)
-            report.diagnostics += pdfs.diagnostics
-            report.outputs.update(pdfs.outputs)
-            report.pdfs_rendered = pdfs.rendered
+    if has_errors(report.diagnostics):
+        return _finish(report, options)
+    with ThreadPoolExecutor(1) as background:
+        # The index needs only the HTML: it is made while the PDFs render.
+        wanted = options.search and options.out is not None and options.pdf_slugs is None
+        index = background.submit(index_outputs, dict(report.outputs)) if wanted else None
+        if options.pdf:
+            with clock("pdf"):
+                pdfs = render_pdfs(site, report.outputs, jobs, options.jobs, progress)
+                report.diagnostics += pdfs.diagnostics
+                report.outputs.update(pdfs.outputs)
+                report.pdfs_rendered = pdfs.rendered
+        if index is not None:
+            with clock("search"):
+                try:
+                    report.outputs.update(index.result())
+                except SearchIndexError as exc:
+                    report.diagnostics.append(Diagnostic(INDEX_DIR, None, None, None, str(exc)))
     _finish(report, options)
     if report.ok and options.out is not None:
         with clock("write"):

@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     site_options(build_cmd)
     build_cmd.add_argument("--out", type=Path, help="output folder (default: SOURCE/public)")
     build_cmd.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the brochure PDFs")
+    build_cmd.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
     build_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel PDF renderers (default: all cores)")
     build_cmd.set_defaults(run=_build, pdf_slugs=None)
 
@@ -100,6 +101,7 @@ def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
         strict=args.strict,
         base_url=args.base_url,
         pdf=getattr(args, "pdf", False),
+        search=getattr(args, "search", False),
         pdf_slugs=tuple(args.slugs) if getattr(args, "slugs", None) else None,
         jobs=getattr(args, "jobs", 1),
     )

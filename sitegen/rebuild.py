@@ -20,6 +20,7 @@ from .output import delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .render import TEMPLATES_DIR, PageSpec, Renderer, files_to_copy, plan_pages, refresh
 from .schema import CheckedItem, check_item
+from .search import index_outputs
 
 
 ORDERED = ("clusters", "stories", "pages", "brochures")
@@ -59,11 +60,12 @@ class RebuildReport:
 class Rebuilder:
     """Keeps what the last build read and made, so the next one does only the work a change needs."""
 
-    def __init__(self, source: Path, out: Path, languages: tuple[str, ...] | None = None, pdf: bool = False):
+    def __init__(self, source: Path, out: Path, languages: tuple[str, ...] | None = None, pdf: bool = False, search: bool = True):
         self.source = source
         self.out = out
         self.languages = languages
         self.pdf = pdf
+        self.search = search
         self.stamps: dict[str, Stamp] = {}
         self.parse_cache: ParseCache = {}
         self.check_cache: dict[str, tuple[object, CheckedItem | None, list[Diagnostic]]] = {}
@@ -188,6 +190,9 @@ class Rebuilder:
         changed = {path: data for path, data in outputs.items() if self.digests.get(path) != _digest(data)}
         gone = sorted(before - wanted)
         if not self.published:
+            # The search index is made with the first build; later saves leave it as it is.
+            if self.search:
+                outputs.update(index_outputs(outputs))
             publish(outputs, self.out, self.source)
             self.published = True
         else:

@@ -70,6 +70,7 @@ def plan_pages(site: Site) -> list[PageSpec]:
             if section == "brochures":
                 pages += [PageSpec(urls.print_path(d), "brochure_print.html", lang, d) for d in docs]
         pages += [PageSpec(urls.doc_path(d), "page.html", lang, d) for d in site.section("pages", lang)]
+        pages.append(PageSpec(f"{lang}/search/", "search.html", lang))
         pages.append(PageSpec(f"{lang}/404.html", "404.html", lang, absolute_links=True))
         pages.append(PageSpec(f"{lang}/feed.xml", "feed.xml", lang))
     return pages
@@ -94,7 +95,7 @@ def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
     """Every page a reader should find, with its language versions: no fallbacks, print views or 404s."""
     entries = []
     for spec in pages:
-        if not (spec.path == "" or spec.path.endswith("/")) or spec.template == "brochure_print.html" or (spec.doc and spec.doc.fallback):
+        if not (spec.path == "" or spec.path.endswith("/")) or spec.template in ("brochure_print.html", "search.html") or (spec.doc and spec.doc.fallback):
             continue
         context = page_context(site, spec)
         lastmod = spec.doc.item.date.isoformat() if spec.doc and spec.doc.section == "stories" else None  # type: ignore[union-attr]

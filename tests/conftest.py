@@ -54,7 +54,9 @@ def make_site(tmp_path: Path) -> MakeSite:
 
 
 def build_into(root: Path, **options: object) -> BuildReport:
-    """Build `root` into root/public, as `sitegen build` does."""
+    """Build `root` into root/public, as `sitegen build` does (without the search index, which
+    tests/test_search.py covers: it costs a second a build)."""
+    options.setdefault("search", False)
     return build(BuildOptions(source=root, out=root / "public", **options))  # type: ignore[arg-type]
 
 

@@ -32,6 +32,7 @@ TEMPLATES = {
     "brochures": "{lang}/brochures/",
     "brochure": "{lang}/brochures/program/",
     "404": "{lang}/404.html",
+    "search": "{lang}/search/?q=%EA%B8%88%ED%98%95",
 }
 
 

@@ -128,11 +128,11 @@ def test_a_full_disk_fails_clearly_and_keeps_the_previous_site(make_site, tmp_pa
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
         out = disk / "public"
-        small = build(BuildOptions(source=root, out=out, pdf=False, languages=("ko",)))
+        small = build(BuildOptions(source=root, out=out, pdf=False, search=False, languages=("ko",)))
         assert small.ok, [d.format() for d in small.diagnostics]
         before = tree_bytes(out)
         (disk / "filler").write_bytes(b"\0" * (400 * 1024 - sum(len(v) for v in before.values()) - 64 * 1024))
-        report = build(BuildOptions(source=root, out=out, pdf=False))
+        report = build(BuildOptions(source=root, out=out, pdf=False, search=False))
         assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
             f"{out}: error: {out}: expected room to write the site, found the disk full; the previous site is untouched"
         ]

@@ -1,0 +1,48 @@
+"""The search index: Pagefind (extended, for Chinese and Japanese word segmentation) over the rendered pages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+INDEX_DIR = "pagefind"
+MARK = b"data-pagefind-body"
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the site; the message says why."""
+
+
+def index_outputs(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The Pagefind bundle for the rendered pages that ask to be indexed, one index per <html lang>.
+
+    Only those pages are handed to Pagefind, in a scratch folder, so the index can be made
+    while the PDFs render, and it joins the other outputs to be published whole."""
+    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as scratch:
+        site = Path(scratch) / "site"
+        for path, data in outputs.items():
+            if path.endswith(".html") and MARK in data:
+                target = site / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        bundle = Path(scratch) / INDEX_DIR
+        site.mkdir(exist_ok=True)
+        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--silent"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchIndexError(f"expected Pagefind to index the site, found it failing to run: {exc}") from exc
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            reason = detail[-1] if detail else f"exit code {done.returncode}"
+            raise SearchIndexError(f"expected Pagefind to index the site, found: {reason}; is pagefind[extended] installed?")
+        files = {f"{INDEX_DIR}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+    entry = f"{INDEX_DIR}/pagefind-entry.json"
+    if entry in files:
+        # Pagefind lists the languages in hash-map order; sorted, the same site gives the same bytes.
+        files[entry] = json.dumps(json.loads(files[entry]), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return files

@@ -1,0 +1,111 @@
+"""Search in four languages, offline: each language's index finds its own pages, in its own script."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import urllib.parse
+
+import pytest
+
+from conftest import REPO
+from sitegen.build import BuildOptions, build
+
+pytestmark = pytest.mark.slow
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHANGWON = {"stories/changwon-mould-network/", "clusters/changwon-machinery/"}
+# query -> (language, the pages that must come first, in any order)
+QUERIES = {
+    "금형": ("ko", CHANGWON),
+    "창원": ("ko", CHANGWON),
+    "金型": ("ja", CHANGWON),
+    "大分": ("ja", {"stories/oita-lsi/"}),
+    "模具": ("zh", CHANGWON),
+    "电池": ("zh", {"clusters/gangwon-battery/", "stories/gangwon-battery-materials/"}),
+    "mould": ("en", CHANGWON),
+    "battery": ("en", {"clusters/gangwon-battery/", "stories/gangwon-battery-materials/"}),
+}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("search") / "public"
+    report = build(BuildOptions(source=REPO, out=out, pdf=False, base_url="http://127.0.0.1/portal/"))
+    assert report.ok
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield out, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_one_index_per_language_without_borrowed_pages(site):
+    out, _ = site
+    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text())
+    counts = {lang: data["page_count"] for lang, data in entry["languages"].items()}
+    assert set(counts) == {"ko", "en", "ja", "zh-hans"}
+    # The Chinese site shows one story borrowed from Korean: it is not indexed again.
+    assert counts["zh-hans"] == counts["ko"] - 1 == counts["en"] - 1
+
+
+@pytest.fixture(scope="module")
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def results(page, base: str, lang: str, query: str) -> list[tuple[str, str, str]]:
+    page.goto(f"{base}{lang}/search/?q={urllib.parse.quote(query)}")
+    page.wait_for_selector("#search-results ol.results, #search-results h2 + *, #search-results p", timeout=15000)
+    page.wait_for_function("!document.querySelector('#search-results').textContent.endsWith('…')", timeout=15000)
+    return page.eval_on_selector_all(
+        "#search-results ol.results li",
+        "items => items.map(li => [li.querySelector('a').getAttribute('href'), li.querySelector('.meta').textContent, li.innerHTML])",
+    )
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_query_in_the_languages_script_finds_the_expected_pages_first(site, page, query):
+    _, base = site
+    lang, expected = QUERIES[query]
+    found = results(page, base, lang, query)
+    hrefs = [href for href, _, _ in found]
+    assert all(href.startswith(f"/{lang}/") for href in hrefs), hrefs  # never a page of another language
+    first = {href.removeprefix(f"/{lang}/") for href in hrefs[: len(expected)]}
+    assert first == expected, hrefs
+    assert "<mark>" in found[0][2]  # a highlighted excerpt
+    assert found[0][1]  # the section, in the reader's language
+
+
+def test_sections_are_named_in_the_readers_language(site, page):
+    _, base = site
+    sections = {section for _, section, _ in results(page, base, "ja", "金型")}
+    assert sections == {"成功事例", "ミニクラスター"}
+
+
+def test_every_page_has_a_search_box_that_leads_to_results(site, page):
+    _, base = site
+    page.goto(base + "zh/program/")
+    page.fill("#site-search", "模具")
+    page.press("#site-search", "Enter")
+    page.wait_for_url(f"{base}zh/search/?q=*")
+    page.wait_for_selector("#search-results ol.results")
+    assert page.eval_on_selector("#search-results ol.results a", "a => a.getAttribute('href')").startswith("/zh/")
+
+
+def test_the_index_is_made_unless_the_build_says_no_search(tmp_path):
+    for search in (False, True):
+        assert build(BuildOptions(source=REPO, out=tmp_path / f"out-{search}", pdf=False, search=search)).ok
+    assert (tmp_path / "out-True/pagefind/pagefind-entry.json").is_file()
+    assert not (tmp_path / "out-False/pagefind").exists()
