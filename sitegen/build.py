@@ -18,9 +18,13 @@ from .links import check_links
 from .model import Site, build_site
 from .output import OutputError, WriteReport, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
+from .markdown import MarkdownStore
 from .render import Progress, render_site
 from .search import INDEX_DIR, SearchIndexError, index_outputs
 from .schema import CheckedItem, check_item
+
+
+MARKDOWN_CACHE = ".sitegen-cache/markdown.sqlite"
 
 
 class UsageError(Exception):
@@ -36,6 +40,7 @@ class BuildOptions:
     base_url: str | None = None
     pdf: bool = True
     search: bool = True  # a Pagefind index in the output
+    cache: bool = True  # keep rendered Markdown in .sitegen-cache/ for the next build
     pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
     jobs: int = 1
 
@@ -90,7 +95,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     if has_errors(report.diagnostics):
         return _finish(report, options)
     with clock("render"):
-        rendered = render_site(site, catalogs, created=source_date(config.root), progress=progress)
+        store = MarkdownStore(config.root / MARKDOWN_CACHE if options.cache else None, config.allow_raw_html)
+        try:
+            rendered = render_site(site, catalogs, source_date(config.root), progress, options.jobs, store)
+        finally:
+            store.close()
         report.outputs = rendered.outputs
         report.deps = rendered.deps
         report.diagnostics += rendered.diagnostics

@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, help="output folder (default: SOURCE/public)")
     build_cmd.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the brochure PDFs")
     build_cmd.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
-    build_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel PDF renderers (default: all cores)")
+    build_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes for pages and PDFs (default: all cores)")
     build_cmd.set_defaults(run=_build, pdf_slugs=None)
 
     pdf_cmd = commands.add_parser("pdf", help="make the PDFs of the given brochures (and the site around them)")

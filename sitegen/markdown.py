@@ -5,13 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import hashlib
+import json
 import re
+import sqlite3
+from pathlib import Path
 
 import markdown as md
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
+# Part of every stored entry's key: a new Python-Markdown or a changed set of extensions renders anew.
+VERSION = f"{md.__version__}:{','.join(EXTENSIONS)}:1"
 
 
 @dataclass(frozen=True)
@@ -76,3 +82,56 @@ def _flatten(tokens: list[dict]) -> list[Heading]:
         out.append(Heading(token["level"], token["id"], token["name"]))
         out.extend(_flatten(token.get("children", [])))
     return out
+
+
+class MarkdownStore:
+    """Rendered Markdown kept across builds, by a hash of its text: a template change re-renders
+    every page but parses no Markdown again. One SQLite file, written by one process at a time."""
+
+    def __init__(self, path: Path | None, raw_html: bool = False):
+        self.path = path
+        self.raw_html = raw_html
+        self.fresh: dict[str, tuple[str, str]] = {}  # rendered in this run: key -> (html, toc as JSON)
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
+        return self._db
+
+    def render(self, text: str) -> Rendered:
+        key = hashlib.sha256(f"{VERSION}\0{int(self.raw_html)}\0{text}".encode()).hexdigest()
+        if key in self.fresh:
+            html, toc = self.fresh[key]
+            return Rendered(html, _headings(toc))
+        db = self._connect()
+        row = db.execute("SELECT html, toc FROM markdown WHERE key = ?", (key,)).fetchone() if db else None
+        if row:
+            return Rendered(row[0], _headings(row[1]))
+        rendered = render_markdown(text, self.raw_html)
+        self.fresh[key] = (rendered.html, json.dumps([[h.level, h.id, h.name] for h in rendered.toc], ensure_ascii=False))
+        return rendered
+
+    def save(self, entries: dict[str, tuple[str, str]] | None = None) -> None:
+        """Keep what this run rendered (and what worker processes rendered) for the next build."""
+        db = self._connect()
+        if db is None:
+            return
+        rows = {**self.fresh, **(entries or {})}
+        if rows:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?)", [(k, h, t) for k, (h, t) in rows.items()])
+        self.fresh.clear()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _headings(toc: str) -> tuple[Heading, ...]:
+    return tuple(Heading(level, id_, name) for level, id_, name in json.loads(toc))

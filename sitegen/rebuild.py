@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
-from .build import source_date
+from .build import MARKDOWN_CACHE, source_date
+from .markdown import MarkdownStore
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, scan
@@ -142,7 +143,7 @@ class Rebuilder:
             return
         created = source_date(self.source, self.stamps)
         if self.renderer is None:
-            self.renderer = Renderer(site, self.catalogs, created)
+            self.renderer = Renderer(site, self.catalogs, created, MarkdownStore(self.source / MARKDOWN_CACHE, config.allow_raw_html))
         else:
             self.renderer.site, self.renderer.created = site, created
             if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
@@ -167,6 +168,7 @@ class Rebuilder:
             pages = [refresh(spec, site) for spec in self.plan if urls.output_file(spec.path) in only]
         copies = files_to_copy(site)
         rendered = self.renderer.render(pages, only)
+        self.renderer.store.save()
         report.diagnostics += rendered.diagnostics
         if has_errors(report.diagnostics):
             return

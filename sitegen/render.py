@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import traceback
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from .config import CONFIG_NAME, Language, SiteConfig
 from .content import HOME
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
-from .markdown import render_markdown
+from .markdown import MarkdownStore, render_markdown
 from .model import Document, Money, Site
 
 TEMPLATES_DIR = "templates"
@@ -103,8 +104,15 @@ def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
     return entries
 
 
-def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language, missing: set[str]) -> jinja2.Environment:
+def make_environment(
+    config: SiteConfig,
+    catalogs: Catalogs,
+    language: Language,
+    missing: set[str],
+    markdown: Callable[[str], Any] | None = None,
+) -> jinja2.Environment:
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`."""
+    to_html = markdown or (lambda text: render_markdown(text, config.allow_raw_html))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
@@ -132,13 +140,13 @@ def make_environment(config: SiteConfig, catalogs: Catalogs, language: Language,
         number=lambda value: i18n.number(value, language),
         money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
         region=lambda key: config.region_name(key, language.code),
-        markdown=lambda text: Markup(render_markdown(text, config.allow_raw_html).html),
+        markdown=lambda text: Markup(to_html(text).html),
         # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
-        markdown_escaped=lambda text: render_markdown(text, config.allow_raw_html).html,
+        markdown_escaped=lambda text: to_html(text).html,
         css_string=css_string,
         css_counter=css_counter,
     )
-    env.globals.update(toc=lambda text: render_markdown(text, config.allow_raw_html).toc)
+    env.globals.update(toc=lambda text: to_html(text).toc)
     return env
 
 
@@ -157,11 +165,15 @@ class Rendered:
 class Renderer:
     """Renders the pages of one site; keeps its Jinja environments, so a rebuild renders only what changed."""
 
-    def __init__(self, site: Site, catalogs: Catalogs, created: str | None = None):
+    def __init__(self, site: Site, catalogs: Catalogs, created: str | None = None, store: MarkdownStore | None = None):
         self.site = site
         self.created = created
+        self.store = store or MarkdownStore(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
-        self.envs = {code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code]) for code in site.languages}
+        self.envs = {
+            code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store.render)
+            for code in site.languages
+        }
         self._templates: dict[str, frozenset[str]] = {}
 
     def render(self, pages: list[PageSpec], only: set[str] | None = None, progress: Progress | None = None) -> Rendered:
@@ -240,14 +252,75 @@ class Renderer:
 
 
 def render_site(
-    site: Site, catalogs: Catalogs, created: str | None = None, progress: Progress | None = None
+    site: Site,
+    catalogs: Catalogs,
+    created: str | None = None,
+    progress: Progress | None = None,
+    jobs: int = 1,
+    store: MarkdownStore | None = None,
 ) -> Rendered:
-    """Render every page, and add the static files and assets."""
-    result = Renderer(site, catalogs, created).render(plan_pages(site), progress=progress)
+    """Render every page (on `jobs` processes), and add the static files and assets."""
+    renderer = Renderer(site, catalogs, created, store)
+    pages = plan_pages(site)
+    if jobs > 1 and len(pages) >= PARALLEL_FROM:
+        result = _render_parallel(renderer, pages, jobs, progress)
+    else:
+        result = renderer.render(pages, progress=progress)
+        renderer.store.save()
     for path, data in files_to_copy(site).items():
         result.outputs[path] = data
         result.deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
     return result
+
+
+# Below this many pages, starting processes costs more than it saves.
+PARALLEL_FROM = 400
+BLOCK = 64
+# The renderer and its pages, for worker processes to inherit when forked: set just before the
+# pool starts, cleared after it. Forking shares the model without pickling it.
+_FORKED: tuple[Renderer, list[PageSpec]] | None = None
+
+
+def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progress: Progress | None) -> Rendered:
+    global _FORKED
+    result = Rendered()
+    # Output collisions are found here, over all pages, since each worker sees only its share.
+    seen: dict[str, PageSpec] = {}
+    unique = []
+    diagnostics: set[Diagnostic] = set()
+    for spec in pages:
+        target = urls.output_file(spec.path)
+        if target in seen:
+            diagnostics.add(_collision(spec, seen[target], target))
+        else:
+            seen[target] = spec
+            unique.append(spec)
+    blocks = [list(range(i, min(i + BLOCK, len(unique)))) for i in range(0, len(unique), BLOCK)]
+    _FORKED = (renderer, unique)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            done = 0
+            for part, fresh in pool.imap_unordered(_render_block, blocks):
+                result.outputs.update(part.outputs)
+                result.deps.update(part.deps)
+                diagnostics.update(part.diagnostics)
+                renderer.store.fresh.update(fresh)
+                done += len(part.outputs)
+                if progress:
+                    progress("pages", min(done, len(unique)), len(unique))
+    finally:
+        _FORKED = None
+    renderer.store.save()
+    result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+    return result
+
+
+def _render_block(indexes: list[int]) -> tuple[Rendered, dict[str, tuple[str, str]]]:
+    assert _FORKED is not None
+    renderer, pages = _FORKED
+    renderer.store.fresh.clear()
+    part = renderer.render([pages[i] for i in indexes])
+    return part, dict(renderer.store.fresh)
 
 
 def files_to_copy(site: Site) -> dict[str, bytes]:

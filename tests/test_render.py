@@ -135,3 +135,21 @@ def test_template_syntax_error_names_the_template_and_line(make_site):
     root = make_site({"templates/page.html": '{% extends "base.html" %}\n{% block content %}\n{% if %}\n{% endblock %}\n'})
     report = build_into(root)
     assert any(e.startswith("templates/page.html:3: error:") for e in errors(report)), errors(report)
+
+
+def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_path, monkeypatch):
+    """--jobs renders on forked processes; the site is byte for byte the one a single process makes."""
+    import sitegen.render as render
+    from conftest import tree_bytes
+    from sitegen.build import BuildOptions, build
+
+    root = make_site()
+    assert build(BuildOptions(source=root, out=tmp_path / "one", pdf=False, search=False, jobs=1, cache=False)).ok
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)
+    assert build(BuildOptions(source=root, out=tmp_path / "two", pdf=False, search=False, jobs=2)).ok
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+    # and a second build takes its Markdown from the cache, with the same result
+    assert build(BuildOptions(source=root, out=tmp_path / "three", pdf=False, search=False, jobs=2)).ok
+    assert tree_bytes(tmp_path / "three") == tree_bytes(tmp_path / "one")
+    assert (root / ".sitegen-cache/markdown.sqlite").stat().st_size > 0
