@@ -20,6 +20,15 @@ LANGS = ("ko", "en", "ja", "zh")
 REGIONS = ("dongnam", "capital", "chungcheong", "daegyeong", "honam", "gangwon")
 
 
+def copy_portal(target: Path) -> Path:
+    """A copy of the real portal's sources, to build without touching the repository."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "site.yaml", target)
+    for folder in ("content", "templates", "locale", "assets"):
+        shutil.copytree(REPO / folder, target / folder, ignore=shutil.ignore_patterns("*.mo"))
+    return target
+
+
 def sentences(lang: str) -> list[str]:
     """Sentences of the portal's Markdown in `lang`, without headings and tables."""
     out = []

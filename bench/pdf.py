@@ -11,7 +11,6 @@ import argparse
 import io
 import os
 import resource
-import shutil
 import sys
 import tempfile
 import time
@@ -19,8 +18,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pypdf import PdfReader  # noqa: E402  (installed with .[test])
+
+from corpus import copy_portal  # noqa: E402
 
 from sitegen.build import BuildOptions, build  # noqa: E402
 from sitegen.pdf import _render_one, cache_key, check_fonts, fast_subsetting, plan_pdfs  # noqa: E402
@@ -31,11 +33,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "site"
-        root.mkdir()
-        shutil.copy(REPO / "site.yaml", root)
-        for folder in ("content", "templates", "locale", "assets"):
-            shutil.copytree(REPO / folder, root / folder)
+        root = copy_portal(Path(tmp) / "site")
         print(f"HarfBuzz subsetting: {'yes' if fast_subsetting() else 'NO (install libharfbuzz-subset0)'}")
 
         start = time.perf_counter()

@@ -11,7 +11,6 @@ no-change rebuild under 1 s at 10,000 pages. The file watcher's polling delay is
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -22,17 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import make_corpus  # noqa: E402
+from corpus import copy_portal, make_corpus  # noqa: E402
 
 from sitegen.rebuild import Rebuilder  # noqa: E402
-
-
-def sample(target: Path) -> Path:
-    target.mkdir(parents=True)
-    shutil.copy(REPO / "site.yaml", target)
-    for folder in ("content", "templates", "locale", "assets"):
-        shutil.copytree(REPO / folder, target / folder)
-    return target
 
 
 def save(path: Path, old: str, new: str) -> None:
@@ -69,7 +60,7 @@ def measure(name: str, root: Path, story: Path, repeats: int = 5) -> None:
 def main() -> None:
     sizes = [int(arg) for arg in sys.argv[1:]] or [2500]
     with tempfile.TemporaryDirectory() as tmp:
-        root = sample(Path(tmp) / "sample")
+        root = copy_portal(Path(tmp) / "sample")
         measure("sample portal", root, root / "content/en/stories/oita-lsi.md")
         for n in sizes:
             root = make_corpus(Path(tmp) / f"corpus-{n}", n)

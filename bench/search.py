@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import sys
 import tempfile
@@ -14,17 +13,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import copy_portal  # noqa: E402
 
 from sitegen.build import BuildOptions, build  # noqa: E402
 
 
 def cold(search: bool, pdf: bool) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "site"
-        root.mkdir()
-        shutil.copy(REPO / "site.yaml", root)
-        for folder in ("content", "templates", "locale", "assets"):
-            shutil.copytree(REPO / folder, root / folder)
+        root = copy_portal(Path(tmp) / "site")
         start = time.perf_counter()
         report = build(BuildOptions(source=root, out=root / "public", search=search, pdf=pdf, jobs=2))
         assert report.ok
