@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from .buildstate import fingerprint, remember, unchanged
 from .config import SiteConfig, load_config
 from .content import ContentTree, read_content
 from .errors import Diagnostic, has_errors
@@ -41,6 +42,7 @@ class BuildOptions:
     pdf: bool = True
     search: bool = True  # a Pagefind index in the output
     cache: bool = True  # keep rendered Markdown in .sitegen-cache/ for the next build
+    force: bool = False  # build even when nothing changed since the last build into `out`
     pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
     jobs: int = 1
 
@@ -54,6 +56,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     pdfs_rendered: list[str] = field(default_factory=list)
     deps: dict[str, frozenset[str]] = field(default_factory=dict)  # what each output was made from
+    unchanged: bool = False  # nothing changed since the last build into the same folder: nothing was done
 
     @property
     def ok(self) -> bool:
@@ -75,6 +78,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     if options.base_url:
         config = config.with_base_url(options.base_url)
     languages = _languages(config, options.languages)
+    key = ""
+    if options.out is not None and options.pdf_slugs is None and not options.force:
+        with clock("scan"):
+            key = fingerprint(options.source, options)
+            previous = unchanged(options.source, options.out, key)
+        if previous is not None:
+            report.unchanged = True
+            report.diagnostics = previous
+            return report
 
     with clock("read"):
         tree, problems = read_content(config)
@@ -131,6 +143,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
             try:
                 if options.pdf_slugs is None:
                     report.written = publish(report.outputs, options.out, options.source)
+                    if key:
+                        remember(options.source, options.out, key, report.diagnostics)
                 else:
                     pdfs = {path: report.outputs[path] for path in (job.pdf_file for job in jobs) if path in report.outputs}
                     report.written = write_files(pdfs, options.out, options.source)

@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, help="output folder (default: SOURCE/public)")
     build_cmd.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the brochure PDFs")
     build_cmd.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
+    build_cmd.add_argument("--force", action="store_true", help="build even when nothing changed since the last build")
     build_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes for pages and PDFs (default: all cores)")
     build_cmd.set_defaults(run=_build, pdf_slugs=None)
 
@@ -102,6 +103,7 @@ def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
         base_url=args.base_url,
         pdf=getattr(args, "pdf", False),
         search=getattr(args, "search", False),
+        force=getattr(args, "force", False),
         pdf_slugs=tuple(args.slugs) if getattr(args, "slugs", None) else None,
         jobs=getattr(args, "jobs", 1),
     )
@@ -141,6 +143,10 @@ def _report(report: BuildReport, args: argparse.Namespace, verb: str) -> int:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
         print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
+    if report.unchanged:
+        if not args.quiet:
+            print(f"sitegen: nothing changed since the last build into {args.out or args.source / 'public'} ({sum(report.timings.values()):.2f} s)")
+        return 0
     if not args.quiet:
         seconds = sum(report.timings.values())
         languages = len(report.site.languages) if report.site else 0

@@ -143,3 +143,26 @@ def test_check_runs_every_stage_but_writes_nothing(make_site):
     report = build(BuildOptions(source=root, out=None))
     assert len(errors(report)) == 1
     assert not (root / "public").exists()
+
+
+def test_a_build_with_nothing_changed_does_nothing_and_says_so(make_site, capsys):
+    from sitegen.cli import main
+
+    root = make_site()
+    assert main(["build", "--source", str(root), "--no-search"]) == 0
+    first = capsys.readouterr()
+    marker = (root / "public/.sitegen-output").stat().st_ino
+    assert main(["build", "--source", str(root), "--no-search"]) == 0
+    again = capsys.readouterr()
+    assert again.out.startswith("sitegen: nothing changed since the last build into")
+    assert (root / "public/.sitegen-output").stat().st_ino == marker  # the folder was not replaced
+    # the notes of the last build are told again
+    assert [line for line in again.err.splitlines() if ": note: " in line] == [line for line in first.err.splitlines() if ": note: " in line]
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert main(["build", "--source", str(root), "--no-search"]) == 0
+    assert capsys.readouterr().out.startswith("sitegen: built")
+    assert main(["build", "--source", str(root), "--no-search", "--force"]) == 0
+    assert capsys.readouterr().out.startswith("sitegen: built")
+    assert main(["build", "--source", str(root), "--no-search", "--lang", "en"]) == 0  # other options: another build
+    assert capsys.readouterr().out.startswith("sitegen: built")
