@@ -157,14 +157,25 @@ def _report(report: BuildReport, args: argparse.Namespace, verb: str) -> int:
     return 0
 
 
+# Notes (missing or unrecorded translations) can run to thousands on a big site: show the first ones.
+NOTES_SHOWN = 20
+
+
 def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) -> None:
     github = os.environ.get("GITHUB_ACTIONS") == "true"
+    notes = 0
     for diagnostic in diagnostics:
         if quiet and diagnostic.severity != "error":
             continue
+        if diagnostic.severity == "note":
+            notes += 1
+            if notes > NOTES_SHOWN:
+                continue
         print(diagnostic.format(), file=sys.stderr)
         if github:
             print(diagnostic.github(), file=sys.stderr)
+    if notes > NOTES_SHOWN:
+        print(f"sitegen: {notes - NOTES_SHOWN} more notes; `sitegen i18n status` lists every translation to do", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
