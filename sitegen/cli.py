@@ -153,7 +153,7 @@ def _report(report: BuildReport, args: argparse.Namespace, verb: str) -> int:
         where = f" into {args.out or args.source / 'public'}" if verb == "built" else ""
         pdfs = sum(1 for path in report.outputs if path.endswith(".pdf"))
         made = f", {pdfs} PDFs ({len(report.pdfs_rendered)} rendered)" if pdfs else ""
-        print(f"sitegen: {verb} {report.pages} pages{made} in {languages} language{"s" if languages != 1 else ""}{where} ({seconds:.2f} s)")
+        print(f"sitegen: {verb} {report.pages} pages{made} in {languages} language{'s' if languages != 1 else ''}{where} ({seconds:.2f} s)")
     return 0
 
 
