@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
 from .deps import WATCHED
 from .config import CONFIG_NAME
+from .output import write_files
 from .rebuild import RebuildReport, Rebuilder
+from .search import INDEX_DIR, SearchIndexError, index_outputs
 
 
 def error_page(report: RebuildReport) -> str:
@@ -34,6 +37,43 @@ def error_page(report: RebuildReport) -> str:
 </body>
 </html>
 """
+
+
+class SearchRefresher:
+    """Makes the search index again after saves, off the request path: one run at a time, and one
+    more if saves came in meanwhile. Until it is done, search answers from the previous index."""
+
+    def __init__(self, source: Path, out: Path):
+        self.source = source
+        self.out = out
+        self._lock = threading.Lock()
+        self._pending = False
+        self.thread: threading.Thread | None = None
+
+    def request(self) -> None:
+        with self._lock:
+            self._pending = True
+            if self.thread is not None and self.thread.is_alive():
+                return
+            self.thread = threading.Thread(target=self._run, name="sitegen-search", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    return
+                self._pending = False
+            bundle = self.out / INDEX_DIR
+            pages = {
+                p.relative_to(self.out).as_posix(): p.read_bytes()
+                for p in self.out.rglob("*.html")
+                if not p.is_relative_to(bundle)
+            }
+            try:
+                write_files(index_outputs(pages), self.out, self.source)
+            except (SearchIndexError, OSError) as exc:
+                print(f"sitegen: the search index was not refreshed: {exc}")
 
 
 def make_handler(rebuilder: Rebuilder) -> type:
@@ -79,9 +119,12 @@ def serve(
     from livereload import Server
 
     rebuilder = Rebuilder(source, out, languages, pdf)
+    refresher = SearchRefresher(source, out)
 
     def rebuild() -> None:
         report = rebuilder.rebuild()
+        if report.ok and not report.full and any(p.endswith(".html") for p in report.written + report.deleted):
+            refresher.request()
         if report.written or report.deleted or not report.ok or report.full:
             say(f"sitegen: {report.summary()}")
             for diagnostic in report.diagnostics:

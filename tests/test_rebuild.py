@@ -151,3 +151,25 @@ def test_a_date_that_reorders_the_stories_rewrites_the_lists(make_site):
     assert "en/stories/index.html" in report.written  # the English list shows the Korean story (fallback) first now
     now = [a.text for a in parse_html(root / "served/ko/stories/index.html").findall(".//li[@class='card']//h3/a")]
     assert now == ["이전 이야기", "충청권–오이타 LSI 클러스터 교류"]
+
+
+def test_the_search_index_follows_the_saves_in_the_background(make_site):
+    import json
+
+    from sitegen.server import SearchRefresher
+
+    root = make_site()
+    rebuilder = Rebuilder(root, root / "served")  # with the search index
+    assert rebuilder.rebuild().ok
+    entry = root / "served/pagefind/pagefind-entry.json"
+    before = json.loads(entry.read_text())["languages"]["en"]["hash"]
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8").replace("Chungcheong and the Oita LSI cluster", "Chungcheong meets Oita"))
+    assert rebuilder.rebuild().ok
+    refresher = SearchRefresher(root, root / "served")
+    refresher.request()
+    refresher.thread.join(timeout=120)
+    after = json.loads(entry.read_text())
+    assert after["languages"]["en"]["hash"] != before
+    # the metadata file the new entry names is there: search answers from the new index
+    assert (root / "served/pagefind" / f"pagefind.{after['languages']['en']['hash']}.pf_meta").is_file()
