@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .buildstate import fingerprint, remember, unchanged
+from .deps import scan
 from .config import SiteConfig, load_config
 from .content import ContentTree, read_content
 from .errors import Diagnostic, has_errors
@@ -79,9 +80,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         config = config.with_base_url(options.base_url)
     languages = _languages(config, options.languages)
     key = ""
+    with clock("scan"):
+        stamps = scan(options.source)  # once: for the no-change check and for the PDFs' date
     if options.out is not None and options.pdf_slugs is None and not options.force:
         with clock("scan"):
-            key = fingerprint(options.source, options)
+            key = fingerprint(stamps, options)
             previous = unchanged(options.source, options.out, key)
         if previous is not None:
             report.unchanged = True
@@ -109,7 +112,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     with clock("render"):
         store = MarkdownStore(config.root / MARKDOWN_CACHE if options.cache else None, config.allow_raw_html)
         try:
-            rendered = render_site(site, catalogs, source_date(config.root), progress, options.jobs, store)
+            rendered = render_site(site, catalogs, source_date(config.root, stamps), progress, options.jobs, store)
         finally:
             store.close()
         report.outputs = rendered.outputs
@@ -165,8 +168,6 @@ def check_items(tree: ContentTree, config: SiteConfig) -> tuple[list[CheckedItem
 
 def source_date(root: Path, stamps: Mapping[str, tuple[int, int]] | None = None) -> str:
     """When the sources last changed, for PDF metadata: SOURCE_DATE_EPOCH when set, so builds are reproducible."""
-    from .deps import scan
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if not epoch.strip().isdigit():
         newest = max((mtime for mtime, _ in (stamps or scan(root)).values()), default=0)

@@ -6,9 +6,9 @@ import hashlib
 import json
 from dataclasses import astuple
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-from .deps import scan
+from .deps import Stamp
 from .errors import Diagnostic
 from .output import MARKER
 
@@ -16,10 +16,10 @@ STATE_DIR = ".sitegen-cache/builds"
 _CODE = Path(__file__).resolve().parent
 
 
-def fingerprint(root: Path, options: Any) -> str:
+def fingerprint(stamps: Mapping[str, Stamp], options: Any) -> str:
     """Every input's stamp, the options, and sitegen's own code: equal only when a build would repeat itself."""
     digest = hashlib.sha256()
-    for path, stamp in sorted(scan(root).items()):
+    for path, stamp in sorted(stamps.items()):
         digest.update(f"{path}\0{stamp[0]}\0{stamp[1]}\n".encode())
     for path in sorted(_CODE.glob("*.py")):
         stat = path.stat()

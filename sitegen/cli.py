@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from .build import BuildOptions, BuildReport, UsageError, build
+from .config import SiteConfig
 from .errors import Diagnostic
+from .schema import CheckedItem
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -213,7 +215,8 @@ def _pybabel(args: argparse.Namespace) -> int:
     return pybabel(args.source, args.action, getattr(args, "language", None))
 
 
-def _load_checked(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[CheckedItem], list[Diagnostic]]:
+    """The config and every content file that passed its schema, with what did not (read and check stages)."""
     from .build import check_items
     from .config import load_config
     from .content import read_content
@@ -221,10 +224,10 @@ def _load_checked(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     config, problems = load_config(args.source)
     if config is None:
         print_diagnostics(problems)
-        return None, None
+        return None, [], problems
     tree, read_problems = read_content(config)
     checked, check_problems = check_items(tree, config)
-    return config, (checked, problems + read_problems + check_problems)
+    return config, checked, problems + read_problems + check_problems
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -233,10 +236,9 @@ def _status(args: argparse.Namespace) -> int:
     from .build import _languages
     from .translations import as_html, as_json, as_text, status
 
-    config, loaded = _load_checked(args)
+    config, checked, problems = _load_checked(args)
     if config is None:
         return 1
-    checked, problems = loaded
     languages, more = status(config, checked, _languages(config, tuple(args.languages) if args.languages else None))
     print_diagnostics([d for d in problems + more if d.severity == "error"])
     if args.format == "json":
@@ -252,10 +254,9 @@ def _status(args: argparse.Namespace) -> int:
 def _done(args: argparse.Namespace) -> int:
     from .translations import mark_done
 
-    config, loaded = _load_checked(args)
+    config, checked, _ = _load_checked(args)
     if config is None:
         return 1
-    checked, _ = loaded
     failed = 0
     for path in args.paths:
         version, problem = mark_done(config, path, checked)

@@ -67,22 +67,22 @@ def date(value: Any) -> dt.date:
     raise Invalid("a date like 2012-05-31", value)
 
 
-def slug(value: Any) -> str:
-    if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
-        raise Invalid("a slug of lowercase letters, digits and hyphens", value)
-    return value
+def matching(regex: re.Pattern[str] | str, expected: str) -> Check:
+    """A check for text that matches `regex` whole."""
+    compiled = re.compile(regex)
+
+    def check_text(value: Any) -> str:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise Invalid(expected, value)
+        return value
+
+    return check_text
 
 
-def url(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s<>\"]+", value):
-        raise Invalid("an http(s) URL", value)
-    return value
-
-
-def email(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", value):
-        raise Invalid("an e-mail address", value)
-    return value
+slug = matching(SLUG_RE, "a slug of lowercase letters, digits and hyphens")
+url = matching(r"https?://[^\s<>\"]+", "an http(s) URL")
+email = matching(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", "an e-mail address")
+version = matching(r"[0-9a-f]{12}", "a source version of 12 hex digits, as `sitegen i18n done` writes it")
 
 
 def asset_path(value: Any) -> str:
@@ -92,12 +92,6 @@ def asset_path(value: Any) -> str:
         or any(part in ("", ".", "..") for part in value.split("/"))
     ):
         raise Invalid("a file under assets/, such as assets/cover.svg", value)
-    return value
-
-
-def version(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{12}", value):
-        raise Invalid("a source version of 12 hex digits, as `sitegen i18n done` writes it", value)
     return value
 
 
