@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -31,13 +32,23 @@ class Language:
 
     @property
     def babel(self) -> Locale:
-        return Locale.parse(self.locale)
+        return _locale(self.locale)
 
     @property
     def name(self) -> str:
         """The language's name in itself (한국어, English, 日本語, 中文), from CLDR."""
-        locale = self.babel
-        return (locale.language_name or locale.display_name or self.code)
+        return _name(self.locale) or self.code
+
+
+@lru_cache(maxsize=None)
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
+
+
+@lru_cache(maxsize=None)
+def _name(identifier: str) -> str:
+    locale = _locale(identifier)
+    return locale.language_name or locale.display_name or ""
 
 
 @dataclass(frozen=True)

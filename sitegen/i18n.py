@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -132,18 +133,23 @@ def compile_catalog(catalog: Catalog) -> Translations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
+# Formats are cached: a site shows the same dates and counts on many pages, and Babel's
+# formatting costs more than the rest of a page's template.
+@lru_cache(maxsize=65536)
 def date(value: dt.date, language: Language) -> str:
     """2012년 5월 31일 / May 31, 2012 / 2012年5月31日."""
-    return format_date(value, "long", locale=language.locale)
+    return format_date(value, "long", locale=language.babel)
 
 
+@lru_cache(maxsize=65536)
 def number(value: int | Decimal, language: Language) -> str:
-    return format_decimal(value, locale=language.locale)
+    return format_decimal(value, locale=language.babel)
 
 
+@lru_cache(maxsize=65536)
 def money(amount: Decimal, currency: str, language: Language) -> str:
     """An amount in the locale's compact form: $1M, US$100만, $100万."""
-    return format_compact_currency(amount, currency, locale=language.locale, fraction_digits=1)
+    return format_compact_currency(amount, currency, locale=language.babel, fraction_digits=1)
 
 
 def pybabel(root: Path, action: str, language: str | None = None) -> int:

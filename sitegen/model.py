@@ -163,6 +163,7 @@ class Site:
     # Documents by (section, lang), grouped and sorted once: the site itself never changes.
     _groups: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
     _sections: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
+    _stories_of: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
@@ -189,8 +190,16 @@ class Site:
         return [d for lang in self.languages if (d := self.get(doc.section, doc.slug, lang))]
 
     def stories_of(self, cluster: str, lang: str) -> list[Document]:
-        slugs = set(self.stories_by_cluster.get(cluster, ()))
-        return [d for d in self.section("stories", lang) if d.slug in slugs]
+        if not self._stories_of:  # one pass over the stories, not one per cluster
+            clusters_of: dict[str, set[str]] = {}
+            for slug, stories in self.stories_by_cluster.items():
+                for story in stories:
+                    clusters_of.setdefault(story, set()).add(slug)
+            for code in self.languages:
+                for d in self.section("stories", code):
+                    for slug in clusters_of.get(d.slug, ()):
+                        self._stories_of.setdefault((slug, code), []).append(d)
+        return list(self._stories_of.get((cluster, lang), ()))
 
     def nav(self, lang: str) -> list[Document]:
         pages = [d for d in self.section("pages", lang) if d.item.menu is not None]  # type: ignore[union-attr]

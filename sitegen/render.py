@@ -120,6 +120,8 @@ def make_environment(
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # No stat of every template on every page: a changed template is forgotten by forget_templates().
+        auto_reload=False,
     )
     translations = catalogs.translations[language.code]
     known = getattr(translations, "_catalog", {})
@@ -146,8 +148,26 @@ def make_environment(
         css_string=css_string,
         css_counter=css_counter,
     )
-    env.globals.update(toc=lambda text: to_html(text).toc)
+    env.globals.update(
+        toc=lambda text: to_html(text).toc,
+        text_attrs=lambda doc: text_attrs(config, doc),
+        search_attrs=search_attrs,
+    )
     return env
+
+
+def text_attrs(config: SiteConfig, doc: Document | None) -> Markup:
+    """' lang="ko"' on the elements of a page whose text is borrowed from the source language."""
+    if doc is None or not doc.fallback:
+        return Markup("")
+    return Markup(' lang="%s"') % config.language(doc.text_lang).tag
+
+
+def search_attrs(doc: Document, section_label: str) -> Markup:
+    """Pagefind indexes a document's own language version only: a page borrowed from the source is left out."""
+    if doc.fallback:
+        return Markup("")
+    return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -216,8 +236,10 @@ class Renderer:
         return result
 
     def forget_templates(self) -> None:
-        """Templates changed: what each one includes may have changed too."""
+        """Templates changed: compile them again, and find again what each one includes."""
         self._templates.clear()
+        for env in self.envs.values():
+            env.cache.clear()  # type: ignore[union-attr]
 
     def template_files(self, lang: str, name: str) -> frozenset[str]:
         """A template and every template it extends, includes or imports, as source paths."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
-
 from .content import HOME
 from .model import Document
 
@@ -30,13 +28,20 @@ def output_file(path: str) -> str:
 
 def relative(from_path: str, to_path: str, directory_urls: bool = True) -> str:
     """A link from the page at `from_path` to `to_path`, both site paths."""
-    base = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
-    target = to_path or "./"
-    rel = posixpath.relpath("/" + target, "/" + base)
-    if target.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-        if not directory_urls:
-            rel += "index.html"
+    # Plain string work, not posixpath.relpath: a page makes dozens of links, and site paths
+    # are already normal (no '.', '..' or empty segments).
+    here = from_path.split("/")[:-1]  # the folders of the page
+    there = to_path.split("/")
+    common = 0
+    for a, b in zip(here, there[:-1]):
+        if a != b:
+            break
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    if not rel:
+        rel = "./"
+    if rel.endswith("/") and not directory_urls:
+        rel += "index.html"
     return rel
 
 
