@@ -16,7 +16,7 @@ from .config import SiteConfig, load_config
 from .content import ContentTree, read_content
 from .errors import Diagnostic, has_errors
 from .i18n import load_catalogs, untranslated
-from .links import check_links
+from .links import PageLinks, check_pages
 from .model import Site, build_site
 from .output import OutputError, WriteReport, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
@@ -57,6 +57,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     pdfs_rendered: list[str] = field(default_factory=list)
     deps: dict[str, frozenset[str]] = field(default_factory=dict)  # what each output was made from
+    links: dict[str, PageLinks] = field(default_factory=dict)  # each page's ids and links
     unchanged: bool = False  # nothing changed since the last build into the same folder: nothing was done
 
     @property
@@ -117,11 +118,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
             store.close()
         report.outputs = rendered.outputs
         report.deps = rendered.deps
+        report.links = rendered.links
         report.diagnostics += rendered.diagnostics
     jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("links"):
         to_come = frozenset(job.pdf_file for job in jobs)
-        report.diagnostics += check_links(report.outputs, to_come=to_come)
+        report.diagnostics += check_pages(report.links, report.outputs, to_come=to_come)
     if has_errors(report.diagnostics):
         return _finish(report, options)
     with ThreadPoolExecutor(1) as background:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import re
@@ -20,6 +21,7 @@ from .config import CONFIG_NAME, Language, SiteConfig
 from .content import HOME
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
+from .links import PageLinks, page_links
 from .markdown import MarkdownStore, render_markdown
 from .model import Document, Money, Site
 
@@ -110,8 +112,10 @@ def make_environment(
     language: Language,
     missing: set[str],
     markdown: Callable[[str], Any] | None = None,
+    bytecode: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
-    """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`."""
+    """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
+    Environments that share `bytecode` compile each template once between them."""
     to_html = markdown or (lambda text: render_markdown(text, config.allow_raw_html))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
@@ -122,6 +126,7 @@ def make_environment(
         lstrip_blocks=True,
         # No stat of every template on every page: a changed template is forgotten by forget_templates().
         auto_reload=False,
+        bytecode_cache=bytecode,
     )
     translations = catalogs.translations[language.code]
     known = getattr(translations, "_catalog", {})
@@ -170,6 +175,24 @@ def search_attrs(doc: Document, section_label: str) -> Markup:
     return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates in memory, for the four languages' environments: the same source compiles
+    to the same code, and compiling costs more than rendering a hundred pages."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.codes:
+            bucket.bytecode_from_string(self.codes[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self.codes.clear()
+
+
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
@@ -180,6 +203,7 @@ class Rendered:
     outputs: dict[str, bytes] = field(default_factory=dict)
     deps: dict[str, frozenset[str]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    links: dict[str, PageLinks] = field(default_factory=dict)  # of the HTML pages, read where they were rendered
 
 
 class Renderer:
@@ -190,8 +214,9 @@ class Renderer:
         self.created = created
         self.store = store or MarkdownStore(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
+        bytecode = _SharedBytecode()
         self.envs = {
-            code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store.render)
+            code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store.render, bytecode)
             for code in site.languages
         }
         self._templates: dict[str, frozenset[str]] = {}
@@ -228,8 +253,10 @@ class Renderer:
                 continue
             if spec.template == "brochure_print.html" and spec.doc and spec.doc.text_lang in KEEP_WORDS:
                 html = keep_words(html)
-            result.outputs[target] = html.encode("utf-8")
+            data = result.outputs[target] = html.encode("utf-8")
             result.deps[target] = frozenset(deps)
+            if target.endswith(".html"):
+                result.links[target] = page_links(target, data)
         for code, messages in self.missing.items():
             diagnostics.update(untranslated(code, message) for message in messages)
         result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
@@ -240,6 +267,7 @@ class Renderer:
         self._templates.clear()
         for env in self.envs.values():
             env.cache.clear()  # type: ignore[union-attr]
+            # Compiled code is found by the source's checksum: an edited template compiles anew.
 
     def template_files(self, lang: str, name: str) -> frozenset[str]:
         """A template and every template it extends, includes or imports, as source paths."""
@@ -319,12 +347,16 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
             unique.append(spec)
     blocks = [list(range(i, min(i + BLOCK, len(unique)))) for i in range(0, len(unique), BLOCK)]
     _FORKED = (renderer, unique)
+    # The model is read, never changed, by the workers: frozen, their collector does not walk it
+    # again and again, and its pages stay shared with this process instead of being copied.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             done = 0
             for part, fresh in pool.imap_unordered(_render_block, blocks):
                 result.outputs.update(part.outputs)
                 result.deps.update(part.deps)
+                result.links.update(part.links)
                 diagnostics.update(part.diagnostics)
                 renderer.store.fresh.update(fresh)
                 done += len(part.outputs)
@@ -332,6 +364,7 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
                     progress("pages", min(done, len(unique)), len(unique))
     finally:
         _FORKED = None
+        gc.unfreeze()
     renderer.store.save()
     result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
     return result
