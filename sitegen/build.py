@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Mapping
 
 from .buildstate import fingerprint, remember, unchanged
-from .deps import scan
+from .deps import Stamp, scan
 from .config import SiteConfig, load_config
-from .content import ContentTree, read_content
+from .content import ContentTree, ParseCache, SourceItem, read_content
 from .errors import Diagnostic, has_errors
 from .i18n import load_catalogs, untranslated
 from .links import PageLinks, check_pages
@@ -58,7 +58,9 @@ class BuildReport:
     pdfs_rendered: list[str] = field(default_factory=list)
     deps: dict[str, frozenset[str]] = field(default_factory=dict)  # what each output was made from
     links: dict[str, PageLinks] = field(default_factory=dict)  # each page's ids and links
+    render_notes: list[Diagnostic] = field(default_factory=list)  # what rendering reported
     unchanged: bool = False  # nothing changed since the last build into the same folder: nothing was done
+    incremental: str | None = None  # built from the last build's state: what was done, and why
 
     @property
     def ok(self) -> bool:
@@ -69,7 +71,22 @@ class BuildReport:
         return sum(1 for path in self.outputs if path.endswith(".html"))
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+CheckCache = dict[str, tuple[SourceItem, CheckedItem | None, list[Diagnostic]]]
+
+
+@dataclass
+class Caches:
+    """What a build reads and joins, kept for the next one (rebuild.py): parsed files, checked items,
+    joined documents. A build given these fills them; a later build given them again reuses them."""
+
+    parsed: ParseCache = field(default_factory=dict)
+    checked: CheckCache = field(default_factory=dict)
+    joined: dict = field(default_factory=dict)
+    tree: ContentTree | None = None
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+
+
+def build(options: BuildOptions, progress: Progress | None = None, caches: Caches | None = None) -> BuildReport:
     """Run every stage; write only when no stage found an error."""
     report = BuildReport()
     clock = _Clock(report.timings)
@@ -92,15 +109,18 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
             report.diagnostics = previous
             return report
 
+    caches = caches if caches is not None else Caches()
+    caches.stamps = stamps
     with clock("read"):
-        tree, problems = read_content(config)
+        tree, problems = read_content(config, caches.parsed, stamps)
         report.diagnostics += problems
+        caches.tree = tree
     with clock("check"):
-        checked, problems = check_items(tree, config)
+        checked, problems = check_items(tree.items, config, caches.checked)
         report.diagnostics += problems
     with clock("model"):
         failed = tree.failed(config.source_language, {item.source.path for item in checked})
-        site, problems = build_site(checked, config, languages, failed, tree.assets)
+        site, problems = build_site(checked, config, languages, failed, tree.assets, caches.joined)
         report.diagnostics += problems
         report.site = site
     with clock("catalogs"):
@@ -119,6 +139,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         report.outputs = rendered.outputs
         report.deps = rendered.deps
         report.links = rendered.links
+        report.render_notes = rendered.diagnostics
         report.diagnostics += rendered.diagnostics
     jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("links"):
@@ -158,13 +179,17 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     return report
 
 
-def check_items(tree: ContentTree, config: SiteConfig) -> tuple[list[CheckedItem], list[Diagnostic]]:
+def check_items(items: list[SourceItem], config: SiteConfig, cache: CheckCache | None = None) -> tuple[list[CheckedItem], list[Diagnostic]]:
+    """Check every item against its section's schema; an item checked before (the same object) is not checked again."""
+    cache = cache if cache is not None else {}
     checked, diagnostics = [], []
-    for item in tree.items:
-        ok, problems = check_item(item, config)
-        diagnostics += problems
-        if ok:
-            checked.append(ok)
+    for item in items:
+        cached = cache.get(item.path)
+        if cached is None or cached[0] is not item:
+            cached = cache[item.path] = (item, *check_item(item, config))
+        diagnostics += cached[2]
+        if cached[1] is not None:
+            checked.append(cached[1])
     return checked, diagnostics
 
 

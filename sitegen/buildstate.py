@@ -1,9 +1,18 @@
-"""What the last `sitegen build` into a folder was made from: a build with nothing changed does nothing."""
+"""What the last `sitegen build` into a folder was made from: a build with nothing changed does
+nothing, and a build with little changed starts from the last one's state."""
 
 from __future__ import annotations
 
+import copyreg
+import gc
 import hashlib
+import hmac
 import json
+import os
+import pickle
+import secrets
+import sys
+import types
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,11 +30,14 @@ def fingerprint(stamps: Mapping[str, Stamp], options: Any) -> str:
     digest = hashlib.sha256()
     for path, stamp in sorted(stamps.items()):
         digest.update(f"{path}\0{stamp[0]}\0{stamp[1]}\n".encode())
-    for path in sorted(_CODE.glob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.name}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
-    digest.update(repr((options.languages, options.strict, options.base_url, options.pdf, options.search)).encode())
+    digest.update(state_header(options).encode())
     return digest.hexdigest()
+
+
+def state_header(options: Any) -> str:
+    """sitegen's own code, Python's version and the options a build's output depends on."""
+    code = [f"{path.name}\0{path.stat().st_mtime_ns}\0{path.stat().st_size}" for path in sorted(_CODE.glob("*.py"))]
+    return repr((code, sys.version, options.languages, options.strict, options.base_url, options.pdf, options.search))
 
 
 def _state_file(root: Path, out: Path) -> Path:
@@ -58,3 +70,71 @@ def remember(root: Path, out: Path, key: str, diagnostics: list[Diagnostic]) -> 
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(state, ensure_ascii=False))
     partial.replace(path)
+
+
+# The state of the last build (rebuild.Rebuilder) is a pickle: fast to load, but pickles run code.
+# So each is signed with a key kept outside the site's folder, and one not signed with it (a file
+# in a cloned repository, say) is never loaded: the build starts afresh instead.
+def _key() -> bytes:
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitegen"
+    path = folder / "state.key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".state.key.{os.getpid()}"
+        partial.write_bytes(secrets.token_bytes(32))
+        partial.chmod(0o600)
+        os.replace(partial, path)
+        return path.read_bytes()
+
+
+def _proxy(mapping: dict) -> types.MappingProxyType:
+    return types.MappingProxyType(mapping)
+
+
+copyreg.pickle(types.MappingProxyType, lambda proxy: (_proxy, (dict(proxy),)))
+
+
+def _state_path(root: Path, out: Path) -> Path:
+    return _state_file(root, out).with_suffix(".state")
+
+
+def save_state(root: Path, out: Path, header: Any, state: Any) -> None:
+    """Keep `state` for the next build into `out`, with a header it must match to be used."""
+    gc.disable()  # pickling a big model makes no garbage worth collecting
+    try:
+        payload = pickle.dumps((header, _marker_id(out), state), protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        gc.enable()
+    path = _state_path(root, out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".partial-{os.getpid()}")
+    partial.write_bytes(hmac.digest(_key(), payload, "blake2b") + payload)
+    partial.replace(path)
+
+
+def load_state(root: Path, out: Path, header: Any) -> Any | None:
+    """The state the last build into `out` kept, if it was signed here, has the same header, and `out` is still its output."""
+    try:
+        data = _state_path(root, out).read_bytes()
+    except OSError:
+        return None
+    size = hashlib.blake2b().digest_size
+    signature, payload = data[:size], data[size:]
+    if not hmac.compare_digest(signature, hmac.digest(_key(), payload, "blake2b")):
+        return None
+    gc.disable()
+    try:
+        saved_header, marker, state = pickle.loads(payload)
+    except Exception:  # a state from another version of sitegen: start afresh
+        return None
+    finally:
+        gc.enable()
+    if saved_header != header or marker != _marker_id(out):
+        return None
+    return state
+
+
+def forget_state(root: Path, out: Path) -> None:
+    _state_path(root, out).unlink(missing_ok=True)

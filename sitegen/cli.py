@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from .build import BuildOptions, BuildReport, UsageError, build
+from .rebuild import build_incrementally
 from .config import SiteConfig
 from .errors import Diagnostic
 from .schema import CheckedItem
@@ -130,7 +131,9 @@ class ProgressLine:
 
 def _build(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressLine(sys.stderr)
-    report = build(_options(args, write=True), progress)
+    options = _options(args, write=True)
+    # A whole build for `sitegen pdf`; else one that goes on from the last build into the same folder.
+    report = build(options, progress) if options.pdf_slugs else build_incrementally(options, progress)
     return _report(report, args, verb="built")
 
 
@@ -148,6 +151,10 @@ def _report(report: BuildReport, args: argparse.Namespace, verb: str) -> int:
     if report.unchanged:
         if not args.quiet:
             print(f"sitegen: nothing changed since the last build into {args.out or args.source / 'public'} ({sum(report.timings.values()):.2f} s)")
+        return 0
+    if report.incremental is not None:
+        if not args.quiet:
+            print(f"sitegen: built into {args.out or args.source / 'public'} from the last build: {report.incremental}")
         return 0
     if not args.quiet:
         seconds = sum(report.timings.values())
@@ -226,7 +233,7 @@ def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[Che
         print_diagnostics(problems)
         return None, [], problems
     tree, read_problems = read_content(config)
-    checked, check_problems = check_items(tree, config)
+    checked, check_problems = check_items(tree.items, config)
     return config, checked, problems + read_problems + check_problems
 
 

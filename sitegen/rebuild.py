@@ -5,23 +5,24 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import urls
-from .build import MARKDOWN_CACHE, source_date
+from .build import MARKDOWN_CACHE, BuildOptions, BuildReport, Caches, CheckCache, build, check_items, source_date
+from .buildstate import fingerprint, forget_state, load_state, remember, save_state, state_header, unchanged
 from .markdown import MarkdownStore
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import ContentTree, ParseCache, SourceItem, read_content, reread
+from .content import ContentTree, ParseCache, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, scan
 from .errors import Diagnostic, has_errors
 from .i18n import Catalogs, load_catalogs, untranslated
 from .model import Site, build_site
-from .output import delete_files, publish, write_files
+from .output import OutputError, delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
-from .render import TEMPLATES_DIR, PageSpec, Renderer, files_to_copy, plan_pages, refresh
-from .schema import CheckedItem, check_item
-from .search import index_outputs
+from .links import PageLinks, check_pages
+from .render import TEMPLATES_DIR, Progress, PageSpec, Renderer, files_to_copy, plan_pages, refresh, render_pages
+from .search import INDEX_DIR, index_outputs
 
 
 ORDERED = ("clusters", "stories", "pages", "brochures")
@@ -67,9 +68,18 @@ class Rebuilder:
         self.languages = languages
         self.pdf = pdf
         self.search = search
+        # For `sitegen build` (see build_incrementally): publish whole, as a full build does, and
+        # check links, strictly when asked; render on `jobs` processes when there is much to do.
+        self.staged = False
+        self.strict = False
+        self.base_url: str | None = None
+        self.jobs = 1
+        self.links: dict[str, PageLinks] = {}  # of every page in the output folder
+        self.notes: set[Diagnostic] = set()  # what rendering reported, for pages not rendered again
+        self.index_files: set[str] = set()  # the search index in the output folder
         self.stamps: dict[str, Stamp] = {}
         self.parse_cache: ParseCache = {}
-        self.check_cache: dict[str, tuple[object, CheckedItem | None, list[Diagnostic]]] = {}
+        self.check_cache: CheckCache = {}
         self.graph = DepGraph()
         self.digests: dict[str, bytes] = {}  # of the files in the output folder
         self.pending: set[str] = set()  # dependency keys changed since the last good build
@@ -118,6 +128,8 @@ class Rebuilder:
             if config is None:
                 self.config = None
                 return
+            if self.base_url:
+                config = config.with_base_url(self.base_url)
             self.config, self.check_cache, self.catalogs, self.renderer, self.joined = config, {}, None, None, {}
         config = self.config
         assert config is not None
@@ -128,17 +140,20 @@ class Rebuilder:
             tree, problems = read_content(config, self.parse_cache, self.stamps)
         self.tree = tree
         report.diagnostics += problems
-        checked = self._check(tree.items, report)
+        checked, problems = check_items(tree.items, config, self.check_cache)
+        report.diagnostics += problems
         failed = tree.failed(config.source_language, {item.source.path for item in checked})
         codes = tuple(c for c in config.codes if not self.languages or c in self.languages)
         site, problems = build_site(checked, config, codes, failed, tree.assets, self.joined)
         report.diagnostics += problems
-        if self.catalogs is None or any(f.startswith("locale/") for f in files):
+        locale_changed = any(f.startswith("locale/") for f in files)
+        if self.catalogs is None or locale_changed:
             self.catalogs, problems = load_catalogs(config, site.languages)
             report.diagnostics += problems
             report.diagnostics += [untranslated(code, m) for code, ms in self.catalogs.untranslated.items() for m in ms]
             self.renderer = None
-            full = True
+            full = full or locale_changed
+        self._strictly(report)
         if has_errors(report.diagnostics):
             return
         created = source_date(self.source, self.stamps)
@@ -152,7 +167,7 @@ class Rebuilder:
         # A changed date or region can move an item in its lists: then every list of that section changes.
         # Only source files hold those fields, so only their edits can reorder.
         if full or any(f.startswith(f"content/{config.source_language}/") for f in files):
-            orders = {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in ORDERED}
+            orders = section_orders(site)
             self.pending |= {f"section:{s}" for s in ORDERED if self.orders.get(s) is not None and self.orders[s] != orders[s]}
             self.orders = orders
         before = set(self.graph.deps)
@@ -167,9 +182,10 @@ class Rebuilder:
             only = self.graph.affected(self.pending)
             pages = [refresh(spec, site) for spec in self.plan if urls.output_file(spec.path) in only]
         copies = files_to_copy(site)
-        rendered = self.renderer.render(pages, only)
-        self.renderer.store.save()
-        report.diagnostics += rendered.diagnostics
+        rendered = render_pages(self.renderer, pages, only, self.jobs)
+        notes = set(rendered.diagnostics) if full else self.notes | set(rendered.diagnostics)
+        report.diagnostics += notes
+        self._strictly(report)
         if has_errors(report.diagnostics):
             return
         outputs = rendered.outputs
@@ -189,14 +205,31 @@ class Rebuilder:
             outputs.update(pdfs.outputs)
             for job in todo:
                 deps[job.pdf_file] = deps[job.print_file] | {d for d in self.graph.deps if d.startswith(("static/", "assets/"))}
-        changed = {path: data for path, data in outputs.items() if self.digests.get(path) != _digest(data)}
         gone = sorted(before - wanted)
+        links = {**self.links, **rendered.links}
+        for path in gone:
+            links.pop(path, None)
+        if self.staged:
+            existing = (self.digests.keys() | outputs.keys()) - set(gone)
+            report.diagnostics += check_pages(links, existing, {job.pdf_file for job in plan_pdfs(site)})
+            self._strictly(report)
+            if has_errors(report.diagnostics):
+                return
+            if self.search and any(path.endswith(".html") for path in [*outputs, *gone]):
+                index = index_outputs(self._pages(links, outputs))
+                outputs.update(index)
+                gone = sorted({*gone, *(self.index_files - index.keys())})
+                self.index_files = set(index)
+        changed = {path: data for path, data in outputs.items() if self.digests.get(path) != _digest(data)}
         if not self.published:
             # The search index is made with the first build; later saves leave it as it is.
             if self.search:
                 outputs.update(index_outputs(outputs))
             publish(outputs, self.out, self.source)
             self.published = True
+        elif self.staged:
+            if changed or gone:
+                publish(changed, self.out, self.source, keep=True, gone=gone)
         else:
             write_files(changed, self.out, self.source)
             delete_files(gone, self.out)
@@ -206,6 +239,7 @@ class Rebuilder:
             self.digests.pop(path, None)
         self.graph.update(deps)
         self.graph.remove(gone)
+        self.links, self.notes = links, notes
         self.pending.clear()
         if new_plan is not None:
             self.plan, self.page_files = new_plan, page_files
@@ -217,20 +251,85 @@ class Rebuilder:
         report.written = sorted(changed)
         report.deleted = gone
 
-    def _check(self, items: list[SourceItem], report: RebuildReport) -> list[CheckedItem]:
-        assert self.config is not None
-        checked = []
-        for item in items:
-            cached = self.check_cache.get(item.path)
-            if cached is None or cached[0] is not item:
-                result, problems = check_item(item, self.config)
-                cached = (item, result, problems)
-                self.check_cache[item.path] = cached
-            report.diagnostics += cached[2]
-            if cached[1] is not None:
-                checked.append(cached[1])
-        return checked
+    def _strictly(self, report: RebuildReport) -> None:
+        if self.strict:
+            report.diagnostics = [d.as_error() for d in report.diagnostics]
+
+    def _pages(self, links: dict[str, PageLinks], outputs: dict[str, bytes]) -> dict[str, bytes]:
+        """Every page of the site, for the search index: those just made, the rest from the output folder."""
+        return {path: outputs[path] if path in outputs else (self.out / path).read_bytes() for path in sorted(links)}
+
+    @classmethod
+    def adopt(cls, options: BuildOptions, report: BuildReport, caches: Caches) -> "Rebuilder":
+        """The state of a full build just written by `build`, for the next `sitegen build` to go on from."""
+        assert report.site is not None and options.out is not None
+        rebuilder = cls(options.source, options.out, options.languages, options.pdf, options.search)
+        rebuilder.staged, rebuilder.strict, rebuilder.base_url, rebuilder.jobs = True, options.strict, options.base_url, options.jobs
+        site = rebuilder.site = report.site
+        rebuilder.config = site.config
+        rebuilder.stamps, rebuilder.parse_cache, rebuilder.check_cache = caches.stamps, caches.parsed, caches.checked
+        rebuilder.joined, rebuilder.tree = caches.joined, caches.tree
+        deps = dict(report.deps)
+        assets = {d for d in deps if d.startswith(("static/", "assets/"))}
+        for job in plan_pdfs(site):
+            if job.pdf_file in report.outputs:
+                deps[job.pdf_file] = deps[job.print_file] | assets
+        rebuilder.graph = DepGraph(deps)
+        rebuilder.digests = {path: _digest(data) for path, data in report.outputs.items()}
+        rebuilder.links = dict(report.links)
+        rebuilder.notes = set(report.render_notes)
+        rebuilder.index_files = {path for path in report.outputs if path.startswith(f"{INDEX_DIR}/")}
+        rebuilder.plan = plan_pages(site)
+        rebuilder.page_files = {urls.output_file(spec.path) for spec in rebuilder.plan}
+        rebuilder.orders = section_orders(site)
+        rebuilder.published = True
+        rebuilder.last = RebuildReport()
+        return rebuilder
+
+    def __getstate__(self) -> dict:
+        # Jinja environments and compiled catalogs are made again, quickly, by the next build.
+        return {**self.__dict__, "renderer": None, "catalogs": None}
+
+
+def section_orders(site: Site) -> dict[str, tuple[str, ...]]:
+    """The order of each section's items: when it changes, every list of the section changes."""
+    return {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in ORDERED}
 
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def build_incrementally(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+    """`sitegen build` into a folder built before: from the state the last build kept, only what
+    changed is read, rendered and written; the output is still replaced whole, in one step."""
+    assert options.out is not None and options.pdf_slugs is None
+    start = time.perf_counter()
+    stamps = scan(options.source)
+    key = fingerprint(stamps, options)
+    header = state_header(options)
+    previous = None if options.force else unchanged(options.source, options.out, key)
+    if previous is not None:
+        return BuildReport(diagnostics=previous, unchanged=True, timings={"scan": time.perf_counter() - start})
+    rebuilder = None if options.force else load_state(options.source, options.out, header)
+    if not isinstance(rebuilder, Rebuilder):
+        caches = Caches()
+        report = build(replace(options, force=True), progress, caches)
+        if report.ok and report.written is not None:
+            remember(options.source, options.out, key, report.diagnostics)
+            save_state(options.source, options.out, header, Rebuilder.adopt(options, report, caches))
+        return report
+    rebuilder.jobs = options.jobs
+    try:
+        rebuilt = rebuilder.rebuild()
+    except (OutputError, OSError) as exc:
+        rebuilt = RebuildReport(diagnostics=[Diagnostic(str(options.out), None, None, None, str(exc))])
+    report = BuildReport(diagnostics=sorted(set(rebuilt.diagnostics), key=Diagnostic.sort_key), site=rebuilder.site)
+    report.incremental = rebuilt.summary()
+    if report.ok:
+        remember(options.source, options.out, key, report.diagnostics)
+        save_state(options.source, options.out, header, rebuilder)
+    else:
+        forget_state(options.source, options.out)  # the next build starts afresh, from what is on disk
+    report.timings["build"] = time.perf_counter() - start
+    return report

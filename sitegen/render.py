@@ -311,15 +311,22 @@ def render_site(
 ) -> Rendered:
     """Render every page (on `jobs` processes), and add the static files and assets."""
     renderer = Renderer(site, catalogs, created, store)
-    pages = plan_pages(site)
-    if jobs > 1 and len(pages) >= PARALLEL_FROM:
-        result = _render_parallel(renderer, pages, jobs, progress)
-    else:
-        result = renderer.render(pages, progress=progress)
-        renderer.store.save()
+    result = render_pages(renderer, plan_pages(site), None, jobs, progress)
     for path, data in files_to_copy(site).items():
         result.outputs[path] = data
         result.deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
+    return result
+
+
+def render_pages(
+    renderer: Renderer, pages: list[PageSpec], only: set[str] | None = None, jobs: int = 1, progress: Progress | None = None
+) -> Rendered:
+    """Render `pages` (those whose output is in `only`, when given): on `jobs` processes when there are many."""
+    todo = [spec for spec in pages if only is None or urls.output_file(spec.path) in only]
+    if jobs > 1 and len(todo) >= PARALLEL_FROM:
+        return _render_parallel(renderer, todo, jobs, progress)
+    result = renderer.render(todo, progress=progress)
+    renderer.store.save()
     return result
 
 
@@ -347,6 +354,7 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
             unique.append(spec)
     blocks = [list(range(i, min(i + BLOCK, len(unique)))) for i in range(0, len(unique), BLOCK)]
     _FORKED = (renderer, unique)
+    renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
     # The model is read, never changed, by the workers: frozen, their collector does not walk it
     # again and again, and its pages stay shared with this process instead of being copied.
     gc.freeze()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from conftest import parse_html, text_of
-from sitegen.rebuild import Rebuilder
+from conftest import parse_html, text_of, tree_bytes
+from sitegen.build import BuildOptions, build
+from sitegen.rebuild import Rebuilder, build_incrementally
 from sitegen.server import error_page
 
 
@@ -173,3 +175,88 @@ def test_the_search_index_follows_the_saves_in_the_background(make_site):
     assert after["languages"]["en"]["hash"] != before
     # the metadata file the new entry names is there: search answers from the new index
     assert (root / "served/pagefind" / f"pagefind.{after['languages']['en']['hash']}.pf_meta").is_file()
+
+
+# `sitegen build` again into the same folder: it goes on from the state the last build kept.
+
+
+@pytest.fixture
+def built(make_site, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # where the state's signing key lives
+    root = make_site()
+    options = BuildOptions(source=root, out=root / "public", search=False, pdf=False)
+    first = build_incrementally(options)
+    assert first.ok and first.incremental is None and first.pages > 0
+    return root, options
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_second_build_writes_only_what_an_edit_changed_and_equals_a_full_build(built, tmp_path):
+    root, options = built
+    before = inodes(root / "public")
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8").replace("Chungcheong and the Oita LSI cluster", "Chungcheong meets Oita"))
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is not None
+    assert report.incremental.startswith("5 pages: content/en/stories/oita-lsi.md changed")
+    after = inodes(root / "public")
+    rewritten = sorted(path for path in after if after[path] != before.get(path))
+    assert rewritten == [
+        ".sitegen-output",
+        "en/clusters/changwon/index.html",
+        "en/feed.xml",
+        "en/index.html",
+        "en/stories/index.html",
+        "en/stories/oita-lsi/index.html",
+    ]
+    assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Chungcheong meets Oita"
+    full = build(replace(options, out=tmp_path / "full", force=True))
+    assert full.ok and tree_bytes(root / "public") == tree_bytes(tmp_path / "full")
+
+
+def test_an_item_deleted_since_the_last_build_breaks_the_links_to_it_from_pages_not_rendered_again(built):
+    root, options = built
+    page = root / "content/ko/pages/program.md"
+    touch_later(page, page.read_text(encoding="utf-8") + "\n[오이타 교류](../stories/oita-lsi/)\n")
+    assert build_incrementally(options).ok
+    program = (root / "public/ko/program/index.html").stat().st_ino
+    (root / "content/en/stories/oita-lsi.md").unlink()
+    (root / "content/ko/stories/oita-lsi.md").unlink()
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is not None
+    assert (root / "public/ko/program/index.html").stat().st_ino == program  # not rendered again
+    assert not (root / "public/ko/stories/oita-lsi").exists()
+    broken = [d for d in report.diagnostics if d.path == "ko/program/index.html"]
+    assert [d.severity for d in broken] == ["warning"]
+    assert "'../stories/oita-lsi/' (no such file)" in broken[0].message
+
+
+def test_a_failed_build_keeps_the_site_and_the_next_good_one_recovers(built):
+    root, options = built
+    site = tree_bytes(root / "public")
+    story = root / "content/en/stories/oita-lsi.md"
+    good = story.read_text(encoding="utf-8")
+    touch_later(story, good.replace("title:", "title: [unclosed", 1))
+    report = build_incrementally(options)
+    assert not report.ok and any(d.path == "content/en/stories/oita-lsi.md" for d in report.diagnostics)
+    assert tree_bytes(root / "public") == site
+    touch_later(story, good.replace("Chungcheong and the Oita LSI cluster", "Recovered"))
+    report = build_incrementally(options)
+    assert report.ok
+    assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Recovered"
+
+
+def test_a_state_not_signed_here_is_never_loaded(built, tmp_path):
+    root, options = built
+    [state] = (root / ".sitegen-cache/builds").glob("*.state")
+    data = bytearray(state.read_bytes())
+    data[0] ^= 0xFF  # as if someone else had written it
+    state.write_bytes(bytes(data))
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8").replace("Chungcheong and the Oita LSI cluster", "Rebuilt whole"))
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is None  # a whole build, not one from the state
+    assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Rebuilt whole"
