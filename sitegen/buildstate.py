@@ -13,7 +13,6 @@ import pickle
 import secrets
 import sys
 import types
-from dataclasses import astuple
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -66,7 +65,7 @@ def unchanged(root: Path, out: Path, key: str) -> list[Diagnostic] | None:
 def remember(root: Path, out: Path, key: str, diagnostics: list[Diagnostic]) -> None:
     path = _state_file(root, out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"key": key, "marker": _marker_id(out), "diagnostics": [list(astuple(d)) for d in diagnostics]}
+    state = {"key": key, "marker": _marker_id(out), "diagnostics": [[d.path, d.line, d.column, d.field, d.message, d.severity] for d in diagnostics]}
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(state, ensure_ascii=False))
     partial.replace(path)

@@ -10,7 +10,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Collection, Iterator, Mapping
+from typing import Iterator, Mapping
 
 MARKER = ".sitegen-output"
 
@@ -67,13 +67,8 @@ def output_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def publish(
-    outputs: Mapping[str, bytes], out_dir: Path, source_root: Path, keep: bool = False, gone: Collection[str] = ()
-) -> WriteReport:
-    """Write every output into a fresh staging folder, then swap it with `out_dir` in one step.
-
-    With `keep`, `outputs` are the files that changed: every other file of the current `out_dir`
-    (but those `gone`) is linked into the staging folder, not written again."""
+def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
+    """Write every output into a fresh staging folder, then swap it with `out_dir` in one step."""
     check_destination(out_dir, source_root)
     checked = {str(safe_relative(path)): data for path, data in outputs.items()}
     with output_lock(out_dir):
@@ -81,16 +76,12 @@ def publish(
         staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         staging.mkdir()
         try:
-            if keep and out_dir.is_dir():
-                _link_tree(out_dir, staging, checked.keys() | {str(safe_relative(path)) for path in gone} | {MARKER})
             total = 0
             for rel, data in sorted(checked.items()):
                 target = staging / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
                 total += len(data)
-            for rel in gone:
-                _remove_empty_parents(staging / safe_relative(rel), staging)
             (staging / MARKER).write_text("This folder is written by sitegen build; it is replaced whole.\n")
             _swap_in(staging, out_dir)
         except OSError as exc:
@@ -126,27 +117,10 @@ def delete_files(paths: list[str], out_dir: Path) -> None:
         for rel in sorted(paths):
             target = out_dir / safe_relative(rel)
             target.unlink(missing_ok=True)
-            _remove_empty_parents(target, out_dir)
-
-
-def _remove_empty_parents(path: Path, top: Path) -> None:
-    parent = path.parent
-    while parent != top and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
-
-
-def _link_tree(source: Path, target: Path, skip: Collection[str]) -> None:
-    """`target` made a copy of `source` of hard links (the files are not copied), less the paths in `skip`."""
-    for folder, folders, files in os.walk(source):
-        rel = os.path.relpath(folder, source)
-        here = target if rel == "." else target / rel
-        for name in folders:
-            (here / name).mkdir()
-        for name in files:
-            path = name if rel == "." else f"{rel}/{name}"
-            if path not in skip:
-                os.link(os.path.join(folder, name), here / name)
+            parent = target.parent
+            while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
 
 
 def _remove_stale_staging(out_dir: Path) -> None:

@@ -68,8 +68,8 @@ class Rebuilder:
         self.languages = languages
         self.pdf = pdf
         self.search = search
-        # For `sitegen build` (see build_incrementally): publish whole, as a full build does, and
-        # check links, strictly when asked; render on `jobs` processes when there is much to do.
+        # For `sitegen build` (see build_incrementally): check links and make the search index, as a
+        # whole build does, strictly when asked; render on `jobs` processes when there is much to do.
         self.staged = False
         self.strict = False
         self.base_url: str | None = None
@@ -96,9 +96,10 @@ class Rebuilder:
         self.page_files: set[str] = set()
         self.edits_only = False
 
-    def rebuild(self) -> RebuildReport:
+    def rebuild(self, stamps: dict[str, Stamp] | None = None) -> RebuildReport:
+        """Build what changed since the last call; `stamps`, from a scan just made, saves another."""
         start = time.perf_counter()
-        stamps = scan(self.source)
+        stamps = stamps if stamps is not None else scan(self.source)
         files = changed_files(self.stamps, stamps)
         first = not self.stamps
         self.pending |= changed_keys(files, self.stamps, stamps)
@@ -227,10 +228,9 @@ class Rebuilder:
                 outputs.update(index_outputs(outputs))
             publish(outputs, self.out, self.source)
             self.published = True
-        elif self.staged:
-            if changed or gone:
-                publish(changed, self.out, self.source, keep=True, gone=gone)
-        else:
+        elif changed or gone:
+            # Each file is replaced in one step. A build cut short in between leaves a mix of whole
+            # files, old and new, and no state: the next build is a whole one and swaps in a whole site.
             write_files(changed, self.out, self.source)
             delete_files(gone, self.out)
         for path, data in changed.items():
@@ -321,15 +321,16 @@ def build_incrementally(options: BuildOptions, progress: Progress | None = None)
         return report
     rebuilder.jobs = options.jobs
     try:
-        rebuilt = rebuilder.rebuild()
+        rebuilt = rebuilder.rebuild(stamps)
     except (OutputError, OSError) as exc:
-        rebuilt = RebuildReport(diagnostics=[Diagnostic(str(options.out), None, None, None, str(exc))])
+        # Some files may be written, some not: the next build starts afresh and swaps in a whole site.
+        forget_state(options.source, options.out)
+        return BuildReport(diagnostics=[Diagnostic(str(options.out), None, None, None, str(exc))])
     report = BuildReport(diagnostics=sorted(set(rebuilt.diagnostics), key=Diagnostic.sort_key), site=rebuilder.site)
     report.incremental = rebuilt.summary()
     if report.ok:
         remember(options.source, options.out, key, report.diagnostics)
-        save_state(options.source, options.out, header, rebuilder)
-    else:
-        forget_state(options.source, options.out)  # the next build starts afresh, from what is on disk
+    # Kept after errors too (nothing was written): the next build does what this one could not.
+    save_state(options.source, options.out, header, rebuilder)
     report.timings["build"] = time.perf_counter() - start
     return report

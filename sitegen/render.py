@@ -214,7 +214,11 @@ class Renderer:
         self.created = created
         self.store = store or MarkdownStore(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
-        bytecode = _SharedBytecode()
+        # Compiled templates are kept beside the Markdown cache, for the next build; else in memory.
+        folder = self.store.path.parent / "jinja" if self.store.path else None
+        if folder:
+            folder.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(folder)) if folder else _SharedBytecode()
         self.envs = {
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store.render, bytecode)
             for code in site.languages
