@@ -68,9 +68,9 @@ class Rebuilder:
         self.languages = languages
         self.pdf = pdf
         self.search = search
-        # For `sitegen build` (see build_incrementally): check links and make the search index, as a
+        # As `sitegen build` (see build_incrementally): check links and make the search index, as a
         # whole build does, strictly when asked; render on `jobs` processes when there is much to do.
-        self.staged = False
+        self.as_build = False
         self.strict = False
         self.base_url: str | None = None
         self.jobs = 1
@@ -210,7 +210,7 @@ class Rebuilder:
         links = {**self.links, **rendered.links}
         for path in gone:
             links.pop(path, None)
-        if self.staged:
+        if self.as_build:
             existing = (self.digests.keys() | outputs.keys()) - set(gone)
             report.diagnostics += check_pages(links, existing, {job.pdf_file for job in plan_pdfs(site)})
             self._strictly(report)
@@ -264,7 +264,7 @@ class Rebuilder:
         """The state of a full build just written by `build`, for the next `sitegen build` to go on from."""
         assert report.site is not None and options.out is not None
         rebuilder = cls(options.source, options.out, options.languages, options.pdf, options.search)
-        rebuilder.staged, rebuilder.strict, rebuilder.base_url, rebuilder.jobs = True, options.strict, options.base_url, options.jobs
+        rebuilder.as_build, rebuilder.strict, rebuilder.base_url, rebuilder.jobs = True, options.strict, options.base_url, options.jobs
         site = rebuilder.site = report.site
         rebuilder.config = site.config
         rebuilder.stamps, rebuilder.parse_cache, rebuilder.check_cache = caches.stamps, caches.parsed, caches.checked
@@ -302,7 +302,8 @@ def _digest(data: bytes) -> bytes:
 
 def build_incrementally(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """`sitegen build` into a folder built before: from the state the last build kept, only what
-    changed is read, rendered and written; the output is still replaced whole, in one step."""
+    changed is read, rendered and written, each file replaced in one step. The first build, and
+    any build without a usable state, is a whole one (`build`), swapped in whole."""
     assert options.out is not None and options.pdf_slugs is None
     start = time.perf_counter()
     stamps = scan(options.source)

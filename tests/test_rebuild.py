@@ -259,3 +259,19 @@ def test_a_state_not_signed_here_is_never_loaded(built, tmp_path):
     report = build_incrementally(options)
     assert report.ok and report.incremental is None  # a whole build, not one from the state
     assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Rebuilt whole"
+
+
+@pytest.mark.slow
+def test_an_incremental_build_with_search_and_pdfs_equals_a_whole_one(make_site, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_site()
+    options = BuildOptions(source=root, out=root / "public")
+    assert build_incrementally(options).ok
+    story = root / "content/ko/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8").replace("## 교류의 시작", "## 교류의 시작\n\n반도체 금형 교류회.", 1))
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is not None
+    full = build(replace(options, out=tmp_path / "full", force=True))
+    assert full.ok
+    assert tree_bytes(root / "public") == tree_bytes(tmp_path / "full")  # the search index and PDFs too
