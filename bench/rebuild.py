@@ -5,7 +5,8 @@
 For the sample portal and for a generated corpus of 4 x N items: the first (full) build, a
 no-change rebuild, one story edit and one template edit, each timed from the save to the
 rewritten page on disk. Targets (issue 5): a story edit under 100 ms at either size; a
-no-change rebuild under 1 s at 10,000 pages. The file watcher's polling delay is not included.
+no-change rebuild under 1 s at 10,000 pages. `sitegen serve` is told of saves by the kernel
+(inotify), so there is no polling delay; a story edit is timed both ways.
 """
 
 from __future__ import annotations
@@ -44,16 +45,19 @@ def measure(name: str, root: Path, story: Path, repeats: int = 5) -> None:
     print(f"  first (full) build      {time.perf_counter() - start:8.2f} s")
     none = [rebuilder.rebuild().seconds for _ in range(repeats)]
     print(f"  no-change rebuild       {statistics.median(none) * 1000:8.0f} ms")
-    edits = []
-    for i in range(repeats):
-        save(story, "\n## ", f"\n## {i} ")
-        report = rebuilder.rebuild()
-        assert report.ok and report.written
-        edits.append(report.seconds)
-    print(f"  one story edit          {statistics.median(edits) * 1000:8.0f} ms  ({len(report.written)} files rewritten; target < 100 ms)")
+    for told in (False, True):
+        edits = []
+        for i in range(repeats):
+            save(story, "\n## ", f"\n## {told}{i} ")
+            # As `sitegen serve` does: told by the kernel which file was saved, or else a scan of every input.
+            report = rebuilder.rebuild(changed={story.relative_to(root).as_posix()} if told else None)
+            assert report.ok and report.written
+            edits.append(report.seconds)
+        how = "told the file (inotify)" if told else "with a scan of every input"
+        print(f"  one story edit          {statistics.median(edits) * 1000:8.0f} ms  {how}; {len(report.written)} files rewritten; target < 100 ms")
     template = root / "templates/story.html"
     save(template, '<article class="story"', '<article class="story edited"')
-    report = rebuilder.rebuild()
+    report = rebuilder.rebuild(changed={"templates/story.html"})
     print(f"  story template edit     {report.seconds * 1000:8.0f} ms  ({len(report.written)} files rewritten)")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -29,9 +30,27 @@ def scan(root: Path) -> dict[str, Stamp]:
     return stamps
 
 
-def _scan_dir(folder: Path, rel: str, stamps: dict[str, Stamp]) -> None:
-    import os
+def restamp(root: Path, stamps: Mapping[str, Stamp], paths: Iterable[str]) -> dict[str, Stamp]:
+    """`stamps` with the files at `paths` (site paths of files, told by a watcher) stamped again: scan() without the walk."""
+    out = dict(stamps)
+    for path in paths:
+        if path != CONFIG_NAME and (not path.startswith(tuple(f"{folder}/" for folder in WATCHED)) or _ignored(path.rsplit("/", 1)[-1])):
+            continue
+        try:
+            stat = (root / path).stat()
+        except OSError:
+            out.pop(path, None)
+            continue
+        out[path] = (stat.st_mtime_ns, stat.st_size)
+    return out
 
+
+def _ignored(name: str) -> bool:
+    """Editors' swap and backup files, and compiled catalogs: not inputs."""
+    return name.startswith(".") or name.endswith("~") or name.endswith(".mo")
+
+
+def _scan_dir(folder: Path, rel: str, stamps: dict[str, Stamp]) -> None:
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith(".") or entry.name.endswith("~"):
@@ -39,7 +58,7 @@ def _scan_dir(folder: Path, rel: str, stamps: dict[str, Stamp]) -> None:
             path = f"{rel}/{entry.name}"
             if entry.is_dir(follow_symlinks=False):
                 _scan_dir(Path(entry.path), path, stamps)
-            elif entry.name.endswith(".mo"):
+            elif _ignored(entry.name):
                 continue
             else:
                 stat = entry.stat()

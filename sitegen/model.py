@@ -190,15 +190,15 @@ class Site:
         return [d for lang in self.languages if (d := self.get(doc.section, doc.slug, lang))]
 
     def stories_of(self, cluster: str, lang: str) -> list[Document]:
-        if not self._stories_of:  # one pass over the stories, not one per cluster
+        if ("", lang) not in self._stories_of:  # one pass over a language's stories, not one per cluster
+            self._stories_of[("", lang)] = []
             clusters_of: dict[str, set[str]] = {}
             for slug, stories in self.stories_by_cluster.items():
                 for story in stories:
                     clusters_of.setdefault(story, set()).add(slug)
-            for code in self.languages:
-                for d in self.section("stories", code):
-                    for slug in clusters_of.get(d.slug, ()):
-                        self._stories_of.setdefault((slug, code), []).append(d)
+            for d in self.section("stories", lang):
+                for slug in clusters_of.get(d.slug, ()):
+                    self._stories_of.setdefault((slug, lang), []).append(d)
         return list(self._stories_of.get((cluster, lang), ()))
 
     def nav(self, lang: str) -> list[Document]:

@@ -8,11 +8,14 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+from livereload.watcher import Watcher
+
 from .deps import WATCHED
 from .config import CONFIG_NAME
 from .output import write_files
 from .rebuild import RebuildReport, Rebuilder
 from .search import INDEX_DIR, SearchIndexError, index_outputs
+from .watch import Inotify
 
 
 def error_page(report: RebuildReport) -> str:
@@ -76,6 +79,34 @@ class SearchRefresher:
                 print(f"sitegen: the search index was not refreshed: {exc}")
 
 
+class KernelWatcher(Watcher):
+    """livereload's watcher, told of each save by the kernel (inotify) instead of polling every
+    file: the rebuild starts at once and is told which files changed, so it scans nothing."""
+
+    def __init__(self, source: Path, rebuild: Callable[[set[str] | None], bool]):
+        super().__init__()
+        self.inotify = Inotify(source)
+        self.rebuild = rebuild
+        self.filepath: str | None = None
+
+    def start(self, callback: Callable[[], None]) -> bool:
+        from tornado import ioloop
+
+        def ready(fd: int, events: int) -> None:
+            if self.rebuild(self.inotify.changes()):
+                self.filepath = "*"
+                callback()  # livereload's poll_tasks: examine(), then reload the browsers
+
+        ioloop.IOLoop.current().add_handler(self.inotify.fd, ready, ioloop.IOLoop.READ)
+        return True  # livereload starts no polling
+
+    def examine(self) -> tuple[str | None, Any]:
+        if self._changes:  # livereload's own messages, such as the reload after a restart
+            return self._changes.pop()
+        filepath, self.filepath = self.filepath, None
+        return filepath, None
+
+
 def make_handler(rebuilder: Rebuilder) -> type:
     """A static file handler for the output folder that never serves a file outside it."""
     from livereload.handlers import StaticFileHandler
@@ -114,15 +145,16 @@ def serve(
     port: int = 8000,
     languages: tuple[str, ...] | None = None,
     pdf: bool = False,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] = lambda text: print(text, flush=True),  # at once, in a log too
 ) -> None:
     from livereload import Server
 
     rebuilder = Rebuilder(source, out, languages, pdf)
     refresher = SearchRefresher(source, out)
 
-    def rebuild() -> None:
-        report = rebuilder.rebuild()
+    def rebuild(changed: set[str] | None = None) -> bool:
+        """Rebuild; True when the browser should reload."""
+        report = rebuilder.rebuild(changed=changed)
         if report.ok and not report.full and any(p.endswith(".html") for p in report.written + report.deleted):
             refresher.request()
         if report.written or report.deleted or not report.ok or report.full:
@@ -130,13 +162,18 @@ def serve(
             for diagnostic in report.diagnostics:
                 if diagnostic.severity == "error":
                     say(diagnostic.format())
+            return True
+        return False
 
     rebuild()
     out.mkdir(parents=True, exist_ok=True)
-    server = Server()
+    try:
+        server, watching = Server(watcher=KernelWatcher(source, rebuild)), "told of saves by the kernel"
+    except (OSError, AttributeError):  # no inotify here: livereload polls every file instead
+        server, watching = Server(), "polling for saves"
     server.SFH = make_handler(rebuilder)
     for name in (CONFIG_NAME, *WATCHED):
         if (source / name).exists():
-            server.watch(str(source / name), rebuild)
-    say(f"sitegen: serving {out} on http://{host}:{port}/ (Ctrl-C to stop)")
+            server.watch(str(source / name), lambda: rebuild())
+    say(f"sitegen: serving {out} on http://{host}:{port}/, {watching} (Ctrl-C to stop)")
     server.serve(host=host, port=port, root=str(out), restart_delay=0)

@@ -81,3 +81,30 @@ def test_unknown_pages_get_the_sites_404_page(server):
     status, body = fetch(port, "/en/no-such-page/")
     assert status == 404
     assert b'<html lang="ko">' in body and b"../static/style.css" not in body  # the site's own 404 page, with absolute links
+
+
+def wait_for(port: int, path: str, text: bytes, seconds: float = 20) -> bytes:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, body = fetch(port, path)
+        if status == 200 and text in body:
+            return body
+        time.sleep(0.05)
+    pytest.fail(f"{path} never showed {text!r}; last: {status} {body[:200]!r}")
+
+
+def test_a_save_reaches_the_served_page_and_a_new_file_gets_its_page(server, tmp_path):
+    root, port = server
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Chungcheong and the Oita LSI cluster", "Saved just now"), encoding="utf-8")
+    wait_for(port, "/en/stories/oita-lsi/", b"Saved just now")
+    new = root / "content/en/pages/welcome.md"
+    new.parent.mkdir()  # a new folder too: the watcher watches it from then on
+    new.write_text("---\ntitle: Welcome\n---\nHello.\n", encoding="utf-8")
+    (root / "content/ko/pages/welcome.md").write_text("---\ntitle: 환영\n---\n안녕하세요.\n", encoding="utf-8")
+    wait_for(port, "/en/welcome/", b"Welcome")
+    new.write_text("---\ntitle: Welcome again\n---\nHello.\n", encoding="utf-8")  # in the folder made while serving
+    wait_for(port, "/en/welcome/", b"Welcome again")
+    log = (tmp_path / "serve.log").read_text()
+    assert "told of saves by the kernel" in log  # inotify, not livereload's polling
+    assert "content/en/stories/oita-lsi.md changed" in log
