@@ -93,7 +93,7 @@ class Rebuilder:
         self.joined: dict = {}  # the model's per-item memo (see model.build_site)
         self.tree: ContentTree | None = None
         self.plan: list[PageSpec] | None = None
-        self.page_files: set[str] = set()
+        self.page_files: dict[str, int] = {}  # output file -> its page's place in the plan
         self.edits_only = False
 
     def rebuild(self, stamps: dict[str, Stamp] | None = None, changed: set[str] | None = None) -> RebuildReport:
@@ -176,14 +176,14 @@ class Rebuilder:
         before = set(self.graph.deps)
         if full or self.plan is None or any(key.startswith("section:") for key in self.pending):
             pages = new_plan = plan_pages(site)
-            page_files = {urls.output_file(spec.path) for spec in pages}
-            only = None if full else self.graph.affected(self.pending) | (page_files - before)
+            page_files = plan_index(pages)
+            only = None if full else self.graph.affected(self.pending) | (page_files.keys() - before)
         else:
             # No item came or went and no list changed order: the same pages, some with new contents.
             new_plan = None
             page_files = self.page_files
             only = self.graph.affected(self.pending)
-            pages = [refresh(spec, site) for spec in self.plan if urls.output_file(spec.path) in only]
+            pages = [refresh(self.plan[i], site) for i in sorted(page_files[f] for f in only if f in page_files)]
         copies = files_to_copy(site)
         rendered = render_pages(self.renderer, pages, only, self.jobs)
         notes = set(rendered.diagnostics) if full else self.notes | set(rendered.diagnostics)
@@ -198,7 +198,7 @@ class Rebuilder:
             if full or source_path in files:
                 outputs[path] = data
             deps[path] = frozenset({source_path})
-        wanted = page_files | set(copies)
+        wanted = page_files.keys() | set(copies)
         if self.pdf:
             jobs = plan_pdfs(site)
             wanted |= {job.pdf_file for job in jobs}
@@ -282,7 +282,7 @@ class Rebuilder:
         rebuilder.notes = set(report.render_notes)
         rebuilder.index_files = {path for path in report.outputs if path.startswith(f"{INDEX_DIR}/")}
         rebuilder.plan = plan_pages(site)
-        rebuilder.page_files = {urls.output_file(spec.path) for spec in rebuilder.plan}
+        rebuilder.page_files = plan_index(rebuilder.plan)
         rebuilder.orders = section_orders(site)
         rebuilder.published = True
         rebuilder.last = RebuildReport()
@@ -291,6 +291,10 @@ class Rebuilder:
     def __getstate__(self) -> dict:
         # Jinja environments and compiled catalogs are made again, quickly, by the next build.
         return {**self.__dict__, "renderer": None, "catalogs": None}
+
+
+def plan_index(plan: list[PageSpec]) -> dict[str, int]:
+    return {urls.output_file(spec.path): i for i, spec in enumerate(plan)}
 
 
 def section_orders(site: Site) -> dict[str, tuple[str, ...]]:

@@ -165,7 +165,11 @@ def serve(
             return True
         return False
 
+    # The first build renders on every core; later ones, made while the server's threads run, in
+    # this process only (forking a process with threads running is asking for deadlocks).
+    rebuilder.jobs = os.cpu_count() or 1
     rebuild()
+    rebuilder.jobs = 1
     out.mkdir(parents=True, exist_ok=True)
     try:
         server, watching = Server(watcher=KernelWatcher(source, rebuild)), "told of saves by the kernel"
