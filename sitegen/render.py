@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import multiprocessing
 import re
@@ -175,6 +176,9 @@ def search_attrs(doc: Document, section_label: str) -> Markup:
     return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
 
 
+_SETTINGS = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
 class _SharedBytecode(jinja2.BytecodeCache):
     """Compiled templates in memory, for the four languages' environments: the same source compiles
     to the same code, and compiling costs more than rendering a hundred pages."""
@@ -215,7 +219,9 @@ class Renderer:
         self.store = store or MarkdownStore(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
         # Compiled templates are kept beside the Markdown cache, for the next build; else in memory.
-        folder = self.store.path.parent / "jinja" if self.store.path else None
+        # Jinja finds them by the template's source only, so the folder is named for this file,
+        # which holds the environment's settings: another sitegen never loads code compiled for this one.
+        folder = self.store.path.parent / f"jinja-{_SETTINGS}" if self.store.path else None
         if folder:
             folder.mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(folder)) if folder else _SharedBytecode()

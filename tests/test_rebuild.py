@@ -275,3 +275,15 @@ def test_an_incremental_build_with_search_and_pdfs_equals_a_whole_one(make_site,
     full = build(replace(options, out=tmp_path / "full", force=True))
     assert full.ok
     assert tree_bytes(root / "public") == tree_bytes(tmp_path / "full")  # the search index and PDFs too
+
+
+def test_a_template_edit_between_builds_compiles_anew_and_rewrites_its_pages(built, tmp_path):
+    root, options = built
+    template = root / "templates/story.html"
+    touch_later(template, template.read_text(encoding="utf-8").replace('<article class="story"', '<article class="story edited"'))
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is not None and "templates/story.html changed" in report.incremental
+    article = parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article")
+    assert article is not None and article.get("class") == "story edited"
+    full = build(replace(options, out=tmp_path / "full", force=True))
+    assert full.ok and tree_bytes(root / "public") == tree_bytes(tmp_path / "full")
