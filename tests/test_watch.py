@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from sitegen.deps import restamp, scan
 from sitegen.watch import EVERYTHING, Inotify
 
@@ -13,33 +15,33 @@ def settled(watch: Inotify) -> set[str] | None:
     return watch.changes()
 
 
-def test_saves_are_told_by_site_path_and_other_files_are_not(make_site):
+@pytest.fixture
+def watched(make_site):
     root = make_site()
     watch = Inotify(root)
-    try:
-        assert settled(watch) == set()
-        story = root / "content/en/stories/oita-lsi.md"
-        story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-        (root / "templates/base.html").touch()
-        (root / "notes.txt").write_text("not an input")  # beside the inputs, not one of them
-        (root / "site.yaml").touch()
-        assert settled(watch) == {"content/en/stories/oita-lsi.md", "templates/base.html", "site.yaml"}
-        (root / "content/en/stories/oita-lsi.md").unlink()
-        assert settled(watch) == {"content/en/stories/oita-lsi.md"}
-    finally:
-        watch.close()
+    yield root, watch
+    watch.close()
 
 
-def test_a_new_folder_asks_for_a_scan_and_is_watched_from_then_on(make_site):
-    root = make_site()
-    watch = Inotify(root)
-    try:
-        (root / "content/en/pages").mkdir()
-        assert settled(watch) is EVERYTHING
-        (root / "content/en/pages/welcome.md").write_text("---\ntitle: Welcome\n---\n", encoding="utf-8")
-        assert settled(watch) == {"content/en/pages/welcome.md"}
-    finally:
-        watch.close()
+def test_saves_are_told_by_site_path_and_other_files_are_not(watched):
+    root, watch = watched
+    assert settled(watch) == set()
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    (root / "templates/base.html").touch()
+    (root / "notes.txt").write_text("not an input")  # beside the inputs, not one of them
+    (root / "site.yaml").touch()
+    assert settled(watch) == {"content/en/stories/oita-lsi.md", "templates/base.html", "site.yaml"}
+    (root / "content/en/stories/oita-lsi.md").unlink()
+    assert settled(watch) == {"content/en/stories/oita-lsi.md"}
+
+
+def test_a_new_folder_asks_for_a_scan_and_is_watched_from_then_on(watched):
+    root, watch = watched
+    (root / "content/en/pages").mkdir()
+    assert settled(watch) is EVERYTHING
+    (root / "content/en/pages/welcome.md").write_text("---\ntitle: Welcome\n---\n", encoding="utf-8")
+    assert settled(watch) == {"content/en/pages/welcome.md"}
 
 
 def test_restamping_the_saved_files_gives_what_a_scan_gives(make_site):
