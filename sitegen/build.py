@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .buildstate import fingerprint, remember, unchanged
 from .deps import Stamp, scan
 from .config import SiteConfig, load_config
 from .content import ContentTree, ParseCache, SourceItem, read_content
@@ -43,7 +42,7 @@ class BuildOptions:
     pdf: bool = True
     search: bool = True  # a Pagefind index in the output
     cache: bool = True  # keep rendered Markdown in .sitegen-cache/ for the next build
-    force: bool = False  # build even when nothing changed since the last build into `out`
+    force: bool = False  # sitegen build: build whole, even when nothing changed since the last build into `out`
     pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
     jobs: int = 1
 
@@ -77,7 +76,8 @@ CheckCache = dict[str, tuple[SourceItem, CheckedItem | None, list[Diagnostic]]]
 @dataclass
 class Caches:
     """What a build reads and joins, kept for the next one (rebuild.py): parsed files, checked items,
-    joined documents. A build given these fills them; a later build given them again reuses them."""
+    joined documents. A build given these fills them; a later build given them again reuses them.
+    `stamps`, when given, are the inputs as a scan just found them."""
 
     parsed: ParseCache = field(default_factory=dict)
     checked: CheckCache = field(default_factory=dict)
@@ -97,20 +97,11 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
     if options.base_url:
         config = config.with_base_url(options.base_url)
     languages = _languages(config, options.languages)
-    key = ""
-    with clock("scan"):
-        stamps = scan(options.source)  # once: for the no-change check and for the PDFs' date
-    if options.out is not None and options.pdf_slugs is None and not options.force:
-        with clock("scan"):
-            key = fingerprint(stamps, options)
-            previous = unchanged(options.source, options.out, key)
-        if previous is not None:
-            report.unchanged = True
-            report.diagnostics = previous
-            return report
-
     caches = caches if caches is not None else Caches()
-    caches.stamps = stamps
+    if not caches.stamps:
+        with clock("scan"):
+            caches.stamps = scan(options.source)  # for the PDFs' date, and for the next build
+    stamps = caches.stamps
     with clock("read"):
         tree, problems = read_content(config, caches.parsed, stamps)
         report.diagnostics += problems
@@ -169,8 +160,6 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
             try:
                 if options.pdf_slugs is None:
                     report.written = publish(report.outputs, options.out, options.source)
-                    if key:
-                        remember(options.source, options.out, key, report.diagnostics)
                 else:
                     pdfs = {path: report.outputs[path] for path in (job.pdf_file for job in jobs) if path in report.outputs}
                     report.written = write_files(pdfs, options.out, options.source)

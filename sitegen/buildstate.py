@@ -35,7 +35,8 @@ def fingerprint(stamps: Mapping[str, Stamp], options: Any) -> str:
 
 def state_header(options: Any) -> str:
     """sitegen's own code, Python's version and the options a build's output depends on."""
-    code = [f"{path.name}\0{path.stat().st_mtime_ns}\0{path.stat().st_size}" for path in sorted(_CODE.glob("*.py"))]
+    stats = [(path.name, path.stat()) for path in sorted(_CODE.glob("*.py"))]
+    code = [f"{name}\0{stat.st_mtime_ns}\0{stat.st_size}" for name, stat in stats]
     return repr((code, sys.version, options.languages, options.strict, options.base_url, options.pdf, options.search))
 
 

@@ -34,7 +34,7 @@ def restamp(root: Path, stamps: Mapping[str, Stamp], paths: Iterable[str]) -> di
     """`stamps` with the files at `paths` (site paths of files, told by a watcher) stamped again: scan() without the walk."""
     out = dict(stamps)
     for path in paths:
-        if path != CONFIG_NAME and (not path.startswith(tuple(f"{folder}/" for folder in WATCHED)) or _ignored(path.rsplit("/", 1)[-1])):
+        if path != CONFIG_NAME and (not path.startswith(_WATCHED_FOLDERS) or _ignored(path.rsplit("/", 1)[-1])):
             continue
         try:
             stat = (root / path).stat()
@@ -43,6 +43,9 @@ def restamp(root: Path, stamps: Mapping[str, Stamp], paths: Iterable[str]) -> di
             continue
         out[path] = (stat.st_mtime_ns, stat.st_size)
     return out
+
+
+_WATCHED_FOLDERS = tuple(f"{folder}/" for folder in WATCHED)
 
 
 def _ignored(name: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
@@ -199,8 +199,8 @@ class Rebuilder:
                 outputs[path] = data
             deps[path] = frozenset({source_path})
         wanted = page_files.keys() | set(copies)
+        jobs = plan_pdfs(site)
         if self.pdf:
-            jobs = plan_pdfs(site)
             wanted |= {job.pdf_file for job in jobs}
             todo = [job for job in jobs if job.print_file in outputs]
             pdfs = render_pdfs(site, {**copies, **outputs}, todo)
@@ -214,7 +214,7 @@ class Rebuilder:
             links.pop(path, None)
         if self.as_build:
             existing = (self.digests.keys() | outputs.keys()) - set(gone)
-            report.diagnostics += check_pages(links, existing, {job.pdf_file for job in plan_pdfs(site)})
+            report.diagnostics += check_pages(links, existing, {job.pdf_file for job in jobs})
             self._strictly(report)
             if has_errors(report.diagnostics):
                 return
@@ -225,7 +225,8 @@ class Rebuilder:
                 self.index_files = set(index)
         changed = {path: data for path, data in outputs.items() if self.digests.get(path) != _digest(data)}
         if not self.published:
-            # The search index is made with the first build; later saves leave it as it is.
+            # The search index is made with the first build; later saves in `sitegen serve` leave it to
+            # the server's SearchRefresher, and later builds (as_build) make it again above.
             if self.search:
                 outputs.update(index_outputs(outputs))
             publish(outputs, self.out, self.source)
@@ -320,8 +321,8 @@ def build_incrementally(options: BuildOptions, progress: Progress | None = None)
         return BuildReport(diagnostics=previous, unchanged=True, timings={"scan": time.perf_counter() - start})
     rebuilder = None if options.force else load_state(options.source, options.out, header)
     if not isinstance(rebuilder, Rebuilder):
-        caches = Caches()
-        report = build(replace(options, force=True), progress, caches)
+        caches = Caches(stamps=stamps)
+        report = build(options, progress, caches)
         if report.ok and report.written is not None:
             remember(options.source, options.out, key, report.diagnostics)
             save_state(options.source, options.out, header, Rebuilder.adopt(options, report, caches))

@@ -231,16 +231,15 @@ class Renderer:
         }
         self._templates: dict[str, frozenset[str]] = {}
 
-    def render(self, pages: list[PageSpec], only: set[str] | None = None, progress: Progress | None = None) -> Rendered:
-        """Render `pages` (those whose output is in `only`, when given); collect every template error."""
+    def render(self, pages: list[PageSpec], progress: Progress | None = None) -> Rendered:
+        """Render `pages`; collect every template error."""
         site = self.site
         result = Rendered()
         made_by: dict[str, PageSpec] = {}
         diagnostics: set[Diagnostic] = set()
-        todo = [spec for spec in pages if only is None or urls.output_file(spec.path) in only]
-        for done, spec in enumerate(todo, 1):
+        for done, spec in enumerate(pages, 1):
             if progress:
-                progress("pages", done, len(todo))
+                progress("pages", done, len(pages))
             target = urls.output_file(spec.path)
             if target in made_by:
                 diagnostics.add(_collision(spec, made_by[target], target))

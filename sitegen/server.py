@@ -178,6 +178,7 @@ def serve(
     server.SFH = make_handler(rebuilder)
     for name in (CONFIG_NAME, *WATCHED):
         if (source / name).exists():
+            # Without arguments: livereload would hand a function that takes one its own list of files.
             server.watch(str(source / name), lambda: rebuild())
     say(f"sitegen: serving {out} on http://{host}:{port}/, {watching} (Ctrl-C to stop)")
     server.serve(host=host, port=port, root=str(out), restart_delay=0)

@@ -212,7 +212,7 @@ def test_a_second_build_writes_only_what_an_edit_changed_and_equals_a_full_build
         "en/stories/oita-lsi/index.html",
     ]
     assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Chungcheong meets Oita"
-    full = build(replace(options, out=tmp_path / "full", force=True))
+    full = build(replace(options, out=tmp_path / "full"))
     assert full.ok and tree_bytes(root / "public") == tree_bytes(tmp_path / "full")
 
 
@@ -272,7 +272,7 @@ def test_an_incremental_build_with_search_and_pdfs_equals_a_whole_one(make_site,
     touch_later(story, story.read_text(encoding="utf-8").replace("## 교류의 시작", "## 교류의 시작\n\n반도체 금형 교류회.", 1))
     report = build_incrementally(options)
     assert report.ok and report.incremental is not None
-    full = build(replace(options, out=tmp_path / "full", force=True))
+    full = build(replace(options, out=tmp_path / "full"))
     assert full.ok
     assert tree_bytes(root / "public") == tree_bytes(tmp_path / "full")  # the search index and PDFs too
 
@@ -285,5 +285,5 @@ def test_a_template_edit_between_builds_compiles_anew_and_rewrites_its_pages(bui
     assert report.ok and report.incremental is not None and "templates/story.html changed" in report.incremental
     article = parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article")
     assert article is not None and article.get("class") == "story edited"
-    full = build(replace(options, out=tmp_path / "full", force=True))
+    full = build(replace(options, out=tmp_path / "full"))
     assert full.ok and tree_bytes(root / "public") == tree_bytes(tmp_path / "full")
