@@ -16,7 +16,7 @@ from .content import ContentTree, ParseCache, SourceItem, read_content
 from .errors import Diagnostic, has_errors
 from .i18n import load_catalogs, untranslated
 from .links import PageLinks, check_pages
-from .model import Site, build_site
+from .model import ModelMemo, Site, build_site
 from .output import OutputError, WriteReport, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .markdown import MarkdownStore
@@ -81,7 +81,7 @@ class Caches:
 
     parsed: ParseCache = field(default_factory=dict)
     checked: CheckCache = field(default_factory=dict)
-    joined: dict = field(default_factory=dict)
+    model: ModelMemo = field(default_factory=ModelMemo)
     tree: ContentTree | None = None
     stamps: dict[str, Stamp] = field(default_factory=dict)
 
@@ -110,8 +110,8 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
         checked, problems = check_items(tree.items, config, caches.checked)
         report.diagnostics += problems
     with clock("model"):
-        failed = tree.failed(config.source_language, {item.source.path for item in checked})
-        site, problems = build_site(checked, config, languages, failed, tree.assets, caches.joined)
+        failed = tree.failed(config.source_language, checked)
+        site, problems = build_site(checked, config, languages, failed, tree.assets, caches.model)
         report.diagnostics += problems
         report.site = site
     with clock("catalogs"):

@@ -8,7 +8,7 @@ import os
 import re
 from xml.etree import ElementTree
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -41,16 +41,20 @@ class Asset:
 
 @dataclass(frozen=True)
 class ContentTree:
-    """What was read: the items that parsed, and the identity of every file, parsed or not."""
+    """What was read: the items that parsed, and the identity of every file that did not."""
 
     items: list[SourceItem]
-    present: frozenset[tuple[str, str, str]]  # (lang, section, slug)
+    unparsed: frozenset[tuple[str, str, str]]  # (lang, section, slug)
     assets: dict[str, Asset] = field(default_factory=dict)
 
-    def failed(self, lang: str, passed: set[str]) -> frozenset[tuple[str, str]]:
-        """Keys of `lang` files that exist but did not parse or pass (their paths not in `passed`)."""
-        ok = {i.key for i in self.items if i.lang == lang and i.path in passed}
-        return frozenset((s, slug) for (l, s, slug) in self.present if l == lang and (s, slug) not in ok)
+    def failed(self, lang: str, checked: Sequence[Any]) -> frozenset[tuple[str, str]]:
+        """Keys of `lang` files that exist but did not parse, or did not pass their check (are not
+        among `checked`, the schema's CheckedItems)."""
+        keys = {(s, slug) for (l, s, slug) in self.unparsed if l == lang}
+        if len(checked) < len(self.items):  # some did not pass: only then is it worth a look at each
+            passed = {item.source.path for item in checked}
+            keys |= {(i.section, i.slug) for i in self.items if i.lang == lang and i.path not in passed}
+        return frozenset(keys)
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,8 @@ def read_content(
                         reader.read(file, file_rel, lang_dir.name, entry.name, slug, linked)
             else:
                 reader.problem(f"{rel}/{entry.name}", f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
-    tree = ContentTree(reader.items, frozenset(reader.present), read_assets(config.root))
+    unparsed = reader.present - {(item.lang, item.section, item.slug) for item in reader.items}
+    tree = ContentTree(reader.items, frozenset(unparsed), read_assets(config.root))
     return tree, reader.diagnostics
 
 
@@ -117,10 +122,10 @@ def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, s
             entry = next(e for e in entries if e.name == rel.rsplit("/", 1)[1])
         reader.read(entry, rel, lang, section, slug, linked=False)
     fresh = {item.path: item for item in reader.items}
-    items = [fresh.get(item.path, item) if item.path in changed else item for item in tree.items]
     # A file that parsed before and does not now drops out; one that failed before cannot be here.
-    items = [item for item in items if item.path not in changed or item.path in fresh]
-    return ContentTree(items, tree.present, tree.assets), reader.diagnostics
+    items = [fresh[item.path] if item.path in fresh else item for item in tree.items if item.path not in changed or item.path in fresh]
+    unparsed = tree.unparsed | {identify(rel) for rel in changed if rel not in fresh}
+    return ContentTree(items, unparsed, tree.assets), reader.diagnostics  # type: ignore[arg-type]
 
 
 def read_assets(root: Path) -> dict[str, Asset]:

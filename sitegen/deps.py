@@ -68,8 +68,10 @@ def _scan_dir(folder: Path, rel: str, stamps: dict[str, Stamp]) -> None:
                 stamps[path] = (stat.st_mtime_ns, stat.st_size)
 
 
-def changed_files(before: Mapping[str, Stamp], after: Mapping[str, Stamp]) -> set[str]:
-    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+def changed_files(before: Mapping[str, Stamp], after: Mapping[str, Stamp], among: Iterable[str] | None = None) -> set[str]:
+    """The files whose stamps differ: of all of them, or only `among` the paths a watcher told."""
+    paths = before.keys() | after.keys() if among is None else among
+    return {path for path in paths if before.get(path) != after.get(path)}
 
 
 def changed_keys(files: Iterable[str], before: Mapping[str, Stamp], after: Mapping[str, Stamp]) -> set[str]:

@@ -100,6 +100,10 @@ class MarkdownStore:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30)
+            # A cache: a commit lost to a power cut costs a render, so commits need not wait for the
+            # disk (with a write-ahead log, the file stays whole whatever happens).
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
         return self._db
 

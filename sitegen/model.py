@@ -160,50 +160,104 @@ class Site:
     documents: Mapping[tuple[str, str, str], Document]
     stories_by_cluster: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     assets: Mapping[str, bytes] = field(default_factory=dict)
-    # Documents by (section, lang), grouped and sorted once: the site itself never changes.
+    # The slugs of each (section, lang) in order, sorted once: the site itself never changes. A site
+    # made from an edit of the last one starts with the orders the edit cannot have changed.
+    orders: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     _groups: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
     _sections: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
-    _stories_of: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
+    # Per language, each cluster's stories in order: carried over like `orders`.
+    stories_index: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
 
     def section(self, section: str, lang: str) -> list[Document]:
-        if (section, lang) not in self._sections:
-            self._sections[(section, lang)] = self._sort(section, lang)
-        return list(self._sections[(section, lang)])
+        docs = self._sections.get((section, lang))
+        if docs is None:
+            order = self.orders.get((section, lang))
+            if order is None:
+                docs = self._sort(section, lang)
+                self.orders[(section, lang)] = tuple(d.slug for d in docs)
+            else:
+                docs = [self.documents[(section, slug, lang)] for slug in order]
+            self._sections[(section, lang)] = docs
+        return list(docs)
 
     def _sort(self, section: str, lang: str) -> list[Document]:
         if not self._groups:
             for (s, _, l), d in self.documents.items():
                 self._groups.setdefault((s, l), []).append(d)
         docs = self._groups.get((section, lang), [])
-        if section == "stories":
-            return sorted(docs, key=lambda d: (-d.item.date.toordinal(), d.slug))  # type: ignore[union-attr]
-        if section == "clusters":
-            regions = list(self.config.regions)
-            return sorted(docs, key=lambda d: (regions.index(d.item.region), d.slug))  # type: ignore[union-attr]
-        return sorted(docs, key=lambda d: d.slug)
+        regions = list(self.config.regions)
+        return sorted(docs, key=lambda d: sort_key(d, regions))
 
     def versions(self, doc: Document) -> list[Document]:
         """The same item in every language being built, in config order."""
         return [d for lang in self.languages if (d := self.get(doc.section, doc.slug, lang))]
 
     def stories_of(self, cluster: str, lang: str) -> list[Document]:
-        if ("", lang) not in self._stories_of:  # one pass over a language's stories, not one per cluster
-            self._stories_of[("", lang)] = []
+        index = self.stories_index.get(lang)
+        if index is None:  # one pass over a language's stories, not one per cluster
             clusters_of: dict[str, set[str]] = {}
             for slug, stories in self.stories_by_cluster.items():
                 for story in stories:
                     clusters_of.setdefault(story, set()).add(slug)
+            found: dict[str, list[str]] = {}
             for d in self.section("stories", lang):
                 for slug in clusters_of.get(d.slug, ()):
-                    self._stories_of.setdefault((slug, lang), []).append(d)
-        return list(self._stories_of.get((cluster, lang), ()))
+                    found.setdefault(slug, []).append(d.slug)
+            index = self.stories_index[lang] = {slug: tuple(stories) for slug, stories in found.items()}
+        return [self.documents[("stories", slug, lang)] for slug in index.get(cluster, ())]
 
     def nav(self, lang: str) -> list[Document]:
         pages = [d for d in self.section("pages", lang) if d.item.menu is not None]  # type: ignore[union-attr]
         return sorted(pages, key=lambda d: (d.item.menu, d.slug))  # type: ignore[union-attr]
+
+
+def sort_key(doc: Document, regions: list[str]) -> tuple[Any, ...]:
+    """Where a document stands in its section's lists: stories newest first, clusters by region."""
+    if doc.section == "stories":
+        return (-doc.item.date.toordinal(), doc.slug)  # type: ignore[union-attr]
+    if doc.section == "clusters":
+        return (regions.index(doc.item.region), doc.slug)  # type: ignore[union-attr]
+    return (doc.slug,)
+
+
+@dataclass
+class ModelMemo:
+    """What build_site made, kept between rebuilds: items whose files did not change are not joined
+    again, and an edit that adds, removes or breaks no item makes the new site from the last one."""
+
+    joined: dict[Key, "Joined"] = field(default_factory=dict)
+    last: "_LastModel | None" = None
+
+
+@dataclass
+class _LastModel:
+    """One build_site call: its inputs and what it made of them."""
+
+    checked: list[CheckedItem]
+    wanted: tuple[str, ...]
+    failed: frozenset[Key]
+    assets: Mapping[str, Asset] | None
+    config: SiteConfig
+    sources: dict[Key, CheckedItem]
+    translations: dict[Key, dict[str, CheckedItem]]
+    orphans: list[Diagnostic]  # translations without a source
+    by_key: dict[Key, list[Diagnostic]]  # each source item's, in key order
+    site: Site
+
+    def edited(self, checked: list[CheckedItem], config: SiteConfig, wanted: tuple[str, ...],
+               failed: frozenset[Key], assets: Mapping[str, Asset] | None) -> list[CheckedItem] | None:
+        """The items that changed since this call, when nothing else did: the same items, by place and identity."""
+        if config != self.config or assets is not self.assets or wanted != self.wanted or failed != self.failed:
+            return None
+        if len(checked) != len(self.checked):
+            return None
+        pairs = [(old, new) for old, new in zip(self.checked, checked) if old is not new]
+        if any(old.source.path != new.source.path for old, new in pairs):
+            return None
+        return [new for _, new in pairs]
 
 
 def build_site(
@@ -212,7 +266,7 @@ def build_site(
     languages: Iterable[str] | None = None,
     failed: frozenset[Key] = frozenset(),
     assets: Mapping[str, Asset] | None = None,
-    memo: dict[Key, Joined] | None = None,
+    memo: ModelMemo | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Join every translation to its source and make a Document per item and language.
 
@@ -222,9 +276,14 @@ def build_site(
     """
     source_lang = config.source_language
     wanted = tuple(lang for lang in config.codes if languages is None or lang in set(languages))
+    checked = list(checked)
+    if memo is not None and memo.last is not None:
+        edited = memo.last.edited(checked, config, wanted, failed, assets)
+        if edited is not None:
+            return _edit_site(memo, memo.last, checked, edited)
     sources: dict[Key, CheckedItem] = {}
     translations: dict[Key, dict[str, CheckedItem]] = {}
-    diagnostics: list[Diagnostic] = []
+    orphans: list[Diagnostic] = []
     for item in checked:
         key = item.source.key
         if item.source.lang == source_lang:
@@ -235,37 +294,92 @@ def build_site(
         if key not in sources and key not in failed:
             for item in by_lang.values():
                 expected = item.source.path.replace(f"content/{item.source.lang}/", f"content/{source_lang}/", 1)
-                diagnostics.append(
+                orphans.append(
                     Diagnostic(item.source.path, 1, 1, None, f"expected a {source_lang} source at {expected}, found none; every item starts in the source language")
                 )
 
+    last = _LastModel(checked, wanted, failed, assets, config, sources, translations, orphans, {}, None)  # type: ignore[arg-type]
+    joined_memo = memo.joined if memo is not None else None
     documents: dict[tuple[str, str, str], Document] = {}
-    stories_by_cluster: dict[str, list[str]] = {}
-    for key, source in sorted(sources.items()):
-        section, slug = key
-        fields = section_fields(section, config)
-        if section == "stories":
-            diagnostics += _check_clusters(source, sources, failed)
-            for cluster in source.fields.get("clusters", ()):
-                stories_by_cluster.setdefault(cluster, []).append(slug)
-        if section == "brochures":
-            diagnostics += _check_brochure(source, sources, failed, assets or {})
-        inputs = (source, tuple(translations.get(key, {}).get(lang) for lang in wanted), wanted)
-        joined = memo.get(key) if memo is not None else None
-        if joined is None or not _same(joined.inputs, inputs):
-            joined = _join(source, translations.get(key, {}), wanted, config, fields, inputs)
-            if memo is not None:
-                memo[key] = joined
+    for key in sorted(sources):
+        joined, last.by_key[key] = _model_item(last, key, joined_memo)
         documents.update(joined.documents)
-        diagnostics += joined.diagnostics
-    site = Site(
+    last.site = Site(
         config,
         wanted,
         MappingProxyType(documents),
-        MappingProxyType({k: tuple(v) for k, v in stories_by_cluster.items()}),
+        MappingProxyType(_stories_by_cluster(sources)),
         MappingProxyType({path: asset.data for path, asset in (assets or {}).items() if asset.problem is None}),
     )
-    return site, diagnostics
+    if memo is not None:
+        memo.last = last
+    return last.site, orphans + [d for problems in last.by_key.values() for d in problems]
+
+
+def _model_item(last: _LastModel, key: Key, memo: dict[Key, Joined] | None) -> tuple[Joined, list[Diagnostic]]:
+    """One source item's documents in every language, and what is wrong with them."""
+    section = key[0]
+    source = last.sources[key]
+    diagnostics: list[Diagnostic] = []
+    if section == "stories":
+        diagnostics += _check_clusters(source, last.sources, last.failed)
+    if section == "brochures":
+        diagnostics += _check_brochure(source, last.sources, last.failed, last.assets or {})
+    translations = last.translations.get(key, {})
+    inputs = (source, tuple(translations.get(lang) for lang in last.wanted), last.wanted)
+    joined = memo.get(key) if memo is not None else None
+    if joined is None or not _same(joined.inputs, inputs):
+        joined = _join(source, translations, last.wanted, last.config, section_fields(section, last.config), inputs)
+        if memo is not None:
+            memo[key] = joined
+    return joined, diagnostics + joined.diagnostics
+
+
+def _stories_by_cluster(sources: Mapping[Key, CheckedItem]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for (section, slug), source in sorted(sources.items()):
+        if section == "stories":
+            for cluster in source.fields.get("clusters", ()):
+                out.setdefault(cluster, []).append(slug)
+    return {cluster: tuple(slugs) for cluster, slugs in out.items()}
+
+
+def _edit_site(memo: ModelMemo, last: _LastModel, checked: list[CheckedItem], edited: list[CheckedItem]) -> tuple[Site, list[Diagnostic]]:
+    """The last site with the edited items joined again: the rest, its checks and its orders carried over."""
+    source_lang = last.config.source_language
+    old = last.site
+    sources, translations, by_key = dict(last.sources), dict(last.translations), dict(last.by_key)
+    for item in edited:
+        key = item.source.key
+        if item.source.lang == source_lang:
+            sources[key] = item
+        else:
+            translations[key] = {**translations[key], item.source.lang: item}
+    keys = sorted({item.source.key for item in edited})
+    new = _LastModel(checked, last.wanted, last.failed, last.assets, last.config, sources, translations, last.orphans, by_key, old)
+    documents = dict(old.documents)
+    for key in keys:
+        if key in sources:  # a translation without a source stays one
+            joined, by_key[key] = _model_item(new, key, memo.joined)
+            for lang in last.wanted:
+                documents.pop((*key, lang), None)
+            documents.update(joined.documents)
+    clusters_of = lambda items: {k: items[k].fields.get("clusters") for k in keys if k[0] == "stories" and k in items}  # noqa: E731
+    same = clusters_of(sources) == clusters_of(last.sources)
+    stories_by_cluster = old.stories_by_cluster if same else MappingProxyType(_stories_by_cluster(sources))
+    regions = list(last.config.regions)
+    moved = {(section, lang) for section, slug in keys for lang in last.wanted
+             if _place(old.documents.get((section, slug, lang)), regions) != _place(documents.get((section, slug, lang)), regions)}
+    orders = {at: order for at, order in old.orders.items() if at not in moved}
+    index = {lang: by_cluster for lang, by_cluster in old.stories_index.items()
+             if stories_by_cluster is old.stories_by_cluster and ("stories", lang) not in moved}
+    new.site = Site(last.config, last.wanted, MappingProxyType(documents), stories_by_cluster, old.assets, orders, stories_index=index)
+    memo.last = new
+    return new.site, new.orphans + [d for problems in by_key.values() for d in problems]
+
+
+def _place(doc: Document | None, regions: list[str]) -> tuple[Any, ...] | None:
+    return None if doc is None else sort_key(doc, regions)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .content import ContentTree, ParseCache, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, has_errors
 from .i18n import Catalogs, load_catalogs, untranslated
-from .model import Site, build_site
+from .model import ModelMemo, Site, build_site
 from .output import OutputError, delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .links import PageLinks, check_pages
@@ -90,7 +90,7 @@ class Rebuilder:
         self.last: RebuildReport | None = None
         self.published = False
         self.orders: dict[str, tuple[str, ...]] = {}
-        self.joined: dict = {}  # the model's per-item memo (see model.build_site)
+        self.model = ModelMemo()  # what the model made last (see model.build_site)
         self.tree: ContentTree | None = None
         self.plan: list[PageSpec] | None = None
         self.page_files: dict[str, int] = {}  # output file -> its page's place in the plan
@@ -100,9 +100,10 @@ class Rebuilder:
         """Build what changed since the last call. `stamps`, from a scan just made, or `changed`, the
         files a watcher saw saved, spare the scan of every input."""
         start = time.perf_counter()
+        told = stamps is None and changed is not None and bool(self.stamps)
         if stamps is None:
-            stamps = restamp(self.source, self.stamps, changed) if changed is not None and self.stamps else scan(self.source)
-        files = changed_files(self.stamps, stamps)
+            stamps = restamp(self.source, self.stamps, changed) if told else scan(self.source)
+        files = changed_files(self.stamps, stamps, changed if told else None)
         first = not self.stamps
         self.pending |= changed_keys(files, self.stamps, stamps)
         # Only edits of content files that were there before: read just those again, no walk.
@@ -133,7 +134,7 @@ class Rebuilder:
                 return
             if self.base_url:
                 config = config.with_base_url(self.base_url)
-            self.config, self.check_cache, self.catalogs, self.renderer, self.joined = config, {}, None, None, {}
+            self.config, self.check_cache, self.catalogs, self.renderer, self.model = config, {}, None, None, ModelMemo()
         config = self.config
         assert config is not None
         edits = [f for f in files if f.startswith("content/")]
@@ -145,9 +146,9 @@ class Rebuilder:
         report.diagnostics += problems
         checked, problems = check_items(tree.items, config, self.check_cache)
         report.diagnostics += problems
-        failed = tree.failed(config.source_language, {item.source.path for item in checked})
+        failed = tree.failed(config.source_language, checked)
         codes = tuple(c for c in config.codes if not self.languages or c in self.languages)
-        site, problems = build_site(checked, config, codes, failed, tree.assets, self.joined)
+        site, problems = build_site(checked, config, codes, failed, tree.assets, self.model)
         report.diagnostics += problems
         locale_changed = any(f.startswith("locale/") for f in files)
         if self.catalogs is None or locale_changed:
@@ -271,7 +272,7 @@ class Rebuilder:
         site = rebuilder.site = report.site
         rebuilder.config = site.config
         rebuilder.stamps, rebuilder.parse_cache, rebuilder.check_cache = caches.stamps, caches.parsed, caches.checked
-        rebuilder.joined, rebuilder.tree = caches.joined, caches.tree
+        rebuilder.model, rebuilder.tree = caches.model, caches.tree
         deps = dict(report.deps)
         assets = {d for d in deps if d.startswith(("static/", "assets/"))}
         for job in plan_pdfs(site):

@@ -1,6 +1,14 @@
 """Translations join their source: text from the translation, facts from the source."""
 
-from sitegen.build import BuildOptions, build
+import os
+
+import pytest
+
+from sitegen.build import BuildOptions, build, check_items
+from sitegen.config import load_config
+from sitegen.content import read_content, reread
+from sitegen.deps import scan
+from sitegen.model import ModelMemo, build_site
 
 
 def site_of(root, **options):
@@ -55,3 +63,71 @@ def test_clusters_list_their_stories(make_site):
     site, _ = site_of(make_site())
     assert [d.slug for d in site.stories_of("changwon", "en")] == ["oita-lsi"]
     assert [d.slug for d in site.nav("ko")] == ["program"]
+
+
+SECOND_STORY = """---
+title: 두 번째 이야기
+summary: 요약
+date: 2013-01-15
+region: dongnam
+clusters: [changwon]
+---
+본문.
+"""
+
+
+def read_and_check(root, parsed, checked_cache, tree=None, edited=()):
+    """Read (all, or only the edited files again, as a rebuild does) and check, with caches kept."""
+    config, _ = load_config(root)
+    if tree is None:
+        tree, _ = read_content(config, parsed, scan(root))
+    else:
+        tree, _ = reread(tree, root, list(edited), parsed, scan(root))
+    checked, _ = check_items(tree.items, config, checked_cache)
+    return config, tree, checked
+
+
+def every_list(site):
+    return {(section, lang): [d.slug for d in site.section(section, lang)] for section in ("stories", "clusters", "pages") for lang in site.languages} | {
+        ("stories_of", lang): [d.slug for d in site.stories_of("changwon", lang)] for lang in site.languages}
+
+
+@pytest.mark.parametrize("path, old, new, from_the_last", [
+    ("content/ko/stories/second.md", "date: 2013-01-15", "date: 2011-01-15", True),  # moves it down the list
+    ("content/ko/stories/second.md", "clusters: [changwon]", "clusters: []", True),  # leaves the cluster's stories
+    ("content/en/stories/oita-lsi.md", "title: ", "title: Edited ", True),  # a translation's text
+    ("content/ko/stories/oita-lsi.md", "region: chungcheong", "region: nowhere", False),  # now fails its check
+])
+def test_a_site_made_from_an_edit_equals_one_made_from_scratch(make_site, path, old, new, from_the_last):
+    root = make_site({"content/ko/stories/second.md": SECOND_STORY})
+    parsed, checked_cache, memo = {}, {}, ModelMemo()
+    config, tree, checked = read_and_check(root, parsed, checked_cache)
+    before, _ = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
+    every_list(before)  # the lists a render asks for, sorted once and carried over where the edit cannot move them
+    file = root / path
+    file.write_text(file.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    os.utime(file, ns=(file.stat().st_atime_ns, file.stat().st_mtime_ns + 1_000_000))
+
+    config, tree, checked = read_and_check(root, parsed, checked_cache, tree, [path])
+    edited, edited_problems = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
+    fresh, fresh_problems = build_site(checked, config, None, tree.failed("ko", checked), tree.assets)
+    assert (("clusters", "en") in edited.orders) == from_the_last  # made from the last site, or from scratch
+    assert edited.documents == fresh.documents and edited.stories_by_cluster == fresh.stories_by_cluster
+    assert every_list(edited) == every_list(fresh)
+    assert edited_problems == fresh_problems
+
+
+def test_an_edit_of_one_text_joins_only_that_item_and_keeps_the_lists(make_site):
+    root = make_site({"content/ko/stories/second.md": SECOND_STORY})
+    parsed, checked_cache, memo = {}, {}, ModelMemo()
+    config, tree, checked = read_and_check(root, parsed, checked_cache)
+    before, _ = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
+    every_list(before)
+    file = root / "content/ko/stories/second.md"
+    file.write_text(file.read_text(encoding="utf-8").replace("본문.", "새 본문."), encoding="utf-8")
+    os.utime(file, ns=(file.stat().st_atime_ns, file.stat().st_mtime_ns + 1_000_000))
+    config, tree, checked = read_and_check(root, parsed, checked_cache, tree, ["content/ko/stories/second.md"])
+    after, _ = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
+    assert after.get("stories", "second", "en").item.body == "새 본문.\n"
+    assert after.get("clusters", "changwon", "en") is before.get("clusters", "changwon", "en")  # not joined again
+    assert after.orders == before.orders and after.stories_index == before.stories_index  # nothing sorted again
