@@ -4,6 +4,7 @@ nothing, and a build with little changed starts from the last one's state."""
 from __future__ import annotations
 
 import copyreg
+import fcntl
 import gc
 import hashlib
 import hmac
@@ -13,8 +14,9 @@ import pickle
 import secrets
 import sys
 import types
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import IO, Any, Callable, Iterator, Mapping
 
 from .deps import Stamp
 from .errors import Diagnostic
@@ -100,15 +102,53 @@ def _state_path(root: Path, out: Path) -> Path:
     return _state_file(root, out).with_suffix(".state")
 
 
-def save_state(root: Path, out: Path, header: Any, state: Any) -> None:
-    """Keep `state` for the next build into `out`, with a header it must match to be used."""
+@contextmanager
+def _locked(root: Path, out: Path) -> Iterator[IO[str]]:
+    """The state file's lock: a load waits for a save still being written (see save_state)."""
+    path = _state_path(root, out).with_suffix(".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield lock
+
+
+def save_state(root: Path, out: Path, header: Any, make_state: Callable[[], Any], background: bool = False) -> None:
+    """Keep the state `make_state` gives for the next build into `out`, with a header it must match to be used.
+
+    In the `background`, a forked process makes, pickles and writes it after this one has
+    returned (a second or more at 10,000 pages); it holds the lock, so the next build waits for it."""
+    marker = _marker_id(out)
+    with _locked(root, out):
+        if not background:
+            _write_state(root, out, (header, marker, make_state()))
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        child = os.fork()
+        if child == 0:
+            # Forked twice, so that the saver is nobody's child to wait for; the lock stays held
+            # by its open file until it exits. It writes to no terminal or pipe of the caller's.
+            try:
+                if os.fork() == 0:
+                    null = os.open(os.devnull, os.O_RDWR)
+                    for fd in (0, 1, 2):
+                        os.dup2(null, fd)
+                    try:
+                        _write_state(root, out, (header, marker, make_state()))
+                    finally:
+                        os._exit(0)
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+
+
+def _write_state(root: Path, out: Path, saved: tuple[Any, Any, Any]) -> None:
     gc.disable()  # pickling a big model makes no garbage worth collecting
     try:
-        payload = pickle.dumps((header, _marker_id(out), state), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         gc.enable()
     path = _state_path(root, out)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".partial-{os.getpid()}")
     partial.write_bytes(hmac.digest(_key(), payload, "blake2b") + payload)
     partial.replace(path)
@@ -117,7 +157,8 @@ def save_state(root: Path, out: Path, header: Any, state: Any) -> None:
 def load_state(root: Path, out: Path, header: Any) -> Any | None:
     """The state the last build into `out` kept, if it was signed here, has the same header, and `out` is still its output."""
     try:
-        data = _state_path(root, out).read_bytes()
+        with _locked(root, out):
+            data = _state_path(root, out).read_bytes()
     except OSError:
         return None
     size = hashlib.blake2b().digest_size
@@ -137,4 +178,5 @@ def load_state(root: Path, out: Path, header: Any) -> Any | None:
 
 
 def forget_state(root: Path, out: Path) -> None:
-    _state_path(root, out).unlink(missing_ok=True)
+    with _locked(root, out):
+        _state_path(root, out).unlink(missing_ok=True)

@@ -133,7 +133,7 @@ def _build(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressLine(sys.stderr)
     options = _options(args, write=True)
     # A whole build for `sitegen pdf`; else one that goes on from the last build into the same folder.
-    report = build(options, progress) if options.pdf_slugs else build_incrementally(options, progress)
+    report = build(options, progress) if options.pdf_slugs else build_incrementally(options, progress, background=True)
     return _report(report, args, verb="built")
 
 

@@ -308,10 +308,11 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def build_incrementally(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+def build_incrementally(options: BuildOptions, progress: Progress | None = None, background: bool = False) -> BuildReport:
     """`sitegen build` into a folder built before: from the state the last build kept, only what
     changed is read, rendered and written, each file replaced in one step. The first build, and
-    any build without a usable state, is a whole one (`build`), swapped in whole."""
+    any build without a usable state, is a whole one (`build`), swapped in whole. The state for
+    the next build is saved after this one returns when in the `background` (see save_state)."""
     assert options.out is not None and options.pdf_slugs is None
     start = time.perf_counter()
     stamps = scan(options.source)
@@ -326,7 +327,7 @@ def build_incrementally(options: BuildOptions, progress: Progress | None = None)
         report = build(options, progress, caches)
         if report.ok and report.written is not None:
             remember(options.source, options.out, key, report.diagnostics)
-            save_state(options.source, options.out, header, Rebuilder.adopt(options, report, caches))
+            save_state(options.source, options.out, header, lambda: Rebuilder.adopt(options, report, caches), background)
         return report
     rebuilder.jobs = options.jobs
     gc.freeze()  # the state just loaded lives to the end of the build: the collector need not walk it
@@ -341,6 +342,6 @@ def build_incrementally(options: BuildOptions, progress: Progress | None = None)
     if report.ok:
         remember(options.source, options.out, key, report.diagnostics)
     # Kept after errors too (nothing was written): the next build does what this one could not.
-    save_state(options.source, options.out, header, rebuilder)
+    save_state(options.source, options.out, header, lambda: rebuilder, background)
     report.timings["build"] = time.perf_counter() - start
     return report

@@ -261,6 +261,20 @@ def test_a_state_not_signed_here_is_never_loaded(built, tmp_path):
     assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Rebuilt whole"
 
 
+def test_a_state_saved_in_the_background_is_waited_for_by_the_next_build(make_site, tmp_path, monkeypatch):
+    # As `sitegen build` does: each build returns before its state is written, by a forked process.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_site()
+    options = BuildOptions(source=root, out=root / "public", search=False, pdf=False)
+    assert build_incrementally(options, background=True).ok
+    story = root / "content/en/stories/oita-lsi.md"
+    for title in ("First edit", "Second edit"):
+        touch_later(story, story.read_text(encoding="utf-8").replace("title: ", f"title: {title} ", 1))
+        report = build_incrementally(options, background=True)
+        assert report.ok and report.incremental is not None  # it went on from the state being saved
+        assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")).startswith(title)
+
+
 @pytest.mark.slow
 def test_an_incremental_build_with_search_and_pdfs_equals_a_whole_one(make_site, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
