@@ -17,6 +17,9 @@ from .errors import Diagnostic
 _LINK = re.compile(rb"""<(?:a|link|img|script|source)\b[^>]*?\s(?:href|src)="([^"]*)\"""")
 _ID = re.compile(rb"""\sid="([^"]*)\"""")
 
+# No scheme, query, fragment, escape or entity, not from the root, no space or control character.
+_PLAIN = re.compile(rb"(?!/)[^:?#%&\x00-\x20\x7f]*")
+
 Link = tuple[int, str, str, str]  # (line, href as written, the output it names, its fragment)
 
 
@@ -49,9 +52,12 @@ def page_links(path: str, data: bytes) -> PageLinks:
 @lru_cache(maxsize=16384)
 def _parse(raw: bytes) -> tuple[str, str, str] | None:
     """(href, its path unquoted, its fragment unquoted); None for a link that leaves the site."""
+    if _PLAIN.fullmatch(raw):  # most links: a relative path, nothing to unescape, split or unquote
+        href = sys.intern(raw.decode("utf-8"))
+        return href, href, ""
     href = html.unescape(raw.decode("utf-8"))
     parts = urlsplit(href)
-    if parts.scheme or parts.netloc or href.startswith("/"):
+    if parts.scheme or parts.netloc or parts.path.startswith("/"):  # as a browser reads it: spaces stripped
         return None
     return sys.intern(href), unquote(parts.path), unquote(parts.fragment)
 

@@ -143,6 +143,18 @@ def make_environment(
         return translations.ngettext(singular, plural, n)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    translated: dict[str, Markup] = {}
+
+    def fast_gettext(message: str, **variables: Any) -> Markup:
+        """What the i18n extension's newstyle _() and gettext() give, in one call instead of three
+        (a page makes a dozen of them): the translation escaped-safe, then %-formatted."""
+        if variables:
+            return Markup(gettext(message)) % variables
+        if message not in translated:
+            translated[message] = Markup(gettext(message)) % {}
+        return translated[message]
+
+    env.globals.update(_=fast_gettext, gettext=fast_gettext)
     env.filters.update(
         date=lambda value: i18n.date(value, language),
         number=lambda value: i18n.number(value, language),

@@ -1,6 +1,10 @@
 """The link check finds links to files that were not rendered and anchors that do not exist."""
 
-from sitegen.links import check_links
+import html
+
+import pytest
+
+from sitegen.links import check_links, page_links
 
 
 def test_broken_links_and_anchors_are_warnings_with_lines():
@@ -14,3 +18,22 @@ def test_broken_links_and_anchors_are_warnings_with_lines():
         "en/index.html:4: warning: expected an anchor that exists, found 'stories/#gone'",
         "en/index.html:5: warning: expected a link to a page of the site, found '../../out.html' (no such file)",
     ]
+
+
+@pytest.mark.parametrize("href, target, fragment", [
+    ("../stories/oita-lsi/", "en/stories/oita-lsi/index.html", ""),  # the common case: a plain relative path
+    ("caf%C3%A9/", "en/pages/café/index.html", ""),  # escaped: unquoted
+    ("a&amp;b.html", "en/pages/a&b.html", ""),  # an entity: unescaped
+    ("./?page=2", "en/pages/index.html", ""),  # a query names the same file
+    ("#top", "en/pages/index.html", "top"),
+    ("x.html#caf%C3%A9", "en/pages/x.html", "café"),
+    (" ../x.html", "en/x.html", ""),  # a space a browser strips
+])
+def test_a_link_names_the_file_a_browser_would_open(href, target, fragment):
+    [link] = page_links("en/pages/index.html", f'<p>\n<a href="{href}">x</a>'.encode()).links
+    assert link == (2, html.unescape(href), target, fragment)  # the href as written, for the message
+
+
+@pytest.mark.parametrize("href", ["https://example.org/", "//example.org/x", "/en/", "mailto:a@b.kr", "\t/en/"])
+def test_links_that_leave_the_site_or_start_at_its_root_are_not_followed(href):
+    assert page_links("en/index.html", f'<a href="{href}">x</a>'.encode()).links == ()
