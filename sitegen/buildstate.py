@@ -26,12 +26,12 @@ STATE_DIR = ".sitegen-cache/builds"
 _CODE = Path(__file__).resolve().parent
 
 
-def fingerprint(stamps: Mapping[str, Stamp], options: Any) -> str:
-    """Every input's stamp, the options, and sitegen's own code: equal only when a build would repeat itself."""
+def fingerprint(stamps: Mapping[str, Stamp], header: str) -> str:
+    """Every input's stamp and the state header (options, sitegen's own code): equal only when a build would repeat itself."""
     digest = hashlib.sha256()
     for path, stamp in sorted(stamps.items()):
         digest.update(f"{path}\0{stamp[0]}\0{stamp[1]}\n".encode())
-    digest.update(state_header(options).encode())
+    digest.update(header.encode())
     return digest.hexdigest()
 
 

@@ -364,8 +364,7 @@ def _edit_site(memo: ModelMemo, last: _LastModel, checked: list[CheckedItem], ed
             for lang in last.wanted:
                 documents.pop((*key, lang), None)
             documents.update(joined.documents)
-    clusters_of = lambda items: {k: items[k].fields.get("clusters") for k in keys if k[0] == "stories" and k in items}  # noqa: E731
-    same = clusters_of(sources) == clusters_of(last.sources)
+    same = _clusters_of(sources, keys) == _clusters_of(last.sources, keys)
     stories_by_cluster = old.stories_by_cluster if same else MappingProxyType(_stories_by_cluster(sources))
     regions = list(last.config.regions)
     moved = {(section, lang) for section, slug in keys for lang in last.wanted
@@ -376,6 +375,11 @@ def _edit_site(memo: ModelMemo, last: _LastModel, checked: list[CheckedItem], ed
     new.site = Site(last.config, last.wanted, MappingProxyType(documents), stories_by_cluster, old.assets, orders, stories_index=index)
     memo.last = new
     return new.site, new.orphans + [d for problems in by_key.values() for d in problems]
+
+
+def _clusters_of(sources: Mapping[Key, CheckedItem], keys: list[Key]) -> dict[Key, Any]:
+    """The clusters each of these stories names."""
+    return {key: sources[key].fields.get("clusters") for key in keys if key[0] == "stories" and key in sources}
 
 
 def _place(doc: Document | None, regions: list[str]) -> tuple[Any, ...] | None:

@@ -7,6 +7,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from . import urls
 from .build import MARKDOWN_CACHE, BuildOptions, BuildReport, Caches, CheckCache, build, check_items, source_date
@@ -207,8 +208,9 @@ class Rebuilder:
             pdfs = render_pdfs(site, {**copies, **outputs}, todo)
             report.diagnostics += pdfs.diagnostics
             outputs.update(pdfs.outputs)
+            styles = _pdf_inputs(self.graph.deps)
             for job in todo:
-                deps[job.pdf_file] = deps[job.print_file] | {d for d in self.graph.deps if d.startswith(("static/", "assets/"))}
+                deps[job.pdf_file] = deps[job.print_file] | styles
         gone = sorted(before - wanted)
         links = {**self.links, **rendered.links}
         for path in gone:
@@ -274,10 +276,10 @@ class Rebuilder:
         rebuilder.stamps, rebuilder.parse_cache, rebuilder.check_cache = caches.stamps, caches.parsed, caches.checked
         rebuilder.model, rebuilder.tree = caches.model, caches.tree
         deps = dict(report.deps)
-        assets = {d for d in deps if d.startswith(("static/", "assets/"))}
+        styles = _pdf_inputs(deps)
         for job in plan_pdfs(site):
             if job.pdf_file in report.outputs:
-                deps[job.pdf_file] = deps[job.print_file] | assets
+                deps[job.pdf_file] = deps[job.print_file] | styles
         rebuilder.graph = DepGraph(deps)
         rebuilder.digests = {path: _digest(data) for path, data in report.outputs.items()}
         rebuilder.links = dict(report.links)
@@ -293,6 +295,11 @@ class Rebuilder:
     def __getstate__(self) -> dict:
         # Jinja environments and compiled catalogs are made again, quickly, by the next build.
         return {**self.__dict__, "renderer": None, "catalogs": None}
+
+
+def _pdf_inputs(outputs: Iterable[str]) -> frozenset[str]:
+    """What a PDF is made from besides its print page: every static file and asset it may use."""
+    return frozenset(path for path in outputs if path.startswith(("static/", "assets/")))
 
 
 def plan_index(plan: list[PageSpec]) -> dict[str, int]:
@@ -316,8 +323,8 @@ def build_incrementally(options: BuildOptions, progress: Progress | None = None,
     assert options.out is not None and options.pdf_slugs is None
     start = time.perf_counter()
     stamps = scan(options.source)
-    key = fingerprint(stamps, options)
     header = state_header(options)
+    key = fingerprint(stamps, header)
     previous = None if options.force else unchanged(options.source, options.out, key)
     if previous is not None:
         return BuildReport(diagnostics=previous, unchanged=True, timings={"scan": time.perf_counter() - start})

@@ -286,9 +286,9 @@ class Renderer:
     def forget_templates(self) -> None:
         """Templates changed: compile them again, and find again what each one includes."""
         self._templates.clear()
+        # Compiled code is found by the source's checksum: an edited template compiles anew.
         for env in self.envs.values():
             env.cache.clear()  # type: ignore[union-attr]
-            # Compiled code is found by the source's checksum: an edited template compiles anew.
 
     def template_files(self, lang: str, name: str) -> frozenset[str]:
         """A template and every template it extends, includes or imports, as source paths."""
