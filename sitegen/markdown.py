@@ -86,7 +86,8 @@ def _flatten(tokens: list[dict]) -> list[Heading]:
 
 class MarkdownStore:
     """Rendered Markdown kept across builds, by a hash of its text: a template change re-renders
-    every page but parses no Markdown again. One SQLite file, written by one process at a time."""
+    every page but parses no Markdown again. One SQLite file; each render process writes what it
+    rendered, one at a time (SQLite's lock)."""
 
     def __init__(self, path: Path | None, raw_html: bool = False):
         self.path = path
@@ -120,15 +121,14 @@ class MarkdownStore:
         self.fresh[key] = (rendered.html, json.dumps([[h.level, h.id, h.name] for h in rendered.toc], ensure_ascii=False))
         return rendered
 
-    def save(self, entries: dict[str, tuple[str, str]] | None = None) -> None:
-        """Keep what this run rendered (and what worker processes rendered) for the next build."""
+    def save(self) -> None:
+        """Keep what this process rendered since the last save, for the next build."""
         db = self._connect()
         if db is None:
             return
-        rows = {**self.fresh, **(entries or {})}
-        if rows:
+        if self.fresh:
             with db:
-                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?)", [(k, h, t) for k, (h, t) in rows.items()])
+                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?)", [(k, h, t) for k, (h, t) in self.fresh.items()])
         self.fresh.clear()
 
     def close(self) -> None:

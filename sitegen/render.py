@@ -382,29 +382,29 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             done = 0
-            for part, fresh in pool.imap_unordered(_render_block, blocks):
+            for part in pool.imap_unordered(_render_block, blocks):
                 result.outputs.update(part.outputs)
                 result.deps.update(part.deps)
                 result.links.update(part.links)
                 diagnostics.update(part.diagnostics)
-                renderer.store.fresh.update(fresh)
                 done += len(part.outputs)
                 if progress:
                     progress("pages", min(done, len(unique)), len(unique))
     finally:
         _FORKED = None
         gc.unfreeze()
-    renderer.store.save()
     result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
     return result
 
 
-def _render_block(indexes: list[int]) -> tuple[Rendered, dict[str, tuple[str, str]]]:
+def _render_block(indexes: list[int]) -> Rendered:
     assert _FORKED is not None
     renderer, pages = _FORKED
-    renderer.store.fresh.clear()
     part = renderer.render([pages[i] for i in indexes])
-    return part, dict(renderer.store.fresh)
+    # Each worker keeps the Markdown it rendered, while the others render on: the cache takes one
+    # writer at a time, briefly, instead of one long write by the main process at the end.
+    renderer.store.save()
+    return part
 
 
 def files_to_copy(site: Site) -> dict[str, bytes]:
