@@ -28,6 +28,9 @@ def test_broken_links_and_anchors_are_warnings_with_lines():
     ("#top", "en/pages/index.html", "top"),
     ("x.html#caf%C3%A9", "en/pages/x.html", "café"),
     (" ../x.html", "en/x.html", ""),  # a space a browser strips
+    ("..", "en/index.html", ""),  # a folder named without its slash
+    ("../../x/../y/", "y/index.html", ""),  # climbs, then steps in and out again
+    ("../../../x.html", "../x.html", ""),  # out of the site: kept, for the check to report
 ])
 def test_a_link_names_the_file_a_browser_would_open(href, target, fragment):
     [link] = page_links("en/pages/index.html", f'<p>\n<a href="{href}">x</a>'.encode()).links
@@ -37,3 +40,8 @@ def test_a_link_names_the_file_a_browser_would_open(href, target, fragment):
 @pytest.mark.parametrize("href", ["https://example.org/", "//example.org/x", "/en/", "mailto:a@b.kr", "\t/en/"])
 def test_links_that_leave_the_site_or_start_at_its_root_are_not_followed(href):
     assert page_links("en/index.html", f'<a href="{href}">x</a>'.encode()).links == ()
+
+
+def test_ids_are_read_after_any_whitespace_and_unescaped():
+    page = b'<h2 id="a">x</h2><p\tid="b&amp;c">y</p><p data-xid="no">z</p><p\nid="">'
+    assert page_links("en/index.html", page).ids == {"a", "b&c", ""}
