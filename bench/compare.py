@@ -21,15 +21,15 @@ from peers import hugo_site, pelican_site  # noqa: E402
 PY = str(REPO / ".venv/bin/python")
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Seconds and peak memory (MiB) of a command, from GNU time."""
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """Seconds, peak memory (MiB) and CPU seconds (user and system, all processes waited for) of a command, from GNU time."""
     start = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *command], cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    peak = int(re.findall(r"^(\d+)$", done.stderr, re.MULTILINE)[-1]) / 1024
-    return seconds, peak
+    peak, user, system = re.findall(r"^(\d+) ([\d.]+) ([\d.]+)$", done.stderr, re.MULTILINE)[-1]
+    return seconds, int(peak) / 1024, float(user) + float(system)
 
 
 def pages(folder: Path) -> int:
@@ -39,33 +39,35 @@ def pages(folder: Path) -> int:
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [250, 2500]
     for n in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
+        # BENCH_TMP=/dev/shm: every tool's output in memory, to see the work apart from the disk's.
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP") or None) as tmp:
             work = Path(tmp)
             corpus = make_corpus(work / "corpus", n)
             sitegen = [PY, "-m", "sitegen", "build", "--source", str(corpus), "--no-pdf", "--no-search", "--quiet"]
-            cold, peak = timed(sitegen)
+            cold, peak, cold_cpu = timed(sitegen)
             count = pages(corpus / "public")
-            warm, _ = timed(sitegen)
+            warm, _, _ = timed(sitegen)
             story = corpus / "content/en/stories/story-00001.md"
             story.write_text(story.read_text(encoding="utf-8").replace("\n## ", "\n## edited ", 1), encoding="utf-8")
-            edit, _ = timed(sitegen)
+            edit, _, _ = timed(sitegen)
             template = corpus / "templates/story.html"
             template.write_text(template.read_text(encoding="utf-8").replace('<article class="story"', '<article class="story t"'), encoding="utf-8")
-            after_template, _ = timed(sitegen)
-            forced, _ = timed([*sitegen, "--force"])
-            floor, floor_peak = timed([PY, str(HERE / "floor.py"), str(corpus), str(work / "floor")])
-            hugo, hugo_peak = timed(["hugo", "--quiet", "-d", str(work / "hugo-out")], cwd=hugo_site(corpus, work / "hugo"))
+            after_template, _, _ = timed(sitegen)
+            forced, _, _ = timed([*sitegen, "--force"])
+            floor, floor_peak, floor_cpu = timed([PY, str(HERE / "floor.py"), str(corpus), str(work / "floor")])
+            floor_pages = pages(work / "floor")
+            hugo, hugo_peak, _ = timed(["hugo", "--quiet", "-d", str(work / "hugo-out")], cwd=hugo_site(corpus, work / "hugo"))
             hugo_pages = pages(work / "hugo-out")
             pelican_dir = pelican_site(corpus, work / "pelican")
-            pelican, pelican_peak = timed(["/tmp/sitegen-pelican/bin/pelican", "content", "-o", "out", "-s", "pelicanconf.py", "-q"], cwd=pelican_dir)
+            pelican, pelican_peak, _ = timed(["/tmp/sitegen-pelican/bin/pelican", "content", "-o", "out", "-s", "pelicanconf.py", "-q"], cwd=pelican_dir)
             pelican_pages = pages(pelican_dir / "out")
             print(f"\nN = {n} items per language, 4 languages ({os.cpu_count()} cores)")
-            print(f"  sitegen cold build         {cold:7.1f} s  {count / cold:7.0f} pages/s  {peak:6.0f} MiB  ({count} pages)")
+            print(f"  sitegen cold build         {cold:7.1f} s  {count / cold:7.0f} pages/s  {peak:6.0f} MiB  ({count} pages; CPU {cold_cpu / count * 1000:.2f} ms a page)")
             print(f"  sitegen no-change rebuild  {warm:7.2f} s  (a stat scan of the inputs)")
             print(f"  sitegen one-story edit     {edit:7.2f} s  (from the last build's state; `sitegen serve`: see bench/rebuild.py)")
             print(f"  sitegen after a template   {after_template:7.1f} s  (story.html: every story page again)")
             print(f"  sitegen --force            {forced:7.1f} s  (a whole build, Markdown from the cache)")
-            print(f"  libraries' floor           {floor:7.1f} s  {floor_peak:6.0f} MiB   sitegen/floor {cold / floor:.2f}")
+            print(f"  libraries' floor           {floor:7.1f} s  {floor_peak:6.0f} MiB   sitegen/floor {cold / floor:.2f}  (CPU {floor_cpu / floor_pages * 1000:.2f} ms a page; sitegen/floor in CPU {cold_cpu / floor_cpu:.2f})")
             print(f"  Hugo 0.111 cold            {hugo:7.1f} s  {hugo_pages / hugo:7.0f} pages/s  {hugo_peak:6.0f} MiB   sitegen/Hugo {cold / hugo:.2f}; after a template change {after_template / hugo:.2f}")
             print(f"  Pelican cold               {pelican:7.1f} s  {pelican_pages / pelican:7.0f} pages/s  {pelican_peak:6.0f} MiB   sitegen/Pelican {cold / pelican:.2f}")
 
