@@ -20,31 +20,13 @@ from .model import ModelMemo, Site, build_site
 from .output import OutputError, WriteReport, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .markdown import MarkdownStore
+from .options import BuildOptions, UsageError
 from .render import Progress, render_site
 from .search import INDEX_DIR, SearchIndexError, index_outputs
 from .schema import CheckedItem, check_item
 
 
 MARKDOWN_CACHE = ".sitegen-cache/markdown.sqlite"
-
-
-class UsageError(Exception):
-    """The command was asked for something that cannot be: exit code 2."""
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    source: Path = Path(".")
-    out: Path | None = None  # None: check only, write nothing
-    languages: tuple[str, ...] | None = None
-    strict: bool = False
-    base_url: str | None = None
-    pdf: bool = True
-    search: bool = True  # a Pagefind index in the output
-    cache: bool = True  # keep rendered Markdown in .sitegen-cache/ for the next build
-    force: bool = False  # sitegen build: build whole, even when nothing changed since the last build into `out`
-    pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
-    jobs: int = 1
 
 
 @dataclass

@@ -13,17 +13,42 @@ import os
 import pickle
 import secrets
 import sys
+import time
 import types
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Mapping
 
-from .deps import Stamp
+from .deps import Stamp, scan
 from .errors import Diagnostic
+from .options import BuildOptions
 from .output import MARKER
 
 STATE_DIR = ".sitegen-cache/builds"
 _CODE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A build's inputs as a scan just found them, and whether the last build into the same folder had the same."""
+
+    stamps: dict[str, Stamp]
+    header: str
+    key: str  # equal to the last build's only when this build would repeat it
+    previous: list[Diagnostic] | None  # that build's diagnostics, when it would
+    seconds: float
+
+
+def scan_inputs(options: BuildOptions) -> Inputs:
+    """Stat every input of a build into `options.out`: enough to know that nothing changed (never with --force)."""
+    assert options.out is not None
+    start = time.perf_counter()
+    stamps = scan(options.source)
+    header = state_header(options)
+    key = fingerprint(stamps, header)
+    previous = None if options.force else unchanged(options.source, options.out, key)
+    return Inputs(stamps, header, key, previous, time.perf_counter() - start)
 
 
 def fingerprint(stamps: Mapping[str, Stamp], header: str) -> str:
@@ -35,7 +60,7 @@ def fingerprint(stamps: Mapping[str, Stamp], header: str) -> str:
     return digest.hexdigest()
 
 
-def state_header(options: Any) -> str:
+def state_header(options: BuildOptions) -> str:
     """sitegen's own code, Python's version and the options a build's output depends on."""
     stats = [(path.name, path.stat()) for path in sorted(_CODE.glob("*.py"))]
     code = [f"{name}\0{stat.st_mtime_ns}\0{stat.st_size}" for name, stat in stats]

@@ -6,13 +6,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
-from .build import BuildOptions, BuildReport, UsageError, build
-from .rebuild import build_incrementally
-from .config import SiteConfig
+from .buildstate import scan_inputs
 from .errors import Diagnostic
-from .schema import CheckedItem
+from .options import BuildOptions, UsageError
+
+if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
+    from .build import BuildReport
+    from .config import SiteConfig
+    from .schema import CheckedItem
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,12 +135,26 @@ class ProgressLine:
 def _build(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressLine(sys.stderr)
     options = _options(args, write=True)
-    # A whole build for `sitegen pdf`; else one that goes on from the last build into the same folder.
-    report = build(options, progress) if options.pdf_slugs else build_incrementally(options, progress, background=True)
-    return _report(report, args, verb="built")
+    if options.pdf_slugs:  # `sitegen pdf`: a whole build, for the brochures asked for
+        from .build import build
+
+        return _report(build(options, progress), args, verb="built")
+    # Nothing changed since the last build into the same folder: found by a stat of every input,
+    # before the stages and their libraries are even loaded.
+    inputs = scan_inputs(options)
+    if inputs.previous is not None:
+        print_diagnostics(inputs.previous, quiet=args.quiet)
+        if not args.quiet:
+            print(f"sitegen: nothing changed since the last build into {options.out} ({inputs.seconds:.2f} s)")
+        return 0
+    from .rebuild import build_incrementally
+
+    return _report(build_incrementally(options, progress, background=True, inputs=inputs), args, verb="built")
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .build import build
+
     report = build(_options(args, write=False))
     return _report(report, args, verb="checked")
 
@@ -148,10 +165,6 @@ def _report(report: BuildReport, args: argparse.Namespace, verb: str) -> int:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
         print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
-    if report.unchanged:
-        if not args.quiet:
-            print(f"sitegen: nothing changed since the last build into {args.out or args.source / 'public'} ({sum(report.timings.values()):.2f} s)")
-        return 0
     if report.incremental is not None:
         if not args.quiet:
             print(f"sitegen: built into {args.out or args.source / 'public'} from the last build: {report.incremental}")

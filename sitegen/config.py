@@ -12,9 +12,8 @@ from babel import Locale, UnknownLocaleError
 
 from . import validate as v
 from .errors import Diagnostic, describe
+from .layout import CONFIG_NAME
 from .yamlfile import Parsed, YamlError, parse_yaml
-
-CONFIG_NAME = "site.yaml"
 
 # hreflang and <html lang> tags where the bare code is ambiguous (DESIGN: zh is Simplified).
 DEFAULT_TAGS = {"zh": "zh-Hans"}

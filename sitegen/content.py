@@ -16,17 +16,12 @@ from PIL import Image
 from .config import SiteConfig
 from .errors import Diagnostic
 from .validate import SLUG_RE
+from .layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
 from .yamlfile import Parsed, YamlError, parse_yaml
 
-CONTENT_DIR = "content"
-ASSETS_DIR = "assets"
 # No real story, profile or page comes near this; a bigger file came from somewhere else by mistake.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
-HOME_FILE = "_index.md"
-HOME = "home"
-# Section folder -> the one file extension its items use.
-SECTIONS = {"clusters": ".yaml", "stories": ".md", "pages": ".md", "brochures": ".yaml"}
 FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.DOTALL)
 
 
@@ -263,13 +258,3 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
     except YamlError as exc:
         return Diagnostic(rel, exc.line, exc.column, None, exc.message)
     return SourceItem(rel, lang, section, slug, parsed, body, body_line, hashlib.sha256(raw).hexdigest())
-
-
-def identify(rel: str) -> tuple[str, str, str] | None:
-    """(lang, section, slug) of a content path such as content/ja/stories/oita-lsi.md."""
-    parts = rel.split("/")
-    if len(parts) == 3 and parts[0] == CONTENT_DIR and parts[2] == HOME_FILE:
-        return parts[1], HOME, "index"
-    if len(parts) == 4 and parts[0] == CONTENT_DIR and parts[2] in SECTIONS and parts[3].endswith(SECTIONS[parts[2]]):
-        return parts[1], parts[2], parts[3][: -len(SECTIONS[parts[2]])]
-    return None

@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .config import CONFIG_NAME
-from .content import ASSETS_DIR, CONTENT_DIR, identify
-from .i18n import LOCALE_DIR
-from .render import TEMPLATES_DIR
+from .layout import ASSETS_DIR, CONFIG_NAME, CONTENT_DIR, LOCALE_DIR, TEMPLATES_DIR, identify
 
 WATCHED = (CONTENT_DIR, TEMPLATES_DIR, LOCALE_DIR, ASSETS_DIR)
 Stamp = tuple[int, int]  # (mtime_ns, size)

@@ -20,8 +20,7 @@ from babel.support import NullTranslations, Translations
 
 from .config import Language, SiteConfig
 from .errors import Diagnostic
-
-LOCALE_DIR = "locale"
+from .layout import LOCALE_DIR
 DOMAIN = "messages"
 # Templates are written with English msgids: an English catalog may leave a string empty.
 MSGID_LANGUAGE = "en"

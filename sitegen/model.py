@@ -10,8 +10,9 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Union
 
 from .config import SiteConfig
-from .content import HOME, Asset
+from .content import Asset
 from .errors import Diagnostic, describe
+from .layout import HOME
 from .schema import CheckedItem, section_fields, translatable
 
 

@@ -11,9 +11,9 @@ from typing import Iterable
 
 from . import urls
 from .build import MARKDOWN_CACHE, BuildOptions, BuildReport, Caches, CheckCache, build, check_items, source_date
-from .buildstate import fingerprint, forget_state, load_state, remember, save_state, state_header, unchanged
+from .buildstate import Inputs, forget_state, load_state, remember, save_state, scan_inputs
 from .markdown import MarkdownStore
-from .config import CONFIG_NAME, SiteConfig, load_config
+from .config import SiteConfig, load_config
 from .content import ContentTree, ParseCache, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, has_errors
@@ -22,7 +22,8 @@ from .model import ModelMemo, Site, build_site
 from .output import OutputError, delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .links import PageLinks, check_pages
-from .render import TEMPLATES_DIR, Progress, PageSpec, Renderer, files_to_copy, plan_pages, refresh, render_pages
+from .layout import CONFIG_NAME, TEMPLATES_DIR
+from .render import Progress, PageSpec, Renderer, files_to_copy, plan_pages, refresh, render_pages
 from .search import INDEX_DIR, index_outputs
 
 
@@ -315,19 +316,20 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def build_incrementally(options: BuildOptions, progress: Progress | None = None, background: bool = False) -> BuildReport:
+def build_incrementally(
+    options: BuildOptions, progress: Progress | None = None, background: bool = False, inputs: Inputs | None = None
+) -> BuildReport:
     """`sitegen build` into a folder built before: from the state the last build kept, only what
     changed is read, rendered and written, each file replaced in one step. The first build, and
     any build without a usable state, is a whole one (`build`), swapped in whole. The state for
-    the next build is saved after this one returns when in the `background` (see save_state)."""
+    the next build is saved after this one returns when in the `background` (see save_state).
+    `inputs`, when given, are what scan_inputs just found."""
     assert options.out is not None and options.pdf_slugs is None
     start = time.perf_counter()
-    stamps = scan(options.source)
-    header = state_header(options)
-    key = fingerprint(stamps, header)
-    previous = None if options.force else unchanged(options.source, options.out, key)
-    if previous is not None:
-        return BuildReport(diagnostics=previous, unchanged=True, timings={"scan": time.perf_counter() - start})
+    inputs = inputs or scan_inputs(options)
+    if inputs.previous is not None:
+        return BuildReport(diagnostics=inputs.previous, unchanged=True, timings={"scan": inputs.seconds})
+    stamps, header, key = inputs.stamps, inputs.header, inputs.key
     rebuilder = None if options.force else load_state(options.source, options.out, header)
     if not isinstance(rebuilder, Rebuilder):
         caches = Caches(stamps=stamps)

@@ -18,15 +18,14 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from . import i18n, urls
-from .config import CONFIG_NAME, Language, SiteConfig
-from .content import HOME
+from .config import Language, SiteConfig
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
+from .layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
 from .markdown import MarkdownStore, render_markdown
 from .model import Document, Money, Site
 
-TEMPLATES_DIR = "templates"
 STATIC_DIR = "static"
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from .config import SiteConfig
-from .content import CONTENT_DIR, SECTIONS
+from .layout import CONTENT_DIR, SECTIONS
 from .validate import SLUG_RE
 
 KINDS = {"cluster": "clusters", "story": "stories", "page": "pages", "brochure": "brochures"}

@@ -10,8 +10,9 @@ from typing import Any
 
 from . import validate as v
 from .config import SiteConfig
-from .content import HOME, SourceItem
+from .content import SourceItem
 from .errors import Diagnostic
+from .layout import HOME
 from .validate import Field
 
 

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from livereload.watcher import Watcher
 
 from .deps import WATCHED
-from .config import CONFIG_NAME
+from .layout import CONFIG_NAME
 from .output import write_files
 from .rebuild import RebuildReport, Rebuilder
 from .search import INDEX_DIR, SearchIndexError, index_outputs

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import SiteConfig
-from .content import CONTENT_DIR, identify, parse_item
+from .content import parse_item
 from .errors import Diagnostic
 from .i18n import MSGID_LANGUAGE, po_path, read_catalog
+from .layout import CONTENT_DIR, identify
 from .schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
 
 State = Literal["translated", "missing", "outdated"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .content import HOME
+from .layout import HOME
 from .model import Document
 
 SECTION_INDEXES = ("clusters", "stories", "brochures")

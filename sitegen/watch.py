@@ -8,7 +8,7 @@ import os
 import struct
 from pathlib import Path
 
-from .config import CONFIG_NAME
+from .layout import CONFIG_NAME
 from .deps import WATCHED
 
 _IN_ATTRIB = 0x4  # touch, utime

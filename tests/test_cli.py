@@ -81,3 +81,19 @@ def test_progress_redraws_one_line_on_a_terminal():
     for done in range(1, 4):
         line("pages", done, 3)
     assert stream.getvalue().count("\r") == 4 and "pages 2/3" in stream.getvalue() and "\n" not in stream.getvalue()
+
+
+def test_a_build_with_nothing_changed_loads_no_stage(make_site):
+    """The change check runs before Jinja, Markdown, Babel or WeasyPrint are imported: a repeat is quick."""
+    import subprocess
+    import sys
+
+    root = make_site()
+    assert main(["build", "--source", str(root), "--no-pdf", "--quiet"]) == 0
+    probe = (
+        "import sys; from sitegen.cli import main; code = main(sys.argv[1:]);"
+        "print(code, sorted(m for m in ('jinja2', 'markdown', 'babel', 'weasyprint', 'sitegen.render') if m in sys.modules))"
+    )
+    again = subprocess.run([sys.executable, "-c", probe, "build", "--source", str(root), "--no-pdf"], capture_output=True, text=True)
+    assert again.stdout.splitlines()[-1] == "0 []", again.stdout + again.stderr
+    assert "nothing changed" in again.stdout

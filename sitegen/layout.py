@@ -1,0 +1,26 @@
+"""Where things live in a site folder: the names every stage, and the change check, agree on.
+
+Kept free of the libraries the stages use, so that `sitegen build` finds out that nothing changed
+without loading Jinja, Markdown or Babel."""
+
+from __future__ import annotations
+
+CONFIG_NAME = "site.yaml"
+CONTENT_DIR = "content"
+ASSETS_DIR = "assets"
+TEMPLATES_DIR = "templates"
+LOCALE_DIR = "locale"
+HOME_FILE = "_index.md"
+HOME = "home"
+# Section folder -> the one file extension its items use.
+SECTIONS = {"clusters": ".yaml", "stories": ".md", "pages": ".md", "brochures": ".yaml"}
+
+
+def identify(rel: str) -> tuple[str, str, str] | None:
+    """(lang, section, slug) of a content path such as content/ja/stories/oita-lsi.md."""
+    parts = rel.split("/")
+    if len(parts) == 3 and parts[0] == CONTENT_DIR and parts[2] == HOME_FILE:
+        return parts[1], HOME, "index"
+    if len(parts) == 4 and parts[0] == CONTENT_DIR and parts[2] in SECTIONS and parts[3].endswith(SECTIONS[parts[2]]):
+        return parts[1], parts[2], parts[3][: -len(SECTIONS[parts[2]])]
+    return None

@@ -1,0 +1,25 @@
+"""What a command asks a build for; read before any stage runs, by the change check too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class UsageError(Exception):
+    """The command was asked for something that cannot be: exit code 2."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path = Path(".")
+    out: Path | None = None  # None: check only, write nothing
+    languages: tuple[str, ...] | None = None
+    strict: bool = False
+    base_url: str | None = None
+    pdf: bool = True
+    search: bool = True  # a Pagefind index in the output
+    cache: bool = True  # keep rendered Markdown in .sitegen-cache/ for the next build
+    force: bool = False  # sitegen build: build whole, even when nothing changed since the last build into `out`
+    pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
+    jobs: int = 1
