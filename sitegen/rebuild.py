@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import urls
-from .build import MARKDOWN_CACHE, BuildOptions, BuildReport, Caches, CheckCache, build, check_items, source_date
+from .build import MARKDOWN_CACHE, BuildReport, Caches, CheckCache, build, check_items, source_date
 from .buildstate import Inputs, forget_state, load_state, remember, save_state, scan_inputs
 from .markdown import MarkdownStore
 from .config import SiteConfig, load_config
@@ -23,6 +23,7 @@ from .output import OutputError, delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .links import PageLinks, check_pages
 from .layout import CONFIG_NAME, TEMPLATES_DIR
+from .options import BuildOptions
 from .render import Progress, PageSpec, Renderer, files_to_copy, plan_pages, refresh, render_pages
 from .search import INDEX_DIR, index_outputs
 
