@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -14,10 +15,10 @@ from .deps import Stamp, scan
 from .config import SiteConfig, load_config
 from .content import ContentTree, ParseCache, SourceItem, read_content
 from .errors import Diagnostic, has_errors
-from .i18n import load_catalogs, untranslated
+from .i18n import Catalogs, load_catalogs, untranslated
 from .links import PageLinks, check_pages
 from .model import ModelMemo, Site, build_site
-from .output import OutputError, WriteReport, publish, write_files
+from .output import OutputError, Staging, staging, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .markdown import MarkdownStore
 from .options import BuildOptions, UsageError
@@ -103,10 +104,33 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
             report.diagnostics += [untranslated(code, msgid) for msgid in missing]
     if has_errors(report.diagnostics):
         return _finish(report, options)
+    whole = options.out is not None and options.pdf_slugs is None
+    created = source_date(config.root, stamps)
+    try:
+        # A whole site is written into a staging folder as its pages are rendered, and swapped in
+        # at the end; nothing is swapped in when a later stage finds an error.
+        with staging(options.out, options.source) if whole else nullcontext() as stage:  # type: ignore[arg-type]
+            _render_and_write(report, options, site, catalogs, created, progress, stage, clock)
+    except OutputError as exc:
+        report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
+    return report
+
+
+def _render_and_write(
+    report: BuildReport,
+    options: BuildOptions,
+    site: Site,
+    catalogs: Catalogs,
+    created: str,
+    progress: Progress | None,
+    stage: Staging | None,
+    clock: _Clock,
+) -> None:
+    config = site.config
     with clock("render"):
         store = MarkdownStore(config.root / MARKDOWN_CACHE if options.cache else None, config.allow_raw_html)
         try:
-            rendered = render_site(site, catalogs, source_date(config.root, stamps), progress, options.jobs, store)
+            rendered = render_site(site, catalogs, created, progress, options.jobs, store, stage.write if stage else None)
         finally:
             store.close()
         report.outputs = rendered.outputs
@@ -119,10 +143,11 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
         to_come = frozenset(job.pdf_file for job in jobs)
         report.diagnostics += check_pages(report.links, report.outputs, to_come=to_come)
     if has_errors(report.diagnostics):
-        return _finish(report, options)
+        _finish(report, options)
+        return
     with ThreadPoolExecutor(1) as background:
         # The index needs only the HTML: it is made while the PDFs render.
-        wanted = options.search and options.out is not None and options.pdf_slugs is None
+        wanted = options.search and stage is not None
         index = background.submit(index_outputs, dict(report.outputs)) if wanted else None
         if options.pdf:
             with clock("pdf"):
@@ -139,15 +164,14 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
     _finish(report, options)
     if report.ok and options.out is not None:
         with clock("write"):
-            try:
-                if options.pdf_slugs is None:
-                    report.written = publish(report.outputs, options.out, options.source)
-                else:
-                    pdfs = {path: report.outputs[path] for path in (job.pdf_file for job in jobs) if path in report.outputs}
+            if stage is not None:
+                report.written = stage.publish(report.outputs, rendered.written)
+            else:
+                pdfs = {path: report.outputs[path] for path in (job.pdf_file for job in jobs) if path in report.outputs}
+                try:
                     report.written = write_files(pdfs, options.out, options.source)
-            except (OutputError, OSError) as exc:
-                report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
-    return report
+                except OSError as exc:
+                    raise OutputError(str(exc)) from exc
 
 
 def check_items(items: list[SourceItem], config: SiteConfig, cache: CheckCache | None = None) -> tuple[list[CheckedItem], list[Diagnostic]]:

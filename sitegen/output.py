@@ -10,7 +10,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Mapping
+from typing import Collection, Iterator, Mapping
 
 MARKER = ".sitegen-output"
 
@@ -67,32 +67,63 @@ def output_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
-    """Write every output into a fresh staging folder, then swap it with `out_dir` in one step."""
-    check_destination(out_dir, source_root)
-    checked = {str(safe_relative(path)): data for path, data in outputs.items()}
-    with output_lock(out_dir):
-        _remove_stale_staging(out_dir)
-        staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-        staging.mkdir()
+class Staging:
+    """A new output folder beside `out_dir`, swapped in whole by publish(). Pages may be written into
+    it as they are rendered, by other processes too (write); publish() writes the rest."""
+
+    def __init__(self, out_dir: Path, path: Path):
+        self.out_dir = out_dir
+        self.path = path
+
+    def write(self, outputs: Mapping[str, bytes]) -> None:
         try:
-            total = 0
-            for rel, data in sorted(checked.items()):
-                target = staging / rel
+            for rel, data in outputs.items():
+                target = self.path / safe_relative(rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-                total += len(data)
-            (staging / MARKER).write_text("This folder is written by sitegen build; it is replaced whole.\n")
-            _swap_in(staging, out_dir)
         except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise OutputError(f"{out_dir}: expected room to write the site, found the disk full; the previous site is untouched") from exc
-            raise
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return WriteReport(len(checked), total)
+            raise _failure(self.out_dir, exc) from exc
+
+    def publish(self, outputs: Mapping[str, bytes], written: Collection[str] = frozenset()) -> WriteReport:
+        """Write the `outputs` not `written` already, then swap the folder in, in one step."""
+        self.write({rel: data for rel, data in sorted(outputs.items()) if rel not in written})
+        try:
+            (self.path / MARKER).write_text("This folder is written by sitegen build; it is replaced whole.\n")
+            _swap_in(self.path, self.out_dir)
+        except OSError as exc:
+            raise _failure(self.out_dir, exc) from exc
+        return WriteReport(len(outputs), sum(len(data) for data in outputs.values()))
+
+
+def _failure(out_dir: Path, exc: OSError) -> OutputError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError(f"{out_dir}: expected room to write the site, found the disk full; the previous site is untouched")
+    return OutputError(f"{out_dir}: expected to write the site, found {exc}; the previous site is untouched")
+
+
+@contextmanager
+def staging(out_dir: Path, source_root: Path) -> Iterator[Staging]:
+    """A Staging for `out_dir`, held under the folder's lock until it is published or dropped: a build
+    that fails, or is stopped, leaves `out_dir` as it was."""
+    check_destination(out_dir, source_root)
+    with output_lock(out_dir):
+        _remove_stale_staging(out_dir)
+        path = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        try:
+            path.mkdir()
+        except OSError as exc:
+            raise _failure(out_dir, exc) from exc
+        try:
+            yield Staging(out_dir, path)
+        finally:
+            shutil.rmtree(path, ignore_errors=True)  # not published; or, once swapped, the previous site
+
+
+def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
+    """Write every output into a fresh staging folder, then swap it with `out_dir` in one step."""
+    checked = {str(safe_relative(path)): data for path, data in outputs.items()}
+    with staging(out_dir, source_root) as stage:
+        return stage.publish(checked)
 
 
 def write_files(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
@@ -149,14 +180,13 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
+def _swap_in(new: Path, out_dir: Path) -> None:
     if not out_dir.exists():
-        staging.rename(out_dir)
+        new.rename(out_dir)
         return
-    if _exchange(staging, out_dir):
-        shutil.rmtree(staging)  # now holds the previous site
-        return
+    if _exchange(new, out_dir):
+        return  # `new` now holds the previous site, for staging() to remove
     old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
     out_dir.rename(old)
-    staging.rename(out_dir)
+    new.rename(out_dir)
     shutil.rmtree(old)

@@ -209,6 +209,7 @@ class _SharedBytecode(jinja2.BytecodeCache):
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+Sink = Callable[[dict[str, bytes]], None]  # takes pages as they are rendered (output.Staging.write)
 
 
 @dataclass
@@ -219,6 +220,7 @@ class Rendered:
     deps: dict[str, frozenset[str]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     links: dict[str, PageLinks] = field(default_factory=dict)  # of the HTML pages, read where they were rendered
+    written: set[str] = field(default_factory=set)  # the outputs already handed to the sink (see render_pages)
 
 
 class Renderer:
@@ -328,10 +330,11 @@ def render_site(
     progress: Progress | None = None,
     jobs: int = 1,
     store: MarkdownStore | None = None,
+    sink: Sink | None = None,
 ) -> Rendered:
     """Render every page (on `jobs` processes), and add the static files and assets."""
     renderer = Renderer(site, catalogs, created, store)
-    result = render_pages(renderer, plan_pages(site), None, jobs, progress)
+    result = render_pages(renderer, plan_pages(site), None, jobs, progress, sink)
     for path, data in files_to_copy(site).items():
         result.outputs[path] = data
         result.deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
@@ -339,12 +342,19 @@ def render_site(
 
 
 def render_pages(
-    renderer: Renderer, pages: list[PageSpec], only: set[str] | None = None, jobs: int = 1, progress: Progress | None = None
+    renderer: Renderer,
+    pages: list[PageSpec],
+    only: set[str] | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    sink: Sink | None = None,
 ) -> Rendered:
-    """Render `pages` (those whose output is in `only`, when given): on `jobs` processes when there are many."""
+    """Render `pages` (those whose output is in `only`, when given): on `jobs` processes when there are
+    many. Those processes hand their pages to `sink` as they go (Rendered.written says which), so the
+    writing is shared between them too."""
     todo = [spec for spec in pages if only is None or urls.output_file(spec.path) in only]
     if jobs > 1 and len(todo) >= PARALLEL_FROM:
-        return _render_parallel(renderer, todo, jobs, progress)
+        return _render_parallel(renderer, todo, jobs, progress, sink)
     result = renderer.render(todo, progress=progress)
     renderer.store.save()
     return result
@@ -355,10 +365,10 @@ PARALLEL_FROM = 400
 BLOCK = 64
 # The renderer and its pages, for worker processes to inherit when forked: set just before the
 # pool starts, cleared after it. Forking shares the model without pickling it.
-_FORKED: tuple[Renderer, list[PageSpec]] | None = None
+_FORKED: tuple[Renderer, list[PageSpec], Sink | None] | None = None
 
 
-def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progress: Progress | None) -> Rendered:
+def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progress: Progress | None, sink: Sink | None) -> Rendered:
     global _FORKED
     result = Rendered()
     # Output collisions are found here, over all pages, since each worker sees only its share.
@@ -373,7 +383,7 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
             seen[target] = spec
             unique.append(spec)
     blocks = [list(range(i, min(i + BLOCK, len(unique)))) for i in range(0, len(unique), BLOCK)]
-    _FORKED = (renderer, unique)
+    _FORKED = (renderer, unique, sink)
     renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
     # The model is read, never changed, by the workers: frozen, their collector does not walk it
     # again and again, and its pages stay shared with this process instead of being copied.
@@ -385,6 +395,7 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
                 result.outputs.update(part.outputs)
                 result.deps.update(part.deps)
                 result.links.update(part.links)
+                result.written.update(part.written)
                 diagnostics.update(part.diagnostics)
                 done += len(part.outputs)
                 if progress:
@@ -398,8 +409,11 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
 
 def _render_block(indexes: list[int]) -> Rendered:
     assert _FORKED is not None
-    renderer, pages = _FORKED
+    renderer, pages, sink = _FORKED
     part = renderer.render([pages[i] for i in indexes])
+    if sink is not None:
+        sink(part.outputs)
+        part.written = set(part.outputs)
     # Each worker keeps the Markdown it rendered, while the others render on: the cache takes one
     # writer at a time, briefly, instead of one long write by the main process at the end.
     renderer.store.save()

@@ -118,8 +118,34 @@ def make_reference(root: Path) -> dict[str, bytes]:
     return tree_bytes(out)
 
 
-def test_a_full_disk_fails_clearly_and_keeps_the_previous_site(make_site, tmp_path):
+def render_on_workers(monkeypatch) -> None:
+    """Even a tiny site is rendered by two forked workers, three pages at a time, each writing its pages."""
+    import sitegen.render as render
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)
+
+
+def test_an_error_found_after_the_pages_are_written_keeps_the_previous_site(make_site, monkeypatch):
     root = make_site()
+    render_on_workers(monkeypatch)
+    assert build(BuildOptions(source=root, out=root / "public", pdf=False, search=False, jobs=2)).ok
+    before = tree_bytes(root / "public")
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\n[gone](../no-such-story/)\n", encoding="utf-8")
+    # The workers write every page into the staging folder; the broken link is found after them.
+    report = build(BuildOptions(source=root, out=root / "public", pdf=False, search=False, jobs=2, strict=True))
+    assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
+        "en/stories/oita-lsi/index.html:60: error: expected a link to a page of the site, found '../no-such-story/' (no such file)"
+    ]
+    assert tree_bytes(root / "public") == before
+    assert [p.name for p in root.iterdir() if ".staging-" in p.name] == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["written-at-the-end", "written-by-workers"])
+def test_a_full_disk_fails_clearly_and_keeps_the_previous_site(make_site, tmp_path, monkeypatch, jobs):
+    root = make_site()
+    render_on_workers(monkeypatch)
     disk = tmp_path / "disk"
     disk.mkdir()
     # A small tmpfs is a full disk on demand; mounting one needs root (CI runs as root).
@@ -132,7 +158,7 @@ def test_a_full_disk_fails_clearly_and_keeps_the_previous_site(make_site, tmp_pa
         assert small.ok, [d.format() for d in small.diagnostics]
         before = tree_bytes(out)
         (disk / "filler").write_bytes(b"\0" * (400 * 1024 - sum(len(v) for v in before.values()) - 64 * 1024))
-        report = build(BuildOptions(source=root, out=out, pdf=False, search=False))
+        report = build(BuildOptions(source=root, out=out, pdf=False, search=False, jobs=jobs))
         assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
             f"{out}: error: {out}: expected room to write the site, found the disk full; the previous site is untouched"
         ]
