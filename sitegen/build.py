@@ -104,12 +104,12 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
             report.diagnostics += [untranslated(code, msgid) for msgid in missing]
     if has_errors(report.diagnostics):
         return _finish(report, options)
-    whole = options.out is not None and options.pdf_slugs is None
+    whole = options.out if options.pdf_slugs is None else None
     created = source_date(config.root, stamps)
     try:
         # A whole site is written into a staging folder as its pages are rendered, and swapped in
         # at the end; nothing is swapped in when a later stage finds an error.
-        with staging(options.out, options.source) if whole else nullcontext() as stage:  # type: ignore[arg-type]
+        with staging(whole, options.source) if whole is not None else nullcontext() as stage:
             _render_and_write(report, options, site, catalogs, created, progress, stage, clock)
     except OutputError as exc:
         report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
