@@ -194,6 +194,17 @@ def inodes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
 
 
+def test_a_build_with_nothing_changed_does_nothing_and_says_so(built):
+    root, options = built
+    before = inodes(root / "public")
+    again = build_incrementally(options)
+    assert again.ok and again.unchanged and again.outputs == {}
+    assert inodes(root / "public") == before
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8") + "\nMore.\n")
+    assert not build_incrementally(options).unchanged
+
+
 def test_a_second_build_writes_only_what_an_edit_changed_and_equals_a_full_build(built, tmp_path):
     root, options = built
     before = inodes(root / "public")
