@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
 from contextlib import contextmanager
@@ -126,8 +127,39 @@ def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> W
         return stage.publish(checked)
 
 
-def write_files(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
-    """Write some files into an existing output, each replaced in one step (for `sitegen pdf`)."""
+class Scratch:
+    """Pages rendered for an output folder built before, kept beside it (on its disk) until
+    write_files moves them in. Render processes write into it as they go (write); it is removed
+    when its `with` ends, whatever happened."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.path = out_dir.parent / f".{out_dir.name}.scratch-{os.getpid()}"
+
+    def file(self, rel: str) -> Path:
+        # Flat names: no folder to make for each page.
+        return self.path / hashlib.blake2b(rel.encode(), digest_size=16).hexdigest()
+
+    def write(self, outputs: Mapping[str, bytes]) -> None:
+        try:
+            self.path.mkdir(exist_ok=True)
+            for rel, data in outputs.items():
+                self.file(str(safe_relative(rel))).write_bytes(data)
+        except OSError as exc:
+            raise _failure(self.out_dir, exc) from exc
+
+    def __enter__(self) -> "Scratch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_files(
+    outputs: Mapping[str, bytes], out_dir: Path, source_root: Path, scratch: Scratch | None = None, ready: Collection[str] = frozenset()
+) -> WriteReport:
+    """Write some files into an existing output, each replaced in one step. The outputs `ready` in
+    `scratch` are written there already: they are only moved in."""
     check_destination(out_dir, source_root)
     checked = {str(safe_relative(path)): data for path, data in outputs.items()}
     with output_lock(out_dir):
@@ -136,6 +168,9 @@ def write_files(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) 
         for rel, data in sorted(checked.items()):
             target = out_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
+            if scratch is not None and rel in ready:
+                os.replace(scratch.file(rel), target)
+                continue
             partial = target.parent / f".{target.name}.partial-{os.getpid()}"
             partial.write_bytes(data)
             partial.replace(target)
@@ -158,6 +193,21 @@ def _remove_stale_staging(out_dir: Path) -> None:
     # Left behind by a build that was killed: never published, safe to drop.
     for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    # A scratch folder is used outside the lock, by a build going on from the last one: only
+    # one whose process is gone is left behind.
+    for stale in out_dir.parent.glob(f".{out_dir.name}.scratch-*"):
+        if not _running(stale.name.rsplit("-", 1)[-1]):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 _RENAME_EXCHANGE = 2

@@ -19,7 +19,7 @@ from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, has_errors
 from .i18n import Catalogs, load_catalogs, untranslated
 from .model import ModelMemo, Site, build_site
-from .output import OutputError, delete_files, publish, write_files
+from .output import OutputError, Scratch, delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .links import PageLinks, check_pages
 from .layout import CONFIG_NAME, TEMPLATES_DIR
@@ -118,7 +118,8 @@ class Rebuilder:
         full = first or CONFIG_NAME in files or self.config is None or not self.published
         report = RebuildReport(changed=sorted(files), full=full)
         try:
-            self._rebuild(report, files, full)
+            with Scratch(self.out) as scratch:
+                self._rebuild(report, files, full, scratch)
         finally:
             report.seconds = time.perf_counter() - start
         self.last = report
@@ -128,7 +129,7 @@ class Rebuilder:
         report.seconds = time.perf_counter() - start
         return report
 
-    def _rebuild(self, report: RebuildReport, files: set[str], full: bool) -> None:
+    def _rebuild(self, report: RebuildReport, files: set[str], full: bool, scratch: Scratch) -> None:
         if full:
             config, problems = load_config(self.source)
             report.diagnostics += problems
@@ -189,7 +190,9 @@ class Rebuilder:
             only = self.graph.affected(self.pending)
             pages = [refresh(self.plan[i], site) for i in sorted(page_files[f] for f in only if f in page_files)]
         copies = files_to_copy(site)
-        rendered = render_pages(self.renderer, pages, only, self.jobs)
+        # Into a folder published before, render processes write their pages beside it as they go;
+        # only those whose bytes changed are moved in, once every check has passed.
+        rendered = render_pages(self.renderer, pages, only, self.jobs, sink=scratch.write if self.published else None)
         notes = set(rendered.diagnostics) if full else self.notes | set(rendered.diagnostics)
         report.diagnostics += notes
         self._strictly(report)
@@ -239,7 +242,7 @@ class Rebuilder:
         elif changed or gone:
             # Each file is replaced in one step. A build cut short in between leaves a mix of whole
             # files, old and new, and no state: the next build is a whole one and swaps in a whole site.
-            write_files(changed, self.out, self.source)
+            write_files(changed, self.out, self.source, scratch, rendered.written)
             delete_files(gone, self.out)
         for path, data in changed.items():
             self.digests[path] = _digest(data)

@@ -72,3 +72,20 @@ def test_a_build_killed_at_any_point_leaves_the_old_site_or_the_new_one_never_a_
         assert now in (old, new), f"a mixed site after a kill at {delay} s"
         outcomes.add("new" if now == new else "old")
     assert "old" in outcomes  # at least one kill landed before the swap
+
+
+def test_a_scratch_folder_left_by_a_killed_build_is_removed_and_a_running_one_kept(tmp_path):
+    import os
+    import subprocess
+
+    out = tmp_path / "public"
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process id that no longer runs
+    stale = tmp_path / f".public.scratch-{gone.pid}"
+    running = tmp_path / f".public.scratch-{os.getpid()}"
+    for folder in (stale, running):
+        folder.mkdir()
+        (folder / "page").write_bytes(b"x")
+    publish({"index.html": b"new"}, out, tmp_path / "src")
+    assert not stale.exists()
+    assert (running / "page").read_bytes() == b"x"

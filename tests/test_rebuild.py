@@ -312,3 +312,46 @@ def test_a_template_edit_between_builds_compiles_anew_and_rewrites_its_pages(bui
     assert article is not None and article.get("class") == "story edited"
     full = build(replace(options, out=tmp_path / "full"))
     assert full.ok and tree_bytes(root / "public") == tree_bytes(tmp_path / "full")
+
+
+@pytest.fixture
+def on_workers(monkeypatch):
+    """Even a tiny site is rendered by two forked workers, three pages at a time."""
+    import sitegen.render as render
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)
+
+
+def scratch_folders(root: Path) -> list[str]:
+    return [p.name for p in root.iterdir() if ".scratch-" in p.name]
+
+
+def test_pages_written_by_workers_beside_the_site_are_moved_in_after_a_template_change(built, on_workers, tmp_path):
+    root, options = built
+    options = replace(options, jobs=2)
+    template = root / "templates/story.html"
+    touch_later(template, template.read_text(encoding="utf-8").replace('<article class="story"', '<article class="story edited"'))
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is not None
+    assert parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article").get("class") == "story edited"
+    full = build(replace(options, out=tmp_path / "full"))
+    assert full.ok and tree_bytes(root / "public") == tree_bytes(tmp_path / "full")
+    assert scratch_folders(root) == []
+
+
+def test_an_error_after_workers_rendered_beside_the_site_writes_nothing(built, on_workers):
+    root, options = built
+    options = replace(options, jobs=2)
+    before = tree_bytes(root / "public")
+    template = root / "templates/story.html"
+    # One story's page fails; the workers write every other story's page beside the site.
+    broken = '{% if doc.slug == "oita-lsi" and doc.lang == "ja" %}{{ no_such_value }}{% endif %}<article class="story edited"'
+    touch_later(template, template.read_text(encoding="utf-8").replace('<article class="story"', broken))
+    report = build_incrementally(options)
+    assert [d.message for d in report.diagnostics if d.severity == "error"] == [
+        "expected the template to render ja/stories/oita-lsi/, found UndefinedError: 'no_such_value' is undefined"
+    ]
+    assert report.incremental is not None  # it went on from the last build: the scratch path
+    assert tree_bytes(root / "public") == before
+    assert scratch_folders(root) == []
