@@ -15,8 +15,8 @@ from PIL import Image
 
 from .config import SiteConfig
 from .errors import Diagnostic
-from .validate import SLUG_RE
 from .layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
+from .validate import SLUG_RE
 from .yamlfile import Parsed, YamlError, parse_yaml
 
 # No real story, profile or page comes near this; a bigger file came from somewhere else by mistake.

@@ -77,29 +77,30 @@ class Staging:
         self.path = path
 
     def write(self, outputs: Mapping[str, bytes]) -> None:
-        try:
+        with _writing(self.out_dir):
             for rel, data in outputs.items():
                 target = self.path / safe_relative(rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-        except OSError as exc:
-            raise _failure(self.out_dir, exc) from exc
 
     def publish(self, outputs: Mapping[str, bytes], written: Collection[str] = frozenset()) -> WriteReport:
         """Write the `outputs` not `written` already, then swap the folder in, in one step."""
         self.write({rel: data for rel, data in sorted(outputs.items()) if rel not in written})
-        try:
+        with _writing(self.out_dir):
             (self.path / MARKER).write_text("This folder is written by sitegen build; it is replaced whole.\n")
             _swap_in(self.path, self.out_dir)
-        except OSError as exc:
-            raise _failure(self.out_dir, exc) from exc
         return WriteReport(len(outputs), sum(len(data) for data in outputs.values()))
 
 
-def _failure(out_dir: Path, exc: OSError) -> OutputError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return OutputError(f"{out_dir}: expected room to write the site, found the disk full; the previous site is untouched")
-    return OutputError(f"{out_dir}: expected to write the site, found {exc}; the previous site is untouched")
+@contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """A failed write beside `out_dir`, before anything in it was replaced, as an OutputError that says so."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OutputError(f"{out_dir}: expected room to write the site, found the disk full; the previous site is untouched") from exc
+        raise OutputError(f"{out_dir}: expected to write the site, found {exc}; the previous site is untouched") from exc
 
 
 @contextmanager
@@ -110,10 +111,8 @@ def staging(out_dir: Path, source_root: Path) -> Iterator[Staging]:
     with output_lock(out_dir):
         _remove_stale_staging(out_dir)
         path = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-        try:
+        with _writing(out_dir):
             path.mkdir()
-        except OSError as exc:
-            raise _failure(out_dir, exc) from exc
         try:
             yield Staging(out_dir, path)
         finally:
@@ -141,14 +140,13 @@ class Scratch:
         return self.path / hashlib.blake2b(rel.encode(), digest_size=16).hexdigest()
 
     def write(self, outputs: Mapping[str, bytes]) -> None:
-        try:
+        with _writing(self.out_dir):
             self.path.mkdir(exist_ok=True)
             for rel, data in outputs.items():
                 self.file(str(safe_relative(rel))).write_bytes(data)
-        except OSError as exc:
-            raise _failure(self.out_dir, exc) from exc
 
     def __enter__(self) -> "Scratch":
+        _remove_stale_scratch(self.out_dir)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -193,6 +191,10 @@ def _remove_stale_staging(out_dir: Path) -> None:
     # Left behind by a build that was killed: never published, safe to drop.
     for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    _remove_stale_scratch(out_dir)
+
+
+def _remove_stale_scratch(out_dir: Path) -> None:
     # A scratch folder is used outside the lock, by a build going on from the last one: only
     # one whose process is gone is left behind.
     for stale in out_dir.parent.glob(f".{out_dir.name}.scratch-*"):

@@ -231,7 +231,8 @@ class Rebuilder:
                 outputs.update(index)
                 gone = sorted({*gone, *(self.index_files - index.keys())})
                 self.index_files = set(index)
-        changed = {path: data for path, data in outputs.items() if self.digests.get(path) != _digest(data)}
+        digests = {path: _digest(data) for path, data in outputs.items()}
+        changed = {path: outputs[path] for path, digest in digests.items() if self.digests.get(path) != digest}
         if not self.published:
             # The search index is made with the first build; later saves in `sitegen serve` leave it to
             # the server's SearchRefresher, and later builds (as_build) make it again above.
@@ -244,8 +245,8 @@ class Rebuilder:
             # files, old and new, and no state: the next build is a whole one and swaps in a whole site.
             write_files(changed, self.out, self.source, scratch, rendered.written)
             delete_files(gone, self.out)
-        for path, data in changed.items():
-            self.digests[path] = _digest(data)
+        for path in changed:
+            self.digests[path] = digests[path]
         for path in gone:
             self.digests.pop(path, None)
         self.graph.update(deps)

@@ -209,7 +209,7 @@ class _SharedBytecode(jinja2.BytecodeCache):
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
-Sink = Callable[[dict[str, bytes]], None]  # takes pages as they are rendered (output.Staging.write)
+Sink = Callable[[dict[str, bytes]], None]  # takes pages as they are rendered (output.Staging.write, Scratch.write)
 
 
 @dataclass

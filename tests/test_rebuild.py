@@ -355,3 +355,18 @@ def test_an_error_after_workers_rendered_beside_the_site_writes_nothing(built, o
     assert report.incremental is not None  # it went on from the last build: the scratch path
     assert tree_bytes(root / "public") == before
     assert scratch_folders(root) == []
+
+
+def test_a_scratch_folder_left_by_a_killed_build_is_removed_by_the_next_build(built):
+    import subprocess
+
+    root, options = built
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process id that no longer runs
+    stale = root / f".public.scratch-{gone.pid}"
+    stale.mkdir()
+    (stale / "page").write_bytes(b"x")
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8") + "\nMore.\n")
+    assert build_incrementally(options).incremental is not None
+    assert scratch_folders(root) == []
