@@ -9,18 +9,19 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import ContextManager, Mapping
 
 from .deps import Stamp, scan
 from .config import SiteConfig, load_config
-from .content import ContentTree, ParseCache, SourceItem, read_content
+from .content import MAX_FILE_BYTES, ContentTree, ParseCache, SourceItem, markdown_body, read_content
 from .errors import Diagnostic, has_errors
 from .i18n import Catalogs, load_catalogs, untranslated
+from .layout import CONTENT_DIR
 from .links import PageLinks, check_pages
 from .model import ModelMemo, Site, build_site
 from .output import OutputError, Staging, staging, write_files
 from .pdf import plan_pdfs, render_pdfs
-from .markdown import MarkdownStore
+from .markdown import MarkdownStore, rendered_ahead
 from .options import BuildOptions, UsageError
 from .render import Progress, render_site
 from .search import INDEX_DIR, SearchIndexError, index_outputs
@@ -85,23 +86,24 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
         with clock("scan"):
             caches.stamps = scan(options.source)  # for the PDFs' date, and for the next build
     stamps = caches.stamps
-    with clock("read"):
-        tree, problems = read_content(config, caches.parsed, stamps)
-        report.diagnostics += problems
-        caches.tree = tree
-    with clock("check"):
-        checked, problems = check_items(tree.items, config, caches.checked)
-        report.diagnostics += problems
-    with clock("model"):
-        failed = tree.failed(config.source_language, checked)
-        site, problems = build_site(checked, config, languages, failed, tree.assets, caches.model)
-        report.diagnostics += problems
-        report.site = site
-    with clock("catalogs"):
-        catalogs, problems = load_catalogs(config, site.languages)
-        report.diagnostics += problems
-        for code, missing in sorted(catalogs.untranslated.items()):
-            report.diagnostics += [untranslated(code, msgid) for msgid in missing]
+    with _markdown_ahead(config, options, languages, stamps):
+        with clock("read"):
+            tree, problems = read_content(config, caches.parsed, stamps)
+            report.diagnostics += problems
+            caches.tree = tree
+        with clock("check"):
+            checked, problems = check_items(tree.items, config, caches.checked)
+            report.diagnostics += problems
+        with clock("model"):
+            failed = tree.failed(config.source_language, checked)
+            site, problems = build_site(checked, config, languages, failed, tree.assets, caches.model)
+            report.diagnostics += problems
+            report.site = site
+        with clock("catalogs"):
+            catalogs, problems = load_catalogs(config, site.languages)
+            report.diagnostics += problems
+            for code, missing in sorted(catalogs.untranslated.items()):
+                report.diagnostics += [untranslated(code, msgid) for msgid in missing]
     if has_errors(report.diagnostics):
         return _finish(report, options)
     whole = options.out if options.pdf_slugs is None else None
@@ -114,6 +116,21 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
     except OutputError as exc:
         report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
     return report
+
+
+# Below this many Markdown files, the read and check stages end before a second process gets far.
+AHEAD_FROM = 400
+
+
+def _markdown_ahead(config: SiteConfig, options: BuildOptions, languages: tuple[str, ...], stamps: Mapping[str, Stamp]) -> ContextManager[None]:
+    """While this process reads, checks and joins the content, another renders its Markdown into the
+    cache, from the last file: the render stage renders pages in order, so it gets to those last."""
+    # A page not yet translated shows its source's body.
+    folders = tuple(f"{CONTENT_DIR}/{lang}/" for lang in {*languages, config.source_language})
+    files = sorted((path for path, (_, size) in stamps.items() if path.startswith(folders) and path.endswith(".md") and size <= MAX_FILE_BYTES), reverse=True)
+    if options.jobs < 2 or not options.cache or len(files) < AHEAD_FROM:
+        return nullcontext()
+    return rendered_ahead((markdown_body(config.root / path) for path in files), config.root / MARKDOWN_CACHE, config.allow_raw_html)
 
 
 def _render_and_write(

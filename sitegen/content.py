@@ -242,7 +242,7 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return Diagnostic(rel, line, column, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}; save the file as UTF-8")
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalized(text)
     body: str | None = None
     body_line = 1
     try:
@@ -258,3 +258,18 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
     except YamlError as exc:
         return Diagnostic(rel, exc.line, exc.column, None, exc.message)
     return SourceItem(rel, lang, section, slug, parsed, body, body_line, hashlib.sha256(raw).hexdigest())
+
+
+def _normalized(text: str) -> str:
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def markdown_body(path: Path) -> str | None:
+    """The body of a Markdown content file, as parse_item finds it, without parsing its front matter
+    (None when it cannot be read or has no front matter)."""
+    try:
+        text = _normalized(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = FRONT_MATTER.match(text)
+    return text[match.end():] if match else None

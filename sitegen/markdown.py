@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import hashlib
 import json
+import multiprocessing
 import re
 import sqlite3
+import sys
+from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import markdown as md
 from markdown.extensions.toc import slugify_unicode
@@ -135,6 +140,49 @@ class MarkdownStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+# Texts rendered ahead between two saves: what a stop may lose, and each save's share of the lock.
+AHEAD_SAVE = 32
+STOP_WAIT = 0.5  # seconds
+
+
+@contextmanager
+def rendered_ahead(texts: Iterable[str | None], path: Path, raw_html: bool = False) -> Iterator[None]:
+    """Render `texts` into the store at `path`, in another process, while the `with` block runs;
+    stop where it got to when the block ends. A build reads and checks its content on one core:
+    the others can meanwhile parse Markdown that the render stage would parse."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # else what is still buffered would be written again by the forked process
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    process = context.Process(target=_render_into, args=(texts, path, raw_html, stop), daemon=True)
+    process.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        process.join(STOP_WAIT)  # it stops after the body at hand, and keeps what it rendered
+        if process.is_alive():  # a body that takes long: not worth the wait (SQLite keeps what was committed)
+            process.terminate()
+            process.join()
+
+
+def _render_into(texts: Iterable[str | None], path: Path, raw_html: bool, stop: Event) -> None:
+    store = MarkdownStore(path, raw_html)
+    try:
+        for count, text in enumerate(texts, 1):
+            if stop.is_set():
+                break
+            if text and text.strip():
+                store.render(text)
+            if count % AHEAD_SAVE == 0:
+                store.save()
+        store.save()
+    except Exception:  # only a head start: what it failed to render, the render stage renders (and reports)
+        pass
+    finally:
+        store.close()
 
 
 def _headings(toc: str) -> tuple[Heading, ...]:

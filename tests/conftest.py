@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable
@@ -71,6 +73,19 @@ def text_of(element: ET.Element | None) -> str:
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def markdown_rows(path: Path, at_least: int = 0) -> int:
+    """Bodies in a Markdown cache; with `at_least`, once it holds that many (waiting up to 30 s)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            count = sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("SELECT count(*) FROM markdown").fetchone()[0]
+        except sqlite3.OperationalError:  # not made yet
+            count = 0
+        if count >= at_least or time.monotonic() > deadline:
+            return count
+        time.sleep(0.01)
 
 
 def errors(report: BuildReport) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import build_into, errors, tree_bytes
+from conftest import build_into, errors, markdown_rows, tree_bytes
 from sitegen.build import BuildOptions, build
 
 CLUSTER = "content/ko/clusters/changwon.yaml"
@@ -166,3 +166,34 @@ def test_a_build_with_nothing_changed_does_nothing_and_says_so(make_site, capsys
     assert capsys.readouterr().out.startswith("sitegen: built")
     assert main(["build", "--source", str(root), "--no-search", "--lang", "en"]) == 0  # other options: another build
     assert capsys.readouterr().out.startswith("sitegen: built")
+
+
+def test_markdown_is_rendered_ahead_while_the_content_is_read_and_checked(make_site, tmp_path, monkeypatch):
+    """On several cores, a second process renders the Markdown files' bodies into the cache while
+    the content is read and checked; the render stage then finds every one of them there."""
+    import sitegen.build as stages
+    import sitegen.markdown as markdown
+    from sitegen.content import markdown_body
+
+    root = make_site()
+    bodies = {body for path in root.glob("content/**/*.md") if (body := markdown_body(path)) and body.strip()}
+    assert len(bodies) >= 3
+    parse = markdown.render_markdown
+
+    def parse_only_the_rest(text, raw_html=False):
+        assert text not in bodies, f"parsed again: {text[:40]!r}"
+        return parse(text, raw_html)  # a body from YAML: not rendered ahead
+
+    check_items = stages.check_items
+
+    def check_once_ahead_is_done(*args, **kwargs):
+        assert markdown_rows(root / stages.MARKDOWN_CACHE, at_least=len(bodies)) == len(bodies)
+        monkeypatch.setattr(markdown, "render_markdown", parse_only_the_rest)
+        return check_items(*args, **kwargs)
+
+    monkeypatch.setattr(stages, "AHEAD_FROM", 1)
+    monkeypatch.setattr(stages, "check_items", check_once_ahead_is_done)
+    assert build(BuildOptions(source=root, out=tmp_path / "ahead", pdf=False, search=False, jobs=2)).ok
+    monkeypatch.undo()
+    assert build(BuildOptions(source=root, out=tmp_path / "plain", pdf=False, search=False, jobs=1, cache=False)).ok
+    assert tree_bytes(tmp_path / "ahead") == tree_bytes(tmp_path / "plain")
