@@ -9,9 +9,10 @@ import hashlib
 import os
 import shutil
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Collection, Iterator, Mapping
+from typing import Callable, Collection, Iterator, Mapping
 
 MARKER = ".sitegen-output"
 
@@ -128,12 +129,16 @@ def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> W
 
 class Scratch:
     """Pages rendered for an output folder built before, kept beside it (on its disk) until
-    write_files moves them in. Render processes write into it as they go (write); it is removed
-    when its `with` ends, whatever happened."""
+    write_files moves them in. Render processes write into it as they go (write).
+
+    Moving a page in exchanges it with the page it replaces, so the folder then holds the previous
+    pages; it is kept, free, for the next build, which writes over those files instead of making
+    new ones and deleting old ones (on some disks, each new file after many deletions is slow)."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
-        self.path = out_dir.parent / f".{out_dir.name}.scratch-{os.getpid()}"
+        self.free = out_dir.parent / f".{out_dir.name}.scratch"
+        self.path = out_dir.parent / f".{out_dir.name}.scratch-{os.getpid()}"  # while a build uses it
 
     def file(self, rel: str) -> Path:
         # Flat names: no folder to make for each page.
@@ -143,14 +148,43 @@ class Scratch:
         with _writing(self.out_dir):
             self.path.mkdir(exist_ok=True)
             for rel, data in outputs.items():
-                self.file(str(safe_relative(rel))).write_bytes(data)
+                _overwrite(self.file(str(safe_relative(rel))), data)
 
     def __enter__(self) -> "Scratch":
         _remove_stale_scratch(self.out_dir)
+        try:
+            self.free.rename(self.path)  # one build claims it; another at the same time makes its own
+        except OSError:
+            pass
+        if self.path.is_symlink():
+            self.path.unlink()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        try:
+            self.path.rename(self.free)  # fails when another build left one free first
+        except OSError:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _overwrite(path: Path, data: bytes) -> None:
+    """Write `data` into the file at `path`, in the file already there when it is ours alone."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.EISDIR):
+            raise
+        # A link or a folder put in its place: replaced, never followed.
+        shutil.rmtree(path) if exc.errno == errno.EISDIR else path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    if os.fstat(fd).st_nlink > 1:
+        # Linked elsewhere too (a backup made with hard links, say): that copy is left as it was.
+        os.close(fd)
+        path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    with open(fd, "wb") as handle:
+        handle.write(data)
+        handle.truncate()
 
 
 def write_files(
@@ -165,10 +199,14 @@ def write_files(
         (out_dir / MARKER).touch()
         for rel, data in sorted(checked.items()):
             target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
             if scratch is not None and rel in ready:
-                os.replace(scratch.file(rel), target)
+                try:
+                    _move_in(scratch.file(rel), target)
+                except FileNotFoundError:  # a new page in a new folder (most replace a page: no folder to make)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _move_in(scratch.file(rel), target)
                 continue
+            target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.parent / f".{target.name}.partial-{os.getpid()}"
             partial.write_bytes(data)
             partial.replace(target)
@@ -216,12 +254,18 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two folders (Linux renameat2); False where the system cannot."""
+@lru_cache(maxsize=1)
+def _renameat2() -> Callable[..., int] | None:
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
+        return ctypes.CDLL(None, use_errno=True).renameat2  # type: ignore[no-any-return]
     except (OSError, AttributeError):
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two files or folders (Linux renameat2); False where the system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
@@ -230,6 +274,17 @@ def _exchange(a: Path, b: Path) -> bool:
     if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False
     raise OSError(err, os.strerror(err), str(b))
+
+
+def _move_in(new: Path, target: Path) -> None:
+    """Put the file `new` in `target`'s place in one step; `new` then holds what `target` held,
+    where the system can exchange them."""
+    try:
+        if _exchange(new, target):
+            return
+    except FileNotFoundError:  # a page that was not there before
+        pass
+    os.replace(new, target)
 
 
 def _swap_in(new: Path, out_dir: Path) -> None:

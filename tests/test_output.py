@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import tree_bytes
-from sitegen.output import MARKER, OutputError, publish, safe_relative
+from sitegen.output import MARKER, OutputError, Scratch, publish, safe_relative
 
 
 @pytest.mark.parametrize("path", ["../x", "a/../../x", "/etc/passwd", "a//b", "", "a\\..\\b", "./a", "a/\0"])
@@ -89,3 +89,28 @@ def test_a_scratch_folder_left_by_a_killed_build_is_removed_and_a_running_one_ke
     publish({"index.html": b"new"}, out, tmp_path / "src")
     assert not stale.exists()
     assert (running / "page").read_bytes() == b"x"
+
+
+def test_links_in_the_scratch_folder_are_replaced_never_followed(tmp_path):
+    """The scratch folder is kept between builds: whatever was put there, a build writes only inside it."""
+    import os
+
+    out = tmp_path / "public"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_bytes(b"keep")
+    scratch = Scratch(out)
+    # The free folder is a link to another folder: it is dropped, not written through.
+    scratch.free.symlink_to(outside)
+    with Scratch(out) as claimed:
+        claimed.write({"a/index.html": b"a"})
+        assert not claimed.path.is_symlink() and claimed.file("a/index.html").read_bytes() == b"a"
+    assert sorted(p.name for p in outside.iterdir()) == ["keep"]
+    # A file of it is a link to a file elsewhere, or a folder: replaced, the file elsewhere untouched.
+    target = Scratch(out).free / Scratch(out).file("b/index.html").name
+    os.symlink(outside / "keep", target)
+    (Scratch(out).free / Scratch(out).file("c/index.html").name).mkdir()
+    with Scratch(out) as claimed:
+        claimed.write({"b/index.html": b"b", "c/index.html": b"c"})
+        assert claimed.file("b/index.html").read_bytes() == b"b" and claimed.file("c/index.html").read_bytes() == b"c"
+    assert (outside / "keep").read_bytes() == b"keep"

@@ -340,6 +340,60 @@ def test_pages_written_by_workers_beside_the_site_are_moved_in_after_a_template_
     assert scratch_folders(root) == []
 
 
+def change_story_template(root: Path, mark: str) -> None:
+    template = root / "templates/story.html"
+    touch_later(template, template.read_text(encoding="utf-8").replace('<article class="story', f'<article class="story {mark}', 1))
+
+
+def test_pages_moved_out_by_a_template_change_are_written_over_by_the_next(built, on_workers):
+    """Moving a page in exchanges it with the one it replaces: the free scratch folder keeps the
+    previous pages, and the next build writes over those files instead of making new ones."""
+    root, options = built
+    options = replace(options, jobs=2)
+    stories = {rel: ino for rel, ino in inodes(root / "public").items() if "/stories/" in rel and rel.endswith("/index.html") and "/page/" not in rel and rel.count("/") == 3}
+    assert len(stories) >= 3
+    before = {rel: (root / "public" / rel).read_bytes() for rel in stories}
+    change_story_template(root, "one")
+    assert build_incrementally(options).ok
+    free = root / ".public.scratch"
+    kept = {p.read_bytes(): p.stat().st_ino for p in free.iterdir()}
+    assert all(kept.get(data) == stories[rel] for rel, data in before.items())  # the previous pages, as they were
+    change_story_template(root, "two")
+    assert build_incrementally(options).ok
+    now = inodes(root / "public")
+    assert {now[rel] for rel in stories} == set(stories.values())  # the same files, written over
+    assert all(b'class="story two one"' in (root / "public" / rel).read_bytes() for rel in stories)
+    assert scratch_folders(root) == []
+
+
+def test_a_story_added_since_the_last_build_gets_its_folder_from_the_workers(built, on_workers, tmp_path):
+    root, options = built
+    options = replace(options, jobs=2)
+    story = (root / "content/ko/stories/oita-lsi.md").read_text(encoding="utf-8")
+    touch_later(root / "content/ko/stories/busan-visit.md", story.replace("오이타", "부산"))
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is not None
+    for lang in ("ko", "en", "ja"):  # a new folder for each language's page (en and ja show the Korean until translated)
+        assert "부산" in text_of(parse_html(root / f"public/{lang}/stories/busan-visit/index.html").find(".//h1"))
+    full = build(replace(options, out=tmp_path / "full"))
+    assert full.ok and tree_bytes(root / "public") == tree_bytes(tmp_path / "full")
+
+
+def test_a_page_linked_elsewhere_is_never_written_over(built, on_workers, tmp_path):
+    """A copy made with hard links (a backup, say) keeps its bytes, whatever later builds do."""
+    root, options = built
+    options = replace(options, jobs=2)
+    page = root / "public/en/stories/oita-lsi/index.html"
+    backup = tmp_path / "backup.html"
+    os.link(page, backup)
+    saved = backup.read_bytes()
+    for mark in ("one", "two", "three"):
+        change_story_template(root, mark)
+        assert build_incrementally(options).ok
+    assert backup.read_bytes() == saved
+    assert b'class="story three two one"' in page.read_bytes()
+
+
 def test_an_error_after_workers_rendered_beside_the_site_writes_nothing(built, on_workers):
     root, options = built
     options = replace(options, jobs=2)
