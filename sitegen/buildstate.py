@@ -187,7 +187,7 @@ def load_state(root: Path, out: Path, header: Any) -> Any | None:
     except OSError:
         return None
     size = hashlib.blake2b().digest_size
-    signature, payload = data[:size], data[size:]
+    signature, payload = data[:size], memoryview(data)[size:]  # no copy of tens of megabytes
     if not hmac.compare_digest(signature, hmac.digest(_key(), payload, "blake2b")):
         return None
     gc.disable()

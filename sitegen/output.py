@@ -175,7 +175,10 @@ def _overwrite(path: Path, data: bytes) -> None:
         if exc.errno not in (errno.ELOOP, errno.EISDIR):
             raise
         # A link or a folder put in its place: replaced, never followed.
-        shutil.rmtree(path) if exc.errno == errno.EISDIR else path.unlink()
+        if exc.errno == errno.EISDIR:
+            shutil.rmtree(path)
+        else:
+            path.unlink()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     if os.fstat(fd).st_nlink > 1:
         # Linked elsewhere too (a backup made with hard links, say): that copy is left as it was.

@@ -98,6 +98,9 @@ class Rebuilder:
         self.plan: list[PageSpec] | None = None
         self.page_files: dict[str, int] = {}  # output file -> its page's place in the plan
         self.edits_only = False
+        # What each template extends, includes or imports (Renderer.template_files), kept with the
+        # state: finding it parses every template, a tenth of a second for each new process.
+        self.template_refs: dict[str, frozenset[str]] = {}
 
     def rebuild(self, stamps: dict[str, Stamp] | None = None, changed: set[str] | None = None) -> RebuildReport:
         """Build what changed since the last call. `stamps`, from a scan just made, or `changed`, the
@@ -165,11 +168,15 @@ class Rebuilder:
         if has_errors(report.diagnostics):
             return
         created = source_date(self.source, self.stamps)
+        templates_changed = any(f.startswith(f"{TEMPLATES_DIR}/") for f in files)
         if self.renderer is None:
-            self.renderer = Renderer(site, self.catalogs, created, MarkdownStore(self.source / MARKDOWN_CACHE, config.allow_raw_html))
+            if templates_changed:
+                self.template_refs = {}
+            store = MarkdownStore(self.source / MARKDOWN_CACHE, config.allow_raw_html)
+            self.renderer = Renderer(site, self.catalogs, created, store, self.template_refs)
         else:
             self.renderer.site, self.renderer.created = site, created
-            if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
+            if templates_changed:
                 self.renderer.forget_templates()
         self.site = site
         # A changed date or region can move an item in its lists: then every list of that section changes.

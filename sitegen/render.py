@@ -226,7 +226,16 @@ class Rendered:
 class Renderer:
     """Renders the pages of one site; keeps its Jinja environments, so a rebuild renders only what changed."""
 
-    def __init__(self, site: Site, catalogs: Catalogs, created: str | None = None, store: MarkdownStore | None = None):
+    def __init__(
+        self,
+        site: Site,
+        catalogs: Catalogs,
+        created: str | None = None,
+        store: MarkdownStore | None = None,
+        templates: dict[str, frozenset[str]] | None = None,
+    ):
+        """`templates`: what template_files found for each template, kept by the caller (filled, and
+        cleared by forget_templates, in place) when the templates have not changed since."""
         self.site = site
         self.created = created
         self.store = store or MarkdownStore(None, site.config.allow_raw_html)
@@ -242,7 +251,7 @@ class Renderer:
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store.render, bytecode)
             for code in site.languages
         }
-        self._templates: dict[str, frozenset[str]] = {}
+        self._templates = templates if templates is not None else {}
 
     def render(self, pages: list[PageSpec], progress: Progress | None = None) -> Rendered:
         """Render `pages`; collect every template error."""

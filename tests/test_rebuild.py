@@ -302,6 +302,35 @@ def test_an_incremental_build_with_search_and_pdfs_equals_a_whole_one(make_site,
     assert tree_bytes(root / "public") == tree_bytes(tmp_path / "full")  # the search index and PDFs too
 
 
+def test_a_build_after_an_edit_parses_no_template_when_none_changed(built, monkeypatch):
+    """What each template includes is kept with the state, and compiled templates in the cache:
+    a new process rendering an edited story parses no template."""
+    import jinja2
+
+    root, options = built
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8") + "\nMore.\n")
+    assert build_incrementally(options).incremental is not None  # the first after a whole build finds them
+
+    def parse(self, *args, **kwargs):
+        raise AssertionError("a template parsed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(jinja2.Environment, "_parse", parse)
+        touch_later(story, story.read_text(encoding="utf-8") + "\nAnd more.\n")
+        report = build_incrementally(options)
+        assert report.ok and report.incremental is not None
+        assert "And more." in text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article"))
+    # A changed template is parsed again, and what it now includes is found: its edits reach the pages.
+    template = root / "templates/story.html"
+    touch_later(root / "templates/note.html", '<p class="note">one</p>')
+    touch_later(template, template.read_text(encoding="utf-8").replace("{% block content %}", '{% block content %}{% include "note.html" %}'))
+    assert build_incrementally(options).ok
+    touch_later(root / "templates/note.html", '<p class="note">two</p>')
+    assert build_incrementally(options).ok
+    assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//p[@class='note']")) == "two"
+
+
 def test_a_template_edit_between_builds_compiles_anew_and_rewrites_its_pages(built, tmp_path):
     root, options = built
     template = root / "templates/story.html"
