@@ -25,6 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except UsageError as exc:
         parser.error(str(exc))  # exits with 2
+    except KeyboardInterrupt:  # Ctrl-C: the stages clean up as they unwind; no traceback
+        print("sitegen: interrupted", file=sys.stderr)
+        return 130
     return 2
 
 

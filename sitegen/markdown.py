@@ -10,6 +10,7 @@ import hashlib
 import json
 import multiprocessing
 import re
+import signal
 import sqlite3
 import sys
 from multiprocessing.synchronize import Event
@@ -169,6 +170,8 @@ def rendered_ahead(texts: Iterable[str | None], path: Path, raw_html: bool = Fal
 
 
 def _render_into(texts: Iterable[str | None], path: Path, raw_html: bool, stop: Event) -> None:
+    # Ctrl-C is the build's to handle: it stops this process as the `with` block ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = MarkdownStore(path, raw_html)
     try:
         for count, text in enumerate(texts, 1):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import signal
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -134,12 +135,17 @@ def render_pdfs(
     workers = max(1, min(len(tasks), jobs_count or 1))
     if workers > 1:
         # One brochure per process at a time: each worker holds one document's pages.
-        with ProcessPoolExecutor(workers) as pool:
+        # Ctrl-C is the main process's to handle: the PDFs under way finish, no other starts.
+        with ProcessPoolExecutor(workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
             results = []
-            for result in pool.map(_render_one, tasks):
-                results.append(result)
-                if progress:
-                    progress("PDFs", len(results), len(tasks))
+            try:
+                for result in pool.map(_render_one, tasks):
+                    results.append(result)
+                    if progress:
+                        progress("PDFs", len(results), len(tasks))
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     else:
         results = []
         for task in tasks:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import multiprocessing
 import re
+import signal
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -398,7 +399,8 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
     # again and again, and its pages stay shared with this process instead of being copied.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        # Ctrl-C is the main process's to handle: leaving this block stops the workers.
+        with multiprocessing.get_context("fork").Pool(jobs, signal.signal, (signal.SIGINT, signal.SIG_IGN)) as pool:
             done = 0
             for part in pool.imap_unordered(_render_block, blocks):
                 result.outputs.update(part.outputs)

@@ -97,3 +97,29 @@ def test_a_build_with_nothing_changed_loads_no_stage(make_site):
     again = subprocess.run([sys.executable, "-c", probe, "build", "--source", str(root), "--no-pdf"], capture_output=True, text=True)
     assert again.stdout.splitlines()[-1] == "0 []", again.stdout + again.stderr
     assert "nothing changed" in again.stdout
+
+
+def test_ctrl_c_stops_a_build_with_one_line_and_leaves_nothing_behind(make_site):
+    """Ctrl-C reaches every process of the build (the terminal signals its whole group): the render
+    workers leave the stopping to the main process, which says so in one line and exits 130."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import FIXTURES
+
+    story = (FIXTURES / "mini/content/ko/stories/oita-lsi.md").read_text(encoding="utf-8")
+    root = make_site({f"content/ko/stories/story-{n:03d}.md": story for n in range(400)})
+    build = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--no-pdf", "--no-search", "--jobs", "2", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not any(root.glob(".public.staging-*/en/stories/*/index.html")) and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the render workers are writing pages
+    os.killpg(build.pid, signal.SIGINT)
+    _, stderr = build.communicate(timeout=120)
+    assert (build.returncode, stderr) == (130, "sitegen: interrupted\n")
+    assert not (root / "public").exists() and not list(root.glob(".public.staging-*"))
