@@ -170,20 +170,20 @@ class Scratch:
 def _overwrite(path: Path, data: bytes) -> None:
     """Write `data` into the file at `path`, in the file already there when it is ours alone."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+        fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666)
     except OSError as exc:
         if exc.errno not in (errno.ELOOP, errno.EISDIR):
             raise
-        # A link or a folder put in its place: replaced, never followed.
-        if exc.errno == errno.EISDIR:
+        fd = None  # a link or a folder put in its place
+    if fd is not None and os.fstat(fd).st_nlink > 1:  # linked elsewhere too (a backup made with hard links, say)
+        os.close(fd)
+        fd = None
+    if fd is None:
+        # Replaced by a new file: a link is never followed, another copy never written over.
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             path.unlink()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
-    if os.fstat(fd).st_nlink > 1:
-        # Linked elsewhere too (a backup made with hard links, say): that copy is left as it was.
-        os.close(fd)
-        path.unlink()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     with open(fd, "wb") as handle:
         handle.write(data)

@@ -168,16 +168,13 @@ class Rebuilder:
         if has_errors(report.diagnostics):
             return
         created = source_date(self.source, self.stamps)
-        templates_changed = any(f.startswith(f"{TEMPLATES_DIR}/") for f in files)
         if self.renderer is None:
-            if templates_changed:
-                self.template_refs = {}
             store = MarkdownStore(self.source / MARKDOWN_CACHE, config.allow_raw_html)
             self.renderer = Renderer(site, self.catalogs, created, store, self.template_refs)
         else:
             self.renderer.site, self.renderer.created = site, created
-            if templates_changed:
-                self.renderer.forget_templates()
+        if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
+            self.renderer.forget_templates()  # and what they include, kept with the state
         self.site = site
         # A changed date or region can move an item in its lists: then every list of that section changes.
         # Only source files hold those fields, so only their edits can reorder.
