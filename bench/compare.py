@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
 from corpus import make_corpus  # noqa: E402
-from peers import hugo_site, pelican_site  # noqa: E402
+from peers import hugo_site, pelican_site, plain_site  # noqa: E402
 
 PY = str(REPO / ".venv/bin/python")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
@@ -70,21 +70,25 @@ def main() -> None:
             work = Path(tmp) / str(n)
             corpus = make_corpus(work / "corpus", n)
             trash = work / "trash"
-            sitegen = [PY, "-m", "sitegen", "build", "--source", str(corpus), "--no-pdf", "--no-search", "--quiet"]
+            plain = plain_site(corpus, work / "plain")
+            sitegen, plain_sitegen = ([PY, "-m", "sitegen", "build", "--source", str(site), "--no-pdf", "--no-search", "--quiet"] for site in (corpus, plain))
             floor_command = [PY, str(HERE / "floor.py"), str(corpus), str(work / "floor")]
             # The cold build and the floor, one after the other, REPEAT times: this machine's disk
             # and CPU vary from minute to minute, and each is told by its median run.
-            colds, floors = [], []
+            colds, plains, floors = [], [], []
             for _ in range(REPEAT):
-                for folder in (corpus / "public", corpus / ".sitegen-cache", work / "floor"):
+                for folder in (corpus / "public", corpus / ".sitegen-cache", plain / "public", plain / ".sitegen-cache", work / "floor"):
                     set_aside(folder, trash)
                 colds.append(timed(sitegen))
                 wait_for_state_save(corpus)
+                plains.append(timed(plain_sitegen))
+                wait_for_state_save(plain)
                 floors.append(timed(floor_command))
-            (cold, peak, cold_cpu), (floor, floor_peak, floor_cpu) = median(colds), median(floors)
+            (cold, peak, cold_cpu), (plain_cold, plain_peak, plain_cpu), (floor, floor_peak, floor_cpu) = median(colds), median(plains), median(floors)
+            plain_count = pages(plain / "public")
             count = pages(corpus / "public")
             floor_pages = pages(work / "floor")
-            spread = f"median of {REPEAT}: {min(c[0] for c in colds):.1f}-{max(c[0] for c in colds):.1f} s; floor {min(f[0] for f in floors):.1f}-{max(f[0] for f in floors):.1f} s"
+            spread = "; ".join(f"{name} {min(r[0] for r in runs):.1f}-{max(r[0] for r in runs):.1f} s" for name, runs in (("sitegen", colds), ("plain", plains), ("floor", floors)))
             # The peers before sitegen's rebuilds: those replace files, and each replaced file is a deletion.
             hugo, hugo_peak, _ = timed(["hugo", "--quiet", "-d", str(work / "hugo-out")], cwd=hugo_site(corpus, work / "hugo"))
             hugo_pages = pages(work / "hugo-out")
@@ -99,14 +103,20 @@ def main() -> None:
             template.write_text(template.read_text(encoding="utf-8").replace('<article class="story"', '<article class="story t"'), encoding="utf-8")
             after_template, _, _ = timed(sitegen)
             forced, _, _ = timed([*sitegen, "--force"])
-            print(f"\nN = {n} items per language, 4 languages ({os.cpu_count()} cores; cold builds and floor: {spread})")
+            wait_for_state_save(corpus)
+            template = plain / "templates/story.html"
+            template.write_text(template.read_text(encoding="utf-8").replace("<h1>", '<h1 class="t">'), encoding="utf-8")
+            plain_template, _, _ = timed(plain_sitegen)
+            print(f"\nN = {n} items per language, 4 languages ({os.cpu_count()} cores; cold builds and floor, median of {REPEAT}: {spread})")
             print(f"  sitegen cold build         {cold:7.1f} s  {count / cold:7.0f} pages/s  {peak:6.0f} MiB  ({count} pages; CPU {cold_cpu / count * 1000:.2f} ms a page)")
             print(f"  sitegen no-change rebuild  {warm:7.2f} s  (a stat scan of the inputs)")
             print(f"  sitegen one-story edit     {edit:7.2f} s  (from the last build's state; `sitegen serve`: see bench/rebuild.py)")
             print(f"  sitegen after a template   {after_template:7.1f} s  (story.html: every story page again)")
             print(f"  sitegen --force            {forced:7.1f} s  (a whole build, Markdown from the cache)")
-            print(f"  libraries' floor           {floor:7.1f} s  {floor_peak:6.0f} MiB   sitegen/floor {cold / floor:.2f}  (CPU {floor_cpu / floor_pages * 1000:.2f} ms a page; sitegen/floor in CPU {cold_cpu / floor_cpu:.2f})")
-            print(f"  Hugo 0.111 cold            {hugo:7.1f} s  {hugo_pages / hugo:7.0f} pages/s  {hugo_peak:6.0f} MiB   sitegen/Hugo {cold / hugo:.2f}; after a template change {after_template / hugo:.2f}")
+            print(f"  sitegen, plain templates   {plain_cold:7.1f} s  {plain_count / plain_cold:7.0f} pages/s  {plain_peak:6.0f} MiB  (the peers' templates: title and body; CPU {plain_cpu / plain_count * 1000:.2f} ms a page)")
+            print(f"    after a template change  {plain_template:7.1f} s  (story.html: every story page again)")
+            print(f"  libraries' floor           {floor:7.1f} s  {floor_peak:6.0f} MiB   sitegen/floor {cold / floor:.2f}, plain {plain_cold / floor:.2f}  (CPU {floor_cpu / floor_pages * 1000:.2f} ms a page; in CPU {cold_cpu / floor_cpu:.2f}, plain {plain_cpu / floor_cpu:.2f})")
+            print(f"  Hugo 0.111 cold            {hugo:7.1f} s  {hugo_pages / hugo:7.0f} pages/s  {hugo_peak:6.0f} MiB   sitegen/Hugo {cold / hugo:.2f}; after a template change {after_template / hugo:.2f}, plain {plain_template / hugo:.2f}")
             print(f"  Pelican cold               {pelican:7.1f} s  {pelican_pages / pelican:7.0f} pages/s  {pelican_peak:6.0f} MiB   sitegen/Pelican {cold / pelican:.2f}")
 
 

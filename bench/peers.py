@@ -1,6 +1,7 @@
 """The same corpus for Hugo and Pelican: benchmark tools only, never dependencies of sitegen.
 
-    hugo_site(corpus, target) and pelican_site(corpus, target) write each peer's project.
+    hugo_site(corpus, target) and pelican_site(corpus, target) write each peer's project;
+    plain_site(corpus, target) writes the corpus for sitegen with templates like the peers'.
 """
 
 from __future__ import annotations
@@ -67,4 +68,41 @@ def pelican_site(corpus: Path, target: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         title = str(title).replace("\n", " ")
         path.write_text(f"Title: {title}\nDate: {date}\nCategory: {section}\nLang: {lang}\nSlug: {slug}\n\n{body}", encoding="utf-8")
+    return target
+
+
+# sitegen's templates made like the peers' (and the floor's): a title and the body, or a list of links.
+# The same engine with the portal's templates left out, so that sitegen is compared with the peers
+# like for like; the portal's own templates (language switcher, navigation, alternates, figures)
+# are timed by the corpus itself.
+PLAIN_BASE = (
+    '<!DOCTYPE html><html lang="{{ lang.tag }}"><head><meta charset="utf-8"><title>{% block title %}{{ site_title }}{% endblock %}</title></head>'
+    "<body>{% block content %}{% endblock %}</body></html>\n"
+)
+PLAIN_ITEM = (
+    '{% extends "base.html" %}{% block title %}{{ item.title }}{% endblock %}'
+    "{% block content %}<h1>{{ item.title }}</h1>{% if item.body %}{{ item.body|markdown }}{% endif %}{% endblock %}\n"
+)
+PLAIN_LIST = (
+    '{% extends "base.html" %}{% block content %}<ul>{% for d in listing %}'
+    '<li><a href="{{ link(path_of(d)) }}">{{ d.item.title }}</a></li>{% endfor %}</ul>{% endblock %}\n'
+)
+PLAIN_OTHER = '{% extends "base.html" %}{% block content %}<h1>{{ site_title }}</h1>{% endblock %}\n'
+PLAIN_TEMPLATES = {
+    "base.html": PLAIN_BASE,
+    **dict.fromkeys(("story.html", "cluster.html", "page.html", "brochure.html", "brochure_print.html"), PLAIN_ITEM),
+    **dict.fromkeys(("stories.html", "clusters.html", "brochures.html"), PLAIN_LIST),
+    **dict.fromkeys(("home.html", "chooser.html", "search.html", "404.html"), PLAIN_OTHER),
+}
+
+
+def plain_site(corpus: Path, target: Path) -> Path:
+    """The corpus with plain templates; sitegen's sitemap, feeds and robots.txt as they are."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(corpus, target, ignore=shutil.ignore_patterns("public", ".sitegen-cache", ".public*"))
+    templates = target / "templates"
+    for name in {*PLAIN_TEMPLATES, "macros.html"}:
+        (templates / name).unlink(missing_ok=True)
+    for name, text in PLAIN_TEMPLATES.items():
+        (templates / name).write_text(text, encoding="utf-8")
     return target
