@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -77,7 +77,12 @@ class SiteConfig:
         return tuple(lang.code for lang in self.languages)
 
     def language(self, code: str) -> Language:
-        return next(lang for lang in self.languages if lang.code == code)
+        return self._by_code[code]
+
+    @cached_property
+    def _by_code(self) -> dict[str, Language]:
+        # A page asks for a dozen languages: a lookup, not a search.
+        return {lang.code: lang for lang in self.languages}
 
     def region_name(self, key: str, lang: str) -> str:
         names = self.regions[key]

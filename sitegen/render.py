@@ -101,9 +101,9 @@ def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
     for spec in pages:
         if not (spec.path == "" or spec.path.endswith("/")) or spec.template in ("brochure_print.html", "search.html") or (spec.doc and spec.doc.fallback):
             continue
-        context = page_context(site, spec)
+        alternates, _ = language_versions(site, spec, site.versions(spec.doc) if spec.doc else [])
         lastmod = spec.doc.item.date.isoformat() if spec.doc and spec.doc.section == "stories" else None  # type: ignore[union-attr]
-        entries.append(SitemapEntry(spec.path, context["alternates"], context["x_default"], lastmod))
+        entries.append(SitemapEntry(spec.path, alternates, _x_default(site, spec.doc, spec), lastmod))
     return entries
 
 
@@ -533,16 +533,7 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         return docs
 
     versions = [record(d) for d in site.versions(doc)] if doc else []
-    if doc:
-        alternates = [(config.language(d.lang), urls.doc_path(d)) for d in versions if not d.fallback]
-        switch = [(config.language(d.lang), urls.doc_path(d)) for d in versions]
-    elif spec.path == "":  # the language chooser: an alternate for each language's home
-        alternates = switch = [(config.language(code), f"{code}/") for code in site.languages]
-    elif not spec.path.endswith("/"):  # 404 pages, feeds
-        alternates, switch = [], [(config.language(code), f"{code}/") for code in site.languages]
-    else:
-        same = spec.path[len(spec.lang):]
-        alternates = switch = [(config.language(code), code + same) for code in site.languages]
+    alternates, switch = language_versions(site, spec, versions)
     return {
         "site": site,
         "config": config,
@@ -574,6 +565,23 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "author": config.text(config.author, spec.lang),
         "font": config.font(spec.lang),
     }
+
+
+def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> tuple[list[tuple[Language, str]], list[tuple[Language, str]]]:
+    """The page in each language: as alternates (for hreflang: no fallbacks) and as the language switch.
+    `versions`: its document in every language, for an item's page."""
+    config = site.config
+    if spec.doc:
+        switch = [(config.language(d.lang), urls.doc_path(d)) for d in versions]
+        return [pair for pair, d in zip(switch, versions) if not d.fallback], switch
+    if spec.path == "":  # the language chooser: an alternate for each language's home
+        switch = [(config.language(code), f"{code}/") for code in site.languages]
+        return switch, switch
+    if not spec.path.endswith("/"):  # 404 pages, feeds
+        return [], [(config.language(code), f"{code}/") for code in site.languages]
+    same = spec.path[len(spec.lang):]
+    switch = [(config.language(code), code + same) for code in site.languages]
+    return switch, switch
 
 
 def _pagination(spec: PageSpec) -> dict[str, Any] | None:
