@@ -95,13 +95,17 @@ def main() -> None:
             pelican_dir = pelican_site(corpus, work / "pelican")
             pelican, pelican_peak, _ = timed(["/tmp/sitegen-pelican/bin/pelican", "content", "-o", "out", "-s", "pelicanconf.py", "-q"], cwd=pelican_dir)
             pelican_pages = pages(pelican_dir / "out")
+            # Each rebuild is timed alone: after the last one's state is saved, in the background.
             warm, _, _ = timed(sitegen)
             story = corpus / "content/en/stories/story-00001.md"
             story.write_text(story.read_text(encoding="utf-8").replace("\n## ", "\n## edited ", 1), encoding="utf-8")
+            wait_for_state_save(corpus)
             edit, _, _ = timed(sitegen)
             template = corpus / "templates/story.html"
             template.write_text(template.read_text(encoding="utf-8").replace('<article class="story"', '<article class="story t"'), encoding="utf-8")
+            wait_for_state_save(corpus)
             after_template, _, _ = timed(sitegen)
+            wait_for_state_save(corpus)
             forced, _, _ = timed([*sitegen, "--force"])
             wait_for_state_save(corpus)
             template = plain / "templates/story.html"
