@@ -11,7 +11,7 @@ import shutil
 from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 MARKER = ".sitegen-output"
@@ -27,18 +27,18 @@ class WriteReport:
     bytes: int
 
 
-def safe_relative(path: str) -> PurePosixPath:
+def safe_relative(path: str) -> str:
     """Accept only plain relative paths: nothing can name a file outside the output folder."""
-    pure = PurePosixPath(path)
+    # Strings, not pathlib: thousands of pages go through here, and a path that passes is normal already.
     if (
         not path
-        or pure.is_absolute()
+        or path.startswith("/")
         or "\\" in path
         or "\0" in path
         or any(part in ("", ".", "..") for part in path.split("/"))
     ):
         raise OutputError(f"refusing to write {path!r}: expected a path inside the output folder")
-    return pure
+    return path
 
 
 def check_destination(out_dir: Path, source_root: Path) -> None:
@@ -79,10 +79,15 @@ class Staging:
 
     def write(self, outputs: Mapping[str, bytes]) -> None:
         with _writing(self.out_dir):
+            made: set[str] = set()
             for rel, data in outputs.items():
-                target = self.path / safe_relative(rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+                target = f"{self.path}/{safe_relative(rel)}"
+                folder = os.path.dirname(target)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                with open(target, "wb") as handle:
+                    handle.write(data)
 
     def publish(self, outputs: Mapping[str, bytes], written: Collection[str] = frozenset()) -> WriteReport:
         """Write the `outputs` not `written` already, then swap the folder in, in one step."""
@@ -122,7 +127,7 @@ def staging(out_dir: Path, source_root: Path) -> Iterator[Staging]:
 
 def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
     """Write every output into a fresh staging folder, then swap it with `out_dir` in one step."""
-    checked = {str(safe_relative(path)): data for path, data in outputs.items()}
+    checked = {safe_relative(path): data for path, data in outputs.items()}
     with staging(out_dir, source_root) as stage:
         return stage.publish(checked)
 
@@ -140,15 +145,15 @@ class Scratch:
         self.free = out_dir.parent / f".{out_dir.name}.scratch"
         self.path = out_dir.parent / f".{out_dir.name}.scratch-{os.getpid()}"  # while a build uses it
 
-    def file(self, rel: str) -> Path:
+    def file(self, rel: str) -> str:
         # Flat names: no folder to make for each page.
-        return self.path / hashlib.blake2b(rel.encode(), digest_size=16).hexdigest()
+        return f"{self.path}/{hashlib.blake2b(rel.encode(), digest_size=16).hexdigest()}"
 
     def write(self, outputs: Mapping[str, bytes]) -> None:
         with _writing(self.out_dir):
             self.path.mkdir(exist_ok=True)
             for rel, data in outputs.items():
-                _overwrite(self.file(str(safe_relative(rel))), data)
+                _overwrite(self.file(safe_relative(rel)), data)
 
     def __enter__(self) -> "Scratch":
         _remove_stale_scratch(self.out_dir)
@@ -167,7 +172,7 @@ class Scratch:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _overwrite(path: Path, data: bytes) -> None:
+def _overwrite(path: str, data: bytes) -> None:
     """Write `data` into the file at `path`, in the file already there when it is ours alone."""
     try:
         fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666)
@@ -180,10 +185,10 @@ def _overwrite(path: Path, data: bytes) -> None:
         fd = None
     if fd is None:
         # Replaced by a new file: a link is never followed, another copy never written over.
-        if path.is_dir() and not path.is_symlink():
+        if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)
         else:
-            path.unlink()
+            os.unlink(path)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     with open(fd, "wb") as handle:
         handle.write(data)
@@ -196,23 +201,24 @@ def write_files(
     """Write some files into an existing output, each replaced in one step. The outputs `ready` in
     `scratch` are written there already: they are only moved in."""
     check_destination(out_dir, source_root)
-    checked = {str(safe_relative(path)): data for path, data in outputs.items()}
+    checked = {safe_relative(path): data for path, data in outputs.items()}
     with output_lock(out_dir):
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / MARKER).touch()
         for rel, data in sorted(checked.items()):
-            target = out_dir / rel
             if scratch is not None and rel in ready:
+                target = f"{out_dir}/{rel}"
                 try:
                     _move_in(scratch.file(rel), target)
                 except FileNotFoundError:  # a new page in a new folder (most replace a page: no folder to make)
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
                     _move_in(scratch.file(rel), target)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.parent / f".{target.name}.partial-{os.getpid()}"
+            path = out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.parent / f".{path.name}.partial-{os.getpid()}"
             partial.write_bytes(data)
-            partial.replace(target)
+            partial.replace(path)
     return WriteReport(len(checked), sum(len(d) for d in checked.values()))
 
 
@@ -265,7 +271,7 @@ def _renameat2() -> Callable[..., int] | None:
         return None
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def _exchange(a: str | Path, b: str | Path) -> bool:
     """Atomically exchange two files or folders (Linux renameat2); False where the system cannot."""
     renameat2 = _renameat2()
     if renameat2 is None:
@@ -279,7 +285,7 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _move_in(new: Path, target: Path) -> None:
+def _move_in(new: str, target: str) -> None:
     """Put the file `new` in `target`'s place in one step; `new` then holds what `target` held,
     where the system can exchange them."""
     try:

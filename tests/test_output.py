@@ -1,5 +1,7 @@
 """The output folder is replaced whole, or not at all, and nothing lands outside it."""
 
+from pathlib import Path
+
 import pytest
 
 from conftest import tree_bytes
@@ -104,13 +106,13 @@ def test_links_in_the_scratch_folder_are_replaced_never_followed(tmp_path):
     scratch.free.symlink_to(outside)
     with Scratch(out) as claimed:
         claimed.write({"a/index.html": b"a"})
-        assert not claimed.path.is_symlink() and claimed.file("a/index.html").read_bytes() == b"a"
+        assert not claimed.path.is_symlink() and Path(claimed.file("a/index.html")).read_bytes() == b"a"
     assert sorted(p.name for p in outside.iterdir()) == ["keep"]
     # A file of it is a link to a file elsewhere, or a folder: replaced, the file elsewhere untouched.
-    target = Scratch(out).free / Scratch(out).file("b/index.html").name
+    target = Scratch(out).free / Path(Scratch(out).file("b/index.html")).name
     os.symlink(outside / "keep", target)
-    (Scratch(out).free / Scratch(out).file("c/index.html").name).mkdir()
+    (Scratch(out).free / Path(Scratch(out).file("c/index.html")).name).mkdir()
     with Scratch(out) as claimed:
         claimed.write({"b/index.html": b"b", "c/index.html": b"c"})
-        assert claimed.file("b/index.html").read_bytes() == b"b" and claimed.file("c/index.html").read_bytes() == b"c"
+        assert Path(claimed.file("b/index.html")).read_bytes() == b"b" and Path(claimed.file("c/index.html")).read_bytes() == b"c"
     assert (outside / "keep").read_bytes() == b"keep"
