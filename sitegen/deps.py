@@ -100,10 +100,13 @@ class DepGraph:
 
     def update(self, deps: Mapping[str, frozenset[str]]) -> None:
         for output, keys in deps.items():
-            for key in self.deps.get(output, ()):
+            old = self.deps.get(output, frozenset())
+            if keys == old:  # most pages made again are made from what they were made from
+                continue
+            for key in old - keys:
                 self._users.get(key, set()).discard(output)
             self.deps[output] = keys
-            for key in keys:
+            for key in keys - old:
                 self._users.setdefault(key, set()).add(output)
 
     def remove(self, outputs: Iterable[str]) -> None:
