@@ -73,7 +73,8 @@ INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "html": ("<",),
     "linebreak": ("  \n", "\t", "\r"),
     "entity": ("&",),
-    "em_strong": ("*", "_"),  # Python-Markdown 3.11 does both with one pattern; earlier ones with three:
+    # Python-Markdown 3.11 reads both emphasis marks with one pattern; earlier versions with these three.
+    "em_strong": ("*", "_"),
     "not_strong": ("*", "_"),
     "em_strong2": ("_",),
     "footnote": ("[^",),
