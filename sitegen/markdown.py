@@ -84,7 +84,7 @@ _TRIGGERS = sorted({t for triggers in (*INLINE_TRIGGERS.values(), *EXTENSION_TRI
 
 
 @lru_cache(maxsize=64)
-def _converter(raw_html: bool, unused: frozenset[str] = frozenset()) -> md.Markdown:
+def _converter(raw_html: bool, unused: frozenset[str]) -> md.Markdown:
     """A converter without the extensions and inline patterns named in `unused`."""
     converter = md.Markdown(
         extensions=[e for e in EXTENSIONS if e not in unused],

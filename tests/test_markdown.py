@@ -98,7 +98,7 @@ EVERY_PATTERN = [
 
 
 def _with_every_part(text: str, raw_html: bool) -> str:
-    converter = markdown._converter(raw_html)
+    converter = markdown._converter(raw_html, frozenset())
     converter.reset()
     return converter.convert(text)
 
