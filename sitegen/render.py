@@ -11,10 +11,12 @@ import signal
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from types import BuiltinFunctionType, FunctionType
+from typing import Any, Callable, MutableMapping
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.runtime
 from jinja2 import meta
 from markupsafe import Markup
 
@@ -107,6 +109,32 @@ def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
     return entries
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's template context, calling a plain function directly: Jinja asks every callable
+    whether it wants the context (pass_context and the like), and a page calls forty."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        kind = type(__obj)
+        # A builtin cannot be marked; a function is marked by an attribute (see jinja2.utils.pass_context).
+        if kind is not BuiltinFunctionType and (kind is not FunctionType or hasattr(__obj, "jinja_pass_arg")):
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:  # as Jinja does
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+class _Environment(jinja2.Environment):
+    context_class = _Context
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A template's globals as one dict, not Jinja's ChainMap over the environment's: each page's
+        # context copies them, and a ChainMap copies slowly. Every global is set before a template loads.
+        return {**self.globals, **(d or {})}
+
+
 def make_environment(
     config: SiteConfig,
     catalogs: Catalogs,
@@ -118,7 +146,7 @@ def make_environment(
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
     Environments that share `bytecode` compile each template once between them."""
     to_html = markdown or (lambda text: render_markdown(text, config.allow_raw_html))
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
