@@ -11,16 +11,14 @@ import signal
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import BuiltinFunctionType, FunctionType
-from typing import Any, Callable, MutableMapping
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import jinja2
-import jinja2.runtime
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import i18n, urls
+from . import i18n, templating, urls
 from .config import Language, SiteConfig
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
@@ -109,32 +107,6 @@ def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
     return entries
 
 
-class _Context(jinja2.runtime.Context):
-    """Jinja's template context, calling a plain function directly: Jinja asks every callable
-    whether it wants the context (pass_context and the like), and a page calls forty."""
-
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        kind = type(__obj)
-        # A builtin cannot be marked; a function is marked by an attribute (see jinja2.utils.pass_context).
-        if kind is not BuiltinFunctionType and (kind is not FunctionType or hasattr(__obj, "jinja_pass_arg")):
-            return super().call(__obj, *args, **kwargs)
-        kwargs.pop("_block_vars", None)
-        kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:  # as Jinja does
-            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
-
-
-class _Environment(jinja2.Environment):
-    context_class = _Context
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        # A template's globals as one dict, not Jinja's ChainMap over the environment's: each page's
-        # context copies them, and a ChainMap copies slowly. Every global is set before a template loads.
-        return {**self.globals, **(d or {})}
-
-
 def make_environment(
     config: SiteConfig,
     catalogs: Catalogs,
@@ -146,7 +118,7 @@ def make_environment(
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
     Environments that share `bytecode` compile each template once between them."""
     to_html = markdown or (lambda text: render_markdown(text, config.allow_raw_html))
-    env = _Environment(
+    env = templating.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -216,25 +188,7 @@ def search_attrs(doc: Document, section_label: str) -> Markup:
     return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
 
 
-_SETTINGS = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-
-
-class _SharedBytecode(jinja2.BytecodeCache):
-    """Compiled templates in memory, for the four languages' environments: the same source compiles
-    to the same code, and compiling costs more than rendering a hundred pages."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.codes:
-            bucket.bytecode_from_string(self.codes[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.codes[bucket.key] = bucket.bytecode_to_string()
-
-    def clear(self) -> None:
-        self.codes.clear()
+_SETTINGS = hashlib.sha256(Path(__file__).read_bytes() + Path(templating.__file__).read_bytes()).hexdigest()[:12]
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -270,12 +224,12 @@ class Renderer:
         self.store = store or MarkdownStore(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
         # Compiled templates are kept beside the Markdown cache, for the next build; else in memory.
-        # Jinja finds them by the template's source only, so the folder is named for this file,
-        # which holds the environment's settings: another sitegen never loads code compiled for this one.
+        # Jinja finds them by the template's source only, so the folder is named for the files that
+        # hold the environment's settings: another sitegen never loads code compiled for this one.
         folder = self.store.path.parent / f"jinja-{_SETTINGS}" if self.store.path else None
         if folder:
             folder.mkdir(parents=True, exist_ok=True)
-        bytecode = jinja2.FileSystemBytecodeCache(str(folder)) if folder else _SharedBytecode()
+        bytecode = jinja2.FileSystemBytecodeCache(str(folder)) if folder else templating.SharedBytecode()
         self.envs = {
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store.render, bytecode)
             for code in site.languages

@@ -158,31 +158,3 @@ def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_p
     monkeypatch.setattr(markdown, "render_markdown", parse)
     assert build(BuildOptions(source=root, out=tmp_path / "three", pdf=False, search=False, jobs=1)).ok
     assert tree_bytes(tmp_path / "three") == tree_bytes(tmp_path / "one")
-
-
-def test_templates_call_functions_as_jinja_does():
-    """sitegen's environment calls plain functions directly (faster); whatever a function asks for,
-    a template gets what Jinja's own environment gives it."""
-    import jinja2
-    from sitegen.render import _Environment
-
-    def stop() -> str:
-        raise StopIteration
-
-    source = (
-        "{% macro m(x) %}[{{ x }}]{% endmacro %}"
-        "{% block b %}{% for n in [1, 2] %}{{ plain(n, k=n) }} {{ ctx() }} {{ env() }} {{ m(n) }} {{ '%s'|format(n) }} {{ 'ab'.upper() }} {% endfor %}{% endblock %}"
-        "{{ stop() is undefined }}"
-    )
-    pages = []
-    for kind in (jinja2.Environment, _Environment):
-        env = kind(autoescape=True)
-        env.globals.update(
-            plain=lambda n, k: n * 10 + k,
-            ctx=jinja2.pass_context(lambda context: context["who"]),
-            env=jinja2.pass_environment(lambda environment: type(environment).__name__ != ""),
-            stop=stop,
-        )
-        pages.append(env.from_string(source).render(who="<me>"))
-    assert pages[0] == pages[1]
-    assert "11 &lt;me&gt; True [1] 1 AB 22" in pages[1] and pages[1].endswith("True")
