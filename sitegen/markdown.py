@@ -154,17 +154,25 @@ class MarkdownStore:
         return self._db
 
     def render(self, text: str) -> Rendered:
+        html, toc = self._stored(text)
+        return Rendered(html, _headings(toc))
+
+    def html(self, text: str) -> str:
+        """The HTML alone: what a page shows, without reading its headings back."""
+        return self._stored(text)[0]
+
+    def _stored(self, text: str) -> tuple[str, str]:
+        """(HTML, headings as JSON), from this run, the file or a render."""
         key = hashlib.sha256(f"{VERSION}\0{int(self.raw_html)}\0{text}".encode()).hexdigest()
         if key in self.fresh:
-            html, toc = self.fresh[key]
-            return Rendered(html, _headings(toc))
+            return self.fresh[key]
         db = self._connect()
         row = db.execute("SELECT html, toc FROM markdown WHERE key = ?", (key,)).fetchone() if db else None
         if row:
-            return Rendered(row[0], _headings(row[1]))
+            return row
         rendered = render_markdown(text, self.raw_html)
         self.fresh[key] = (rendered.html, json.dumps([[h.level, h.id, h.name] for h in rendered.toc], ensure_ascii=False))
-        return rendered
+        return self.fresh[key]
 
     def save(self) -> None:
         """Keep what this process rendered since the last save, for the next build."""

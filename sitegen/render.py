@@ -24,7 +24,7 @@ from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
 from .layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
-from .markdown import MarkdownStore, render_markdown
+from .markdown import MarkdownStore
 from .model import Document, Money, Site
 
 STATIC_DIR = "static"
@@ -112,12 +112,11 @@ def make_environment(
     catalogs: Catalogs,
     language: Language,
     missing: set[str],
-    markdown: Callable[[str], Any] | None = None,
+    markdown: MarkdownStore,
     bytecode: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
     Environments that share `bytecode` compile each template once between them."""
-    to_html = markdown or (lambda text: render_markdown(text, config.allow_raw_html))
     env = templating.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
@@ -160,14 +159,14 @@ def make_environment(
         number=lambda value: i18n.number(value, language),
         money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
         region=lambda key: config.region_name(key, language.code),
-        markdown=lambda text: Markup(to_html(text).html),
+        markdown=lambda text: Markup(markdown.html(text)),
         # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
-        markdown_escaped=lambda text: to_html(text).html,
+        markdown_escaped=markdown.html,
         css_string=css_string,
         css_counter=css_counter,
     )
     env.globals.update(
-        toc=lambda text: to_html(text).toc,
+        toc=lambda text: markdown.render(text).toc,
         text_attrs=lambda doc: text_attrs(config, doc),
         search_attrs=search_attrs,
     )
@@ -231,7 +230,7 @@ class Renderer:
             folder.mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(folder)) if folder else templating.SharedBytecode()
         self.envs = {
-            code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store.render, bytecode)
+            code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode)
             for code in site.languages
         }
         self._templates = templates if templates is not None else {}
