@@ -22,6 +22,8 @@ _SPACE = frozenset(b" \t\n\r\f\v")
 
 # No scheme, query, fragment, escape or entity, not from the root, no space or control character.
 _PLAIN = re.compile(rb"(?!/)[^:?#%&\x00-\x20\x7f]*")
+# A scheme, as urlsplit finds one: every page's canonical and alternate links are absolute, and unique.
+_SCHEME = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*:")
 
 Link = tuple[int, str, str, str]  # (line, href as written, the output it names, its fragment)
 
@@ -77,6 +79,8 @@ def _ids(data: bytes) -> frozenset[str]:
 def _parse(raw: bytes) -> tuple[str, str, str, int, str] | None:
     """(href, its path unquoted, its fragment unquoted, the path's leading '../' count, the rest of
     the path); None for a link that leaves the site."""
+    if _SCHEME.match(raw):
+        return None
     if _PLAIN.fullmatch(raw):  # most links: a relative path, nothing to unescape, split or unquote
         href = path = sys.intern(raw.decode("utf-8"))
         fragment = ""

@@ -34,9 +34,12 @@ _escape_str: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) o
 
 def escaped(value: Any) -> str:
     """markupsafe.escape(value), as the text alone where it is a str: what a template's {{ value }} writes."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_str(value)
-    return markupsafe.escape(value)  # Markup (__html__), numbers, undefined values: as Jinja does
+    if kind is markupsafe.Markup:  # safe already: escape would copy it
+        return value  # type: ignore[no-any-return]
+    return markupsafe.escape(value)  # other objects with __html__, numbers, undefined values: as Jinja does
 
 
 class Template(jinja2.Template):

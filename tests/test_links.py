@@ -31,13 +31,17 @@ def test_broken_links_and_anchors_are_warnings_with_lines():
     ("..", "en/index.html", ""),  # a folder named without its slash
     ("../../x/../y/", "y/index.html", ""),  # climbs, then steps in and out again
     ("../../../x.html", "../x.html", ""),  # out of the site: kept, for the check to report
+    ("x/y:z.html", "en/pages/x/y:z.html", ""),  # a colon after a slash: no scheme
 ])
 def test_a_link_names_the_file_a_browser_would_open(href, target, fragment):
     [link] = page_links("en/pages/index.html", f'<p>\n<a href="{href}">x</a>'.encode()).links
     assert link == (2, html.unescape(href), target, fragment)  # the href as written, for the message
 
 
-@pytest.mark.parametrize("href", ["https://example.org/", "//example.org/x", "/en/", "mailto:a@b.kr", "\t/en/"])
+@pytest.mark.parametrize("href", [
+    "https://example.org/", "HTTPS://example.org/", "//example.org/x", "/en/", "mailto:a@b.kr", "\t/en/",
+    "javascript:alert(1)", "https&#58;//example.org/", "a+b.c-d:x",
+])
 def test_links_that_leave_the_site_or_start_at_its_root_are_not_followed(href):
     assert page_links("en/index.html", f'<a href="{href}">x</a>'.encode()).links == ()
 
