@@ -590,6 +590,6 @@ def _linker(config: SiteConfig, spec: PageSpec) -> Callable[[str], str]:
     if spec.absolute_links:
         base = urlsplit(config.base_url).path or "/"
         return lambda target: base + target
-    return lambda target: urls.relative(spec.path, target, config.directory_urls)
+    return urls.linker(spec.path, config.directory_urls)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .layout import HOME
 from .model import Document
 
@@ -28,21 +30,26 @@ def output_file(path: str) -> str:
 
 def relative(from_path: str, to_path: str, directory_urls: bool = True) -> str:
     """A link from the page at `from_path` to `to_path`, both site paths."""
-    # Plain string work, not posixpath.relpath: a page makes dozens of links, and site paths
-    # are already normal (no '.', '..' or empty segments).
-    here = from_path.split("/")[:-1]  # the folders of the page
-    there = to_path.split("/")
-    common = 0
-    for a, b in zip(here, there[:-1]):
-        if a != b:
-            break
-        common += 1
-    rel = "../" * (len(here) - common) + "/".join(there[common:])
-    if not rel:
-        rel = "./"
-    if rel.endswith("/") and not directory_urls:
-        rel += "index.html"
-    return rel
+    return linker(from_path, directory_urls)(to_path)
+
+
+def linker(from_path: str, directory_urls: bool = True) -> Callable[[str], str]:
+    """relative() from one page, for the dozens of links it makes."""
+    # Site paths are normal already (no '.', '..' or empty segments): a link climbs from the page's
+    # folder to the nearest folder that holds its target, then goes down from there.
+    folders = from_path.split("/")[:-1]
+    above = [("/".join(folders[: len(folders) - up]) + "/" if up < len(folders) else "", "../" * up) for up in range(len(folders) + 1)]
+
+    def link(to_path: str) -> str:
+        for folder, climb in above:  # the last, "", holds every path
+            if to_path.startswith(folder):
+                break
+        rel = climb + to_path[len(folder):] or "./"
+        if not directory_urls and rel.endswith("/"):
+            rel += "index.html"
+        return rel
+
+    return link
 
 
 def index_path(section: str, lang: str, page: int = 1) -> str:

@@ -1,6 +1,9 @@
 """Links are relative, so the site works under any base path."""
 
-from sitegen.urls import item_path, output_file, relative
+import itertools
+import posixpath
+
+from sitegen.urls import item_path, linker, output_file, relative
 
 
 def test_item_paths():
@@ -15,6 +18,19 @@ def test_relative_links():
     assert relative("", "en/") == "en/"
     assert relative("en/404.html", "static/style.css") == "../static/style.css"
     assert relative("en/", "ja/", directory_urls=False) == "../ja/index.html"
+
+
+def test_every_link_leads_where_posixpath_says():
+    """From every page to every page and file of a small tree, as posixpath.relpath resolves them."""
+    folders = [""] + ["/".join(p) + "/" for n in (1, 2, 3) for p in itertools.product(["en", "stories", "en-x"], repeat=n)]
+    files = [folder + name for folder in folders for name in ("a.html", "style.css")]
+    for page in folders + files:
+        link = linker(page)
+        for target in folders + files:
+            expected = posixpath.relpath(target.rstrip("/") or ".", posixpath.dirname(page) or ".")
+            if target.endswith("/") or not target:
+                expected = "./" if expected == "." else expected + "/"
+            assert link(target) == expected, (page, target)
 
 
 def test_output_files():
