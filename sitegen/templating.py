@@ -43,6 +43,8 @@ def escaped(value: Any) -> str:
 
 
 class Template(jinja2.Template):
+    """A compiled template that writes each {{ value }} escaped by `escaped`."""
+
     @classmethod
     def from_code(
         cls,
@@ -59,6 +61,8 @@ class Template(jinja2.Template):
 
 
 class Environment(jinja2.Environment):
+    """jinja2.Environment, with the Context and Template above, and each template's globals in one dict."""
+
     context_class = Context
     template_class = Template
 
