@@ -22,7 +22,7 @@ _SPACE = frozenset(b" \t\n\r\f\v")
 
 # No scheme, query, fragment, escape or entity, not from the root, no space or control character.
 _PLAIN = re.compile(rb"(?!/)[^:?#%&\x00-\x20\x7f]*")
-# A scheme, as urlsplit finds one: every page's canonical and alternate links are absolute, and unique.
+# A scheme as written, which urlsplit would find too (one hidden by an entity is left to urlsplit).
 _SCHEME = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*:")
 
 Link = tuple[int, str, str, str]  # (line, href as written, the output it names, its fragment)
@@ -45,7 +45,12 @@ def page_links(path: str, data: bytes) -> PageLinks:
     links = []
     line, counted = 1, 0
     for match in _LINK.finditer(data):
-        parsed = _parse(match.group(1))
+        raw = match.group(1)
+        # A link that leaves the site, found cheaply: each page's canonical and alternate links are
+        # absolute and its own, so _parse's cache would only lose room to them.
+        if _SCHEME.match(raw):
+            continue
+        parsed = _parse(raw)
         if parsed is None:
             continue
         href, target_path, fragment, up, rest = parsed
@@ -79,14 +84,15 @@ def _ids(data: bytes) -> frozenset[str]:
 def _parse(raw: bytes) -> tuple[str, str, str, int, str] | None:
     """(href, its path unquoted, its fragment unquoted, the path's leading '../' count, the rest of
     the path); None for a link that leaves the site."""
-    if _SCHEME.match(raw):
-        return None
     if _PLAIN.fullmatch(raw):  # most links: a relative path, nothing to unescape, split or unquote
         href = path = sys.intern(raw.decode("utf-8"))
         fragment = ""
     else:
         href = html.unescape(raw.decode("utf-8"))
-        parts = urlsplit(href)
+        try:
+            parts = urlsplit(href)
+        except ValueError:  # a host urlsplit cannot read ('//[x/'): a link to another site, if any
+            return None
         if parts.scheme or parts.netloc or parts.path.startswith("/"):  # as a browser reads it: spaces stripped
             return None
         href, path, fragment = sys.intern(href), unquote(parts.path), unquote(parts.fragment)

@@ -225,7 +225,7 @@ def _render_into(texts: Iterable[str | None], path: Path, raw_html: bool, stop: 
             if stop.is_set():
                 break
             if text and text.strip():
-                store.render(text)
+                store.html(text)
             if count % AHEAD_SAVE == 0:
                 store.save()
         store.save()

@@ -116,7 +116,8 @@ def make_environment(
     bytecode: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
-    Environments that share `bytecode` compile each template once between them."""
+    Environments that share `bytecode` compile each template once between them. Every global is
+    set here, before a template loads: each template keeps a copy of them (templating.Environment)."""
     env = templating.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,

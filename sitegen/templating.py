@@ -9,12 +9,14 @@ import jinja2
 import jinja2.bccache
 import jinja2.runtime
 import markupsafe
+from jinja2.utils import internalcode
 
 
 class Context(jinja2.runtime.Context):
     """Jinja's template context, calling a plain function directly: Jinja asks every callable
     whether it wants the context (pass_context and the like), and a page calls forty."""
 
+    @internalcode  # left out of template tracebacks, as Jinja's own call is
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
         # A builtin cannot be marked; a function is marked by an attribute (see jinja2.utils.pass_context).
@@ -28,7 +30,8 @@ class Context(jinja2.runtime.Context):
             return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
 
 
-# markupsafe's own escaping of a str, without the Markup around it (found by feature, as markupsafe asks).
+# markupsafe's own escaping of a str, without the Markup around it: a private name of markupsafe's,
+# so where it is missing, markupsafe.escape does the same more slowly.
 _escape_str: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(markupsafe.escape(text)))
 
 
@@ -68,7 +71,8 @@ class Environment(jinja2.Environment):
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # A template's globals as one dict, not Jinja's ChainMap over the environment's: each page's
-        # context copies them, and a ChainMap copies slowly. Every global is set before a template loads.
+        # context copies them, and a ChainMap copies slowly. So a global set after a template has
+        # loaded is not seen by it: make_environment sets them all first.
         return {**self.globals, **(d or {})}
 
 

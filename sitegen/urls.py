@@ -29,7 +29,7 @@ def output_file(path: str) -> str:
 
 
 def relative(from_path: str, to_path: str, directory_urls: bool = True) -> str:
-    """A link from the page at `from_path` to `to_path`, both site paths."""
+    """A link from the page at `from_path` to `to_path`, both site paths (one link; pages use linker)."""
     return linker(from_path, directory_urls)(to_path)
 
 

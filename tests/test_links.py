@@ -40,7 +40,7 @@ def test_a_link_names_the_file_a_browser_would_open(href, target, fragment):
 
 @pytest.mark.parametrize("href", [
     "https://example.org/", "HTTPS://example.org/", "//example.org/x", "/en/", "mailto:a@b.kr", "\t/en/",
-    "javascript:alert(1)", "https&#58;//example.org/", "a+b.c-d:x",
+    "javascript:alert(1)", "https&#58;//example.org/", "a+b.c-d:x", "//[x/", "http://[x/",
 ])
 def test_links_that_leave_the_site_or_start_at_its_root_are_not_followed(href):
     assert page_links("en/index.html", f'<a href="{href}">x</a>'.encode()).links == ()

@@ -25,11 +25,14 @@ def test_every_link_leads_where_posixpath_says():
     folders = [""] + ["/".join(p) + "/" for n in (1, 2, 3) for p in itertools.product(["en", "stories", "en-x"], repeat=n)]
     files = [folder + name for folder in folders for name in ("a.html", "style.css")]
     for page in folders + files:
-        link = linker(page)
+        link, to_files = linker(page), linker(page, directory_urls=False)
         for target in folders + files:
             expected = posixpath.relpath(target.rstrip("/") or ".", posixpath.dirname(page) or ".")
             if target.endswith("/") or not target:
                 expected = "./" if expected == "." else expected + "/"
+                assert to_files(target) == expected + "index.html", (page, target)
+            else:
+                assert to_files(target) == expected, (page, target)
             assert link(target) == expected, (page, target)
 
 
