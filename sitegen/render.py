@@ -556,11 +556,9 @@ def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> t
     if spec.doc:
         switch = [(config.language(d.lang), urls.doc_path(d)) for d in versions]
         return [pair for pair, d in zip(switch, versions) if not d.fallback], switch
-    if spec.path == "":  # the language chooser: an alternate for each language's home
-        switch = [(config.language(code), f"{code}/") for code in site.languages]
-        return switch, switch
-    if not spec.path.endswith("/"):  # 404 pages, feeds
-        return [], [(config.language(code), f"{code}/") for code in site.languages]
+    if spec.path == "" or not spec.path.endswith("/"):  # the language chooser; 404 pages, feeds
+        homes = [(config.language(code), f"{code}/") for code in site.languages]
+        return (homes if spec.path == "" else []), homes  # the chooser's alternates: each language's home
     same = spec.path[len(spec.lang):]
     switch = [(config.language(code), code + same) for code in site.languages]
     return switch, switch

@@ -28,13 +28,8 @@ def output_file(path: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def relative(from_path: str, to_path: str, directory_urls: bool = True) -> str:
-    """A link from the page at `from_path` to `to_path`, both site paths (one link; pages use linker)."""
-    return linker(from_path, directory_urls)(to_path)
-
-
 def linker(from_path: str, directory_urls: bool = True) -> Callable[[str], str]:
-    """relative() from one page, for the dozens of links it makes."""
+    """Links from the page at `from_path`: link(to_path) is the relative URL of `to_path`, both site paths."""
     # Site paths are normal already (no '.', '..' or empty segments): a link climbs from the page's
     # folder to the nearest folder that holds its target, then goes down from there.
     folders = from_path.split("/")[:-1]

@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import time
 import xml.etree.ElementTree as ET
+from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
@@ -80,7 +81,8 @@ def markdown_rows(path: Path, at_least: int = 0) -> int:
     deadline = time.monotonic() + 30
     while True:
         try:
-            count = sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("SELECT count(*) FROM markdown").fetchone()[0]
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                count = db.execute("SELECT count(*) FROM markdown").fetchone()[0]
         except sqlite3.OperationalError:  # not made yet
             count = 0
         if count >= at_least or time.monotonic() > deadline:

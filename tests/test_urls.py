@@ -3,7 +3,7 @@
 import itertools
 import posixpath
 
-from sitegen.urls import item_path, linker, output_file, relative
+from sitegen.urls import item_path, linker, output_file
 
 
 def test_item_paths():
@@ -13,11 +13,11 @@ def test_item_paths():
 
 
 def test_relative_links():
-    assert relative("en/stories/oita-lsi/", "en/clusters/changwon/") == "../../clusters/changwon/"
-    assert relative("en/", "en/") == "./"
-    assert relative("", "en/") == "en/"
-    assert relative("en/404.html", "static/style.css") == "../static/style.css"
-    assert relative("en/", "ja/", directory_urls=False) == "../ja/index.html"
+    assert linker("en/stories/oita-lsi/")("en/clusters/changwon/") == "../../clusters/changwon/"
+    assert linker("en/")("en/") == "./"
+    assert linker("")("en/") == "en/"
+    assert linker("en/404.html")("static/style.css") == "../static/style.css"
+    assert linker("en/", directory_urls=False)("ja/") == "../ja/index.html"
 
 
 def test_every_link_leads_where_posixpath_says():
