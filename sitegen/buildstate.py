@@ -193,12 +193,15 @@ def load_state(root: Path, out: Path, header: Any) -> Any | None:
     gc.disable()
     try:
         saved_header, marker, state = pickle.loads(payload)
+        if saved_header != header or marker != _marker_id(out):
+            return None
+        # The state lives to the end of the build. Unfrozen, its million objects would be the young
+        # generation the collector walks at its next allocation, a quarter of a second at 10,000 pages.
+        gc.freeze()
     except Exception:  # a state from another version of sitegen: start afresh
         return None
     finally:
         gc.enable()
-    if saved_header != header or marker != _marker_id(out):
-        return None
     return state
 
 

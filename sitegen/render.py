@@ -379,6 +379,7 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
     renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
     # The model is read, never changed, by the workers: frozen, their collector does not walk it
     # again and again, and its pages stay shared with this process instead of being copied.
+    thawed = gc.get_freeze_count() == 0  # else the caller froze what it keeps (see buildstate.load_state)
     gc.freeze()
     try:
         # Ctrl-C is the main process's to handle: leaving this block stops the workers.
@@ -395,7 +396,8 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
                     progress("pages", min(done, len(unique)), len(unique))
     finally:
         _FORKED = None
-        gc.unfreeze()
+        if thawed:
+            gc.unfreeze()
     result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
     return result
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import parse_html, text_of, tree_bytes
-from sitegen.build import BuildOptions, build
+from sitegen.build import BuildOptions, Caches, build
+from sitegen.links import PageLinks
 from sitegen.rebuild import Rebuilder, build_incrementally
 from sitegen.server import error_page
 
@@ -270,6 +272,20 @@ def test_a_state_not_signed_here_is_never_loaded(built, tmp_path):
     report = build_incrementally(options)
     assert report.ok and report.incremental is None  # a whole build, not one from the state
     assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Rebuilt whole"
+
+
+def test_the_state_keeps_one_copy_of_each_path_and_link_and_loads_equal(built):
+    root, options = built
+    kept = Rebuilder.adopt(options, build(replace(options, out=None)), Caches())
+    kept.links = {path: PageLinks(page.ids, tuple((line, "".join(href), "".join(target), fragment) for line, href, target, fragment in page.links))
+                  for path, page in build(options).links.items()}  # as each render process sends them: equal strings, not one
+    loaded = pickle.loads(pickle.dumps(kept))
+    assert loaded.links == kept.links and loaded.graph.deps == kept.graph.deps
+    assert loaded.graph.affected({"templates/base.html"}) == kept.graph.affected({"templates/base.html"}) != set()
+    stylesheets = [link for page in loaded.links.values() for link in page.links if link[2] == "static/style.css"]
+    assert len(stylesheets) > 10 and len({id(link[2]) for link in stylesheets}) == 1
+    bases = [keys for keys in loaded.graph.deps.values() if "templates/base.html" in keys]
+    assert len({id(key) for keys in bases for key in keys if key == "templates/base.html"}) == 1
 
 
 def test_a_state_saved_in_the_background_is_waited_for_by_the_next_build(make_site, tmp_path, monkeypatch):
