@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 from pathlib import Path
 
-from PIL import Image
-
 from .config import SiteConfig
 from .errors import Diagnostic
 from .layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
@@ -158,6 +156,8 @@ def image_problem(suffix: str, data: bytes) -> str | None:
         except ElementTree.ParseError as exc:
             return f"a broken SVG file ({exc})"
         return None if root.tag.endswith("svg") else "an XML file that is not SVG"
+    from PIL import Image  # here: a build that reads no image (most builds after the first) need not load Pillow
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
