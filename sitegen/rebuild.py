@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from .pdf import plan_pdfs, render_pdfs
 from .links import PageLinks, check_pages
 from .layout import CONFIG_NAME, TEMPLATES_DIR
 from .options import BuildOptions
-from .render import Progress, PageSpec, Renderer, files_to_copy, plan_pages, refresh, render_pages
+from .render import Progress, PageSpec, Renderer, digest, files_to_copy, plan_pages, refresh, render_pages
 from .search import INDEX_DIR, index_outputs
 
 
@@ -235,7 +234,8 @@ class Rebuilder:
                 outputs.update(index)
                 gone = sorted({*gone, *(self.index_files - index.keys())})
                 self.index_files = set(index)
-        digests = {path: _digest(data) for path, data in outputs.items()}
+        # A page's digest was made where it was rendered; the static files', PDFs' and index's here.
+        digests = {path: rendered.digests[path] if path in rendered.digests else digest(data) for path, data in outputs.items()}
         changed = {path: outputs[path] for path, digest in digests.items() if self.digests.get(path) != digest}
         if not self.published:
             # The search index is made with the first build; later saves in `sitegen serve` leave it to
@@ -291,7 +291,7 @@ class Rebuilder:
             if job.pdf_file in report.outputs:
                 deps[job.pdf_file] = deps[job.print_file] | styles
         rebuilder.graph = DepGraph(deps)
-        rebuilder.digests = {path: _digest(data) for path, data in report.outputs.items()}
+        rebuilder.digests = {path: digest(data) for path, data in report.outputs.items()}
         rebuilder.links = dict(report.links)
         rebuilder.notes = set(report.render_notes)
         rebuilder.index_files = {path for path in report.outputs if path.startswith(f"{INDEX_DIR}/")}
@@ -336,10 +336,6 @@ def plan_index(plan: list[PageSpec]) -> dict[str, int]:
 def section_orders(site: Site) -> dict[str, tuple[str, ...]]:
     """The order of each section's items: when it changes, every list of the section changes."""
     return {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in ORDERED}
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def build_incrementally(

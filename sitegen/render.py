@@ -6,6 +6,7 @@ import gc
 import hashlib
 import json
 import multiprocessing
+import operator
 import re
 import signal
 import traceback
@@ -84,6 +85,8 @@ def refresh(spec: PageSpec, site: Site) -> PageSpec:
     """The same page of a new model: its document and listing as they are now."""
     doc = site.get(spec.doc.section, spec.doc.slug, spec.doc.lang) if spec.doc else None
     listing = tuple(d for old in spec.listing if (d := site.get(old.section, old.slug, old.lang)))
+    if doc is spec.doc and len(listing) == len(spec.listing) and all(map(operator.is_, listing, spec.listing)):
+        return spec  # a model made again around unchanged items: most of a template change's pages
     return replace(spec, doc=doc, listing=listing)
 
 
@@ -204,6 +207,12 @@ class Rendered:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     links: dict[str, PageLinks] = field(default_factory=dict)  # of the HTML pages, read where they were rendered
     written: set[str] = field(default_factory=set)  # the outputs already handed to the sink (see render_pages)
+    digests: dict[str, bytes] = field(default_factory=dict)  # of the outputs, made where they were rendered
+
+
+def digest(data: bytes) -> bytes:
+    """What tells an output's bytes from the last build's, without keeping them."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class Renderer:
@@ -268,6 +277,7 @@ class Renderer:
             if spec.template == "brochure_print.html" and spec.doc and spec.doc.text_lang in KEEP_WORDS:
                 html = keep_words(html)
             data = result.outputs[target] = html.encode("utf-8")
+            result.digests[target] = digest(data)
             result.deps[target] = frozenset(deps)
             if target.endswith(".html"):
                 result.links[target] = page_links(target, data)
@@ -390,6 +400,7 @@ def _render_parallel(renderer: Renderer, pages: list[PageSpec], jobs: int, progr
                 result.deps.update(part.deps)
                 result.links.update(part.links)
                 result.written.update(part.written)
+                result.digests.update(part.digests)
                 diagnostics.update(part.diagnostics)
                 done += len(part.outputs)
                 if progress:
