@@ -236,7 +236,7 @@ class Rebuilder:
                 self.index_files = set(index)
         # A page's digest was made where it was rendered; the static files', PDFs' and index's here.
         digests = {path: rendered.digests[path] if path in rendered.digests else digest(data) for path, data in outputs.items()}
-        changed = {path: outputs[path] for path, digest in digests.items() if self.digests.get(path) != digest}
+        changed = {path: outputs[path] for path, new in digests.items() if self.digests.get(path) != new}
         if not self.published:
             # The search index is made with the first build; later saves in `sitegen serve` leave it to
             # the server's SearchRefresher, and later builds (as_build) make it again above.
