@@ -61,10 +61,13 @@ def fingerprint(stamps: Mapping[str, Stamp], header: str) -> str:
 
 
 def state_header(options: BuildOptions) -> str:
-    """sitegen's own code, Python's version and the options a build's output depends on."""
+    """sitegen's own code, Python's version, the options a build's output depends on, and the
+    folders as given and as found: a state keeps paths as given, so one made with `--source .`
+    is never used from another folder, nor by a build given the same folder spelled otherwise."""
     stats = [(path.name, path.stat()) for path in sorted(_CODE.glob("*.py"))]
     code = [f"{name}\0{stat.st_mtime_ns}\0{stat.st_size}" for name, stat in stats]
-    return repr((code, sys.version, options.languages, options.strict, options.base_url, options.pdf, options.search))
+    folders = [(str(path), str(path.resolve())) for path in (options.source, options.out) if path is not None]
+    return repr((code, sys.version, options.languages, options.strict, options.base_url, options.pdf, options.search, folders))
 
 
 def _state_file(root: Path, out: Path) -> Path:

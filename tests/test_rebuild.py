@@ -274,6 +274,20 @@ def test_a_state_not_signed_here_is_never_loaded(built, tmp_path):
     assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Rebuilt whole"
 
 
+def test_a_state_made_with_a_relative_source_is_not_used_from_elsewhere(make_site, tmp_path, monkeypatch):
+    # `sitegen build --source .` in the site's folder, then the same site named by its full path from another.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_site()
+    monkeypatch.chdir(root)
+    assert build_incrementally(BuildOptions(source=Path("."), out=Path("public"), search=False, pdf=False)).ok
+    monkeypatch.chdir(tmp_path)
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8").replace("Chungcheong and the Oita LSI cluster", "Built from afar"))
+    report = build_incrementally(BuildOptions(source=root, out=root / "public", search=False, pdf=False))
+    assert report.ok, [d.format() for d in report.diagnostics if d.severity == "error"]
+    assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Built from afar"
+
+
 def test_the_state_keeps_one_copy_of_each_path_and_link_and_loads_equal(built):
     root, options = built
     kept = Rebuilder.adopt(options, build(replace(options, out=None)), Caches())
