@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from multiprocessing.synchronize import Event
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 import markdown as md
 from markdown.extensions.toc import slugify_unicode
@@ -134,9 +134,11 @@ class MarkdownStore:
     every page but parses no Markdown again. One SQLite file; each render process writes what it
     rendered, one at a time (SQLite's lock)."""
 
-    def __init__(self, path: Path | None, raw_html: bool = False):
+    def __init__(self, path: Path | None, raw_html: bool = False, known: Mapping[str, bytes] | None = None):
+        """`known`: texts and their HTML in UTF-8, already read from the store (see rebuild.Rebuilder.kept)."""
         self.path = path
         self.raw_html = raw_html
+        self.known: Mapping[str, bytes] = known if known is not None else {}
         self.fresh: dict[str, tuple[str, str]] = {}  # rendered in this run: key -> (html, toc as JSON)
         self._db: sqlite3.Connection | None = None
 
@@ -159,11 +161,30 @@ class MarkdownStore:
 
     def html(self, text: str) -> str:
         """The HTML alone: what a page shows, without reading its headings back."""
-        return self._stored(text)[0]
+        found = self.known.get(text)
+        return found.decode() if found is not None else self._stored(text)[0]
+
+    def html_of(self, texts: Iterable[str]) -> dict[str, bytes]:
+        """The HTML, in UTF-8, of those of `texts` the file holds, read in a few queries; a missing file is not made."""
+        if self.path is None or not self.path.exists():
+            return {}
+        db = self._connect()
+        assert db is not None
+        keys = {self._key(text): text for text in texts}
+        found = {}
+        listed = list(keys)
+        for start in range(0, len(listed), _QUERY_KEYS):
+            chunk = listed[start : start + _QUERY_KEYS]
+            rows = db.execute(f"SELECT key, CAST(html AS BLOB) FROM markdown WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((keys[key], html) for key, html in rows)
+        return found
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{VERSION}\0{int(self.raw_html)}\0{text}".encode()).hexdigest()
 
     def _stored(self, text: str) -> tuple[str, str]:
         """(HTML, headings as JSON), from this run, the file or a render."""
-        key = hashlib.sha256(f"{VERSION}\0{int(self.raw_html)}\0{text}".encode()).hexdigest()
+        key = self._key(text)
         if key in self.fresh:
             return self.fresh[key]
         db = self._connect()
@@ -190,6 +211,7 @@ class MarkdownStore:
             self._db = None
 
 
+_QUERY_KEYS = 500  # keys a query asks for at once: SQLite takes at most 999 parameters before 3.32
 # Texts rendered ahead between two saves: what a stop may lose, and each save's share of the lock.
 AHEAD_SAVE = 32
 STOP_WAIT = 0.5  # seconds

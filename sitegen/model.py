@@ -215,6 +215,18 @@ class Site:
         return sorted(pages, key=lambda d: (d.item.menu, d.slug))  # type: ignore[union-attr]
 
 
+def markdown_texts(site: Site) -> set[str]:
+    """The Markdown the site's documents hold: their bodies, and their brochures' text sections."""
+    texts = set()
+    for doc in site.documents.values():
+        item = doc.item
+        if isinstance(item, Brochure):
+            texts.update(section.text for section in item.sections if section.text)
+        elif item.body:
+            texts.add(item.body)
+    return texts
+
+
 def sort_key(doc: Document, regions: list[str]) -> tuple[Any, ...]:
     """Where a document stands in its section's lists: stories newest first, clusters by region."""
     if doc.section == "stories":

@@ -17,7 +17,7 @@ from .content import ContentTree, ParseCache, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, has_errors
 from .i18n import Catalogs, load_catalogs, untranslated
-from .model import ModelMemo, Site, build_site
+from .model import ModelMemo, Site, build_site, markdown_texts
 from .output import OutputError, Scratch, delete_files, publish, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .links import PageLinks, check_pages
@@ -100,6 +100,10 @@ class Rebuilder:
         # What each template extends, includes or imports (Renderer.template_files), kept with the
         # state: finding it parses every template, a tenth of a second for each new process.
         self.template_refs: dict[str, frozenset[str]] = {}
+        # The HTML of the model's Markdown, read from the cache as the state is kept (see kept): the
+        # render processes of the next build find it in memory, not each in SQLite. In UTF-8, as
+        # bytes load without decoding: each process decodes what it shows.
+        self.markdown: dict[str, bytes] = {}
 
     def rebuild(self, stamps: dict[str, Stamp] | None = None, changed: set[str] | None = None) -> RebuildReport:
         """Build what changed since the last call. `stamps`, from a scan just made, or `changed`, the
@@ -141,6 +145,7 @@ class Rebuilder:
             if self.base_url:
                 config = config.with_base_url(self.base_url)
             self.config, self.check_cache, self.catalogs, self.renderer, self.model = config, {}, None, None, ModelMemo()
+            self.markdown = {}  # the config says whether raw HTML passes, and so what the HTML is
         config = self.config
         assert config is not None
         edits = [f for f in files if f.startswith("content/")]
@@ -168,7 +173,7 @@ class Rebuilder:
             return
         created = source_date(self.source, self.stamps)
         if self.renderer is None:
-            store = MarkdownStore(self.source / MARKDOWN_CACHE, config.allow_raw_html)
+            store = MarkdownStore(self.source / MARKDOWN_CACHE, config.allow_raw_html, self.markdown)
             self.renderer = Renderer(site, self.catalogs, created, store, self.template_refs)
         else:
             self.renderer.site, self.renderer.created = site, created
@@ -302,6 +307,20 @@ class Rebuilder:
         rebuilder.last = RebuildReport()
         return rebuilder
 
+    def kept(self) -> "Rebuilder":
+        """This state as the next build will load it: with the HTML of every Markdown text of the
+        model, read from the cache in a few queries. The saver calls it, after the build has returned."""
+        if self.site is not None and self.config is not None:
+            texts = markdown_texts(self.site)
+            html = {text: self.markdown[text] for text in texts if text in self.markdown}
+            store = MarkdownStore(self.source / MARKDOWN_CACHE, self.config.allow_raw_html)
+            try:
+                html.update(store.html_of(texts - html.keys()))
+            finally:
+                store.close()
+            self.markdown = html
+        return self
+
     def __getstate__(self) -> dict:
         # Jinja environments and compiled catalogs are made again, quickly, by the next build.
         links, graph = _one_of_each(self.links, self.graph)
@@ -358,7 +377,7 @@ def build_incrementally(
         report = build(options, progress, caches)
         if report.ok and report.written is not None:
             remember(options.source, options.out, key, report.diagnostics)
-            save_state(options.source, options.out, header, lambda: Rebuilder.adopt(options, report, caches), background)
+            save_state(options.source, options.out, header, lambda: Rebuilder.adopt(options, report, caches).kept(), background)
         return report
     rebuilder.jobs = options.jobs
     try:
@@ -372,6 +391,6 @@ def build_incrementally(
     if report.ok:
         remember(options.source, options.out, key, report.diagnostics)
     # Kept after errors too (nothing was written): the next build does what this one could not.
-    save_state(options.source, options.out, header, lambda: rebuilder, background)
+    save_state(options.source, options.out, header, rebuilder.kept, background)
     report.timings["build"] = time.perf_counter() - start
     return report

@@ -47,6 +47,25 @@ def test_markdown_rendered_ahead_is_in_the_store_as_the_render_stage_would_make_
     assert store.fresh == {}  # every one came from the store
 
 
+def test_the_store_reads_many_texts_at_once_and_serves_known_ones_from_memory(tmp_path):
+    path = tmp_path / "markdown.sqlite"
+    texts = [f"## 절 {n}\n\n**본문** {n}\n" for n in range(1200)]  # more than one query's worth of keys
+    store = MarkdownStore(path)
+    for text in texts:
+        store.html(text)
+    store.save()
+    found = MarkdownStore(path).html_of([*texts, "never rendered"])
+    assert found.keys() == set(texts)
+    assert all(found[text].decode() == render_markdown(text).html for text in texts)
+    assert MarkdownStore(tmp_path / "none.sqlite").html_of(texts) == {} and not (tmp_path / "none.sqlite").exists()
+    # Known texts are served as given, without the file; the others as before.
+    known = MarkdownStore(path, known={texts[0]: "<p>kept</p>".encode()})
+    known.close()
+    path.unlink()
+    assert known.html(texts[0]) == "<p>kept</p>"
+    assert known.html(texts[1]) == render_markdown(texts[1]).html
+
+
 def test_markdown_rendered_ahead_stops_where_it_got_to_when_the_block_ends(tmp_path):
     path = tmp_path / "markdown.sqlite"
     endless = (f"text {n}\n" for n in range(10**9))

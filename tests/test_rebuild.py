@@ -361,6 +361,30 @@ def test_a_build_after_an_edit_parses_no_template_when_none_changed(built, monke
     assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//p[@class='note']")) == "two"
 
 
+def test_a_template_edit_reads_the_markdown_html_from_the_state_not_the_cache(built, monkeypatch):
+    """The state carries the HTML of every body: a build that renders every page again looks
+    none of them up in SQLite, each render process for itself."""
+    from sitegen.markdown import MarkdownStore
+
+    root, options = built
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8").replace("Chungcheong and the Oita LSI cluster", "Kept in the state"))
+    assert build_incrementally(options).ok  # its body is new: the state kept after it has its HTML too
+
+    def stored(self, text):
+        raise AssertionError(f"looked up in the cache: {text[:40]!r}")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(MarkdownStore, "_stored", stored)
+        template = root / "templates/story.html"
+        touch_later(template, template.read_text(encoding="utf-8").replace('<article class="story"', '<article class="story edited"'))
+        report = build_incrementally(options)
+    assert report.ok and report.incremental is not None and "templates/story.html changed" in report.incremental
+    article = parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article")
+    assert article.get("class") == "story edited" and text_of(article.find(".//h1")) == "Kept in the state"
+    assert article.find(".//div[@class='prose']/p") is not None  # the body, from the state
+
+
 def test_a_template_edit_between_builds_compiles_anew_and_rewrites_its_pages(built, tmp_path):
     root, options = built
     template = root / "templates/story.html"
