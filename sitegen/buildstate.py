@@ -105,6 +105,10 @@ def remember(root: Path, out: Path, key: str, diagnostics: list[Diagnostic]) -> 
 # The state of the last build (rebuild.Rebuilder) is a pickle: fast to load, but pickles run code.
 # So each is signed with a key kept outside the site's folder, and one not signed with it (a file
 # in a cloned repository, say) is never loaded: the build starts afresh instead.
+# SHA-256, which CPUs of the last years compute in hardware: twice as fast as BLAKE2b here, over tens of megabytes.
+_SIGNATURE = "sha256"
+
+
 def _key() -> bytes:
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitegen"
     path = folder / "state.key"
@@ -178,7 +182,7 @@ def _write_state(root: Path, out: Path, saved: tuple[Any, Any, Any]) -> None:
         gc.enable()
     path = _state_path(root, out)
     partial = path.with_suffix(f".partial-{os.getpid()}")
-    partial.write_bytes(hmac.digest(_key(), payload, "blake2b") + payload)
+    partial.write_bytes(hmac.digest(_key(), payload, _SIGNATURE) + payload)
     partial.replace(path)
 
 
@@ -189,9 +193,9 @@ def load_state(root: Path, out: Path, header: Any) -> Any | None:
             data = _state_path(root, out).read_bytes()
     except OSError:
         return None
-    size = hashlib.blake2b().digest_size
+    size = hashlib.new(_SIGNATURE).digest_size
     signature, payload = data[:size], memoryview(data)[size:]  # no copy of tens of megabytes
-    if not hmac.compare_digest(signature, hmac.digest(_key(), payload, "blake2b")):
+    if not hmac.compare_digest(signature, hmac.digest(_key(), payload, _SIGNATURE)):
         return None
     gc.disable()
     try:
