@@ -251,6 +251,7 @@ class Renderer:
             for code in site.languages
         }
         self._templates = templates if templates is not None else {}
+        self._compiled: dict[tuple[str, str], jinja2.Template] = {}  # (language, name): Jinja's own lookup takes a lock
 
     def render(self, pages: list[PageSpec], progress: Progress | None = None) -> Rendered:
         """Render `pages`; collect every template error."""
@@ -271,7 +272,7 @@ class Renderer:
                 deps |= self.template_files(spec.lang, spec.template)
                 context = page_context(site, spec, deps)
                 context.update(self._extra(spec, deps))
-                html = self.envs[spec.lang].get_template(spec.template).render(context, created=self.created)
+                html = self._template(spec.lang, spec.template).render(context, created=self.created)
             except jinja2.TemplateSyntaxError as exc:
                 diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}"))
                 continue
@@ -293,9 +294,16 @@ class Renderer:
         result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return result
 
+    def _template(self, lang: str, name: str) -> jinja2.Template:
+        template = self._compiled.get((lang, name))
+        if template is None:
+            template = self._compiled[(lang, name)] = self.envs[lang].get_template(name)
+        return template
+
     def forget_templates(self) -> None:
         """Templates changed: compile them again, and find again what each one includes."""
         self._templates.clear()
+        self._compiled.clear()
         # Compiled code is found by the source's checksum: an edited template compiles anew.
         for env in self.envs.values():
             env.cache.clear()  # type: ignore[union-attr]
