@@ -147,12 +147,15 @@ class MarkdownStore:
             return None
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30)
-            # A cache: a commit lost to a power cut costs a render, so commits need not wait for the
-            # disk (with a write-ahead log, the file stays whole whatever happens).
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
+            try:
+                self._db = _open(self.path)
+            except sqlite3.DatabaseError as exc:
+                if exc.sqlite_errorname not in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                    raise  # busy or locked past the timeout, out of space: not the file's fault
+                # Damaged, or not ours: a cache, so it is started anew rather than failing every page.
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self._db = _open(self.path)
         return self._db
 
     def render(self, text: str) -> Rendered:
@@ -209,6 +212,27 @@ class MarkdownStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+_COLUMNS = "key TEXT PRIMARY KEY, html TEXT, toc TEXT"
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        # A cache: a commit lost to a power cut costs a render, so commits need not wait for the
+        # disk (with a write-ahead log, the file stays whole whatever happens).
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"CREATE TABLE IF NOT EXISTS markdown ({_COLUMNS})")
+        if [row[1] for row in db.execute("PRAGMA table_info(markdown)")] != ["key", "html", "toc"]:
+            with db:  # a table laid out otherwise, by another version: its rows cannot be read
+                db.execute("DROP TABLE markdown")
+                db.execute(f"CREATE TABLE markdown ({_COLUMNS})")
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 _QUERY_KEYS = 500  # keys a query asks for at once: SQLite takes at most 999 parameters before 3.32

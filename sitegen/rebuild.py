@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,6 +317,8 @@ class Rebuilder:
             store = MarkdownStore(self.source / MARKDOWN_CACHE, self.config.allow_raw_html)
             try:
                 html.update(store.html_of(texts - html.keys()))
+            except sqlite3.Error:  # a cache that cannot be read: the next build reads each body as it renders it
+                pass
             finally:
                 store.close()
             self.markdown = html

@@ -1,5 +1,6 @@
 """Markdown bodies become HTML; markup and script in content are never run."""
 
+import sqlite3
 import time
 
 from conftest import REPO, markdown_rows as rows
@@ -64,6 +65,23 @@ def test_the_store_reads_many_texts_at_once_and_serves_known_ones_from_memory(tm
     path.unlink()
     assert known.html(texts[0]) == "<p>kept</p>"
     assert known.html(texts[1]) == render_markdown(texts[1]).html
+
+
+def test_a_cache_that_cannot_be_read_is_started_anew_and_fails_no_page(tmp_path):
+    text = "## 제목\n\n**본문**\n"
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"not a database, whatever a disk or a program left here" * 200)
+    older = tmp_path / "older.sqlite"
+    with sqlite3.connect(older) as db:  # the table as another version laid it out
+        db.execute("CREATE TABLE markdown (key TEXT PRIMARY KEY, html TEXT)")
+        db.execute("INSERT INTO markdown VALUES ('k', '<p>old</p>')")
+    db.close()
+    for path in (garbage, older):
+        store = MarkdownStore(path)
+        assert store.render(text) == render_markdown(text)
+        store.save()
+        store.close()
+        assert MarkdownStore(path).html_of([text]) == {text: render_markdown(text).html.encode()}
 
 
 def test_markdown_rendered_ahead_stops_where_it_got_to_when_the_block_ends(tmp_path):
