@@ -104,8 +104,9 @@ def remember(root: Path, out: Path, key: str, diagnostics: list[Diagnostic]) -> 
 
 # The state of the last build (rebuild.Rebuilder) is a pickle: fast to load, but pickles run code.
 # So each is signed with a key kept outside the site's folder, and one not signed with it (a file
-# in a cloned repository, say) is never loaded: the build starts afresh instead.
-# SHA-256, which CPUs of the last years compute in hardware: twice as fast as BLAKE2b here, over tens of megabytes.
+# in a cloned repository, say) is never loaded: the build starts afresh instead. The signature is
+# an HMAC with SHA-256, which CPUs of the last years compute in hardware: over tens of megabytes,
+# twice as fast here as BLAKE2b.
 _SIGNATURE = "sha256"
 
 

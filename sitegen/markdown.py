@@ -236,6 +236,7 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 _QUERY_KEYS = 500  # keys a query asks for at once: SQLite takes at most 999 parameters before 3.32
+
 # Texts rendered ahead between two saves: what a stop may lose, and each save's share of the lock.
 AHEAD_SAVE = 32
 STOP_WAIT = 0.5  # seconds
