@@ -198,28 +198,29 @@ def _overwrite(path: str, data: bytes) -> None:
 def write_files(
     outputs: Mapping[str, bytes], out_dir: Path, source_root: Path, scratch: Scratch | None = None, ready: Collection[str] = frozenset()
 ) -> WriteReport:
-    """Write some files into an existing output, each replaced in one step. The outputs `ready` in
-    `scratch` are written there already: they are only moved in."""
+    """Write some files into an existing output, each replaced in one step; and move in the files
+    `ready` in `scratch`, written there already."""
     check_destination(out_dir, source_root)
     checked = {safe_relative(path): data for path, data in outputs.items()}
+    moved = sorted(safe_relative(path) for path in ready)
+    assert scratch is not None or not moved, "files ready to move in come from a scratch folder"
     with output_lock(out_dir):
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / MARKER).touch()
+        for rel in moved:
+            new, target = scratch.file(rel), f"{out_dir}/{rel}"  # type: ignore[union-attr]
+            try:
+                _move_in(new, target)
+            except FileNotFoundError:  # a new page in a new folder (most replace a page: no folder to make)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                _move_in(new, target)
         for rel, data in sorted(checked.items()):
-            if scratch is not None and rel in ready:
-                target = f"{out_dir}/{rel}"
-                try:
-                    _move_in(scratch.file(rel), target)
-                except FileNotFoundError:  # a new page in a new folder (most replace a page: no folder to make)
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    _move_in(scratch.file(rel), target)
-                continue
             path = out_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.parent / f".{path.name}.partial-{os.getpid()}"
             partial.write_bytes(data)
             partial.replace(path)
-    return WriteReport(len(checked), sum(len(d) for d in checked.values()))
+    return WriteReport(len(checked) + len(moved), sum(len(d) for d in checked.values()))
 
 
 def delete_files(paths: list[str], out_dir: Path) -> None:

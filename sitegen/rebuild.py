@@ -199,9 +199,13 @@ class Rebuilder:
             only = self.graph.affected(self.pending)
             pages = [refresh(self.plan[i], site) for i in sorted(page_files[f] for f in only if f in page_files)]
         copies = files_to_copy(site)
+        jobs = plan_pdfs(site)
         # Into a folder published before, render processes write their pages beside it as they go;
-        # only those whose bytes changed are moved in, once every check has passed.
-        rendered = render_pages(self.renderer, pages, only, self.jobs, sink=scratch.write if self.published else None)
+        # only those whose bytes changed are moved in, once every check has passed. Only the print
+        # views come back as bytes, for the PDFs; the search index reads the others where they were written.
+        prints = frozenset(job.print_file for job in jobs) if self.pdf else frozenset()
+        sink = scratch.write if self.published else None
+        rendered = render_pages(self.renderer, pages, only, self.jobs, sink=sink, keep=prints.__contains__)
         notes = set(rendered.diagnostics) if full else self.notes | set(rendered.diagnostics)
         report.diagnostics += notes
         self._strictly(report)
@@ -215,7 +219,6 @@ class Rebuilder:
                 outputs[path] = data
             deps[path] = frozenset({source_path})
         wanted = page_files.keys() | set(copies)
-        jobs = plan_pdfs(site)
         if self.pdf:
             wanted |= {job.pdf_file for job in jobs}
             todo = [job for job in jobs if job.print_file in outputs]
@@ -230,19 +233,20 @@ class Rebuilder:
         for path in gone:
             links.pop(path, None)
         if self.as_build:
-            existing = (self.digests.keys() | outputs.keys()) - set(gone)
+            existing = (self.digests.keys() | outputs.keys() | rendered.written) - set(gone)
             report.diagnostics += check_pages(links, existing, {job.pdf_file for job in jobs})
             self._strictly(report)
             if has_errors(report.diagnostics):
                 return
-            if self.search and any(path.endswith(".html") for path in [*outputs, *gone]):
-                index = index_outputs(self._pages(links, outputs))
+            if self.search and any(path.endswith(".html") for path in [*outputs, *rendered.written, *gone]):
+                index = index_outputs(self._pages(links, outputs, rendered.written, scratch))
                 outputs.update(index)
                 gone = sorted({*gone, *(self.index_files - index.keys())})
                 self.index_files = set(index)
         # A page's digest was made where it was rendered; the static files', PDFs' and index's here.
         digests = {path: rendered.digests[path] if path in rendered.digests else digest(data) for path, data in outputs.items()}
-        changed = {path: outputs[path] for path, new in digests.items() if self.digests.get(path) != new}
+        digests.update((path, rendered.digests[path]) for path in rendered.written)
+        changed = {path: new for path, new in digests.items() if self.digests.get(path) != new}
         if not self.published:
             # The search index is made with the first build; later saves in `sitegen serve` leave it to
             # the server's SearchRefresher, and later builds (as_build) make it again above.
@@ -253,10 +257,10 @@ class Rebuilder:
         elif changed or gone:
             # Each file is replaced in one step. A build cut short in between leaves a mix of whole
             # files, old and new, and no state: the next build is a whole one and swaps in a whole site.
-            write_files(changed, self.out, self.source, scratch, rendered.written)
+            written = {path: outputs[path] for path in changed if path not in rendered.written}
+            write_files(written, self.out, self.source, scratch, changed.keys() & rendered.written)
             delete_files(gone, self.out)
-        for path in changed:
-            self.digests[path] = digests[path]
+        self.digests.update(changed)
         for path in gone:
             self.digests.pop(path, None)
         self.graph.update(deps)
@@ -277,9 +281,13 @@ class Rebuilder:
         if self.strict:
             report.diagnostics = [d.as_error() for d in report.diagnostics]
 
-    def _pages(self, links: dict[str, PageLinks], outputs: dict[str, bytes]) -> dict[str, bytes]:
-        """Every page of the site, for the search index: those just made, the rest from the output folder."""
-        return {path: outputs[path] if path in outputs else (self.out / path).read_bytes() for path in sorted(links)}
+    def _pages(self, links: dict[str, PageLinks], outputs: dict[str, bytes], written: set[str], scratch: Scratch) -> dict[str, bytes]:
+        """Every page of the site, for the search index: those just made (in memory, or where the render
+        processes wrote them), the rest from the output folder."""
+        return {
+            path: outputs[path] if path in outputs else Path(scratch.file(path) if path in written else self.out / path).read_bytes()
+            for path in sorted(links)
+        }
 
     @classmethod
     def adopt(cls, options: BuildOptions, report: BuildReport, caches: Caches) -> "Rebuilder":

@@ -316,17 +316,41 @@ def test_a_state_saved_in_the_background_is_waited_for_by_the_next_build(make_si
         assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")).startswith(title)
 
 
+BROCHURE = "title: 안내\nsummary: 요약\nsections:\n  - cluster: changwon\n  - story: oita-lsi\n"  # the mini site has none
+
+
 @pytest.mark.slow
 def test_an_incremental_build_with_search_and_pdfs_equals_a_whole_one(make_site, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    root = make_site()
+    root = make_site({"content/ko/brochures/program.yaml": BROCHURE})
     options = BuildOptions(source=root, out=root / "public")
     assert build_incrementally(options).ok
     story = root / "content/ko/stories/oita-lsi.md"
     touch_later(story, story.read_text(encoding="utf-8").replace("## 교류의 시작", "## 교류의 시작\n\n반도체 금형 교류회.", 1))
     report = build_incrementally(options)
     assert report.ok and report.incremental is not None
+    full = build(replace(options, out=tmp_path / "full"))
+    assert full.ok
+    assert tree_bytes(root / "public") == tree_bytes(tmp_path / "full")  # the search index and PDFs too
+
+
+@pytest.mark.slow
+def test_a_template_change_on_workers_with_search_and_pdfs_equals_a_whole_build(make_site, on_workers, tmp_path, monkeypatch):
+    # The workers write every page beside the site and send back only the print views' bytes: the
+    # PDFs are made from those, the search index from the pages where the workers wrote them.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_site({"content/ko/brochures/program.yaml": BROCHURE})
+    options = BuildOptions(source=root, out=root / "public", jobs=2)
+    assert build_incrementally(options).ok
+    macros = root / "templates/macros.html"  # the story pages' figures, the clusters' charts, and the print views
+    edited = macros.read_text(encoding="utf-8").replace("</ul>\n{% endmacro %}", "<li>Edited figure</li></ul>\n{% endmacro %}", 1)
+    touch_later(macros, edited.replace('<figure class="members">', '<figure class="members"><figcaption>Edited chart</figcaption>', 1))
+    report = build_incrementally(options)
+    assert report.ok and report.incremental is not None and "templates/macros.html changed" in report.incremental
+    assert "Edited figure" in text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article"))
+    assert "Edited chart" in text_of(parse_html(root / "public/en/brochures/program/print/index.html").find(".//body"))
     full = build(replace(options, out=tmp_path / "full"))
     assert full.ok
     assert tree_bytes(root / "public") == tree_bytes(tmp_path / "full")  # the search index and PDFs too
