@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -333,9 +333,11 @@ class Rebuilder:
         return self
 
     def __getstate__(self) -> dict:
-        # Jinja environments and compiled catalogs are made again, quickly, by the next build.
+        # Jinja environments and compiled catalogs are made again, quickly, by the next build. Of the
+        # last report, the next build asks only whether it was ok: the files it names are left out.
         links, graph = _one_of_each(self.links, self.graph)
-        return {**self.__dict__, "renderer": None, "catalogs": None, "links": links, "graph": graph}
+        last = replace(self.last, written=[], deleted=[], changed=[]) if self.last else None
+        return {**self.__dict__, "renderer": None, "catalogs": None, "links": links, "graph": graph, "last": last}
 
 
 def _one_of_each(links: dict[str, PageLinks], graph: DepGraph) -> tuple[dict[str, PageLinks], DepGraph]:

@@ -12,7 +12,7 @@ import pytest
 from conftest import parse_html, text_of, tree_bytes
 from sitegen.build import BuildOptions, Caches, build
 from sitegen.links import PageLinks
-from sitegen.rebuild import Rebuilder, build_incrementally
+from sitegen.rebuild import RebuildReport, Rebuilder, build_incrementally
 from sitegen.server import error_page
 
 
@@ -293,7 +293,9 @@ def test_the_state_keeps_one_copy_of_each_path_and_link_and_loads_equal(built):
     kept = Rebuilder.adopt(options, build(replace(options, out=None)), Caches())
     kept.links = {path: PageLinks(page.ids, tuple((line, "".join(href), "".join(target), fragment) for line, href, target, fragment in page.links))
                   for path, page in build(options).links.items()}  # as each render process sends them: equal strings, not one
+    kept.last = RebuildReport(written=sorted(kept.links), changed=["templates/base.html"])
     loaded = pickle.loads(pickle.dumps(kept))
+    assert loaded.last.ok and loaded.last.written == loaded.last.changed == []  # only whether it was ok is asked
     assert loaded.links == kept.links and loaded.graph.deps == kept.graph.deps
     assert loaded.graph.affected({"templates/base.html"}) == kept.graph.affected({"templates/base.html"}) != set()
     stylesheets = [link for page in loaded.links.values() for link in page.links if link[2] == "static/style.css"]
