@@ -7,11 +7,9 @@ import copyreg
 import fcntl
 import gc
 import hashlib
-import hmac
 import json
 import os
 import pickle
-import secrets
 import sys
 import time
 import types
@@ -20,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Mapping
 
+from . import signing
 from .deps import Stamp, scan
 from .errors import Diagnostic
 from .options import BuildOptions
@@ -103,25 +102,7 @@ def remember(root: Path, out: Path, key: str, diagnostics: list[Diagnostic]) -> 
 
 
 # The state of the last build (rebuild.Rebuilder) is a pickle: fast to load, but pickles run code.
-# So each is signed with a key kept outside the site's folder, and one not signed with it (a file
-# in a cloned repository, say) is never loaded: the build starts afresh instead. The signature is
-# an HMAC with SHA-256, which CPUs of the last years compute in hardware: over tens of megabytes,
-# twice as fast here as BLAKE2b.
-_SIGNATURE = "sha256"
-
-
-def _key() -> bytes:
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitegen"
-    path = folder / "state.key"
-    try:
-        return path.read_bytes()
-    except OSError:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".state.key.{os.getpid()}"
-        partial.write_bytes(secrets.token_bytes(32))
-        partial.chmod(0o600)
-        os.replace(partial, path)
-        return path.read_bytes()
+# So each is signed (see signing), and one not signed here is never loaded: the build starts afresh.
 
 
 def _proxy(mapping: dict) -> types.MappingProxyType:
@@ -183,7 +164,7 @@ def _write_state(root: Path, out: Path, saved: tuple[Any, Any, Any]) -> None:
         gc.enable()
     path = _state_path(root, out)
     partial = path.with_suffix(f".partial-{os.getpid()}")
-    partial.write_bytes(hmac.digest(_key(), payload, _SIGNATURE) + payload)
+    partial.write_bytes(signing.signature(payload, signing.key()) + payload)
     partial.replace(path)
 
 
@@ -194,9 +175,8 @@ def load_state(root: Path, out: Path, header: Any) -> Any | None:
             data = _state_path(root, out).read_bytes()
     except OSError:
         return None
-    size = hashlib.new(_SIGNATURE).digest_size
-    signature, payload = data[:size], memoryview(data)[size:]  # no copy of tens of megabytes
-    if not hmac.compare_digest(signature, hmac.digest(_key(), payload, _SIGNATURE)):
+    payload = signing.payload(data, signing.key())  # no copy of tens of megabytes
+    if payload is None:
         return None
     gc.disable()
     try:

@@ -20,7 +20,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import i18n, templating, urls
+from . import i18n, signing, templating, urls
 from .config import Language, SiteConfig
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
@@ -245,7 +245,7 @@ class Renderer:
         folder = self.store.path.parent / f"jinja-{_SETTINGS}" if self.store.path else None
         if folder:
             folder.mkdir(parents=True, exist_ok=True)
-        bytecode = jinja2.FileSystemBytecodeCache(str(folder)) if folder else templating.SharedBytecode()
+        bytecode = templating.SignedBytecode(str(folder), signing.key()) if folder else templating.SharedBytecode()
         self.envs = {
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode)
             for code in site.languages

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from types import BuiltinFunctionType, CodeType, FunctionType
 from typing import Any, Callable, MutableMapping
 
@@ -10,6 +12,8 @@ import jinja2.bccache
 import jinja2.runtime
 import markupsafe
 from jinja2.utils import internalcode
+
+from . import signing
 
 
 class Context(jinja2.runtime.Context):
@@ -74,6 +78,35 @@ class Environment(jinja2.Environment):
         # context copies them, and a ChainMap copies slowly. So a global set after a template has
         # loaded is not seen by it: make_environment sets them all first.
         return {**self.globals, **(d or {})}
+
+
+class SignedBytecode(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk for the next build, each signed (see signing): compiled code runs
+    as it loads, so a file not signed here, one shipped in a repository's cache folder say, is
+    compiled again from its template instead."""
+
+    def __init__(self, directory: str, secret: bytes):
+        super().__init__(directory)
+        self.secret = secret
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = Path(self._get_cache_filename(bucket)).read_bytes()
+        except OSError:
+            return
+        payload = signing.payload(data, self.secret)
+        if payload is not None:
+            bucket.bytecode_from_string(bytes(payload))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = bucket.bytecode_to_string()
+        path = Path(self._get_cache_filename(bucket))
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        try:
+            partial.write_bytes(signing.signature(payload, self.secret) + payload)
+            partial.replace(path)
+        except OSError:  # a cache: the template compiles again next time
+            partial.unlink(missing_ok=True)
 
 
 class SharedBytecode(jinja2.BytecodeCache):

@@ -1,4 +1,4 @@
-"""sitegen's Jinja environment renders every template as Jinja's own does."""
+"""sitegen's Jinja environment renders every template as Jinja's own does, and runs no compiled template it did not sign."""
 
 from __future__ import annotations
 
@@ -59,3 +59,34 @@ def test_templates_render_as_with_jinjas_own_environment():
     assert "11 &lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt; True [1|] 1 AB 22" in pages[1]
     assert "<br> 7 None &lt;thing&gt; <em>safe</em>" in pages[1] and '<a href="x">' in pages[1]
     assert "7 <i>&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;</i>" in pages[1] and "7 items" in pages[1]
+
+
+def test_compiled_templates_not_signed_here_are_compiled_again_never_run(make_site, tmp_path, monkeypatch):
+    """A repository may ship a cache folder: compiled code in it that this user's key did not sign
+    is never run, however well it is made."""
+    import io
+    import marshal
+    import pickle
+    from dataclasses import replace
+
+    from jinja2.bccache import bc_magic
+
+    from conftest import parse_html, text_of
+    from sitegen.build import BuildOptions, build
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_site()
+    options = BuildOptions(source=root, out=root / "public", search=False, pdf=False)
+    assert build(options).ok
+    cached = sorted(root.glob(".sitegen-cache/jinja-*/*.cache"))
+    assert cached
+    planted = jinja2.Environment().compile("PLANTED", "planted.html")
+    for path in cached:
+        data = path.read_bytes()
+        stream = io.BytesIO(data[data.index(bc_magic) + len(bc_magic):])
+        checksum = pickle.load(stream)  # the template's own: Jinja takes the code as that template's
+        path.write_bytes(bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(planted))
+    report = build(replace(options, out=tmp_path / "again"))
+    assert report.ok
+    page = parse_html(tmp_path / "again/en/stories/oita-lsi/index.html")
+    assert "PLANTED" not in text_of(page) and text_of(page.find(".//h1"))
