@@ -162,10 +162,7 @@ def _write_state(root: Path, out: Path, saved: tuple[Any, Any, Any]) -> None:
         payload = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         gc.enable()
-    path = _state_path(root, out)
-    partial = path.with_suffix(f".partial-{os.getpid()}")
-    partial.write_bytes(signing.signature(payload, signing.key()) + payload)
-    partial.replace(path)
+    signing.write(_state_path(root, out), payload, signing.key())
 
 
 def load_state(root: Path, out: Path, header: Any) -> Any | None:

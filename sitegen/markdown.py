@@ -215,6 +215,7 @@ class MarkdownStore:
 
 
 _COLUMNS = "key TEXT PRIMARY KEY, html TEXT, toc TEXT"
+_COLUMN_NAMES = [column.split()[0] for column in _COLUMNS.split(", ")]
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -225,7 +226,7 @@ def _open(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"CREATE TABLE IF NOT EXISTS markdown ({_COLUMNS})")
-        if [row[1] for row in db.execute("PRAGMA table_info(markdown)")] != ["key", "html", "toc"]:
+        if [row[1] for row in db.execute("PRAGMA table_info(markdown)")] != _COLUMN_NAMES:
             with db:  # a table laid out otherwise, by another version: its rows cannot be read
                 db.execute("DROP TABLE markdown")
                 db.execute(f"CREATE TABLE markdown ({_COLUMNS})")

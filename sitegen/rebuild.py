@@ -244,8 +244,7 @@ class Rebuilder:
                 gone = sorted({*gone, *(self.index_files - index.keys())})
                 self.index_files = set(index)
         # A page's digest was made where it was rendered; the static files', PDFs' and index's here.
-        digests = {path: rendered.digests[path] if path in rendered.digests else digest(data) for path, data in outputs.items()}
-        digests.update((path, rendered.digests[path]) for path in rendered.written)
+        digests = {path: digest(data) for path, data in outputs.items() if path not in rendered.digests} | rendered.digests
         changed = {path: new for path, new in digests.items() if self.digests.get(path) != new}
         if not self.published:
             # The search index is made with the first build; later saves in `sitegen serve` leave it to
@@ -257,8 +256,8 @@ class Rebuilder:
         elif changed or gone:
             # Each file is replaced in one step. A build cut short in between leaves a mix of whole
             # files, old and new, and no state: the next build is a whole one and swaps in a whole site.
-            written = {path: outputs[path] for path in changed if path not in rendered.written}
-            write_files(written, self.out, self.source, scratch, changed.keys() & rendered.written)
+            to_write = {path: outputs[path] for path in changed if path not in rendered.written}
+            write_files(to_write, self.out, self.source, scratch, changed.keys() & rendered.written)
             delete_files(gone, self.out)
         self.digests.update(changed)
         for path in gone:

@@ -40,3 +40,14 @@ def payload(data: bytes, secret: bytes) -> memoryview | None:
     """What follows a good signature in `data` (not copied); None when it is not signed with `secret`."""
     body = memoryview(data)[SIZE:]
     return body if hmac.compare_digest(data[:SIZE], signature(body, secret)) else None
+
+
+def write(path: Path, payload: bytes, secret: bytes) -> None:
+    """`payload` signed, into `path` in one step."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(signature(payload, secret) + payload)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import BuiltinFunctionType, CodeType, FunctionType
 from typing import Any, Callable, MutableMapping
@@ -99,14 +98,10 @@ class SignedBytecode(jinja2.FileSystemBytecodeCache):
             bucket.bytecode_from_string(bytes(payload))
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        payload = bucket.bytecode_to_string()
-        path = Path(self._get_cache_filename(bucket))
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
         try:
-            partial.write_bytes(signing.signature(payload, self.secret) + payload)
-            partial.replace(path)
+            signing.write(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string(), self.secret)
         except OSError:  # a cache: the template compiles again next time
-            partial.unlink(missing_ok=True)
+            pass
 
 
 class SharedBytecode(jinja2.BytecodeCache):
