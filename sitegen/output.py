@@ -155,6 +155,22 @@ class Scratch:
             for rel, data in outputs.items():
                 _overwrite(self.file(safe_relative(rel)), data)
 
+    def prepare(self, pages: Collection[str]) -> None:
+        """Leave one file for each of `pages` free for the next build, empty where none was, and none
+        for a page no longer made: the next build's render processes then write into files that exist
+        (the first template change after a whole build made 9,000 new ones here, 0.1-0.2 s)."""
+        with self:
+            self.path.mkdir(exist_ok=True)
+            wanted = {os.path.basename(self.file(safe_relative(rel))) for rel in pages}
+            for name in os.listdir(self.path):
+                if name not in wanted:
+                    _remove(f"{self.path}/{name}")
+            for name in wanted:
+                try:
+                    os.close(os.open(f"{self.path}/{name}", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666))
+                except OSError:  # a link or a folder put in its place: the build replaces it (see _overwrite)
+                    pass
+
     def __enter__(self) -> "Scratch":
         _remove_stale_scratch(self.out_dir)
         try:
@@ -185,14 +201,19 @@ def _overwrite(path: str, data: bytes) -> None:
         fd = None
     if fd is None:
         # Replaced by a new file: a link is never followed, another copy never written over.
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path)
-        else:
-            os.unlink(path)
+        _remove(path)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     with open(fd, "wb") as handle:
         handle.write(data)
         handle.truncate()
+
+
+def _remove(path: str) -> None:
+    """Remove a file, a link (never what it points to) or a folder."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
 
 
 def write_files(

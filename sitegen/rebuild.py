@@ -369,6 +369,15 @@ def section_orders(site: Site) -> dict[str, tuple[str, ...]]:
     return {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in ORDERED}
 
 
+def _after_whole_build(options: BuildOptions, report: BuildReport, caches: Caches) -> Rebuilder:
+    """The state a whole build leaves for the next one; and, when the next renders on processes that
+    write its pages beside the site, a file for each page there to write into."""
+    rebuilder = Rebuilder.adopt(options, report, caches)
+    if options.jobs > 1:
+        Scratch(rebuilder.out).prepare(rebuilder.page_files)
+    return rebuilder.kept()
+
+
 def build_incrementally(
     options: BuildOptions, progress: Progress | None = None, background: bool = False, inputs: Inputs | None = None
 ) -> BuildReport:
@@ -389,7 +398,7 @@ def build_incrementally(
         report = build(options, progress, caches)
         if report.ok and report.written is not None:
             remember(options.source, options.out, key, report.diagnostics)
-            save_state(options.source, options.out, header, lambda: Rebuilder.adopt(options, report, caches).kept(), background)
+            save_state(options.source, options.out, header, lambda: _after_whole_build(options, report, caches), background)
         return report
     rebuilder.jobs = options.jobs
     try:

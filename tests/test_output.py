@@ -116,3 +116,22 @@ def test_links_in_the_scratch_folder_are_replaced_never_followed(tmp_path):
         claimed.write({"b/index.html": b"b", "c/index.html": b"c"})
         assert Path(claimed.file("b/index.html")).read_bytes() == b"b" and Path(claimed.file("c/index.html")).read_bytes() == b"c"
     assert (outside / "keep").read_bytes() == b"keep"
+
+
+def test_files_prepared_for_the_next_build_are_made_inside_the_scratch_folder_only(tmp_path):
+    """Preparing the free scratch folder follows no link put in it, nor the folder's own."""
+    import os
+
+    out = tmp_path / "public"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_bytes(b"keep")
+    free = Scratch(out).free
+    free.symlink_to(outside)
+    Scratch(out).prepare(["a/index.html"])
+    assert not free.is_symlink() and sorted(p.name for p in outside.iterdir()) == ["keep"]
+    assert [p.stat().st_size for p in free.iterdir()] == [0]
+    os.symlink(outside / "keep", free / Path(Scratch(out).file("b/index.html")).name)
+    Scratch(out).prepare(["b/index.html", "c/index.html"])  # a's file goes, b's link is left to the build to replace
+    assert sorted(p.name for p in free.iterdir()) == sorted(Path(Scratch(out).file(rel)).name for rel in ("b/index.html", "c/index.html"))
+    assert (outside / "keep").read_bytes() == b"keep"
