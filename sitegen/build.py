@@ -44,6 +44,9 @@ class BuildReport:
     render_notes: list[Diagnostic] = field(default_factory=list)  # what rendering reported
     unchanged: bool = False  # nothing changed since the last build into the same folder: nothing was done
     incremental: str | None = None  # built from the last build's state: what was done, and why
+    # What the build keeps for the next one (its caches, or the state it went on from): held by the
+    # report, so that a process about to end can leave its million objects to the system (see cli.run).
+    kept: object = None
 
     @property
     def ok(self) -> bool:

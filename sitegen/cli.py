@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence, TextIO
+from typing import TYPE_CHECKING, NoReturn, Sequence, TextIO
 
 from .buildstate import scan_inputs
 from .errors import Diagnostic
@@ -18,9 +18,11 @@ if TYPE_CHECKING:  # the stages are imported by the commands that run them (see 
     from .schema import CheckedItem
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, held: list[object] | None = None) -> int:
+    """Run a command; `held`, when given, receives what a build made, for the caller to free (or not)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.held = held
     try:
         return args.run(args)
     except UsageError as exc:
@@ -29,6 +31,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("sitegen: interrupted", file=sys.stderr)
         return 130
     return 2
+
+
+def run() -> NoReturn:
+    """The `sitegen` command: main, then an exit that leaves a build's memory to the system, which
+    frees it at once, where Python would free it object by object (a tenth of a second at 10,000 pages)."""
+    held: list[object] = []
+    code = main(held=held)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -152,7 +164,10 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     from .rebuild import build_incrementally
 
-    return _report(build_incrementally(options, progress, background=True, inputs=inputs), args, verb="built")
+    report = build_incrementally(options, progress, background=True, inputs=inputs)
+    if args.held is not None:
+        args.held.append(report)
+    return _report(report, args, verb="built")
 
 
 def _check(args: argparse.Namespace) -> int:

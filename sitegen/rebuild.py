@@ -399,6 +399,7 @@ def build_incrementally(
         if report.ok and report.written is not None:
             remember(options.source, options.out, key, report.diagnostics)
             save_state(options.source, options.out, header, lambda: _after_whole_build(options, report, caches), background)
+        report.kept = caches
         return report
     rebuilder.jobs = options.jobs
     try:
@@ -407,7 +408,7 @@ def build_incrementally(
         # Some files may be written, some not: the next build starts afresh and swaps in a whole site.
         forget_state(options.source, options.out)
         return BuildReport(diagnostics=[Diagnostic(str(options.out), None, None, None, str(exc))])
-    report = BuildReport(diagnostics=sorted(set(rebuilt.diagnostics), key=Diagnostic.sort_key), site=rebuilder.site)
+    report = BuildReport(diagnostics=sorted(set(rebuilt.diagnostics), key=Diagnostic.sort_key), site=rebuilder.site, kept=rebuilder)
     report.incremental = rebuilt.summary()
     if report.ok:
         remember(options.source, options.out, key, report.diagnostics)

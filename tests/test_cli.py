@@ -123,3 +123,35 @@ def test_ctrl_c_stops_a_build_with_one_line_and_leaves_nothing_behind(make_site)
     _, stderr = build.communicate(timeout=120)
     assert (build.returncode, stderr) == (130, "sitegen: interrupted\n")
     assert not (root / "public").exists() and not list(root.glob(".public.staging-*"))
+
+
+def test_the_command_ends_with_all_its_output_and_the_builds_exit_code(make_site):
+    """`sitegen` leaves the process at once when done (cli.run): through pipes, as CI reads it, no line is
+    lost and the exit code is the build's."""
+    import os
+    import subprocess
+    import sys
+
+    root = make_site()
+    command = [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--no-search", "--no-pdf"]
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as a pipe is by default
+    built = subprocess.run(command, capture_output=True, text=True, env=buffered)
+    assert built.returncode == 0 and "built 26 pages in 3 languages" in built.stdout
+    (root / "content/ko/stories/oita-lsi.md").write_text(BAD_DATE, encoding="utf-8")
+    failed = subprocess.run(command, capture_output=True, text=True, env=buffered)
+    assert failed.returncode == 1 and "oita-lsi.md:4:7: error: date: expected a date like 2012-05-31" in failed.stderr
+
+
+def test_a_caller_about_to_end_is_handed_what_the_build_made_to_keep_unfreed(make_site):
+    from sitegen.build import Caches
+    from sitegen.rebuild import Rebuilder
+
+    root = make_site()
+    held: list = []
+    assert main(["build", "--source", str(root), "--no-search", "--no-pdf", "--quiet"], held=held) == 0
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert main(["build", "--source", str(root), "--no-search", "--no-pdf", "--quiet"], held=held) == 0
+    first, again = held
+    assert isinstance(first.kept, Caches) and first.kept.parsed  # a whole build: its caches
+    assert isinstance(again.kept, Rebuilder) and again.incremental is not None  # one that went on: its state
