@@ -27,7 +27,10 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 
 
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
-    """Seconds, peak memory (MiB) and CPU seconds (user and system, all processes waited for) of a command, from GNU time."""
+    """Seconds, peak memory (MiB) and CPU seconds (user and system, all processes waited for) of a command, from GNU time.
+    The disk is synced first: the files the last command wrote are flushed by the kernel up to half a
+    minute later, and that writeback would be counted against whichever command ran then."""
+    os.sync()
     start = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *command], cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
