@@ -17,11 +17,14 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
+import xml.etree.ElementTree as etree
+
 import markdown as md
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
+TOC_CONFIG = {"slugify": slugify_unicode, "toc_depth": "2-3"}
 # Part of every stored entry's key: a new Python-Markdown or a changed set of extensions renders anew.
 VERSION = f"{md.__version__}:{','.join(EXTENSIONS)}:1"
 
@@ -79,18 +82,34 @@ INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "em_strong2": ("_",),
     "footnote": ("[^",),
 }
-EXTENSION_TRIGGERS: dict[str, tuple[str, ...]] = {"tables": ("|",), "fenced_code": ("```", "~~~"), "footnotes": ("[^",)}
+# "toc_html": the table of contents as HTML, which only a [TOC] marker puts into a body (sitegen
+# makes its own from the headings): without the marker, the toc extension gives the ids alone.
+EXTENSION_TRIGGERS: dict[str, tuple[str, ...]] = {"tables": ("|",), "fenced_code": ("```", "~~~"), "footnotes": ("[^",), "toc_html": ("[TOC]",)}
 _TRIGGERS = sorted({t for triggers in (*INLINE_TRIGGERS.values(), *EXTENSION_TRIGGERS.values()) for t in triggers})
+
+
+class _TocWithoutHtml(TocTreeprocessor):
+    """The toc extension's heading ids and tokens, without the HTML table of contents it would build,
+    serialize and run every postprocessor over for each body: a seventh of a body's rendering."""
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return etree.Element("div")
+
+    def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
+        pass  # used only for a body without the marker
+
+
+class _TocIds(TocExtension):
+    TreeProcessorClass = _TocWithoutHtml
 
 
 @lru_cache(maxsize=64)
 def _converter(raw_html: bool, unused: frozenset[str]) -> md.Markdown:
     """A converter without the extensions and inline patterns named in `unused`."""
-    converter = md.Markdown(
-        extensions=[e for e in EXTENSIONS if e not in unused],
-        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
-        output_format="html",
-    )
+    extensions: list[str | md.extensions.Extension] = [e for e in EXTENSIONS if e not in unused]
+    if "toc_html" in unused:
+        extensions[extensions.index("toc")] = _TocIds(**TOC_CONFIG)
+    converter = md.Markdown(extensions=extensions, extension_configs={"toc": TOC_CONFIG}, output_format="html")
     if not raw_html:
         # Content is data, not markup: raw HTML in a body is shown as text, never run,
         # and links that would run script are dropped.

@@ -131,20 +131,32 @@ EVERY_PATTERN = [
     "```\nfenced `code` **not bold**\n```\n\n~~~python\nx = 1\n~~~",
     "## 제목 *하나*\n\n### 見出し [リンク](/ja/)\n\n1. first\n2. second\n\n* a\n* b",
     "    indented code with *stars* and [brackets]\n\n> quoted **text** & more",
+    "[TOC]\n\n## 목차 위치\n\n### 하위 *절*\n\n본문.",  # the marker: the table of contents as HTML in the body
 ]
 
 
-def _with_every_part(text: str, raw_html: bool) -> str:
+def _with_every_part(text: str, raw_html: bool) -> tuple[str, list]:
     converter = markdown._converter(raw_html, frozenset())
     converter.reset()
-    return converter.convert(text)
+    return converter.convert(text), converter.toc_tokens
 
 
 def test_a_body_renders_the_same_without_the_parts_it_cannot_use():
     texts = [*EVERY_PATTERN, "\n\n".join(EVERY_PATTERN), *(p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.md")))]
     for raw_html in (False, True):
         for text in texts:
-            assert markdown.render_markdown(text, raw_html).html == _with_every_part(text, raw_html), text[:60]
+            html, tokens = _with_every_part(text, raw_html)
+            rendered = markdown.render_markdown(text, raw_html)
+            assert rendered.html == html, text[:60]
+            assert list(rendered.toc) == markdown._flatten(tokens), text[:60]
+
+
+def test_the_table_of_contents_is_made_as_html_only_for_a_body_that_places_it():
+    marked = markdown.render_markdown("[TOC]\n\n## 성과\n\n수출.")
+    assert '<div class="toc">' in marked.html and 'href="#성과"' in marked.html
+    plain = markdown._converter(False, markdown.unused_parts("## 성과\n\n수출."))
+    assert isinstance(plain.treeprocessors["toc"], markdown._TocWithoutHtml)
+    assert markdown.render_markdown("## 성과\n\n수출.").toc == (markdown.Heading(2, "성과", "성과"),)
 
 
 def test_plain_prose_is_rendered_without_the_patterns_it_lacks():
