@@ -96,7 +96,7 @@ class _TocWithoutHtml(TocTreeprocessor):
         return etree.Element("div")
 
     def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
-        pass  # used only for a body without the marker
+        """Nothing to replace: this processor renders only bodies without the marker."""
 
 
 class _TocIds(TocExtension):
