@@ -16,8 +16,7 @@ import sys
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
-
-import xml.etree.ElementTree as etree
+from xml.etree import ElementTree as etree
 
 import markdown as md
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
@@ -90,7 +89,7 @@ _TRIGGERS = sorted({t for triggers in (*INLINE_TRIGGERS.values(), *EXTENSION_TRI
 
 class _TocWithoutHtml(TocTreeprocessor):
     """The toc extension's heading ids and tokens, without the HTML table of contents it would build,
-    serialize and run every postprocessor over for each body: a seventh of a body's rendering."""
+    serialize and run every postprocessor over for each body: a tenth of a body's rendering."""
 
     def build_toc_div(self, toc_list: list) -> etree.Element:
         return etree.Element("div")
