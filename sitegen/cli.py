@@ -35,7 +35,8 @@ def main(argv: Sequence[str] | None = None, held: list[object] | None = None) ->
 
 def run() -> NoReturn:
     """The `sitegen` command: main, then an exit that leaves a build's memory to the system, which
-    frees it at once, where Python would free it object by object (a tenth of a second at 10,000 pages)."""
+    frees it at once, where Python would free it object by object (0.3-0.9 s of a template change at
+    10,434 pages, measured alternately)."""
     held: list[object] = []
     code = main(held=held)
     sys.stdout.flush()
