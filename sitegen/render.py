@@ -5,10 +5,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import operator
 import re
-import signal
 import traceback
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -20,7 +18,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import i18n, signing, templating, urls
+from . import i18n, parallel, signing, templating, urls
 from .config import Language, SiteConfig
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
@@ -383,8 +381,8 @@ def render_pages(
 PARALLEL_FROM = 400
 BLOCK = 64
 # The renderer and its pages, for worker processes to inherit when forked: set just before the
-# pool starts, cleared after it. Forking shares the model without pickling it.
-_FORKED: tuple[Renderer, list[PageSpec], Sink | None, Callable[[str], bool] | None] | None = None
+# workers start (see parallel.fork_map), cleared after them. Forking shares the model without pickling it.
+_FORKED: tuple[Renderer, list[PageSpec], list[range], Sink | None, Callable[[str], bool] | None] | None = None
 
 
 def _render_parallel(
@@ -403,27 +401,25 @@ def _render_parallel(
         else:
             seen[target] = spec
             unique.append(spec)
-    blocks = [list(range(i, min(i + BLOCK, len(unique)))) for i in range(0, len(unique), BLOCK)]
-    _FORKED = (renderer, unique, sink, keep)
+    blocks = [range(i, min(i + BLOCK, len(unique))) for i in range(0, len(unique), BLOCK)]
+    _FORKED = (renderer, unique, blocks, sink, keep)
     renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
     # The model is read, never changed, by the workers: frozen, their collector does not walk it
     # again and again, and its pages stay shared with this process instead of being copied.
     thawed = gc.get_freeze_count() == 0  # else the caller froze what it keeps (see buildstate.load_state)
     gc.freeze()
     try:
-        # Ctrl-C is the main process's to handle: leaving this block stops the workers.
-        with multiprocessing.get_context("fork").Pool(jobs, signal.signal, (signal.SIGINT, signal.SIG_IGN)) as pool:
-            done = 0
-            for part in pool.imap_unordered(_render_block, blocks):
-                result.outputs.update(part.outputs)
-                result.deps.update(part.deps)
-                result.links.update(part.links)
-                result.written.update(part.written)
-                result.digests.update(part.digests)
-                diagnostics.update(part.diagnostics)
-                done += len(part.digests)
-                if progress:
-                    progress("pages", min(done, len(unique)), len(unique))
+        done = 0
+        for _, part in parallel.fork_map(_render_block, len(blocks), jobs):
+            result.outputs.update(part.outputs)
+            result.deps.update(part.deps)
+            result.links.update(part.links)
+            result.written.update(part.written)
+            result.digests.update(part.digests)
+            diagnostics.update(part.diagnostics)
+            done += len(part.digests)
+            if progress:
+                progress("pages", min(done, len(unique)), len(unique))
     finally:
         _FORKED = None
         if thawed:
@@ -432,10 +428,10 @@ def _render_parallel(
     return result
 
 
-def _render_block(indexes: list[int]) -> Rendered:
+def _render_block(block: int) -> Rendered:
     assert _FORKED is not None
-    renderer, pages, sink, keep = _FORKED
-    part = renderer.render([pages[i] for i in indexes])
+    renderer, pages, blocks, sink, keep = _FORKED
+    part = renderer.render([pages[i] for i in blocks[block]])
     if sink is not None:
         sink(part.outputs)
         part.written = set(part.outputs)

@@ -1,0 +1,70 @@
+"""Work spread over forked processes comes back whole, and a failure stops it, never hangs it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+
+import pytest
+
+from sitegen.parallel import AHEAD, WorkerFailed, fork_map
+
+
+def test_every_task_runs_once_in_a_worker_that_inherited_what_the_caller_had():
+    """The function and what it reads cross by the fork: a lock cannot be pickled, yet each worker uses it."""
+    lock = threading.Lock()
+    count = 2 * AHEAD * 3 + 1  # more tasks than are sent ahead, so most are handed out as results come
+
+    def square(task: int) -> tuple[int, int]:
+        with lock:
+            return task * task, os.getpid()
+
+    results = dict(fork_map(square, count, jobs=2))
+    assert {task: value for task, (value, _) in results.items()} == {task: task * task for task in range(count)}
+    workers = {pid for _, pid in results.values()}
+    assert len(workers) == 2 and os.getpid() not in workers
+    assert not multiprocessing.active_children()
+
+
+def test_results_bigger_than_a_pipe_holds_all_come_back():
+    """Each worker sends while the caller reads: none waits for the other."""
+    results = dict(fork_map(lambda task: bytes([task]) * 1_000_000, 12, jobs=2))
+    assert sorted(results) == list(range(12))
+    assert all(value == bytes([task]) * 1_000_000 for task, value in results.items())
+
+
+def test_a_task_that_raises_is_raised_in_the_caller_with_its_traceback():
+    def fail_at_five(task: int) -> int:
+        if task == 5:
+            raise ValueError("no page five")
+        return task
+
+    with pytest.raises(WorkerFailed) as failure:
+        list(fork_map(fail_at_five, 20, jobs=2))
+    assert "task 5" in str(failure.value)
+    assert "ValueError: no page five" in str(failure.value) and "fail_at_five" in str(failure.value)
+    assert not multiprocessing.active_children()
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for():
+    def die_at_three(task: int) -> int:
+        if task == 3:
+            os._exit(7)
+        return task
+
+    with pytest.raises(WorkerFailed, match="exit code 7"):
+        list(fork_map(die_at_three, 20, jobs=2))
+    assert not multiprocessing.active_children()
+
+
+def test_the_workers_stop_when_the_caller_stops_reading():
+    results = fork_map(lambda task: task, 50, jobs=2)
+    next(results)
+    results.close()
+    assert not multiprocessing.active_children()
+
+
+def test_no_more_workers_start_than_there_are_tasks():
+    results = dict(fork_map(lambda task: os.getpid(), 1, jobs=4))
+    assert list(results) == [0]
