@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import sys
+import threading
 import time
 import types
 from contextlib import contextmanager
@@ -37,6 +38,9 @@ class Inputs:
     key: str  # equal to the last build's only when this build would repeat it
     previous: list[Diagnostic] | None  # that build's diagnostics, when it would
     seconds: float
+    # The last build's state, read and its signature checked on a thread while the build loads its
+    # libraries (both let other threads run): calling it waits for it. None with --force.
+    state: Callable[[], memoryview | None] | None = None
 
 
 def scan_inputs(options: BuildOptions) -> Inputs:
@@ -47,7 +51,8 @@ def scan_inputs(options: BuildOptions) -> Inputs:
     header = state_header(options)
     key = fingerprint(stamps, header)
     previous = None if options.force else unchanged(options.source, options.out, key)
-    return Inputs(stamps, header, key, previous, time.perf_counter() - start)
+    state = read_ahead(options.source, options.out) if previous is None and not options.force else None
+    return Inputs(stamps, header, key, previous, time.perf_counter() - start, state)
 
 
 def fingerprint(stamps: Mapping[str, Stamp], header: str) -> str:
@@ -165,14 +170,33 @@ def _write_state(root: Path, out: Path, saved: tuple[Any, Any, Any]) -> None:
     signing.write(_state_path(root, out), payload, signing.key())
 
 
-def load_state(root: Path, out: Path, header: Any) -> Any | None:
-    """The state the last build into `out` kept, if it was signed here, has the same header, and `out` is still its output."""
+def read_state(root: Path, out: Path) -> memoryview | None:
+    """The pickle the last build into `out` kept, if it was signed here."""
     try:
         with _locked(root, out):
             data = _state_path(root, out).read_bytes()
     except OSError:
         return None
-    payload = signing.payload(data, signing.key())  # no copy of tens of megabytes
+    return signing.payload(data, signing.key())  # no copy of tens of megabytes
+
+
+def read_ahead(root: Path, out: Path) -> Callable[[], memoryview | None]:
+    """read_state on a thread, started now; what it read, when called."""
+    read: list[memoryview | None] = []
+    thread = threading.Thread(target=lambda: read.append(read_state(root, out)), name="sitegen-state", daemon=True)
+    thread.start()
+
+    def result() -> memoryview | None:
+        thread.join()
+        return read[0] if read else None
+
+    return result
+
+
+def load_state(root: Path, out: Path, header: Any, read: Callable[[], memoryview | None] | None = None) -> Any | None:
+    """The state the last build into `out` kept, if it was signed here, has the same header, and `out`
+    is still its output. `read`, when given, is read_ahead's."""
+    payload = read() if read is not None else read_state(root, out)
     if payload is None:
         return None
     gc.disable()

@@ -392,7 +392,7 @@ def build_incrementally(
     if inputs.previous is not None:
         return BuildReport(diagnostics=inputs.previous, unchanged=True, timings={"scan": inputs.seconds})
     stamps, header, key = inputs.stamps, inputs.header, inputs.key
-    rebuilder = None if options.force else load_state(options.source, options.out, header)
+    rebuilder = None if options.force else load_state(options.source, options.out, header, inputs.state)
     if not isinstance(rebuilder, Rebuilder):
         caches = Caches(stamps=stamps)
         report = build(options, progress, caches)

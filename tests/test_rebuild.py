@@ -11,6 +11,7 @@ import pytest
 
 from conftest import parse_html, text_of, tree_bytes
 from sitegen.build import BuildOptions, Caches, build
+from sitegen.buildstate import read_state, scan_inputs
 from sitegen.links import PageLinks
 from sitegen.output import Scratch
 from sitegen.rebuild import RebuildReport, Rebuilder, build_incrementally
@@ -273,6 +274,21 @@ def test_a_state_not_signed_here_is_never_loaded(built, tmp_path):
     report = build_incrementally(options)
     assert report.ok and report.incremental is None  # a whole build, not one from the state
     assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Rebuilt whole"
+
+
+def test_the_state_is_read_ahead_only_for_a_build_that_will_load_it(built):
+    """The scan that finds a change starts reading the last state, to check its signature while the
+    build's libraries load; a build with nothing changed, or with --force, reads none."""
+    root, options = built
+    assert scan_inputs(options).state is None  # nothing changed
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8").replace("Chungcheong and the Oita LSI cluster", "Read ahead"))
+    assert scan_inputs(replace(options, force=True)).state is None
+    inputs = scan_inputs(options)
+    assert inputs.state is not None and bytes(inputs.state()) == bytes(read_state(root, options.out))
+    report = build_incrementally(options, inputs=inputs)
+    assert report.ok and report.incremental is not None  # from the state read ahead
+    assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")) == "Read ahead"
 
 
 def test_a_state_made_with_a_relative_source_is_not_used_from_elsewhere(make_site, tmp_path, monkeypatch):
