@@ -24,7 +24,7 @@ from .pdf import plan_pdfs, render_pdfs
 from .links import PageLinks, check_pages
 from .layout import CONFIG_NAME, TEMPLATES_DIR
 from .options import BuildOptions
-from .render import Progress, PageSpec, Renderer, digest, files_to_copy, plan_pages, refresh, render_pages
+from .render import Progress, PageSpec, Recorded, Renderer, digest, files_to_copy, plan_pages, refresh, render_pages
 from .search import INDEX_DIR, index_outputs
 
 
@@ -205,7 +205,7 @@ class Rebuilder:
         # views come back as bytes, for the PDFs; the search index reads the others where they were written.
         prints = frozenset(job.print_file for job in jobs) if self.pdf else frozenset()
         sink = scratch.write if self.published else None
-        rendered = render_pages(self.renderer, pages, only, self.jobs, sink=sink, keep=prints.__contains__)
+        rendered = render_pages(self.renderer, pages, only, self.jobs, sink=sink, keep=prints.__contains__, recorded=Recorded(self.links, self.graph.deps))
         notes = set(rendered.diagnostics) if full else self.notes | set(rendered.diagnostics)
         report.diagnostics += notes
         self._strictly(report)
@@ -227,7 +227,7 @@ class Rebuilder:
             outputs.update(pdfs.outputs)
             styles = _pdf_inputs(self.graph.deps)
             for job in todo:
-                deps[job.pdf_file] = deps[job.print_file] | styles
+                deps[job.pdf_file] = deps.get(job.print_file, self.graph.deps.get(job.print_file, frozenset())) | styles
         gone = sorted(before - wanted)
         links = {**self.links, **rendered.links}
         for path in gone:

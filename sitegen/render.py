@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
@@ -356,6 +356,22 @@ def render_site(
     return result
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What the last build found of each page: its links and what it was made from."""
+
+    links: Mapping[str, PageLinks]
+    deps: Mapping[str, frozenset[str]]
+
+    def news(self, part: Rendered) -> Rendered:
+        """`part` with only the links and dependencies that differ from these: a template change
+        makes most pages again from the same inputs and with the same links, and what the render
+        processes need not send, the main process need not read (see render_pages)."""
+        part.links = {path: links for path, links in part.links.items() if self.links.get(path) != links}
+        part.deps = {path: keys for path, keys in part.deps.items() if self.deps.get(path) != keys}
+        return part
+
+
 def render_pages(
     renderer: Renderer,
     pages: list[PageSpec],
@@ -364,17 +380,19 @@ def render_pages(
     progress: Progress | None = None,
     sink: Sink | None = None,
     keep: Callable[[str], bool] | None = None,
+    recorded: Recorded | None = None,
 ) -> Rendered:
     """Render `pages` (those whose output is in `only`, when given): on `jobs` processes when there are
     many. Those processes hand their pages to `sink` as they go (Rendered.written says which), so the
     writing is shared between them too. Of the pages they wrote, only those `keep` names (all when
-    None) come back as bytes in Rendered.outputs; the others as their digests alone."""
+    None) come back as bytes in Rendered.outputs; the others as their digests alone. Of the links and
+    dependencies, only those that differ from what was `recorded`, when given, come back."""
     todo = [spec for spec in pages if only is None or urls.output_file(spec.path) in only]
     if jobs > 1 and len(todo) >= PARALLEL_FROM:
-        return _render_parallel(renderer, todo, jobs, progress, sink, keep)
+        return _render_parallel(renderer, todo, jobs, progress, sink, keep, recorded)
     result = renderer.render(todo, progress=progress)
     renderer.store.save()
-    return result
+    return recorded.news(result) if recorded is not None else result
 
 
 # Below this many pages, starting processes costs more than it saves.
@@ -382,11 +400,17 @@ PARALLEL_FROM = 400
 BLOCK = 64
 # The renderer and its pages, for worker processes to inherit when forked: set just before the
 # workers start (see parallel.fork_map), cleared after them. Forking shares the model without pickling it.
-_FORKED: tuple[Renderer, list[PageSpec], list[range], Sink | None, Callable[[str], bool] | None] | None = None
+_FORKED: tuple[Renderer, list[PageSpec], list[range], Sink | None, Callable[[str], bool] | None, Recorded | None] | None = None
 
 
 def _render_parallel(
-    renderer: Renderer, pages: list[PageSpec], jobs: int, progress: Progress | None, sink: Sink | None, keep: Callable[[str], bool] | None
+    renderer: Renderer,
+    pages: list[PageSpec],
+    jobs: int,
+    progress: Progress | None,
+    sink: Sink | None,
+    keep: Callable[[str], bool] | None,
+    recorded: Recorded | None,
 ) -> Rendered:
     global _FORKED
     result = Rendered()
@@ -402,7 +426,7 @@ def _render_parallel(
             seen[target] = spec
             unique.append(spec)
     blocks = [range(i, min(i + BLOCK, len(unique))) for i in range(0, len(unique), BLOCK)]
-    _FORKED = (renderer, unique, blocks, sink, keep)
+    _FORKED = (renderer, unique, blocks, sink, keep, recorded)
     renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
     # The model is read, never changed, by the workers: frozen, their collector does not walk it
     # again and again, and its pages stay shared with this process instead of being copied.
@@ -430,8 +454,10 @@ def _render_parallel(
 
 def _render_block(block: int) -> Rendered:
     assert _FORKED is not None
-    renderer, pages, blocks, sink, keep = _FORKED
+    renderer, pages, blocks, sink, keep, recorded = _FORKED
     part = renderer.render([pages[i] for i in blocks[block]])
+    if recorded is not None:
+        part = recorded.news(part)
     if sink is not None:
         sink(part.outputs)
         part.written = set(part.outputs)

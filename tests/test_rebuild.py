@@ -466,6 +466,32 @@ def test_pages_written_by_workers_beside_the_site_are_moved_in_after_a_template_
     assert scratch_folders(root) == []
 
 
+def test_template_changes_on_workers_keep_each_pages_links_and_inputs_as_a_whole_build_finds_them(built, on_workers, tmp_path):
+    """The workers send back a page's links and inputs only where they differ from the last build's:
+    what the next build checks and re-renders from is still, page for page, a whole build's."""
+    root, options = built
+    options = replace(options, jobs=2)
+    template = root / "templates/story.html"
+    original = template.read_text(encoding="utf-8")
+    (root / "templates/aside.html").write_text('<aside><a href="{{ link(lang.code ~ \'/clusters/\') }}#main">{{ _("Mini-clusters") }}</a></aside>\n', encoding="utf-8")
+    # The story pages gain a link and an include; no other page changes.
+    body, end = original.rsplit("{% endblock %}", 1)
+    touch_later(template, body + '{% include "aside.html" %}\n{% endblock %}' + end)
+    for edit in ("gains", "loses"):
+        if edit == "loses":
+            touch_later(template, original.replace('<article class="story', '<article class="story again', 1))
+        report = build_incrementally(options)
+        assert report.ok and report.incremental is not None
+        whole = build(replace(options, out=tmp_path / edit))
+        assert whole.ok
+        kept = report.kept
+        assert kept.links == whole.links
+        assert {path: keys for path, keys in kept.graph.deps.items() if path in whole.links} == {path: whole.deps[path] for path in whole.links}
+        story = "en/stories/oita-lsi/index.html"
+        assert ("templates/aside.html" in kept.graph.deps[story]) == (edit == "gains")
+        assert any(target == "en/clusters/index.html" and fragment == "main" for _, _, target, fragment in kept.links[story].links) == (edit == "gains")
+
+
 def change_story_template(root: Path, mark: str) -> None:
     template = root / "templates/story.html"
     touch_later(template, template.read_text(encoding="utf-8").replace('<article class="story', f'<article class="story {mark}', 1))

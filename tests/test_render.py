@@ -138,6 +138,31 @@ def test_template_syntax_error_names_the_template_and_line(make_site):
     assert any(e.startswith("templates/page.html:3: error:") for e in errors(report)), errors(report)
 
 
+def test_pages_made_again_send_back_only_the_links_and_inputs_that_changed(make_site, monkeypatch):
+    """After a template change most pages have the links and inputs they had: the render processes
+    send back only those that differ from what the last build recorded."""
+    from dataclasses import replace
+
+    import sitegen.render as render
+    from sitegen.build import BuildOptions, build
+    from sitegen.i18n import load_catalogs
+
+    root = make_site()
+    site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
+    renderer = render.Renderer(site, load_catalogs(site.config, site.languages)[0])
+    pages = render.plan_pages(site)
+    last = render.render_pages(renderer, pages)
+    story = "en/stories/oita-lsi/index.html"
+    moved = {**last.links, story: replace(last.links[story], links=last.links[story].links[1:])}
+    recorded = render.Recorded(moved, {**last.deps, story: last.deps[story] - {"templates/base.html"}})
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)
+    for jobs in (1, 2):
+        again = render.render_pages(renderer, pages, jobs=jobs, recorded=recorded)
+        assert again.digests == last.digests  # every page came back
+        assert again.links == {story: last.links[story]} and again.deps == {story: last.deps[story]}
+
+
 def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_path, monkeypatch):
     """--jobs renders on forked processes; the site is byte for byte the one a single process makes."""
     import sitegen.markdown as markdown
