@@ -333,9 +333,11 @@ class Rebuilder:
 
     def __getstate__(self) -> dict:
         # Jinja environments and compiled catalogs are made again, quickly, by the next build. Of the
-        # last report, the next build asks only whether it was ok: the files it names are left out.
+        # last report, the next build asks only whether it was ok: its errors are kept, not the files
+        # it names, nor its warnings (7,500 objects to load at 10,434 pages).
         links, graph = _one_of_each(self.links, self.graph)
-        last = replace(self.last, written=[], deleted=[], changed=[]) if self.last else None
+        last = self.last and replace(
+            self.last, written=[], deleted=[], changed=[], diagnostics=[d for d in self.last.diagnostics if d.severity == "error"])
         return {**self.__dict__, "renderer": None, "catalogs": None, "links": links, "graph": graph, "last": last}
 
 

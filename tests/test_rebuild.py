@@ -12,6 +12,7 @@ import pytest
 from conftest import parse_html, text_of, tree_bytes
 from sitegen.build import BuildOptions, Caches, build
 from sitegen.buildstate import read_state, scan_inputs
+from sitegen.errors import Diagnostic
 from sitegen.links import PageLinks
 from sitegen.output import Scratch
 from sitegen.rebuild import RebuildReport, Rebuilder, build_incrementally
@@ -310,9 +311,12 @@ def test_the_state_keeps_one_copy_of_each_path_and_link_and_loads_equal(built):
     kept = Rebuilder.adopt(options, build(replace(options, out=None)), Caches())
     kept.links = {path: PageLinks(page.ids, tuple((line, "".join(href), "".join(target), fragment) for line, href, target, fragment in page.links))
                   for path, page in build(options).links.items()}  # as each render process sends them: equal strings, not one
-    kept.last = RebuildReport(written=sorted(kept.links), changed=["templates/base.html"])
+    warning = Diagnostic("content/en/stories/oita-lsi.md", 3, None, "title", "expected a title, found none", "warning")
+    kept.last = RebuildReport(written=sorted(kept.links), changed=["templates/base.html"], diagnostics=[warning])
     loaded = pickle.loads(pickle.dumps(kept))
-    assert loaded.last.ok and loaded.last.written == loaded.last.changed == []  # only whether it was ok is asked
+    assert loaded.last.ok and loaded.last.written == loaded.last.changed == loaded.last.diagnostics == []  # only whether it was ok is asked
+    kept.last.diagnostics.append(warning.as_error())
+    assert pickle.loads(pickle.dumps(kept)).last.diagnostics == [warning.as_error()]
     assert loaded.links == kept.links and loaded.graph.deps == kept.graph.deps
     assert loaded.graph.affected({"templates/base.html"}) == kept.graph.affected({"templates/base.html"}) != set()
     stylesheets = [link for page in loaded.links.values() for link in page.links if link[2] == "static/style.css"]
