@@ -124,7 +124,7 @@ def make_environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", templating.FragmentCache],
         trim_blocks=True,
         lstrip_blocks=True,
         # No stat of every template on every page: a changed template is forgotten by forget_templates().
@@ -257,6 +257,9 @@ class Renderer:
         result = Rendered()
         made_by: dict[str, PageSpec] = {}
         diagnostics: set[Diagnostic] = set()
+        fragments = {code: env.fragments for code, env in self.envs.items()}  # type: ignore[attr-defined]
+        for kept in fragments.values():
+            kept.start()
         for done, spec in enumerate(pages, 1):
             if progress:
                 progress("pages", done, len(pages))
@@ -266,6 +269,7 @@ class Renderer:
                 continue
             made_by[target] = spec
             deps: set[str] = {CONFIG_NAME, i18n.po_path(spec.lang)}
+            fragments[spec.lang].page(deps)
             try:
                 deps |= self.template_files(spec.lang, spec.template)
                 context = page_context(site, spec, deps)

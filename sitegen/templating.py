@@ -10,6 +10,9 @@ import jinja2
 import jinja2.bccache
 import jinja2.runtime
 import markupsafe
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
 from jinja2.utils import internalcode
 
 from . import signing
@@ -77,6 +80,63 @@ class Environment(jinja2.Environment):
         # context copies them, and a ChainMap copies slowly. So a global set after a template has
         # loaded is not seen by it: make_environment sets them all first.
         return {**self.globals, **(d or {})}
+
+
+class Fragments:
+    """What each {% cached %} block rendered, by its key, and the dependencies its body recorded:
+    kept for one batch of pages (see start), into whose current page's dependencies they are replayed."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[Any, ...], tuple[markupsafe.Markup, frozenset[str]]] = {}
+        self.deps: set[str] = set()
+
+    def start(self) -> None:
+        """A new batch of pages: the model may have changed since the last, so nothing is kept from it."""
+        self.made.clear()
+
+    def page(self, deps: set[str]) -> None:
+        """The page about to render records what it reads in `deps`."""
+        self.deps = deps
+
+    def get(self, key: tuple[Any, ...], body: Callable[[], markupsafe.Markup]) -> markupsafe.Markup:
+        made = self.made.get(key)
+        if made is None:
+            # The body records into the page's own set (the context's functions hold it): emptied
+            # first, what it holds after is what the fragment depends on, for every page that shows it.
+            deps = self.deps
+            before = set(deps)
+            deps.clear()
+            try:
+                made = (body(), frozenset(deps))
+            finally:
+                deps |= before
+            self.made[key] = made
+        self.deps |= made[1]
+        return made[0]
+
+
+class FragmentCache(Extension):
+    """`{% cached key, ... %}...{% endcached %}`: the block is rendered once for each key in a batch of
+    pages, like Hugo's partialCached. The key must name everything the block's output depends on that
+    differs between pages (its links' folder, the current page's marks): that is the template's promise."""
+
+    tags = {"cached"}
+
+    def __init__(self, environment: jinja2.Environment):
+        super().__init__(environment)
+        environment.extend(fragments=Fragments())
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        key: list[nodes.Expr] = [nodes.Const(parser.name), nodes.Const(lineno), parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            key.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        call = self.call_method("_fragment", [nodes.Tuple(key, "load")])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, key: tuple[Any, ...], caller: Callable[[], markupsafe.Markup]) -> markupsafe.Markup:
+        return self.environment.fragments.get(key, caller)  # type: ignore[attr-defined]
 
 
 class SignedBytecode(jinja2.FileSystemBytecodeCache):

@@ -138,6 +138,27 @@ def test_template_syntax_error_names_the_template_and_line(make_site):
     assert any(e.startswith("templates/page.html:3: error:") for e in errors(report)), errors(report)
 
 
+def test_the_portals_pages_are_the_same_rendered_alone_as_among_pages_that_share_a_masthead():
+    """The masthead is rendered once for all item pages of a section ({% cached %} in base.html):
+    each page of the portal, rendered alone, has the same bytes and dependencies as in the batch."""
+    from conftest import REPO
+    from sitegen.build import BuildOptions, build
+    from sitegen.i18n import load_catalogs
+    from sitegen.render import Renderer, plan_pages
+
+    site = build(BuildOptions(source=REPO, out=None, pdf=False, search=False)).site
+    renderer = Renderer(site, load_catalogs(site.config, site.languages)[0])
+    pages = plan_pages(site)
+    together = renderer.render(pages)
+    mastheads = len({key[2:] for key in renderer.envs["en"].fragments.made})  # type: ignore[attr-defined]  # (template, line, *key)
+    english = [spec for spec in pages if spec.lang == "en" and spec.template.endswith(".html")]
+    assert 0 < mastheads < len(english)  # shared between pages, else this test shows nothing
+    for spec in pages:
+        alone = renderer.render([spec])  # a batch of one: its own masthead
+        assert alone.outputs.items() <= together.outputs.items(), spec.path
+        assert alone.deps.items() <= together.deps.items(), spec.path
+
+
 def test_pages_made_again_send_back_only_the_links_and_inputs_that_changed(make_site, monkeypatch):
     """After a template change most pages have the links and inputs they had: the render processes
     send back only those that differ from what the last build recorded."""

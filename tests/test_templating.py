@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 from markupsafe import Markup
 
-from sitegen.templating import Environment
+from sitegen.templating import Environment, FragmentCache
 
 
 def test_templates_render_as_with_jinjas_own_environment():
@@ -59,6 +59,43 @@ def test_templates_render_as_with_jinjas_own_environment():
     assert "11 &lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt; True [1|] 1 AB 22" in pages[1]
     assert "<br> 7 None &lt;thing&gt; <em>safe</em>" in pages[1] and '<a href="x">' in pages[1]
     assert "7 <i>&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;</i>" in pages[1] and "7 items" in pages[1]
+
+
+def test_a_cached_block_is_rendered_once_per_key_and_what_it_read_is_every_showing_pages_dependency():
+    """{% cached key %} renders its block once for each key in a batch of pages; each page that shows
+    it depends on what the block read, as if it had rendered the block itself."""
+    env = Environment(autoescape=True, loader=jinja2.DictLoader({
+        "page.html": "{% cached section %}<nav>{{ menu(section) }} {{ hostile }}</nav>{% endcached %}<p>{{ page }}</p>",
+    }), extensions=[FragmentCache])
+    rendered: list[str] = []
+    page_deps: list[set[str]] = []
+
+    def menu(section: str) -> str:  # as the context's docs() does: records what it read in the page's set
+        rendered.append(section)
+        page_deps[-1].add(f"section:{section}")
+        return section.upper()
+
+    env.globals["menu"] = menu
+
+    def batch(*pages: tuple[str, str]) -> list[tuple[str, set[str]]]:
+        env.fragments.start()  # type: ignore[attr-defined]
+        out = []
+        for page, section in pages:
+            deps = {f"page:{page}"}
+            page_deps.append(deps)
+            env.fragments.page(deps)  # type: ignore[attr-defined]
+            out.append((env.get_template("page.html").render(page=page, section=section, hostile="<i>"), deps))
+        return out
+
+    first = batch(("a", "stories"), ("b", "stories"), ("c", "clusters"))
+    assert rendered == ["stories", "clusters"]
+    assert first == [
+        ("<nav>STORIES &lt;i&gt;</nav><p>a</p>", {"page:a", "section:stories"}),
+        ("<nav>STORIES &lt;i&gt;</nav><p>b</p>", {"page:b", "section:stories"}),
+        ("<nav>CLUSTERS &lt;i&gt;</nav><p>c</p>", {"page:c", "section:clusters"}),
+    ]
+    assert batch(("d", "stories")) == [("<nav>STORIES &lt;i&gt;</nav><p>d</p>", {"page:d", "section:stories"})]
+    assert rendered == ["stories", "clusters", "stories"]  # a new batch renders it again: the model may have changed
 
 
 def test_compiled_templates_not_signed_here_are_compiled_again_never_run(make_site, tmp_path, monkeypatch):
