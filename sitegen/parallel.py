@@ -22,7 +22,8 @@ STOP_WAIT = 5.0  # seconds a worker has to end once its tasks are done, before i
 
 
 class WorkerFailed(RuntimeError):
-    """A task raised in its worker (the message holds that worker's traceback), or a worker ended before its tasks did."""
+    """A worker ended before its tasks did, or a task raised what cannot cross to the main process;
+    the cause of what a task raised, with the worker's traceback."""
 
 
 @dataclass
@@ -35,8 +36,9 @@ class _Worker:
 
 def fork_map(function: Callable[[int], Result], count: int, jobs: int) -> Iterator[tuple[int, Result]]:
     """(task, function(task)) for each task in range(count), computed on `jobs` forked processes and
-    yielded as each finishes. Raises WorkerFailed when a task raises or a worker dies; the workers
-    are stopped whenever the caller stops iterating."""
+    yielded as each finishes. What a task raises is raised here (its cause, a WorkerFailed, holds
+    the worker's traceback); a worker that dies raises WorkerFailed. The workers are stopped
+    whenever the caller stops iterating."""
     context = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
     try:
@@ -65,7 +67,11 @@ def fork_map(function: Callable[[int], Result], count: int, jobs: int) -> Iterat
                     worker.process.join(STOP_WAIT)
                     raise WorkerFailed(f"a worker process ended before its tasks did (exit code {worker.process.exitcode})") from None
                 if not ok:
-                    raise WorkerFailed(f"task {task} failed in a worker process:\n{value}")
+                    raised, trace = value
+                    failure = WorkerFailed(f"task {task} failed in a worker process:\n{trace}")
+                    if raised is None:
+                        raise failure
+                    raise raised from failure  # as the task raised it: the caller handles it as its own
                 worker.pending -= 1
                 if sent < count:
                     _give(worker, sent)
@@ -99,6 +105,10 @@ def _serve(function: Callable[[int], object], tasks: Connection, results: Connec
     while (task := tasks.recv()) is not None:
         try:
             results.send((task, True, function(task)))
-        except BaseException:  # reported to the main process, which raises it there
-            results.send((task, False, traceback.format_exc()))
+        except BaseException as exc:  # raised again in the main process, with this traceback
+            trace = traceback.format_exc()
+            try:
+                results.send((task, False, (exc, trace)))
+            except Exception:  # an exception that does not pickle: its traceback alone
+                results.send((task, False, (None, trace)))
             return

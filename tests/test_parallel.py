@@ -40,10 +40,22 @@ def test_a_task_that_raises_is_raised_in_the_caller_with_its_traceback():
             raise ValueError("no page five")
         return task
 
-    with pytest.raises(WorkerFailed) as failure:
+    with pytest.raises(ValueError, match="no page five") as failure:  # the caller handles it as its own
         list(fork_map(fail_at_five, 20, jobs=2))
-    assert "task 5" in str(failure.value)
-    assert "ValueError: no page five" in str(failure.value) and "fail_at_five" in str(failure.value)
+    cause = failure.value.__cause__
+    assert isinstance(cause, WorkerFailed) and "task 5" in str(cause) and "fail_at_five" in str(cause)
+    assert not multiprocessing.active_children()
+
+
+def test_an_exception_that_cannot_be_pickled_comes_back_as_its_traceback():
+    class Local(Exception):  # defined in a function: pickle cannot find it again
+        pass
+
+    def fail(task: int) -> int:
+        raise Local("not picklable")
+
+    with pytest.raises(WorkerFailed, match="not picklable"):
+        list(fork_map(fail, 3, jobs=2))
     assert not multiprocessing.active_children()
 
 
