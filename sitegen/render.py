@@ -220,6 +220,9 @@ def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()[:16]
 
 
+COLLECT_EVERY = 256  # pages (see Renderer.render)
+
+
 class Renderer:
     """Renders the pages of one site; keeps its Jinja environments, so a rebuild renders only what changed."""
 
@@ -253,6 +256,20 @@ class Renderer:
 
     def render(self, pages: list[PageSpec], progress: Progress | None = None) -> Rendered:
         """Render `pages`; collect every template error."""
+        # Most of a page's objects are freed by their counts as it is written, yet the collector
+        # would walk the young ones every 700 allocations, thousands of times a batch: 10-16% of
+        # the render's time. So it rests while pages render, but for a look at the youngest every
+        # COLLECT_EVERY pages: a page whose macros are bound to its context leaves a few cycles.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._render(pages, progress, collecting)
+        finally:
+            if collecting:
+                gc.collect(0)
+                gc.enable()
+
+    def _render(self, pages: list[PageSpec], progress: Progress | None, collecting: bool) -> Rendered:
         site = self.site
         result = Rendered()
         made_by: dict[str, PageSpec] = {}
@@ -261,6 +278,8 @@ class Renderer:
         for kept in fragments.values():
             kept.start()
         for done, spec in enumerate(pages, 1):
+            if collecting and done % COLLECT_EVERY == 0:
+                gc.collect(0)
             if progress:
                 progress("pages", done, len(pages))
             target = urls.output_file(spec.path)

@@ -138,6 +138,46 @@ def test_template_syntax_error_names_the_template_and_line(make_site):
     assert any(e.startswith("templates/page.html:3: error:") for e in errors(report)), errors(report)
 
 
+def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(monkeypatch):
+    """The collector is off while a batch renders, but for a look at the youngest objects every
+    COLLECT_EVERY pages and at the end: the cycles of pages whose macros are bound to their
+    context (the portal's lists) are freed, and the collector is on again after."""
+    import gc
+
+    import sitegen.render as render
+    from conftest import REPO
+    from sitegen.build import BuildOptions, build
+    from sitegen.i18n import load_catalogs
+
+    site = build(BuildOptions(source=REPO, out=None, pdf=False, search=False)).site
+    renderer = render.Renderer(site, load_catalogs(site.config, site.languages)[0])
+    pages = render.plan_pages(site)
+    seen: list[bool] = []
+    for env in renderer.envs.values():
+        env.filters["date"] = lambda value, date=env.filters["date"]: seen.append(gc.isenabled()) or date(value)
+    renderer.render(pages)
+    assert seen and not any(seen) and gc.isenabled()
+
+    def cycles_left() -> int:
+        gc.collect()
+        gc.disable()
+        try:
+            rendered = renderer.render(pages)
+            assert rendered.outputs
+            del rendered
+            return gc.collect()  # what the pages left unreachable, and render did not free
+        finally:
+            gc.enable()
+
+    assert cycles_left() > 0  # some pages make cycles: what follows shows something
+    gc.enable()
+    monkeypatch.setattr(render, "COLLECT_EVERY", 1)
+    gc.collect()
+    rendered = renderer.render(pages)
+    del rendered
+    assert gc.collect() == 0
+
+
 def test_the_portals_pages_are_the_same_rendered_alone_as_among_pages_that_share_a_masthead():
     """The masthead is rendered once for all item pages of a section ({% cached %} in base.html):
     each page of the portal, rendered alone, has the same bytes and dependencies as in the batch."""
