@@ -30,7 +30,7 @@ class WorkerFailed(RuntimeError):
 class _Worker:
     process: multiprocessing.process.BaseProcess
     tasks: Connection  # the main process's end: task numbers go to the worker
-    results: Connection  # the main process's end: (task, ok, result or traceback) come back
+    results: Connection  # the main process's end: (task, True, result) or (task, False, (exception, traceback)) come back
     pending: int = 0
 
 
