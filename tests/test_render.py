@@ -170,7 +170,6 @@ def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(mon
             gc.enable()
 
     assert cycles_left() > 0  # some pages make cycles: what follows shows something
-    gc.enable()
     monkeypatch.setattr(render, "COLLECT_EVERY", 1)
     gc.collect()
     rendered = renderer.render(pages)
