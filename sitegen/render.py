@@ -253,6 +253,9 @@ class Renderer:
         }
         self._templates = templates if templates is not None else {}
         self._compiled: dict[tuple[str, str], jinja2.Template] = {}  # (language, name): Jinja's own lookup takes a lock
+        # What a template that does not parse, or is missing, gave the first page that used it: every
+        # other page would parse it again to find the same error (a minute at 10,000 pages).
+        self._broken: dict[tuple[str, str], Diagnostic] = {}
 
     def render(self, pages: list[PageSpec], progress: Progress | None = None) -> Rendered:
         """Render `pages`; collect every template error."""
@@ -289,16 +292,22 @@ class Renderer:
             made_by[target] = spec
             deps: set[str] = {CONFIG_NAME, i18n.po_path(spec.lang)}
             fragments[spec.lang].page(deps)
-            try:
+            broken = self._broken.get((spec.lang, spec.template))
+            if broken is not None:
+                diagnostics.add(broken)
+                continue
+            try:  # the template and what it extends, includes or imports by name: the same for every page
                 deps |= self.template_files(spec.lang, spec.template)
+                template = self._template(spec.lang, spec.template)
+            except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
+                diagnostics.add(self._broken.setdefault((spec.lang, spec.template), _unusable(spec, exc)))
+                continue
+            try:
                 context = page_context(site, spec, deps)
                 context.update(self._extra(spec, deps))
-                html = self._template(spec.lang, spec.template).render(context, created=self.created)
-            except jinja2.TemplateSyntaxError as exc:
-                diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}"))
-                continue
-            except jinja2.TemplateNotFound as exc:
-                diagnostics.add(Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, f"expected the template {exc.name}, found no such file"))
+                html = template.render(context, created=self.created)
+            except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:  # one this page includes by a name it makes
+                diagnostics.add(_unusable(spec, exc))
                 continue
             except Exception as exc:  # a template that fails at run time: name the template and its line
                 diagnostics.add(_template_failure(site.config.root, spec, exc))
@@ -325,6 +334,7 @@ class Renderer:
         """Templates changed: compile them again, and find again what each one includes."""
         self._templates.clear()
         self._compiled.clear()
+        self._broken.clear()
         # Compiled code is found by the source's checksum: an edited template compiles anew.
         for env in self.envs.values():
             env.cache.clear()  # type: ignore[union-attr]
@@ -341,7 +351,7 @@ class Renderer:
                     continue
                 seen.add(current)
                 source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-                stack += [t for t in meta.find_referenced_templates(env.parse(source)) if t]
+                stack += [t for t in meta.find_referenced_templates(env.parse(source, current)) if t]
             self._templates[name] = frozenset(f"{TEMPLATES_DIR}/{t}" for t in seen)
         return self._templates[name]
 
@@ -558,6 +568,13 @@ def static_files(root: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     }
+
+
+def _unusable(spec: PageSpec, exc: jinja2.TemplateSyntaxError | jinja2.TemplateNotFound) -> Diagnostic:
+    """A template that does not parse, or is not there."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}")
+    return Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, f"expected the template {exc.name}, found no such file")
 
 
 def _template_failure(root: Path, spec: PageSpec, exc: Exception) -> Diagnostic:

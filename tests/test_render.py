@@ -138,6 +138,26 @@ def test_template_syntax_error_names_the_template_and_line(make_site):
     assert any(e.startswith("templates/page.html:3: error:") for e in errors(report)), errors(report)
 
 
+def test_a_broken_base_template_is_named_and_parsed_once_per_template_not_once_per_page(make_site, monkeypatch):
+    """Every page extends base.html: its error names base.html, and is found by the first page of each
+    language and template, then given to the others instead of each parsing it again (a minute at
+    10,000 pages)."""
+    import jinja2
+
+    from sitegen.render import plan_pages
+
+    stories = {f"content/ko/stories/story-{n}.md": f"---\ntitle: 이야기 {n}\nsummary: 요약\ndate: 2020-01-0{n}\nregion: chungcheong\n---\n본문.\n" for n in range(1, 6)}
+    root = make_site({"templates/base.html": "<html>{% if %}</html>\n", **stories})
+    parsed: list[str | None] = []
+    parse = jinja2.Environment._parse
+    monkeypatch.setattr(jinja2.Environment, "_parse", lambda self, source, name, filename: parsed.append(name) or parse(self, source, name, filename))
+    report = build_into(root)
+    assert errors(report) == ["templates/base.html:1: error: expected a valid template, found Expected an expression, got 'end of statement block'"]
+    plan = plan_pages(report.site)
+    firsts = {(spec.lang, spec.template) for spec in plan}  # each language and template's first page
+    assert 0 < parsed.count("base.html") <= len(firsts) < len(plan)
+
+
 def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(monkeypatch):
     """The collector is off while a batch renders, but for a look at the youngest objects every
     COLLECT_EVERY pages and at the end: the cycles of pages whose macros are bound to their
