@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import build_into, errors, parse_html, text_of
+from sitegen.model import Site
+from sitegen.render import Renderer
 
 
 def test_each_language_has_its_pages_with_lang_attribute(make_site):
@@ -158,6 +162,16 @@ def test_a_broken_base_template_is_named_and_parsed_once_per_template_not_once_p
     assert 0 < parsed.count("base.html") <= len(firsts) < len(plan)
 
 
+def renderer_of(root: Path) -> tuple[Site, Renderer]:
+    """The site at `root`, read and checked, and a Renderer for it: what a build hands the render stage."""
+    from sitegen.build import BuildOptions, build
+    from sitegen.i18n import load_catalogs
+
+    site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
+    assert site is not None
+    return site, Renderer(site, load_catalogs(site.config, site.languages)[0])
+
+
 def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(monkeypatch):
     """The collector is off while a batch renders, but for a look at the youngest objects every
     COLLECT_EVERY pages and at the end: the cycles of pages whose macros are bound to their
@@ -166,11 +180,8 @@ def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(mon
 
     import sitegen.render as render
     from conftest import REPO
-    from sitegen.build import BuildOptions, build
-    from sitegen.i18n import load_catalogs
 
-    site = build(BuildOptions(source=REPO, out=None, pdf=False, search=False)).site
-    renderer = render.Renderer(site, load_catalogs(site.config, site.languages)[0])
+    site, renderer = renderer_of(REPO)
     pages = render.plan_pages(site)
     seen: list[bool] = []
     for env in renderer.envs.values():
@@ -201,12 +212,9 @@ def test_the_portals_pages_are_the_same_rendered_alone_as_among_pages_that_share
     """The masthead is rendered once for all item pages of a section ({% cached %} in base.html):
     each page of the portal, rendered alone, has the same bytes and dependencies as in the batch."""
     from conftest import REPO
-    from sitegen.build import BuildOptions, build
-    from sitegen.i18n import load_catalogs
-    from sitegen.render import Renderer, plan_pages
+    from sitegen.render import plan_pages
 
-    site = build(BuildOptions(source=REPO, out=None, pdf=False, search=False)).site
-    renderer = Renderer(site, load_catalogs(site.config, site.languages)[0])
+    site, renderer = renderer_of(REPO)
     pages = plan_pages(site)
     together = renderer.render(pages)
     mastheads = len({key[2:] for key in renderer.envs["en"].fragments.made})  # type: ignore[attr-defined]  # (template, line, *key)
@@ -224,12 +232,8 @@ def test_pages_made_again_send_back_only_the_links_and_inputs_that_changed(make_
     from dataclasses import replace
 
     import sitegen.render as render
-    from sitegen.build import BuildOptions, build
-    from sitegen.i18n import load_catalogs
 
-    root = make_site()
-    site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
-    renderer = render.Renderer(site, load_catalogs(site.config, site.languages)[0])
+    site, renderer = renderer_of(make_site())
     pages = render.plan_pages(site)
     last = render.render_pages(renderer, pages)
     story = "en/stories/oita-lsi/index.html"
