@@ -19,7 +19,7 @@ from .i18n import Catalogs, load_catalogs, untranslated
 from .layout import CONTENT_DIR
 from .links import PageLinks, check_pages
 from .model import ModelMemo, Site, build_site
-from .output import OutputError, Staging, staging, write_files
+from .output import OutputError, Staged, Staging, staging, write_files
 from .pdf import plan_pdfs, render_pdfs
 from .markdown import MarkdownStore, rendered_ahead
 from .options import BuildOptions, UsageError
@@ -34,7 +34,8 @@ MARKDOWN_CACHE = ".sitegen-cache/markdown.sqlite"
 @dataclass
 class BuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    outputs: dict[str, bytes] = field(default_factory=dict)
+    outputs: dict[str, bytes] | Staged = field(default_factory=dict)  # Staged: pages written as they were rendered
+    digests: dict[str, bytes] = field(default_factory=dict)  # of the pages, made where they were rendered
     site: Site | None = None
     written: WriteReport | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -147,18 +148,22 @@ def _render_and_write(
     clock: _Clock,
 ) -> None:
     config = site.config
+    jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("render"):
         store = MarkdownStore(config.root / MARKDOWN_CACHE if options.cache else None, config.allow_raw_html)
+        # Of the pages render processes write into the staging folder, only the print views come
+        # back, for the PDFs; the others are read from the folder when asked for (see Staged).
+        keep = frozenset(job.print_file for job in jobs).__contains__
         try:
-            rendered = render_site(site, catalogs, created, progress, options.jobs, store, stage.write if stage else None)
+            rendered = render_site(site, catalogs, created, progress, options.jobs, store, stage.write if stage else None, keep)
         finally:
             store.close()
-        report.outputs = rendered.outputs
+        report.outputs = Staged(stage, rendered.outputs, rendered.written) if stage is not None else rendered.outputs
+        report.digests = rendered.digests
         report.deps = rendered.deps
         report.links = rendered.links
         report.render_notes = rendered.diagnostics
         report.diagnostics += rendered.diagnostics
-    jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("links"):
         to_come = frozenset(job.pdf_file for job in jobs)
         report.diagnostics += check_pages(report.links, report.outputs, to_come=to_come)
@@ -168,7 +173,7 @@ def _render_and_write(
     with ThreadPoolExecutor(1) as background:
         # The index needs only the HTML: it is made while the PDFs render.
         wanted = options.search and stage is not None
-        index = background.submit(index_outputs, dict(report.outputs)) if wanted else None
+        index = background.submit(index_outputs, report.outputs.copy()) if wanted else None
         if options.pdf:
             with clock("pdf"):
                 pdfs = render_pdfs(site, report.outputs, jobs, options.jobs, progress)

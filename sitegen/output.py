@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Collection, Iterator, Mapping
+from typing import Callable, Collection, Iterator, Mapping, MutableMapping
 
 MARKER = ".sitegen-output"
 
@@ -24,7 +24,6 @@ class OutputError(Exception):
 @dataclass(frozen=True)
 class WriteReport:
     written: int
-    bytes: int
 
 
 def safe_relative(path: str) -> str:
@@ -76,6 +75,7 @@ class Staging:
     def __init__(self, out_dir: Path, path: Path):
         self.out_dir = out_dir
         self.path = path
+        self.site = path  # where its files are now: `out_dir`, once published
 
     def write(self, outputs: Mapping[str, bytes]) -> None:
         with _writing(self.out_dir):
@@ -91,11 +91,52 @@ class Staging:
 
     def publish(self, outputs: Mapping[str, bytes], written: Collection[str] = frozenset()) -> WriteReport:
         """Write the `outputs` not `written` already, then swap the folder in, in one step."""
-        self.write({rel: data for rel, data in sorted(outputs.items()) if rel not in written})
+        self.write({rel: outputs[rel] for rel in sorted(outputs) if rel not in written})
         with _writing(self.out_dir):
             (self.path / MARKER).write_text("This folder is written by sitegen build; it is replaced whole.\n")
             _swap_in(self.path, self.out_dir)
-        return WriteReport(len(outputs), sum(len(data) for data in outputs.values()))
+        self.site = self.out_dir
+        return WriteReport(len(outputs))
+
+
+class Staged(MutableMapping[str, bytes]):
+    """A build's outputs by path: those in memory, and those written into a staging folder as they
+    were rendered, read back from where the folder is now when asked for. Render processes need
+    not send a whole site's pages back to the main process (a twentieth of a cold build's CPU)."""
+
+    def __init__(self, stage: Staging, memory: dict[str, bytes], written: Collection[str]):
+        self.stage = stage
+        self.memory = memory
+        self.written = set(written) - memory.keys()
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.memory:
+            return self.memory[path]
+        if path in self.written:
+            return (self.stage.site / path).read_bytes()
+        raise KeyError(path)
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        self.memory[path] = data
+        self.written.discard(path)
+
+    def __delitem__(self, path: str) -> None:
+        if path not in self:
+            raise KeyError(path)
+        self.memory.pop(path, None)
+        self.written.discard(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.memory or path in self.written
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.memory.keys() | self.written))  # a list: the mapping may change meanwhile
+
+    def __len__(self) -> int:
+        return len(self.memory) + len(self.written)
+
+    def copy(self) -> "Staged":
+        return Staged(self.stage, dict(self.memory), self.written)
 
 
 @contextmanager
@@ -241,7 +282,7 @@ def write_files(
             partial = path.parent / f".{path.name}.partial-{os.getpid()}"
             partial.write_bytes(data)
             partial.replace(path)
-    return WriteReport(len(checked) + len(moved), sum(len(d) for d in checked.values()))
+    return WriteReport(len(checked) + len(moved))
 
 
 def delete_files(paths: list[str], out_dir: Path) -> None:

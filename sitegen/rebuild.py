@@ -304,7 +304,7 @@ class Rebuilder:
             if job.pdf_file in report.outputs:
                 deps[job.pdf_file] = deps[job.print_file] | styles
         rebuilder.graph = DepGraph(deps)
-        rebuilder.digests = {path: digest(data) for path, data in report.outputs.items()}
+        rebuilder.digests = {path: report.digests.get(path) or digest(report.outputs[path]) for path in report.outputs}
         rebuilder.links = dict(report.links)
         rebuilder.notes = set(report.render_notes)
         rebuilder.index_files = {path for path in report.outputs if path.startswith(f"{INDEX_DIR}/")}

@@ -379,10 +379,12 @@ def render_site(
     jobs: int = 1,
     store: MarkdownStore | None = None,
     sink: Sink | None = None,
+    keep: Callable[[str], bool] | None = None,
 ) -> Rendered:
-    """Render every page (on `jobs` processes), and add the static files and assets."""
+    """Render every page (on `jobs` processes), and add the static files and assets. `sink` and
+    `keep` are render_pages'."""
     renderer = Renderer(site, catalogs, created, store)
-    result = render_pages(renderer, plan_pages(site), None, jobs, progress, sink)
+    result = render_pages(renderer, plan_pages(site), None, jobs, progress, sink, keep)
     for path, data in files_to_copy(site).items():
         result.outputs[path] = data
         result.deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})

@@ -197,3 +197,22 @@ def test_markdown_is_rendered_ahead_while_the_content_is_read_and_checked(make_s
     monkeypatch.undo()
     assert build(BuildOptions(source=root, out=tmp_path / "plain", pdf=False, search=False, jobs=1, cache=False)).ok
     assert tree_bytes(tmp_path / "ahead") == tree_bytes(tmp_path / "plain")
+
+
+def test_pages_written_by_render_processes_are_reported_as_one_process_renders_them(make_site, tmp_path, monkeypatch):
+    """Render processes write a whole site's pages into the staging folder and send back only their
+    digests and links: the report still reads every page's bytes, and the search index has them all."""
+    import sitegen.render as render
+    from sitegen.output import Staged
+
+    root = make_site()
+    one = build(BuildOptions(source=root, out=tmp_path / "one", pdf=False, jobs=1))
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)
+    two = build(BuildOptions(source=root, out=tmp_path / "two", pdf=False, jobs=2))
+    assert one.ok and two.ok
+    assert isinstance(two.outputs, Staged) and "en/stories/oita-lsi/index.html" in two.outputs.written
+    assert dict(two.outputs) == dict(one.outputs)
+    assert tree_bytes(tmp_path / "two") == tree_bytes(tmp_path / "one")  # the search index too
+    assert two.digests == one.digests == {path: render.digest(one.outputs[path]) for path in one.digests}
+    assert two.outputs.written <= two.digests.keys()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tree_bytes
-from sitegen.output import MARKER, OutputError, Scratch, publish, safe_relative
+from sitegen.output import MARKER, OutputError, Scratch, Staged, publish, safe_relative, staging
 
 
 @pytest.mark.parametrize("path", ["../x", "a/../../x", "/etc/passwd", "a//b", "", "a\\..\\b", "./a", "a/\0"])
@@ -20,6 +20,26 @@ def test_publish_replaces_the_folder_whole(tmp_path):
     publish({"a/index.html": b"two"}, out, tmp_path / "src")
     assert tree_bytes(out) == {"a/index.html": b"two", MARKER: (out / MARKER).read_bytes()}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public.staging")] == []
+
+
+def test_staged_outputs_are_read_from_where_the_staging_folder_is(tmp_path):
+    """Pages written into the staging folder as they were rendered are read back when asked for:
+    from the staging folder, then from the published site."""
+    out = tmp_path / "public"
+    with staging(out, tmp_path / "src") as stage:
+        stage.write({"en/index.html": b"page"})
+        outputs = Staged(stage, {"static/site.css": b"css"}, {"en/index.html"})
+        assert list(outputs) == ["en/index.html", "static/site.css"] and len(outputs) == 2
+        assert outputs["en/index.html"] == b"page" and "en/index.html" in outputs and "x.html" not in outputs
+        before = outputs.copy()
+        outputs["en/index.html"] = b"again"  # replaced in memory; the copy still reads the file
+        assert before["en/index.html"] == b"page"
+        stage.publish(before, {"en/index.html"})
+    assert not any(p.name.startswith(".public.staging") for p in tmp_path.iterdir())
+    assert before["en/index.html"] == b"page" and before["static/site.css"] == b"css"  # now from public/
+    assert outputs["en/index.html"] == b"again"
+    with pytest.raises(KeyError):
+        before["x.html"]
 
 
 def test_an_unsafe_output_leaves_the_previous_site_whole(tmp_path):
