@@ -308,11 +308,12 @@ def _remove_stale_scratch(out_dir: Path) -> None:
     # A scratch folder is used outside the lock, by a build going on from the last one: only
     # one whose process is gone is left behind.
     for stale in out_dir.parent.glob(f".{out_dir.name}.scratch-*"):
-        if not _running(stale.name.rsplit("-", 1)[-1]):
+        if not running(stale.name.rsplit("-", 1)[-1]):
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _running(pid: str) -> bool:
+def running(pid: str) -> bool:
+    """Whether the process `pid` names is still there (the owner of a folder it left, say)."""
     try:
         os.kill(int(pid), 0)
     except (ValueError, ProcessLookupError):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Mapping
 
+from .output import running
+
 INDEX_DIR = "pagefind"
 MARK = b"data-pagefind-body"
+SCRATCH = "sitegen-search-"  # then the process id: a folder whose process is gone is removed
 
 
 class SearchIndexError(Exception):
@@ -22,7 +27,8 @@ def index_outputs(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
 
     Only those pages are handed to Pagefind, in a scratch folder, so the index can be made
     while the PDFs render, and it joins the other outputs to be published whole."""
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as scratch:
+    _remove_left_behind()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-") as scratch:
         site = Path(scratch) / "site"
         for path, data in outputs.items():
             if path.endswith(".html") and MARK in data:
@@ -46,3 +52,12 @@ def index_outputs(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
         # Pagefind lists the languages in hash-map order; sorted, the same site gives the same bytes.
         files[entry] = json.dumps(json.loads(files[entry]), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return files
+
+
+def _remove_left_behind() -> None:
+    """Remove the scratch folders, each a copy of a site's pages, of processes stopped while they
+    indexed: a server stopped by a signal ends its indexing thread without cleaning up."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*-*"):
+        pid = folder.name[len(SCRATCH):].split("-", 1)[0]
+        if pid.isdigit() and not running(pid):
+            shutil.rmtree(folder, ignore_errors=True)

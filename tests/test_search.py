@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import threading
 import urllib.parse
 
@@ -109,3 +110,24 @@ def test_the_index_is_made_unless_the_build_says_no_search(tmp_path):
         assert build(BuildOptions(source=REPO, out=tmp_path / f"out-{search}", pdf=False, search=search)).ok
     assert (tmp_path / "out-True/pagefind/pagefind-entry.json").is_file()
     assert not (tmp_path / "out-False/pagefind").exists()
+
+
+def test_copies_of_the_site_left_by_a_stopped_indexer_are_removed_by_the_next(tmp_path, monkeypatch):
+    """A server stopped while it indexed leaves its scratch copy of the pages: the next index removes
+    it, but never the scratch folder of an indexer still running."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from sitegen.search import SCRATCH, index_outputs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    left = tmp_path / f"{SCRATCH}{gone}-abc"
+    (left / "site/en").mkdir(parents=True)
+    alive = tmp_path / f"{SCRATCH}{os.getppid()}-def"
+    alive.mkdir()
+    page = b'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-pagefind-body><p>Changwon mould</p></body></html>'
+    files = index_outputs({"en/index.html": page})
+    assert "pagefind/pagefind-entry.json" in files
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name]
