@@ -8,6 +8,8 @@ import fcntl
 import hashlib
 import os
 import shutil
+import subprocess
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass
@@ -163,7 +165,7 @@ def staging(out_dir: Path, source_root: Path) -> Iterator[Staging]:
         try:
             yield Staging(out_dir, path)
         finally:
-            shutil.rmtree(path, ignore_errors=True)  # not published; or, once swapped, the previous site
+            _remove_later(path, out_dir)  # not published; or, once swapped, the previous site
 
 
 def publish(outputs: Mapping[str, bytes], out_dir: Path, source_root: Path) -> WriteReport:
@@ -301,7 +303,34 @@ def _remove_stale_staging(out_dir: Path) -> None:
     # Left behind by a build that was killed: never published, safe to drop.
     for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    # Being removed, or left half removed by a removal that was stopped: removed (again), meanwhile.
+    for old in out_dir.parent.glob(f".{out_dir.name}.old-*"):
+        _remove_in_background(old)
     _remove_stale_scratch(out_dir)
+
+
+def _remove_later(folder: Path, out_dir: Path) -> None:
+    """Remove `folder` in a process that outlives this one, so that a build returns once its site is
+    in place: the previous site it replaced is thousands of files (1.5-2.4 s at 10,434 pages).
+    Renamed first, so that no build takes it for a staging folder of its own."""
+    if not folder.exists():
+        return
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        folder.rename(old)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    _remove_in_background(old)
+
+
+def _remove_in_background(folder: Path) -> None:
+    try:
+        # The shell starts rm without waiting for it and ends: rm is nobody's child to wait for.
+        subprocess.run(["sh", "-c", 'rm -rf -- "$1" &', "sh", str(folder)],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_stale_scratch(out_dir: Path) -> None:
@@ -366,7 +395,7 @@ def _swap_in(new: Path, out_dir: Path) -> None:
         return
     if _exchange(new, out_dir):
         return  # `new` now holds the previous site, for staging() to remove
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    old = out_dir.parent / f".{out_dir.name}.swapped-{os.getpid()}"
     out_dir.rename(old)
     new.rename(out_dir)
-    shutil.rmtree(old)
+    _remove_later(old, out_dir)

@@ -76,6 +76,15 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def replaced_sites(folder: Path, wait: float = 30) -> list[str]:
+    """The previous sites beside an output folder still being removed (by a process of their own)
+    once they are gone, or `wait` seconds have passed."""
+    deadline = time.monotonic() + wait
+    while (left := sorted(p.name for p in folder.iterdir() if ".old-" in p.name)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
 def markdown_rows(path: Path, at_least: int = 0) -> int:
     """Bodies in a Markdown cache; with `at_least`, once it holds that many (waiting up to 30 s)."""
     deadline = time.monotonic() + 30

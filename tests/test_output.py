@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_bytes
+from conftest import replaced_sites, tree_bytes
 from sitegen.output import MARKER, OutputError, Scratch, Staged, publish, safe_relative, staging
 
 
@@ -20,6 +20,26 @@ def test_publish_replaces_the_folder_whole(tmp_path):
     publish({"a/index.html": b"two"}, out, tmp_path / "src")
     assert tree_bytes(out) == {"a/index.html": b"two", MARKER: (out / MARKER).read_bytes()}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public.staging")] == []
+
+
+def test_the_replaced_site_is_removed_after_publish_returns(tmp_path):
+    """The previous site, thousands of files, is removed by a process of its own: the build returns
+    once its site is in place, and nothing of the old one is left beside it."""
+    out = tmp_path / "public"
+    publish({f"en/{i}/index.html": b"old" for i in range(200)}, out, tmp_path / "src")
+    publish({"en/index.html": b"new"}, out, tmp_path / "src")
+    assert tree_bytes(out) == {"en/index.html": b"new", MARKER: (out / MARKER).read_bytes()}
+    assert replaced_sites(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.lock", "public"]
+
+
+def test_a_replaced_site_left_half_removed_is_removed_by_the_next_publish(tmp_path):
+    out = tmp_path / "public"
+    left = tmp_path / ".public.old-1-2/en"
+    left.mkdir(parents=True)
+    (left / "index.html").write_bytes(b"old")
+    publish({"en/index.html": b"new"}, out, tmp_path / "src")
+    assert replaced_sites(tmp_path) == []
 
 
 def test_staged_outputs_are_read_from_where_the_staging_folder_is(tmp_path):
