@@ -103,8 +103,9 @@ class Staging:
 
 class Staged(MutableMapping[str, bytes]):
     """A build's outputs by path: those in memory, and those written into a staging folder as they
-    were rendered, read back from where the folder is now when asked for. Render processes need
-    not send a whole site's pages back to the main process (a twentieth of a cold build's CPU)."""
+    were rendered, read back from where the folder is now when asked for (a build that fails
+    removes the folder, and those pages with it). Render processes need not send a whole site's
+    pages back to the main process (a tenth of a cold build's CPU)."""
 
     def __init__(self, stage: Staging, memory: dict[str, bytes], written: Collection[str]):
         self.stage = stage
