@@ -72,6 +72,7 @@ class Caches:
     model: ModelMemo = field(default_factory=ModelMemo)
     tree: ContentTree | None = None
     stamps: dict[str, Stamp] = field(default_factory=dict)
+    templates: dict[str, frozenset[str]] = field(default_factory=dict)  # what each template includes (Renderer.template_files)
 
 
 def build(options: BuildOptions, progress: Progress | None = None, caches: Caches | None = None) -> BuildReport:
@@ -116,7 +117,8 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
         # A whole site is written into a staging folder as its pages are rendered, and swapped in
         # at the end; nothing is swapped in when a later stage finds an error.
         with staging(whole, options.source) if whole is not None else nullcontext() as stage:
-            _render_and_write(report, options, site, catalogs, created, progress, stage, clock)
+            caches.templates = {}  # found afresh by each build: a template may have changed since
+            _render_and_write(report, options, site, catalogs, created, progress, stage, clock, caches.templates)
     except OutputError as exc:
         report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
     return report
@@ -146,6 +148,7 @@ def _render_and_write(
     progress: Progress | None,
     stage: Staging | None,
     clock: _Clock,
+    templates: dict[str, frozenset[str]],
 ) -> None:
     config = site.config
     jobs = plan_pdfs(site, options.pdf_slugs)
@@ -155,7 +158,7 @@ def _render_and_write(
         # back, for the PDFs; the others are read from the folder when asked for (see Staged).
         keep = frozenset(job.print_file for job in jobs).__contains__
         try:
-            rendered = render_site(site, catalogs, created, progress, options.jobs, store, stage.write if stage else None, keep)
+            rendered = render_site(site, catalogs, created, progress, options.jobs, store, stage.write if stage else None, keep, templates)
         finally:
             store.close()
         report.outputs = Staged(stage, rendered.outputs, rendered.written) if stage is not None else rendered.outputs

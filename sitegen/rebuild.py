@@ -297,7 +297,7 @@ class Rebuilder:
         site = rebuilder.site = report.site
         rebuilder.config = site.config
         rebuilder.stamps, rebuilder.parse_cache, rebuilder.check_cache = caches.stamps, caches.parsed, caches.checked
-        rebuilder.model, rebuilder.tree = caches.model, caches.tree
+        rebuilder.model, rebuilder.tree, rebuilder.template_refs = caches.model, caches.tree, caches.templates
         deps = dict(report.deps)
         styles = _pdf_inputs(deps)
         for job in plan_pdfs(site):

@@ -380,10 +380,11 @@ def render_site(
     store: MarkdownStore | None = None,
     sink: Sink | None = None,
     keep: Callable[[str], bool] | None = None,
+    templates: dict[str, frozenset[str]] | None = None,
 ) -> Rendered:
     """Render every page (on `jobs` processes), and add the static files and assets. `sink` and
-    `keep` are render_pages'."""
-    renderer = Renderer(site, catalogs, created, store)
+    `keep` are render_pages'; `templates`, Renderer's."""
+    renderer = Renderer(site, catalogs, created, store, templates)
     result = render_pages(renderer, plan_pages(site), None, jobs, progress, sink, keep)
     for path, data in files_to_copy(site).items():
         result.outputs[path] = data
@@ -461,6 +462,13 @@ def _render_parallel(
             seen[target] = spec
             unique.append(spec)
     blocks = [range(i, min(i + BLOCK, len(unique))) for i in range(0, len(unique), BLOCK)]
+    # What each template includes: found here once, not by every worker, and kept by the caller's
+    # Renderer for the next build (see Renderer.template_files).
+    for name, lang in {spec.template: spec.lang for spec in unique}.items():
+        try:
+            renderer.template_files(lang, name)
+        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound):
+            pass  # reported by the worker that renders the first page that uses it
     _FORKED = (renderer, unique, blocks, sink, keep, recorded)
     renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
     # The model is read, never changed, by the workers: frozen, their collector does not walk it

@@ -379,26 +379,37 @@ def test_a_template_change_on_workers_with_search_and_pdfs_equals_a_whole_build(
     assert tree_bytes(root / "public") == tree_bytes(tmp_path / "full")  # the search index and PDFs too
 
 
-def test_a_build_after_an_edit_parses_no_template_when_none_changed(built, monkeypatch):
-    """What each template includes is kept with the state, and compiled templates in the cache:
-    a new process rendering an edited story parses no template."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_build_after_an_edit_parses_no_template_when_none_changed(make_site, tmp_path, monkeypatch, workers):
+    """What each template includes is kept with the state, from the whole build on (rendered on
+    workers too), and compiled templates in the cache: the next build renders an edited story
+    without parsing a template."""
     import jinja2
 
-    root, options = built
+    import sitegen.render as render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    root = make_site()
+    options = BuildOptions(source=root, out=root / "public", search=False, pdf=False, jobs=workers)
+    assert build_incrementally(options).ok
     story = root / "content/en/stories/oita-lsi.md"
-    touch_later(story, story.read_text(encoding="utf-8") + "\nMore.\n")
-    assert build_incrementally(options).incremental is not None  # the first after a whole build finds them
 
     def parse(self, *args, **kwargs):
         raise AssertionError("a template parsed again")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(jinja2.Environment, "_parse", parse)
-        touch_later(story, story.read_text(encoding="utf-8") + "\nAnd more.\n")
-        report = build_incrementally(options)
-        assert report.ok and report.incremental is not None
-        assert "And more." in text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article"))
-    # A changed template is parsed again, and what it now includes is found: its edits reach the pages.
+    for edit in ("More.", "And more."):
+        with monkeypatch.context() as patched:
+            patched.setattr(jinja2.Environment, "_parse", parse)
+            touch_later(story, story.read_text(encoding="utf-8") + f"\n{edit}\n")
+            report = build_incrementally(replace(options, jobs=1))
+            assert report.ok and report.incremental is not None
+            assert edit in text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article"))
+
+
+def test_a_changed_template_is_parsed_again_with_what_it_now_includes(built):
+    """What a changed template now includes is found again: the included template's edits reach the pages."""
+    root, options = built
     template = root / "templates/story.html"
     touch_later(root / "templates/note.html", '<p class="note">one</p>')
     touch_later(template, template.read_text(encoding="utf-8").replace("{% block content %}", '{% block content %}{% include "note.html" %}'))
