@@ -5,8 +5,10 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import glob
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -77,7 +79,7 @@ class Staging:
     def __init__(self, out_dir: Path, path: Path):
         self.out_dir = out_dir
         self.path = path
-        self.site = path  # where its files are now: `out_dir`, once published
+        self.site: Path | None = path  # where its files are now: `out_dir` once published, None once dropped
 
     def write(self, outputs: Mapping[str, bytes]) -> None:
         with _writing(self.out_dir):
@@ -116,6 +118,8 @@ class Staged(MutableMapping[str, bytes]):
         if path in self.memory:
             return self.memory[path]
         if path in self.written:
+            if self.stage.site is None:
+                raise OutputError(f"{path}: the build failed, and the pages it wrote were removed with its staging folder")
             return (self.stage.site / path).read_bytes()
         raise KeyError(path)
 
@@ -163,9 +167,12 @@ def staging(out_dir: Path, source_root: Path) -> Iterator[Staging]:
         path = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         with _writing(out_dir):
             path.mkdir()
+        stage = Staging(out_dir, path)
         try:
-            yield Staging(out_dir, path)
+            yield stage
         finally:
+            if stage.site == path:  # not published: its pages go with it
+                stage.site = None
             _remove_later(path, out_dir)  # not published; or, once swapped, the previous site
 
 
@@ -305,8 +312,10 @@ def _remove_stale_staging(out_dir: Path) -> None:
     for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
     # Being removed, or left half removed by a removal that was stopped: removed (again), meanwhile.
-    for old in out_dir.parent.glob(f".{out_dir.name}.old-*"):
-        _remove_in_background(old)
+    ours = re.compile(rf"\.{re.escape(out_dir.name)}\.old-\d+-\d+")  # as _remove_later names them: nobody else's
+    for old in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.old-*"):
+        if ours.fullmatch(old.name):
+            _remove_in_background(old)
     _remove_stale_scratch(out_dir)
 
 

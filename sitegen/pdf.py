@@ -130,7 +130,7 @@ def render_pdfs(
             report.outputs[job.pdf_file] = cached.read_bytes()
         else:
             todo.append((job, key))
-    resources = {p: d for p, d in outputs.items() if p.startswith(("static/", "assets/"))}
+    resources = {p: outputs[p] for p in outputs if p.startswith(("static/", "assets/"))}  # the pages may be on disk (Staged)
     tasks = [(job.print_file, outputs[job.print_file], resources, key) for job, key in todo]
     workers = max(1, min(len(tasks), jobs_count or 1))
     if workers > 1:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Mapping
 
@@ -16,6 +17,8 @@ from .output import running
 INDEX_DIR = "pagefind"
 MARK = b"data-pagefind-body"
 SCRATCH = "sitegen-search-"  # then the process id: a folder whose process is gone is removed
+# ...and that is this old: a process in another PID namespace sharing /tmp looks gone, yet indexes.
+LEFT_FOR = 3600  # seconds
 
 
 class SearchIndexError(Exception):
@@ -30,8 +33,8 @@ def index_outputs(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
     _remove_left_behind()
     with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-") as scratch:
         site = Path(scratch) / "site"
-        for path, data in outputs.items():
-            if path.endswith(".html") and MARK in data:
+        for path in outputs:
+            if path.endswith(".html") and MARK in (data := outputs[path]):
                 target = site / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
@@ -59,5 +62,9 @@ def _remove_left_behind() -> None:
     indexed: a server stopped by a signal ends its indexing thread without cleaning up."""
     for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*-*"):
         pid = folder.name[len(SCRATCH):].split("-", 1)[0]
-        if pid.isdigit() and not running(pid):
+        try:
+            old = time.time() - folder.stat().st_mtime > LEFT_FOR
+        except OSError:
+            continue
+        if pid.isdigit() and old and not running(pid):
             shutil.rmtree(folder, ignore_errors=True)

@@ -127,7 +127,11 @@ def test_copies_of_the_site_left_by_a_stopped_indexer_are_removed_by_the_next(tm
     (left / "site/en").mkdir(parents=True)
     alive = tmp_path / f"{SCRATCH}{os.getppid()}-def"
     alive.mkdir()
+    recent = tmp_path / f"{SCRATCH}{gone}-ghi"  # a process in another PID namespace looks gone: only old ones go
+    recent.mkdir()
+    for folder in (left, alive):
+        os.utime(folder, (0, 0))
     page = b'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-pagefind-body><p>Changwon mould</p></body></html>'
     files = index_outputs({"en/index.html": page})
     assert "pagefind/pagefind-entry.json" in files
-    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, recent.name])
