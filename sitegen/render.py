@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -464,11 +465,10 @@ def _render_parallel(
     blocks = [range(i, min(i + BLOCK, len(unique))) for i in range(0, len(unique), BLOCK)]
     # What each template includes: found here once, not by every worker, and kept by the caller's
     # Renderer for the next build (see Renderer.template_files).
+    # One that does not parse is reported by the worker that renders the first page that uses it.
     for name, lang in {spec.template: spec.lang for spec in unique}.items():
-        try:
+        with contextlib.suppress(jinja2.TemplateSyntaxError, jinja2.TemplateNotFound):
             renderer.template_files(lang, name)
-        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound):
-            pass  # reported by the worker that renders the first page that uses it
     _FORKED = (renderer, unique, blocks, sink, keep, recorded)
     renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
     # The model is read, never changed, by the workers: frozen, their collector does not walk it
