@@ -405,6 +405,8 @@ def _swap_in(new: Path, out_dir: Path) -> None:
         return
     if _exchange(new, out_dir):
         return  # `new` now holds the previous site, for staging() to remove
+    # Not an .old-* name until the new site is in: a build stopped in between leaves the previous
+    # site here, and the next build's cleanup removes only .old-* folders.
     old = out_dir.parent / f".{out_dir.name}.swapped-{os.getpid()}"
     out_dir.rename(old)
     new.rename(out_dir)
