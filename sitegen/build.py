@@ -65,7 +65,8 @@ CheckCache = dict[str, tuple[SourceItem, CheckedItem | None, list[Diagnostic]]]
 class Caches:
     """What a build reads and joins, kept for the next one (rebuild.py): parsed files, checked items,
     joined documents. A build given these fills them; a later build given them again reuses them.
-    `stamps`, when given, are the inputs as a scan just found them."""
+    `stamps`, when given, are the inputs as a scan just found them. A build given these leaves the
+    Markdown it rendered in `markdown`, for its caller to save (save_markdown) after it returns."""
 
     parsed: ParseCache = field(default_factory=dict)
     checked: CheckCache = field(default_factory=dict)
@@ -73,12 +74,14 @@ class Caches:
     tree: ContentTree | None = None
     stamps: dict[str, Stamp] = field(default_factory=dict)
     templates: dict[str, frozenset[str]] = field(default_factory=dict)  # what each template includes (Renderer.template_files)
+    markdown: MarkdownStore | None = None  # holding what the last build rendered, not yet saved
 
 
 def build(options: BuildOptions, progress: Progress | None = None, caches: Caches | None = None) -> BuildReport:
     """Run every stage; write only when no stage found an error."""
     report = BuildReport()
     clock = _Clock(report.timings)
+    saved_here = caches is None
     config, problems = load_config(options.source)
     report.diagnostics += problems
     if config is None:
@@ -118,10 +121,20 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
         # at the end; nothing is swapped in when a later stage finds an error.
         with staging(whole, options.source) if whole is not None else nullcontext() as stage:
             caches.templates = {}  # found afresh by each build: a template may have changed since
-            _render_and_write(report, options, site, catalogs, created, progress, stage, clock, caches.templates)
+            _render_and_write(report, options, site, catalogs, created, progress, stage, clock, caches)
     except OutputError as exc:
         report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
+    if saved_here:
+        save_markdown(caches)
     return report
+
+
+def save_markdown(caches: Caches) -> None:
+    """Keep the Markdown the last build rendered in the cache, for the next build."""
+    store, caches.markdown = caches.markdown, None
+    if store is not None:
+        store.save()
+        store.close()
 
 
 # Below this many Markdown files, the read and check stages end before a second process gets far.
@@ -148,17 +161,17 @@ def _render_and_write(
     progress: Progress | None,
     stage: Staging | None,
     clock: _Clock,
-    templates: dict[str, frozenset[str]],
+    caches: Caches,
 ) -> None:
     config = site.config
     jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("render"):
-        store = MarkdownStore(config.root / MARKDOWN_CACHE if options.cache else None, config.allow_raw_html)
+        store = caches.markdown = MarkdownStore(config.root / MARKDOWN_CACHE if options.cache else None, config.allow_raw_html)
         # Of the pages render processes write into the staging folder, only the print views come
         # back, for the PDFs; the others are read from the folder when asked for (see Staged).
         keep = frozenset(job.print_file for job in jobs).__contains__
         try:
-            rendered = render_site(site, catalogs, created, progress, options.jobs, store, stage.write if stage else None, keep, templates)
+            rendered = render_site(site, catalogs, created, progress, options.jobs, store, stage.write if stage else None, keep, caches.templates)
         finally:
             store.close()
         report.outputs = Staged(stage, rendered.outputs, rendered.written) if stage is not None else rendered.outputs

@@ -147,17 +147,22 @@ def _flatten(tokens: list[dict]) -> list[Heading]:
     return out
 
 
+Entry = tuple[str, str]  # (HTML, headings as JSON)
+
+
 class MarkdownStore:
     """Rendered Markdown kept across builds, by a hash of its text: a template change re-renders
-    every page but parses no Markdown again. One SQLite file; each render process writes what it
-    rendered, one at a time (SQLite's lock)."""
+    every page but parses no Markdown again. One SQLite file, written by the main process once the
+    pages are out: render processes hand what they rendered back to it (take, hold) instead of
+    taking turns at the file's lock (and its disk syncs) while the others wait."""
 
     def __init__(self, path: Path | None, raw_html: bool = False, known: Mapping[str, bytes] | None = None):
         """`known`: texts and their HTML in UTF-8, already read from the store (see rebuild.Rebuilder.kept)."""
         self.path = path
         self.raw_html = raw_html
         self.known: Mapping[str, bytes] = known if known is not None else {}
-        self.fresh: dict[str, tuple[str, str]] = {}  # rendered in this run: key -> (html, toc as JSON)
+        self.fresh: dict[str, Entry] = {}  # rendered by this process since the last take or save: key -> entry
+        self.held: dict[str, Entry] = {}  # rendered in this run but taken, or by other processes: not yet saved
         self._db: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -203,11 +208,12 @@ class MarkdownStore:
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{VERSION}\0{int(self.raw_html)}\0{text}".encode()).hexdigest()
 
-    def _stored(self, text: str) -> tuple[str, str]:
+    def _stored(self, text: str) -> Entry:
         """(HTML, headings as JSON), from this run, the file or a render."""
         key = self._key(text)
-        if key in self.fresh:
-            return self.fresh[key]
+        found = self.fresh.get(key) or self.held.get(key)
+        if found:
+            return found
         db = self._connect()
         row = db.execute("SELECT html, toc FROM markdown WHERE key = ?", (key,)).fetchone() if db else None
         if row:
@@ -216,15 +222,29 @@ class MarkdownStore:
         self.fresh[key] = (rendered.html, json.dumps([[h.level, h.id, h.name] for h in rendered.toc], ensure_ascii=False))
         return self.fresh[key]
 
+    def take(self) -> dict[str, Entry]:
+        """What this process rendered since the last take, for another to save (see hold); still found here."""
+        taken, self.fresh = self.fresh, {}
+        self.held.update(taken)
+        return taken
+
+    def hold(self, entries: Mapping[str, Entry]) -> None:
+        """Entries another process rendered (see take), to be found here and saved with this store's own."""
+        self.held.update(entries)
+
     def save(self) -> None:
-        """Keep what this process rendered since the last save, for the next build."""
-        db = self._connect()
-        if db is None:
-            return
-        if self.fresh:
-            with db:
-                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?)", [(k, h, t) for k, (h, t) in self.fresh.items()])
+        """Keep what this run rendered and has not saved yet, for the next build. A file that cannot
+        be written (locked past the timeout, a full disk) keeps none of it: a cache, it fails no build."""
+        entries = {**self.held, **self.fresh}
         self.fresh.clear()
+        self.held.clear()
+        try:
+            db = self._connect()
+            if db is not None and entries:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?)", [(k, h, t) for k, (h, t) in entries.items()])
+        except (sqlite3.Error, OSError):
+            pass
 
     def close(self) -> None:
         if self._db is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import urls
-from .build import MARKDOWN_CACHE, BuildReport, Caches, CheckCache, build, check_items, source_date
+from .build import MARKDOWN_CACHE, BuildReport, Caches, CheckCache, build, check_items, save_markdown, source_date
 from .buildstate import Inputs, forget_state, load_state, remember, save_state, scan_inputs
 from .markdown import MarkdownStore
 from .config import SiteConfig, load_config
@@ -129,6 +129,8 @@ class Rebuilder:
                 self._rebuild(report, files, full, scratch)
         finally:
             report.seconds = time.perf_counter() - start
+            if self.renderer is not None:
+                self.renderer.store.save()  # once the pages are out: what this rebuild rendered of the Markdown
         self.last = report
         return report
 
@@ -374,6 +376,7 @@ def section_orders(site: Site) -> dict[str, tuple[str, ...]]:
 def _after_whole_build(options: BuildOptions, report: BuildReport, caches: Caches) -> Rebuilder:
     """The state a whole build leaves for the next one; and, when the next renders on processes that
     write its pages beside the site, a file for each page there to write into."""
+    save_markdown(caches)  # first: kept() reads it back
     rebuilder = Rebuilder.adopt(options, report, caches)
     if options.jobs > 1:
         Scratch(rebuilder.out).prepare(rebuilder.page_files)
@@ -401,6 +404,8 @@ def build_incrementally(
         if report.ok and report.written is not None:
             remember(options.source, options.out, key, report.diagnostics)
             save_state(options.source, options.out, header, lambda: _after_whole_build(options, report, caches), background)
+        else:
+            save_markdown(caches)  # what a failed build rendered, the next need not
         report.kept = caches
         return report
     rebuilder.jobs = options.jobs

@@ -25,7 +25,7 @@ from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
 from .layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
-from .markdown import MarkdownStore
+from .markdown import Entry, MarkdownStore
 from .model import Document, Money, Site
 
 STATIC_DIR = "static"
@@ -213,6 +213,7 @@ class Rendered:
     links: dict[str, PageLinks] = field(default_factory=dict)  # of the HTML pages, read where they were rendered
     written: set[str] = field(default_factory=set)  # the outputs already handed to the sink (see render_pages)
     digests: dict[str, bytes] = field(default_factory=dict)  # of the outputs, made where they were rendered
+    markdown: dict[str, Entry] = field(default_factory=dict)  # what a render process rendered, for the caller's store (see MarkdownStore.take)
 
 
 def digest(data: bytes) -> bytes:
@@ -423,12 +424,12 @@ def render_pages(
     many. Those processes hand their pages to `sink` as they go (Rendered.written says which), so the
     writing is shared between them too. Of the pages they wrote, only those `keep` names (all when
     None) come back as bytes in Rendered.outputs; the others as their digests alone. Of the links and
-    dependencies, only those that differ from what was `recorded`, when given, come back."""
+    dependencies, only those that differ from what was `recorded`, when given, come back. The
+    Markdown rendered is left in the renderer's store, for the caller to save once the pages are out."""
     todo = [spec for spec in pages if only is None or urls.output_file(spec.path) in only]
     if jobs > 1 and len(todo) >= PARALLEL_FROM:
         return _render_parallel(renderer, todo, jobs, progress, sink, keep, recorded)
     result = renderer.render(todo, progress=progress)
-    renderer.store.save()
     return recorded.news(result) if recorded is not None else result
 
 
@@ -483,6 +484,7 @@ def _render_parallel(
             result.links.update(part.links)
             result.written.update(part.written)
             result.digests.update(part.digests)
+            renderer.store.hold(part.markdown)
             diagnostics.update(part.diagnostics)
             done += len(part.digests)
             if progress:
@@ -506,9 +508,7 @@ def _render_block(block: int) -> Rendered:
         part.written = set(part.outputs)
         if keep is not None:  # the rest need not cross back: a tenth of a template change's time in the main process
             part.outputs = {path: data for path, data in part.outputs.items() if keep(path)}
-    # Each worker keeps the Markdown it rendered, while the others render on: the cache takes one
-    # writer at a time, briefly, instead of one long write by the main process at the end.
-    renderer.store.save()
+    part.markdown = renderer.store.take()
     return part
 
 

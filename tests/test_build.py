@@ -216,3 +216,28 @@ def test_pages_written_by_render_processes_are_reported_as_one_process_renders_t
     assert tree_bytes(tmp_path / "two") == tree_bytes(tmp_path / "one")  # the search index too
     assert two.digests == one.digests == {path: render.digest(one.outputs[path]) for path in one.digests}
     assert two.outputs.written <= two.digests.keys()
+
+
+def test_the_markdown_render_processes_rendered_is_in_the_cache_when_the_build_returns(make_site, tmp_path, monkeypatch):
+    """Render processes hand the Markdown they rendered back to the main process, which keeps it in
+    the cache once the pages are out: the next build parses none of it again."""
+    import sitegen.build as stages
+    import sitegen.markdown as markdown
+    import sitegen.render as render
+    from sitegen.content import markdown_body
+
+    root = make_site()
+    bodies = {body for path in root.glob("content/**/*.md") if (body := markdown_body(path)) and body.strip()}
+    monkeypatch.setattr(stages, "AHEAD_FROM", 10**9)  # every body rendered by the render processes
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)
+    first = build(BuildOptions(source=root, out=tmp_path / "first", pdf=False, search=False, jobs=2))
+    assert first.ok
+    assert markdown_rows(root / stages.MARKDOWN_CACHE) >= len(bodies) >= 3
+
+    def parse(text, raw_html=False):
+        raise AssertionError(f"parsed again: {text[:40]!r}")
+
+    monkeypatch.setattr(markdown, "render_markdown", parse)
+    second = build(BuildOptions(source=root, out=tmp_path / "second", pdf=False, search=False, jobs=2))
+    assert second.ok and tree_bytes(tmp_path / "second") == tree_bytes(tmp_path / "first")

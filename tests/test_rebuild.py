@@ -339,6 +339,34 @@ def test_a_state_saved_in_the_background_is_waited_for_by_the_next_build(make_si
         assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")).startswith(title)
 
 
+def test_a_whole_build_keeps_its_markdown_in_the_cache_with_its_state_or_after_its_errors(make_site, monkeypatch):
+    """`sitegen build` keeps the Markdown it rendered after it returns, as its state is saved; a
+    build that failed keeps it at once: the build after the fix parses none of it again."""
+    import sitegen.markdown as markdown
+    from conftest import markdown_rows
+    from sitegen.build import MARKDOWN_CACHE
+
+    root = make_site()
+    options = BuildOptions(source=root, out=root / "public", search=False, pdf=False)
+    assert build_incrementally(options, background=True).ok
+    bodies = markdown_rows(root / MARKDOWN_CACHE, at_least=3)  # written by the state's saver
+    assert bodies >= 3
+    (root / MARKDOWN_CACHE).unlink()
+    template = root / "templates/story.html"
+    good = template.read_text(encoding="utf-8")
+    touch_later(template, good.replace("{% block content %}", '{% block content %}<a href="missing.html">?</a>'))
+    assert not build_incrementally(replace(options, strict=True, force=True)).ok  # a broken link, under --strict
+    assert markdown_rows(root / MARKDOWN_CACHE) == bodies
+
+    def parse(text, raw_html=False):
+        raise AssertionError(f"parsed again: {text[:40]!r}")
+
+    touch_later(template, good)
+    monkeypatch.setattr(markdown, "render_markdown", parse)
+    report = build_incrementally(replace(options, strict=True, force=True))
+    assert report.ok, [d.format() for d in report.diagnostics if d.severity == "error"]
+
+
 BROCHURE = "title: 안내\nsummary: 요약\nsections:\n  - cluster: changwon\n  - story: oita-lsi\n"  # the mini site has none
 
 
