@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Mapping
 from xml.etree import ElementTree as etree
 
 import markdown as md
-from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, nest_toc_tokens, slugify_unicode, unique
 from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
@@ -87,6 +87,13 @@ EXTENSION_TRIGGERS: dict[str, tuple[str, ...]] = {"tables": ("|",), "fenced_code
 _TRIGGERS = sorted({t for triggers in (*INLINE_TRIGGERS.values(), *EXTENSION_TRIGGERS.values()) for t in triggers})
 
 
+# What the toc extension must escape, unstash or strip in a heading's text to name it: a heading
+# without any of these, or any element in it, names itself.
+_NOT_PLAIN = frozenset("&<>\x02\x03")
+# Postprocessors that change no text without a \x02 placeholder in it (the footnotes' one does).
+_PLAIN_POSTPROCESSORS = frozenset({"raw_html", "amp_substitute"})
+
+
 class _TocWithoutHtml(TocTreeprocessor):
     """The toc extension's heading ids and tokens, without the HTML table of contents it would build,
     serialize and run every postprocessor over for each body: a tenth of a body's rendering."""
@@ -96,6 +103,38 @@ class _TocWithoutHtml(TocTreeprocessor):
 
     def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
         """Nothing to replace: this processor renders only bodies without the marker."""
+
+    def run(self, doc: etree.Element) -> None:
+        """As the extension's run, for a body whose headings are plain text: each is named by its
+        text, without serializing it, unescaping it, running the postprocessors over it and
+        stripping tags from it, each of which leaves such a text as it is (a seventh of a body's
+        rendering). Any other body, the extension's own way."""
+        headings, used_ids = [], set()
+        for el in doc.iter():
+            if "id" in el.attrib:
+                used_ids.add(el.attrib["id"])
+            if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
+                headings.append(el)
+        if (
+            self.use_anchors
+            or self.use_permalinks not in (False, None)
+            or not _PLAIN_POSTPROCESSORS.issuperset(self.md.postprocessors._data)  # type: ignore[attr-defined]
+            or any(len(el) or el.attrib or not _NOT_PLAIN.isdisjoint(el.text or "") for el in headings)
+        ):
+            super().run(doc)
+            return
+        counters: dict[str, int] = {}
+        tokens = []
+        for el in headings:
+            self.set_level(el)
+            inner = (el.text or "").strip()
+            name = " ".join(inner.split())
+            el.attrib["id"] = unique(self.slugify(name, self.sep), used_ids, counters)
+            level = int(el.tag[-1])
+            if self.toc_top <= level <= self.toc_bottom:
+                tokens.append({"level": level, "id": el.attrib["id"], "name": name, "html": inner, "data-toc-label": ""})
+        self.md.toc_tokens = nest_toc_tokens(tokens)  # type: ignore[attr-defined]
+        self.md.toc = ""  # type: ignore[attr-defined]  # the HTML table of contents: none here, as build_toc_div says
 
 
 class _TocIds(TocExtension):
