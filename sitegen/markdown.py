@@ -84,7 +84,11 @@ INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
 # "toc_html": the table of contents as HTML, which only a [TOC] marker puts into a body (sitegen
 # makes its own from the headings): without the marker, the toc extension gives the ids alone.
 EXTENSION_TRIGGERS: dict[str, tuple[str, ...]] = {"tables": ("|",), "fenced_code": ("```", "~~~"), "footnotes": ("[^",), "toc_html": ("[TOC]",)}
-_TRIGGERS = sorted({t for triggers in (*INLINE_TRIGGERS.values(), *EXTENSION_TRIGGERS.values()) for t in triggers})
+# Block processors that search each block through for their mark (most look at its start only):
+# a quote's '>' and a link reference definition's ']:'. Named apart from the inline "reference".
+BLOCK_TRIGGERS: dict[str, tuple[str, ...]] = {"block:quote": (">",), "block:reference": ("]:",)}
+_PARTS = (INLINE_TRIGGERS, EXTENSION_TRIGGERS, BLOCK_TRIGGERS)
+_TRIGGERS = sorted({t for triggers in _PARTS for marks in triggers.values() for t in marks})
 
 
 # What the toc extension must escape, unstash or strip in a heading's text to name it: a heading
@@ -157,15 +161,15 @@ def _converter(raw_html: bool, unused: frozenset[str]) -> md.Markdown:
     for name in unused & INLINE_TRIGGERS.keys():
         if name in converter.inlinePatterns:
             converter.inlinePatterns.deregister(name)
+    for name in unused & BLOCK_TRIGGERS.keys():
+        converter.parser.blockprocessors.deregister(name.removeprefix("block:"))
     return converter
 
 
 def unused_parts(text: str) -> frozenset[str]:
-    """The extensions and inline patterns that cannot change how `text` renders: their triggers are not in it."""
+    """The extensions, inline patterns and block processors that cannot change how `text` renders: their triggers are not in it."""
     present = {t for t in _TRIGGERS if t in text}
-    return frozenset(
-        name for triggers in (INLINE_TRIGGERS, EXTENSION_TRIGGERS) for name, marks in triggers.items() if present.isdisjoint(marks)
-    )
+    return frozenset(name for triggers in _PARTS for name, marks in triggers.items() if present.isdisjoint(marks))
 
 
 @lru_cache(maxsize=16384)

@@ -134,6 +134,7 @@ EVERY_PATTERN = [
     "[TOC]\n\n## 목차 위치\n\n### 하위 *절*\n\n본문.",  # the marker: the table of contents as HTML in the body
     # Plain headings, which the table of contents names from their text alone: levels in and out of
     # its depth, the same title again, closing hashes, a setext heading, ideographic spaces.
+    "A > B, and [note]: not a definition.\n\n> 인용 *문*\n> 둘째 줄\n\n  [def]: /ko/ 'T'\n\nSee [def] and [def][].",
     "# 하나\n\n## 성과\n\n## 성과\n\n### 성과\n\n#### 넷\n\n제목 셋\n------\n\n## \u3000전각\u3000공백\u3000 ##\n\n## Mixed CASE - Dash_under",
 ]
 
@@ -168,4 +169,6 @@ def test_plain_prose_is_rendered_without_the_patterns_it_lacks():
     assert "em_strong" not in unused
     converter = markdown._converter(False, unused)
     assert "link" not in converter.inlinePatterns and "em_strong" in converter.inlinePatterns
+    assert "quote" not in converter.parser.blockprocessors and "reference" not in converter.parser.blockprocessors
+    assert "quote" in markdown._converter(False, markdown.unused_parts("> 인용")).parser.blockprocessors
     assert not any(e.__class__.__module__.endswith("footnotes") for e in converter.registeredExtensions)
