@@ -168,7 +168,11 @@ def _converter(raw_html: bool, unused: frozenset[str]) -> md.Markdown:
 
 def unused_parts(text: str) -> frozenset[str]:
     """The extensions, inline patterns and block processors that cannot change how `text` renders: their triggers are not in it."""
-    present = {t for t in _TRIGGERS if t in text}
+    return _unused_without(frozenset(t for t in _TRIGGERS if t in text))
+
+
+@lru_cache(maxsize=256)  # bodies of one site have few sets of marks between them
+def _unused_without(present: frozenset[str]) -> frozenset[str]:
     return frozenset(name for triggers in _PARTS for name, marks in triggers.items() if present.isdisjoint(marks))
 
 
