@@ -7,6 +7,7 @@ result comes, reads it, and hands that worker its next task."""
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import signal
 import traceback
@@ -45,6 +46,7 @@ def fork_map(function: Callable[[int], Result], count: int, jobs: int) -> Iterat
         for _ in range(min(jobs, count)):
             task_reader, task_writer = context.Pipe(duplex=False)
             result_reader, result_writer = context.Pipe(duplex=False)
+            _widen(result_writer)
             process = context.Process(target=_serve, args=(function, task_reader, result_writer), daemon=True)
             process.start()
             # The worker's ends are the worker's alone: a worker that dies then reads as the end of its pipe.
@@ -88,6 +90,21 @@ def fork_map(function: Callable[[int], Result], count: int, jobs: int) -> Iterat
                 worker.process.join()
             worker.tasks.close()
             worker.results.close()
+
+
+# A task's result is a few hundred kilobytes (a block of pages' links, digests and Markdown): in a
+# pipe of the default 64 KiB, the worker would wait, mid-send, for the main process to be scheduled
+# and read it, while the other workers keep the cores busy.
+PIPE_BYTES = 1 << 20  # what Linux lets any process ask for (/proc/sys/fs/pipe-max-size)
+
+
+def _widen(connection: Connection) -> None:
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux's alone
+        return
+    try:
+        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except OSError:  # over this user's share of pipe memory: the default size does
+        pass
 
 
 def _give(worker: _Worker, task: int | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 
 import pytest
 
@@ -80,3 +81,22 @@ def test_the_workers_stop_when_the_caller_stops_reading():
 def test_no_more_workers_start_than_there_are_tasks():
     results = dict(fork_map(lambda task: os.getpid(), 1, jobs=4))
     assert list(results) == [0]
+
+
+
+def test_a_worker_sends_a_large_result_without_waiting_for_the_main_process_to_read(tmp_path):
+    """A result of a few hundred kilobytes fits in the results pipe whole: the worker goes on to its
+    next task at once, whether or not the main process has been scheduled to read what it sent."""
+
+    def large(task: int) -> bytes:
+        (tmp_path / str(task)).touch()
+        return bytes(400_000)
+
+    results = fork_map(large, 3, jobs=1)
+    next(results)  # then nobody reads: the worker must send result 1 whole to start on task 2
+    deadline = time.monotonic() + 10
+    while not (tmp_path / "2").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = (tmp_path / "2").exists()
+    assert [task for task, _ in results] == [1, 2]
+    assert started, "the worker waited, mid-send, for the main process to read"
