@@ -111,7 +111,7 @@ class _TocWithoutHtml(TocTreeprocessor):
     def run(self, doc: etree.Element) -> None:
         """As the extension's run, for a body whose headings are plain text: each is named by its
         text, without serializing it, unescaping it, running the postprocessors over it and
-        stripping tags from it, each of which leaves such a text as it is (a seventh of a body's
+        stripping tags from it, each of which leaves such a text as it is (a tenth of a body's
         rendering). Any other body, the extension's own way."""
         headings, used_ids = [], set()
         for el in doc.iter():
