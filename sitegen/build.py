@@ -124,8 +124,9 @@ def build(options: BuildOptions, progress: Progress | None = None, caches: Cache
             _render_and_write(report, options, site, catalogs, created, progress, stage, clock, caches)
     except OutputError as exc:
         report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
-    if saved_here:
-        save_markdown(caches)
+    finally:
+        if saved_here:
+            save_markdown(caches)
     return report
 
 
@@ -166,6 +167,7 @@ def _render_and_write(
     config = site.config
     jobs = plan_pdfs(site, options.pdf_slugs)
     with clock("render"):
+        save_markdown(caches)  # what a build before this one left unsaved
         store = caches.markdown = MarkdownStore(config.root / MARKDOWN_CACHE if options.cache else None, config.allow_raw_html)
         # Of the pages render processes write into the staging folder, only the print views come
         # back, for the PDFs; the others are read from the folder when asked for (see Staged).

@@ -127,18 +127,17 @@ class _TocWithoutHtml(TocTreeprocessor):
         ):
             super().run(doc)
             return
-        counters: dict[str, int] = {}
         tokens = []
         for el in headings:
             self.set_level(el)
             inner = (el.text or "").strip()
             name = " ".join(inner.split())
-            el.attrib["id"] = unique(self.slugify(name, self.sep), used_ids, counters)
+            el.attrib["id"] = unique(self.slugify(name, self.sep), used_ids)
             level = int(el.tag[-1])
             if self.toc_top <= level <= self.toc_bottom:
                 tokens.append({"level": level, "id": el.attrib["id"], "name": name, "html": inner, "data-toc-label": ""})
         self.md.toc_tokens = nest_toc_tokens(tokens)  # type: ignore[attr-defined]
-        self.md.toc = ""  # type: ignore[attr-defined]  # the HTML table of contents: none here, as build_toc_div says
+        self.md.toc = ""  # type: ignore[attr-defined]  # the HTML table of contents: nothing reads it
 
 
 class _TocIds(TocExtension):
@@ -168,6 +167,8 @@ def _converter(raw_html: bool, unused: frozenset[str]) -> md.Markdown:
 
 def unused_parts(text: str) -> frozenset[str]:
     """The extensions, inline patterns and block processors that cannot change how `text` renders: their triggers are not in it."""
+    # Python-Markdown drops STX and ETX before it parses: '[a]\x02: /x' is read as a definition.
+    text = text.replace("\x02", "").replace("\x03", "") if "\x02" in text or "\x03" in text else text
     return _unused_without(frozenset(t for t in _TRIGGERS if t in text))
 
 
@@ -200,8 +201,9 @@ Entry = tuple[str, str]  # (HTML, headings as JSON)
 class MarkdownStore:
     """Rendered Markdown kept across builds, by a hash of its text: a template change re-renders
     every page but parses no Markdown again. One SQLite file, written by the main process once the
-    pages are out: render processes hand what they rendered back to it (take, hold) instead of
-    taking turns at the file's lock (and its disk syncs) while the others wait."""
+    pages are out (and by rendered_ahead's process while the content is read): render processes
+    hand what they rendered back to it (take, hold) instead of taking turns at the file's lock (and
+    its disk syncs) while the others wait."""
 
     def __init__(self, path: Path | None, raw_html: bool = False, known: Mapping[str, bytes] | None = None):
         """`known`: texts and their HTML in UTF-8, already read from the store (see rebuild.Rebuilder.kept)."""

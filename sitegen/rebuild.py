@@ -130,7 +130,10 @@ class Rebuilder:
         finally:
             report.seconds = time.perf_counter() - start
             if self.renderer is not None:
-                self.renderer.store.save()  # once the pages are out: what this rebuild rendered of the Markdown
+                # Once the pages are out: what this rebuild rendered of the Markdown. Closed, as no
+                # SQLite connection may cross a fork (the state's saver forks after this).
+                self.renderer.store.save()
+                self.renderer.store.close()
         self.last = report
         return report
 
@@ -400,7 +403,11 @@ def build_incrementally(
     rebuilder = None if options.force else load_state(options.source, options.out, header, inputs.state)
     if not isinstance(rebuilder, Rebuilder):
         caches = Caches(stamps=stamps)
-        report = build(options, progress, caches)
+        try:
+            report = build(options, progress, caches)
+        except BaseException:
+            save_markdown(caches)  # what was rendered before it stopped
+            raise
         if report.ok and report.written is not None:
             remember(options.source, options.out, key, report.diagnostics)
             save_state(options.source, options.out, header, lambda: _after_whole_build(options, report, caches), background)

@@ -132,9 +132,13 @@ EVERY_PATTERN = [
     "## 제목 *하나*\n\n### 見出し [リンク](/ja/)\n\n1. first\n2. second\n\n* a\n* b",
     "    indented code with *stars* and [brackets]\n\n> quoted **text** & more",
     "[TOC]\n\n## 목차 위치\n\n### 하위 *절*\n\n본문.",  # the marker: the table of contents as HTML in the body
+    "A > B, and [note]: not a definition.\n\n> 인용 *문*\n> 둘째 줄\n\n  [def]: /ko/ 'T'\n\nSee [def] and [def][].",
+    # Near misses of a quote and a definition, without their marks; and marks Python-Markdown makes
+    # by dropping STX and ETX before it parses.
+    "[a] : /x\n\n[a]\n: /x\n\n&gt; not a quote",
+    "[a]\x02: /x\n\nSee [a].\n\n\x03> 인용",
     # Plain headings, which the table of contents names from their text alone: levels in and out of
     # its depth, the same title again, closing hashes, a setext heading, ideographic spaces.
-    "A > B, and [note]: not a definition.\n\n> 인용 *문*\n> 둘째 줄\n\n  [def]: /ko/ 'T'\n\nSee [def] and [def][].",
     "# 하나\n\n## 성과\n\n## 성과\n\n### 성과\n\n#### 넷\n\n제목 셋\n------\n\n## \u3000전각\u3000공백\u3000 ##\n\n## Mixed CASE - Dash_under",
 ]
 

@@ -339,19 +339,22 @@ def test_a_state_saved_in_the_background_is_waited_for_by_the_next_build(make_si
         assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1")).startswith(title)
 
 
-def test_a_whole_build_keeps_its_markdown_in_the_cache_with_its_state_or_after_its_errors(make_site, monkeypatch):
+def test_a_whole_build_keeps_its_markdown_in_the_cache_with_its_state_or_after_its_errors(make_site, tmp_path, monkeypatch):
     """`sitegen build` keeps the Markdown it rendered after it returns, as its state is saved; a
     build that failed keeps it at once: the build after the fix parses none of it again."""
     import sitegen.markdown as markdown
     from conftest import markdown_rows
     from sitegen.build import MARKDOWN_CACHE
 
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = make_site()
     options = BuildOptions(source=root, out=root / "public", search=False, pdf=False)
     assert build_incrementally(options, background=True).ok
-    bodies = markdown_rows(root / MARKDOWN_CACHE, at_least=3)  # written by the state's saver
+    assert read_state(root, options.out) is not None  # waits for the state's saver, which wrote the cache first
+    bodies = markdown_rows(root / MARKDOWN_CACHE)
     assert bodies >= 3
-    (root / MARKDOWN_CACHE).unlink()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{root / MARKDOWN_CACHE}{suffix}").unlink(missing_ok=True)
     template = root / "templates/story.html"
     good = template.read_text(encoding="utf-8")
     touch_later(template, good.replace("{% block content %}", '{% block content %}<a href="missing.html">?</a>'))
