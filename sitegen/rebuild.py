@@ -403,16 +403,16 @@ def build_incrementally(
     rebuilder = None if options.force else load_state(options.source, options.out, header, inputs.state)
     if not isinstance(rebuilder, Rebuilder):
         caches = Caches(stamps=stamps)
+        with_state = False
         try:
             report = build(options, progress, caches)
-        except BaseException:
-            save_markdown(caches)  # what was rendered before it stopped
-            raise
-        if report.ok and report.written is not None:
-            remember(options.source, options.out, key, report.diagnostics)
-            save_state(options.source, options.out, header, lambda: _after_whole_build(options, report, caches), background)
-        else:
-            save_markdown(caches)  # what a failed build rendered, the next need not
+            if report.ok and report.written is not None:
+                remember(options.source, options.out, key, report.diagnostics)
+                save_state(options.source, options.out, header, lambda: _after_whole_build(options, report, caches), background)
+                with_state = True  # its saver keeps the Markdown too
+        finally:
+            if not with_state:
+                save_markdown(caches)  # what a failed or stopped build rendered, the next need not
         report.kept = caches
         return report
     rebuilder.jobs = options.jobs
