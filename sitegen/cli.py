@@ -8,21 +8,19 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Sequence, TextIO
 
-from .buildstate import scan_inputs
 from .errors import Diagnostic
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
-    from .build import BuildReport
     from .config import SiteConfig
+    from .pipeline import Report
     from .schema import CheckedItem
 
 
-def main(argv: Sequence[str] | None = None, held: list[object] | None = None) -> int:
-    """Run a command; `held`, when given, receives what a build made, for the caller to free (or not)."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    args.held = held
     try:
         return args.run(args)
     except UsageError as exc:
@@ -34,14 +32,8 @@ def main(argv: Sequence[str] | None = None, held: list[object] | None = None) ->
 
 
 def run() -> NoReturn:
-    """The `sitegen` command: main, then an exit that leaves a build's memory to the system, which
-    frees it at once, where Python would free it object by object (0.3-0.9 s of a template change at
-    10,434 pages, measured alternately)."""
-    held: list[object] = []
-    code = main(held=held)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The `sitegen` command."""
+    sys.exit(main())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +52,6 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, help="output folder (default: SOURCE/public)")
     build_cmd.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the brochure PDFs")
     build_cmd.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
-    build_cmd.add_argument("--force", action="store_true", help="build even when nothing changed since the last build")
     build_cmd.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="processes for pages and PDFs (default: all cores)")
     build_cmd.set_defaults(run=_build, pdf_slugs=None)
 
@@ -125,7 +116,6 @@ def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
         base_url=args.base_url,
         pdf=getattr(args, "pdf", False),
         search=getattr(args, "search", False),
-        force=getattr(args, "force", False),
         pdf_slugs=tuple(args.slugs) if getattr(args, "slugs", None) else None,
         jobs=getattr(args, "jobs", 1),
     )
@@ -149,51 +139,29 @@ class ProgressLine:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .pipeline import build
+
     progress = None if args.quiet else ProgressLine(sys.stderr)
-    options = _options(args, write=True)
-    if options.pdf_slugs:  # `sitegen pdf`: a whole build, for the brochures asked for
-        from .build import build
-
-        return _report(build(options, progress), args, verb="built")
-    # Nothing changed since the last build into the same folder: found by a stat of every input,
-    # before the stages and their libraries are even loaded.
-    inputs = scan_inputs(options)
-    if inputs.previous is not None:
-        print_diagnostics(inputs.previous, quiet=args.quiet)
-        if not args.quiet:
-            print(f"sitegen: nothing changed since the last build into {options.out} ({inputs.seconds:.2f} s)")
-        return 0
-    from .rebuild import build_incrementally
-
-    report = build_incrementally(options, progress, background=True, inputs=inputs)
-    if args.held is not None:
-        args.held.append(report)
-    return _report(report, args, verb="built")
+    return _report(build(_options(args, write=True), progress), args, verb="built")
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import build
+    from .pipeline import build
 
-    report = build(_options(args, write=False))
-    return _report(report, args, verb="checked")
+    return _report(build(_options(args, write=False)), args, verb="checked")
 
 
-def _report(report: BuildReport, args: argparse.Namespace, verb: str) -> int:
+def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
     print_diagnostics(report.diagnostics, quiet=args.quiet)
     if not report.ok:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
         print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
-    if report.incremental is not None:
-        if not args.quiet:
-            print(f"sitegen: built into {args.out or args.source / 'public'} from the last build: {report.incremental}")
-        return 0
     if not args.quiet:
         seconds = sum(report.timings.values())
         languages = len(report.site.languages) if report.site else 0
         where = f" into {args.out or args.source / 'public'}" if verb == "built" else ""
-        pdfs = sum(1 for path in report.outputs if path.endswith(".pdf"))
-        made = f", {pdfs} PDFs ({len(report.pdfs_rendered)} rendered)" if pdfs else ""
+        made = f", {len(report.pdfs)} PDFs ({len(report.pdfs_rendered)} rendered)" if report.pdfs else ""
         print(f"sitegen: {verb} {report.pages} pages{made} in {languages} language{'s' if languages != 1 else ''}{where} ({seconds:.2f} s)")
     return 0
 
@@ -220,7 +188,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) ->
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .build import _languages
+    from .pipeline import _languages
     from .config import load_config
     from .server import serve
 
@@ -256,7 +224,7 @@ def _pybabel(args: argparse.Namespace) -> int:
 
 def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[CheckedItem], list[Diagnostic]]:
     """The config and every content file that passed its schema, with what did not (read and check stages)."""
-    from .build import check_items
+    from .pipeline import check_items
     from .config import load_config
     from .content import read_content
 
@@ -272,7 +240,7 @@ def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[Che
 def _status(args: argparse.Namespace) -> int:
     import json
 
-    from .build import _languages
+    from .pipeline import _languages
     from .translations import as_html, as_json, as_text, status
 
     config, checked, problems = _load_checked(args)

@@ -19,7 +19,6 @@ class BuildOptions:
     base_url: str | None = None
     pdf: bool = True
     search: bool = True  # a Pagefind index in the output
-    cache: bool = True  # keep rendered Markdown in .sitegen-cache/ for the next build
-    force: bool = False  # sitegen build: build whole, even when nothing changed since the last build into `out`
+    cache: bool = True  # keep rendered Markdown and PDFs in the user's cache folder for the next build
     pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
     jobs: int = 1

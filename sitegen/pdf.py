@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import signal
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +17,6 @@ from .config import SiteConfig
 from .errors import Diagnostic
 from .model import Document, Site
 
-CACHE_DIR = ".sitegen-cache/pdf"
 # Print views are fetched from the rendered outputs under this made-up origin; nothing else is fetched.
 ORIGIN = "https://sitegen.invalid/"
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -104,10 +104,11 @@ def render_pdfs(
     site: Site,
     outputs: Mapping[str, bytes],
     jobs: list[PdfJob],
+    cache_folder: Path | None = None,
     jobs_count: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PdfReport:
-    """Make each job's PDF, from the cache when nothing it is made from changed."""
+    """Make each job's PDF, from the cache (in `cache_folder`) when nothing it is made from changed."""
     report = PdfReport()
     if not jobs:
         return report
@@ -121,12 +122,12 @@ def render_pdfs(
                        "expected HarfBuzz font subsetting, found libharfbuzz-subset missing: PDFs are made about 30x slower; "
                        "install the Debian package libharfbuzz-subset0", "warning")
         )
-    cache = site.config.root / CACHE_DIR
+    cache = cache_folder / "pdf" if cache_folder is not None else None
     todo: list[tuple[PdfJob, str]] = []
     for job in jobs:
         key = cache_key(job, outputs, fonts)
-        cached = cache / f"{key}.pdf"
-        if cached.is_file():
+        cached = cache / f"{key}.pdf" if cache is not None else None
+        if cached is not None and cached.is_file():
             report.outputs[job.pdf_file] = cached.read_bytes()
         else:
             todo.append((job, key))
@@ -152,21 +153,26 @@ def render_pdfs(
             results.append(_render_one(task))
             if progress:
                 progress("PDFs", len(results), len(tasks))
-    cache.mkdir(parents=True, exist_ok=True)
     for (job, key), (data, error) in zip(todo, results):
         if error:
             report.diagnostics.append(Diagnostic(job.doc.path, None, None, None, f"expected a PDF of {job.pdf_file}, found WeasyPrint failing: {error}"))
             continue
-        _write_atomically(cache / f"{key}.pdf", data)
+        if cache is not None:
+            _write_atomically(cache / f"{key}.pdf", data)
         report.outputs[job.pdf_file] = data
         report.rendered.append(job.pdf_file)
     return report
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+    """Keep a PDF in the cache; a cache that cannot be written fails no build."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".partial-{os.getpid()}")
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError:
+        pass
 
 
 def _render_one(task: tuple[str, bytes, Mapping[str, bytes], str]) -> tuple[bytes, str | None]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
+import multiprocessing
+import signal
 import hashlib
 import json
 import operator
@@ -12,20 +13,22 @@ import traceback
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import i18n, parallel, signing, templating, urls
+from . import i18n, templating, urls
 from .config import Language, SiteConfig
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
 from .layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
-from .markdown import Entry, MarkdownStore
+from .cache import MarkdownCache
+from .markdown import Rendered as MarkdownRendered
 from .model import Document, Money, Site
 
 STATIC_DIR = "static"
@@ -115,7 +118,7 @@ def make_environment(
     catalogs: Catalogs,
     language: Language,
     missing: set[str],
-    markdown: MarkdownStore,
+    markdown: MarkdownCache,
     bytecode: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
@@ -196,33 +199,28 @@ def _search_marks(section_label: str) -> Markup:
     return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
 
 
-_SETTINGS = hashlib.sha256(Path(__file__).read_bytes() + Path(templating.__file__).read_bytes()).hexdigest()[:12]
-
-
 Progress = Callable[[str, int, int], None]  # (what, done, total)
-Sink = Callable[[dict[str, bytes]], None]  # takes pages as they are rendered (output.Staging.write, Scratch.write)
 
 
 @dataclass
 class Rendered:
-    """Pages as bytes, what each was made from (for incremental rebuilds), and what went wrong."""
+    """Pages as bytes, what each was made from (for the dev server's rebuilds), and what went wrong."""
 
     outputs: dict[str, bytes] = field(default_factory=dict)
     deps: dict[str, frozenset[str]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    links: dict[str, PageLinks] = field(default_factory=dict)  # of the HTML pages, read where they were rendered
-    written: set[str] = field(default_factory=set)  # the outputs already handed to the sink (see render_pages)
-    digests: dict[str, bytes] = field(default_factory=dict)  # of the outputs, made where they were rendered
-    markdown: dict[str, Entry] = field(default_factory=dict)  # what a render process rendered, for the caller's store (see MarkdownStore.take)
+    links: dict[str, PageLinks] = field(default_factory=dict)  # of the HTML pages
+    digests: dict[str, bytes] = field(default_factory=dict)
+    markdown: dict[str, MarkdownRendered] = field(default_factory=dict)  # rendered for these pages (see MarkdownCache.take)
+
+
+COLLECT_EVERY = 256  # pages (see Renderer.render)
 
 
 def digest(data: bytes) -> bytes:
     """What tells an output's bytes from the last build's, without keeping them."""
     # SHA-256 is computed in hardware by most CPUs: 5 µs a page where BLAKE2b takes 13.
     return hashlib.sha256(data).digest()[:16]
-
-
-COLLECT_EVERY = 256  # pages (see Renderer.render)
 
 
 class Renderer:
@@ -233,22 +231,16 @@ class Renderer:
         site: Site,
         catalogs: Catalogs,
         created: str | None = None,
-        store: MarkdownStore | None = None,
+        store: MarkdownCache | None = None,
         templates: dict[str, frozenset[str]] | None = None,
     ):
         """`templates`: what template_files found for each template, kept by the caller (filled, and
         cleared by forget_templates, in place) when the templates have not changed since."""
         self.site = site
         self.created = created
-        self.store = store or MarkdownStore(None, site.config.allow_raw_html)
+        self.store = store or MarkdownCache(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
-        # Compiled templates are kept beside the Markdown cache, for the next build; else in memory.
-        # Jinja finds them by the template's source only, so the folder is named for the files that
-        # hold the environment's settings: another sitegen never loads code compiled for this one.
-        folder = self.store.path.parent / f"jinja-{_SETTINGS}" if self.store.path else None
-        if folder:
-            folder.mkdir(parents=True, exist_ok=True)
-        bytecode = templating.SignedBytecode(str(folder), signing.key()) if folder else templating.SharedBytecode()
+        bytecode = templating.SharedBytecode()
         self.envs = {
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode)
             for code in site.languages
@@ -373,143 +365,65 @@ class Renderer:
         return {}
 
 
-def render_site(
-    site: Site,
-    catalogs: Catalogs,
-    created: str | None = None,
-    progress: Progress | None = None,
-    jobs: int = 1,
-    store: MarkdownStore | None = None,
-    sink: Sink | None = None,
-    keep: Callable[[str], bool] | None = None,
-    templates: dict[str, frozenset[str]] | None = None,
-) -> Rendered:
-    """Render every page (on `jobs` processes), and add the static files and assets. `sink` and
-    `keep` are render_pages'; `templates`, Renderer's."""
-    renderer = Renderer(site, catalogs, created, store, templates)
-    result = render_pages(renderer, plan_pages(site), None, jobs, progress, sink, keep)
-    for path, data in files_to_copy(site).items():
-        result.outputs[path] = data
-        result.deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
-    return result
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What the last build found of each page: its links and what it was made from."""
-
-    links: Mapping[str, PageLinks]
-    deps: Mapping[str, frozenset[str]]
-
-    def news(self, part: Rendered) -> Rendered:
-        """`part` with only the links and dependencies that differ from these: a template change
-        makes most pages again from the same inputs and with the same links, and what the render
-        processes need not send, the main process need not read (see render_pages)."""
-        part.links = {path: links for path, links in part.links.items() if self.links.get(path) != links}
-        part.deps = {path: keys for path, keys in part.deps.items() if self.deps.get(path) != keys}
-        return part
-
-
-def render_pages(
-    renderer: Renderer,
-    pages: list[PageSpec],
-    only: set[str] | None = None,
-    jobs: int = 1,
-    progress: Progress | None = None,
-    sink: Sink | None = None,
-    keep: Callable[[str], bool] | None = None,
-    recorded: Recorded | None = None,
-) -> Rendered:
-    """Render `pages` (those whose output is in `only`, when given): on `jobs` processes when there are
-    many. Those processes hand their pages to `sink` as they go (Rendered.written says which), so the
-    writing is shared between them too. Of the pages they wrote, only those `keep` names (all when
-    None) come back as bytes in Rendered.outputs; the others as their digests alone. Of the links and
-    dependencies, only those that differ from what was `recorded`, when given, come back. The
-    Markdown rendered is left in the renderer's store, for the caller to save once the pages are out."""
-    todo = [spec for spec in pages if only is None or urls.output_file(spec.path) in only]
-    if jobs > 1 and len(todo) >= PARALLEL_FROM:
-        return _render_parallel(renderer, todo, jobs, progress, sink, keep, recorded)
-    result = renderer.render(todo, progress=progress)
-    return recorded.news(result) if recorded is not None else result
+def render_pages(renderer: Renderer, pages: list[PageSpec], jobs: int = 1, progress: Progress | None = None) -> Iterator[Rendered]:
+    """Render `pages` in blocks, on `jobs` processes when there are many, yielding each block as it is
+    done (its pages, their links and inputs, and the Markdown rendered for them, for the caller's
+    cache). The bytes are the same whatever the number of processes."""
+    unique, collisions = _unique(pages)
+    if collisions:
+        yield Rendered(diagnostics=collisions)
+    if jobs < 2 or len(unique) < PARALLEL_FROM:
+        yield renderer.render(unique, progress)  # its Markdown is in the renderer's store already
+        return
+    blocks = [range(i, min(i + BLOCK, len(unique))) for i in range(0, len(unique), BLOCK)]
+    # Forked, the workers inherit the renderer and its model as they are: nothing is pickled but
+    # the block numbers going out and the pages coming back.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, len(blocks)), mp_context=context, initializer=_adopt, initargs=(renderer, unique)) as pool:
+        done = 0
+        try:
+            for part in pool.map(_render_block, blocks):
+                renderer.store.hold(part.markdown)
+                done += len(part.digests)
+                if progress:
+                    progress("pages", done, len(unique))
+                yield part
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_FROM = 400
 BLOCK = 64
-# The renderer and its pages, for worker processes to inherit when forked: set just before the
-# workers start (see parallel.fork_map), cleared after them. Forking shares the model without pickling it.
-_FORKED: tuple[Renderer, list[PageSpec], list[range], Sink | None, Callable[[str], bool] | None, Recorded | None] | None = None
+_WORK: tuple[Renderer, list[PageSpec]] | None = None  # in a worker process: what it renders from
 
 
-def _render_parallel(
-    renderer: Renderer,
-    pages: list[PageSpec],
-    jobs: int,
-    progress: Progress | None,
-    sink: Sink | None,
-    keep: Callable[[str], bool] | None,
-    recorded: Recorded | None,
-) -> Rendered:
-    global _FORKED
-    result = Rendered()
-    # Output collisions are found here, over all pages, since each worker sees only its share.
+def _adopt(renderer: Renderer, pages: list[PageSpec]) -> None:
+    global _WORK
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _WORK = (renderer, pages)
+
+
+def _render_block(block: range) -> Rendered:
+    assert _WORK is not None
+    renderer, pages = _WORK
+    part = renderer.render([pages[i] for i in block])
+    part.markdown = renderer.store.take()
+    return part
+
+
+def _unique(pages: list[PageSpec]) -> tuple[list[PageSpec], list[Diagnostic]]:
+    """The pages with an output of their own, and a diagnostic for each that would overwrite another's."""
     seen: dict[str, PageSpec] = {}
-    unique = []
-    diagnostics: set[Diagnostic] = set()
+    collisions = []
     for spec in pages:
         target = urls.output_file(spec.path)
         if target in seen:
-            diagnostics.add(_collision(spec, seen[target], target))
+            collisions.append(_collision(spec, seen[target], target))
         else:
             seen[target] = spec
-            unique.append(spec)
-    blocks = [range(i, min(i + BLOCK, len(unique))) for i in range(0, len(unique), BLOCK)]
-    # What each template includes: found here once, not by every worker, and kept by the caller's
-    # Renderer for the next build (see Renderer.template_files).
-    # One that does not parse is reported by the worker that renders the first page that uses it.
-    for name, lang in {spec.template: spec.lang for spec in unique}.items():
-        with contextlib.suppress(jinja2.TemplateSyntaxError, jinja2.TemplateNotFound):
-            renderer.template_files(lang, name)
-    _FORKED = (renderer, unique, blocks, sink, keep, recorded)
-    renderer.store.close()  # an SQLite connection must not cross a fork: each process opens its own
-    # The model is read, never changed, by the workers: frozen, their collector does not walk it
-    # again and again, and its pages stay shared with this process instead of being copied.
-    thawed = gc.get_freeze_count() == 0  # else the caller froze what it keeps (see buildstate.load_state)
-    gc.freeze()
-    try:
-        done = 0
-        for _, part in parallel.fork_map(_render_block, len(blocks), jobs):
-            result.outputs.update(part.outputs)
-            result.deps.update(part.deps)
-            result.links.update(part.links)
-            result.written.update(part.written)
-            result.digests.update(part.digests)
-            renderer.store.hold(part.markdown)
-            diagnostics.update(part.diagnostics)
-            done += len(part.digests)
-            if progress:
-                progress("pages", min(done, len(unique)), len(unique))
-    finally:
-        _FORKED = None
-        if thawed:
-            gc.unfreeze()
-    result.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
-    return result
-
-
-def _render_block(block: int) -> Rendered:
-    assert _FORKED is not None
-    renderer, pages, blocks, sink, keep, recorded = _FORKED
-    part = renderer.render([pages[i] for i in blocks[block]])
-    if recorded is not None:
-        part = recorded.news(part)
-    if sink is not None:
-        sink(part.outputs)
-        part.written = set(part.outputs)
-        if keep is not None:  # the rest need not cross back: a tenth of a template change's time in the main process
-            part.outputs = {path: data for path, data in part.outputs.items() if keep(path)}
-    part.markdown = renderer.store.take()
-    return part
+    return list(seen.values()), sorted(set(collisions), key=Diagnostic.sort_key)
 
 
 def files_to_copy(site: Site) -> dict[str, bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -12,13 +13,13 @@ from livereload.watcher import Watcher
 
 from .deps import WATCHED
 from .layout import CONFIG_NAME
-from .output import write_files
-from .rebuild import RebuildReport, Rebuilder
-from .search import INDEX_DIR, SearchIndexError, index_outputs
-from .watch import Inotify
+from .options import BuildOptions
+from .output import update_files
+from .pipeline import Report, State, build
+from .search import SearchIndexError, index_site
 
 
-def error_page(report: RebuildReport) -> str:
+def error_page(report: Report) -> str:
     """What the browser shows while the last save has errors: each one with its file and line."""
     items = "\n".join(
         f"<li><code>{html.escape(d.format())}</code></li>" for d in report.diagnostics if d.severity == "error"
@@ -58,8 +59,15 @@ class SearchRefresher:
             self._pending = True
             if self.thread is not None and self.thread.is_alive():
                 return
-            self.thread = threading.Thread(target=self._run, name="sitegen-search", daemon=True)
+            self.thread = threading.Thread(target=self._run, name="sitegen-search")
             self.thread.start()
+
+    def join(self) -> None:
+        """Wait for the index under way (the server is stopping): no thread outlives the command."""
+        with self._lock:
+            self._pending = False
+        if self.thread is not None:
+            self.thread.join()
 
     def _run(self) -> None:
         while True:
@@ -67,37 +75,46 @@ class SearchRefresher:
                 if not self._pending:
                     return
                 self._pending = False
-            bundle = self.out / INDEX_DIR
-            pages = {
-                p.relative_to(self.out).as_posix(): p.read_bytes()
-                for p in self.out.rglob("*.html")
-                if not p.is_relative_to(bundle)
-            }
             try:
-                write_files(index_outputs(pages), self.out, self.source)
+                update_files(index_site(self.out), [], self.out, self.source)
             except (SearchIndexError, OSError) as exc:
                 print(f"sitegen: the search index was not refreshed: {exc}")
 
 
-class KernelWatcher(Watcher):
-    """livereload's watcher, told of each save by the kernel (inotify) instead of polling every
-    file: the rebuild starts at once and is told which files changed, so it scans nothing."""
+class SaveWatcher(Watcher):
+    """livereload's watcher, told of saves by watchfiles (the kernel's notifications, on a thread of
+    its own that ends with the server): the rebuild runs on the server's loop and is told which files
+    changed, so it scans nothing."""
 
-    def __init__(self, source: Path, rebuild: Callable[[set[str] | None], bool]):
+    def __init__(self, source: Path, rebuild: Callable[[set[str]], bool]):
         super().__init__()
-        self.inotify = Inotify(source)
+        self.source = source
         self.rebuild = rebuild
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
         self.filepath: str | None = None
 
     def start(self, callback: Callable[[], None]) -> bool:
         from tornado import ioloop
 
-        def ready(fd: int, events: int) -> None:
-            if self.rebuild(self.inotify.changes()):
+        loop = ioloop.IOLoop.current()
+
+        def changed(paths: set[str]) -> None:
+            if self.rebuild(paths):
                 self.filepath = "*"
                 callback()  # livereload's poll_tasks: examine(), then reload the browsers
 
-        ioloop.IOLoop.current().add_handler(self.inotify.fd, ready, ioloop.IOLoop.READ)
+        def watch() -> None:
+            import watchfiles
+
+            inputs = [str(self.source / name) for name in (CONFIG_NAME, *WATCHED) if (self.source / name).exists()]
+            root = self.source.resolve()
+            for changes in watchfiles.watch(*inputs, stop_event=self.stop, debounce=50, step=20):
+                paths = {Path(path).resolve().relative_to(root).as_posix() for _, path in changes if Path(path).resolve().is_relative_to(root)}
+                loop.add_callback(changed, paths)
+
+        self.thread = threading.Thread(target=watch, name="sitegen-watch")
+        self.thread.start()
         return True  # livereload starts no polling
 
     def examine(self) -> tuple[str | None, Any]:
@@ -106,8 +123,13 @@ class KernelWatcher(Watcher):
         filepath, self.filepath = self.filepath, None
         return filepath, None
 
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
 
-def make_handler(rebuilder: Rebuilder) -> type:
+
+def make_handler(last: Callable[[], Report | None]) -> type:
     """A static file handler for the output folder that never serves a file outside it."""
     from livereload.handlers import StaticFileHandler
     from tornado.web import HTTPError
@@ -119,11 +141,11 @@ def make_handler(rebuilder: Rebuilder) -> type:
             real = os.path.realpath(os.path.join(real_root, path))
             if "\0" in path or (real != real_root and not real.startswith(real_root + os.sep)):
                 raise HTTPError(404)
-            last = rebuilder.last
-            if last is not None and not last.ok and (path == "" or path.endswith(("/", ".html"))):
+            report = last()
+            if report is not None and not report.ok and (path == "" or path.endswith(("/", ".html"))):
                 self.set_status(500)
                 self.set_header("Content-Type", "text/html; charset=utf-8")
-                self.finish(error_page(last))
+                self.finish(error_page(report))
                 return
             await super().get(path, include_body)
 
@@ -149,36 +171,48 @@ def serve(
 ) -> None:
     from livereload import Server
 
-    rebuilder = Rebuilder(source, out, languages, pdf)
+    state = State()
+    # The first build renders on every core; later ones, made while the server's threads run, in
+    # this process only (forking a process with threads running is asking for deadlocks).
+    options = BuildOptions(source=source, out=out, languages=languages, pdf=pdf, search=True, jobs=os.cpu_count() or 1)
+    reports: list[Report] = []
     refresher = SearchRefresher(source, out)
 
     def rebuild(changed: set[str] | None = None) -> bool:
-        """Rebuild; True when the browser should reload."""
-        report = rebuilder.rebuild(changed=changed)
-        if report.ok and not report.full and any(p.endswith(".html") for p in report.written + report.deleted):
+        """Build what changed; True when the browser should reload."""
+        report = build(options if not reports else replace(options, jobs=1, search=False), state=state, changed=changed)
+        reports[:] = [report]
+        if report.ok and not report.whole and any(p.endswith(".html") for p in report.written + report.deleted):
             refresher.request()
-        if report.written or report.deleted or not report.ok or report.full:
-            say(f"sitegen: {report.summary()}")
+        if report.written or report.deleted or not report.ok:
+            say(f"sitegen: {summary(report)}")
             for diagnostic in report.diagnostics:
                 if diagnostic.severity == "error":
                     say(diagnostic.format())
             return True
         return False
 
-    # The first build renders on every core; later ones, made while the server's threads run, in
-    # this process only (forking a process with threads running is asking for deadlocks).
-    rebuilder.jobs = os.cpu_count() or 1
     rebuild()
-    rebuilder.jobs = 1
     out.mkdir(parents=True, exist_ok=True)
+    watcher = SaveWatcher(source, rebuild)
+    server = Server(watcher=watcher)
+    server.SFH = make_handler(lambda: reports[0] if reports else None)
+    say(f"sitegen: serving {out} on http://{host}:{port}/, told of saves by the kernel (Ctrl-C to stop)")
     try:
-        server, watching = Server(watcher=KernelWatcher(source, rebuild)), "told of saves by the kernel"
-    except (OSError, AttributeError):  # no inotify here: livereload polls every file instead
-        server, watching = Server(), "polling for saves"
-    server.SFH = make_handler(rebuilder)
-    for name in (CONFIG_NAME, *WATCHED):
-        if (source / name).exists():
-            # Without arguments: livereload would hand a function that takes one its own list of files.
-            server.watch(str(source / name), lambda: rebuild())
-    say(f"sitegen: serving {out} on http://{host}:{port}/, {watching} (Ctrl-C to stop)")
-    server.serve(host=host, port=port, root=str(out), restart_delay=0)
+        server.serve(host=host, port=port, root=str(out), restart_delay=0)
+    finally:
+        watcher.close()
+        refresher.join()
+
+
+def summary(report: Report) -> str:
+    """'3 pages: content/ko/stories/oita-lsi.md changed (12 ms)', as an editor reads it."""
+    seconds = sum(report.timings.values())
+    if not report.ok:
+        errors = sum(1 for d in report.diagnostics if d.severity == "error")
+        return f"{errors} error{'s' if errors != 1 else ''}; the browser shows them"
+    what = f"{len(report.written)} file{'s' if len(report.written) != 1 else ''}"
+    if report.deleted:
+        what += f", {len(report.deleted)} removed"
+    why = "every page" if report.whole else ", ".join(report.changed[:3]) + (" and more" if len(report.changed) > 3 else "") + " changed"
+    return f"{what}: {why} ({seconds * 1000:.0f} ms)"

@@ -14,12 +14,21 @@ import html5lib
 import pytest
 import yaml
 
-from sitegen.build import BuildOptions, BuildReport, build
+from sitegen.options import BuildOptions
+from sitegen.pipeline import Report as BuildReport, build
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 MakeSite = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own cache folder (for builds in this process and the commands it starts)."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -74,15 +83,6 @@ def text_of(element: ET.Element | None) -> str:
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def replaced_sites(folder: Path, wait: float = 30) -> list[str]:
-    """The previous sites beside an output folder still being removed (by a process of their own)
-    once they are gone, or `wait` seconds have passed."""
-    deadline = time.monotonic() + wait
-    while (left := sorted(p.name for p in folder.iterdir() if ".old-" in p.name)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
 
 
 def markdown_rows(path: Path, at_least: int = 0) -> int:

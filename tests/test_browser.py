@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from sitegen.build import BuildOptions, build
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import build_into, errors, markdown_rows, tree_bytes
-from sitegen.build import BuildOptions, build
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build
 
 CLUSTER = "content/ko/clusters/changwon.yaml"
 STORY = "content/ko/stories/oita-lsi.md"
@@ -145,95 +146,35 @@ def test_check_runs_every_stage_but_writes_nothing(make_site):
     assert not (root / "public").exists()
 
 
-def test_a_build_with_nothing_changed_does_nothing_and_says_so(make_site, capsys):
-    from sitegen.cli import main
-
-    root = make_site()
-    assert main(["build", "--source", str(root), "--no-search"]) == 0
-    first = capsys.readouterr()
-    marker = (root / "public/.sitegen-output").stat().st_ino
-    assert main(["build", "--source", str(root), "--no-search"]) == 0
-    again = capsys.readouterr()
-    assert again.out.startswith("sitegen: nothing changed since the last build into")
-    assert (root / "public/.sitegen-output").stat().st_ino == marker  # the folder was not replaced
-    # the notes of the last build are told again
-    assert [line for line in again.err.splitlines() if ": note: " in line] == [line for line in first.err.splitlines() if ": note: " in line]
-    story = root / "content/en/stories/oita-lsi.md"
-    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-    assert main(["build", "--source", str(root), "--no-search"]) == 0
-    assert capsys.readouterr().out.startswith("sitegen: built")
-    assert main(["build", "--source", str(root), "--no-search", "--force"]) == 0
-    assert capsys.readouterr().out.startswith("sitegen: built")
-    assert main(["build", "--source", str(root), "--no-search", "--lang", "en"]) == 0  # other options: another build
-    assert capsys.readouterr().out.startswith("sitegen: built")
-
-
-def test_markdown_is_rendered_ahead_while_the_content_is_read_and_checked(make_site, tmp_path, monkeypatch):
-    """On several cores, a second process renders the Markdown files' bodies into the cache while
-    the content is read and checked; the render stage then finds every one of them there."""
-    import sitegen.build as stages
-    import sitegen.markdown as markdown
-    from sitegen.content import markdown_body
-
-    root = make_site()
-    bodies = {body for path in root.glob("content/**/*.md") if (body := markdown_body(path)) and body.strip()}
-    assert len(bodies) >= 3
-    parse = markdown.render_markdown
-
-    def parse_only_the_rest(text, raw_html=False):
-        assert text not in bodies, f"parsed again: {text[:40]!r}"
-        return parse(text, raw_html)  # a body from YAML: not rendered ahead
-
-    check_items = stages.check_items
-
-    def check_once_ahead_is_done(*args, **kwargs):
-        assert markdown_rows(root / stages.MARKDOWN_CACHE, at_least=len(bodies)) == len(bodies)
-        monkeypatch.setattr(markdown, "render_markdown", parse_only_the_rest)
-        return check_items(*args, **kwargs)
-
-    monkeypatch.setattr(stages, "AHEAD_FROM", 1)
-    monkeypatch.setattr(stages, "check_items", check_once_ahead_is_done)
-    assert build(BuildOptions(source=root, out=tmp_path / "ahead", pdf=False, search=False, jobs=2)).ok
-    monkeypatch.undo()
-    assert build(BuildOptions(source=root, out=tmp_path / "plain", pdf=False, search=False, jobs=1, cache=False)).ok
-    assert tree_bytes(tmp_path / "ahead") == tree_bytes(tmp_path / "plain")
-
-
-def test_pages_written_by_render_processes_are_reported_as_one_process_renders_them(make_site, tmp_path, monkeypatch):
-    """Render processes write a whole site's pages into the staging folder and send back only their
-    digests and links: the report still reads every page's bytes, and the search index has them all."""
+def render_on_workers(monkeypatch) -> None:
+    """Even a tiny site is rendered by two worker processes, three pages at a time."""
     import sitegen.render as render
-    from sitegen.output import Staged
 
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)
+
+
+def test_pages_rendered_on_workers_are_byte_identical_to_one_process(make_site, tmp_path, monkeypatch):
     root = make_site()
     one = build(BuildOptions(source=root, out=tmp_path / "one", pdf=False, jobs=1))
-    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(render, "BLOCK", 3)
+    render_on_workers(monkeypatch)
     two = build(BuildOptions(source=root, out=tmp_path / "two", pdf=False, jobs=2))
-    assert one.ok and two.ok
-    assert isinstance(two.outputs, Staged) and "en/stories/oita-lsi/index.html" in two.outputs.written
-    assert dict(two.outputs) == dict(one.outputs)
+    assert one.ok and two.ok and one.pages == two.pages > 20
     assert tree_bytes(tmp_path / "two") == tree_bytes(tmp_path / "one")  # the search index too
-    assert two.digests == one.digests == {path: render.digest(one.outputs[path]) for path in one.digests}
-    assert two.outputs.written <= two.digests.keys()
 
 
-def test_the_markdown_render_processes_rendered_is_in_the_cache_when_the_build_returns(make_site, tmp_path, monkeypatch):
-    """Render processes hand the Markdown they rendered back to the main process, which keeps it in
-    the cache once the pages are out: the next build parses none of it again."""
-    import sitegen.build as stages
+def test_the_markdown_workers_rendered_is_in_the_cache_when_the_build_returns(make_site, tmp_path, monkeypatch, cache_folder):
+    """Workers hand the Markdown they rendered back to the main process, which keeps it in the user's
+    cache: the next build parses none of it again."""
     import sitegen.markdown as markdown
-    import sitegen.render as render
     from sitegen.content import markdown_body
 
     root = make_site()
     bodies = {body for path in root.glob("content/**/*.md") if (body := markdown_body(path)) and body.strip()}
-    monkeypatch.setattr(stages, "AHEAD_FROM", 10**9)  # every body rendered by the render processes
-    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(render, "BLOCK", 3)
+    render_on_workers(monkeypatch)
     first = build(BuildOptions(source=root, out=tmp_path / "first", pdf=False, search=False, jobs=2))
     assert first.ok
-    assert markdown_rows(root / stages.MARKDOWN_CACHE) >= len(bodies) >= 3
+    assert markdown_rows(cache_folder / "markdown.sqlite") >= len(bodies) >= 3
 
     def parse(text, raw_html=False):
         raise AssertionError(f"parsed again: {text[:40]!r}")

@@ -83,25 +83,10 @@ def test_progress_redraws_one_line_on_a_terminal():
     assert stream.getvalue().count("\r") == 4 and "pages 2/3" in stream.getvalue() and "\n" not in stream.getvalue()
 
 
-def test_a_build_with_nothing_changed_loads_no_stage(make_site):
-    """The change check runs before Jinja, Markdown, Babel or WeasyPrint are imported: a repeat is quick."""
-    import subprocess
-    import sys
-
-    root = make_site()
-    assert main(["build", "--source", str(root), "--no-pdf", "--quiet"]) == 0
-    probe = (
-        "import sys; from sitegen.cli import main; code = main(sys.argv[1:]);"
-        "print(code, sorted(m for m in ('jinja2', 'markdown', 'babel', 'weasyprint', 'sitegen.render') if m in sys.modules))"
-    )
-    again = subprocess.run([sys.executable, "-c", probe, "build", "--source", str(root), "--no-pdf"], capture_output=True, text=True)
-    assert again.stdout.splitlines()[-1] == "0 []", again.stdout + again.stderr
-    assert "nothing changed" in again.stdout
-
-
 def test_ctrl_c_stops_a_build_with_one_line_and_leaves_nothing_behind(make_site):
     """Ctrl-C reaches every process of the build (the terminal signals its whole group): the render
-    workers leave the stopping to the main process, which says so in one line and exits 130."""
+    workers leave the stopping to the main process, which says so in one line and exits 130, and no
+    process of the build is left running."""
     import os
     import signal
     import subprocess
@@ -126,8 +111,7 @@ def test_ctrl_c_stops_a_build_with_one_line_and_leaves_nothing_behind(make_site)
 
 
 def test_the_command_ends_with_all_its_output_and_the_builds_exit_code(make_site):
-    """`sitegen` leaves the process at once when done (cli.run): through pipes, as CI reads it, no line is
-    lost and the exit code is the build's."""
+    """Through pipes, as CI reads it, no line is lost and the exit code is the build's."""
     import os
     import subprocess
     import sys
@@ -140,18 +124,3 @@ def test_the_command_ends_with_all_its_output_and_the_builds_exit_code(make_site
     (root / "content/ko/stories/oita-lsi.md").write_text(BAD_DATE, encoding="utf-8")
     failed = subprocess.run(command, capture_output=True, text=True, env=buffered)
     assert failed.returncode == 1 and "oita-lsi.md:4:7: error: date: expected a date like 2012-05-31" in failed.stderr
-
-
-def test_a_caller_about_to_end_is_handed_what_the_build_made_to_keep_unfreed(make_site):
-    from sitegen.build import Caches
-    from sitegen.rebuild import Rebuilder
-
-    root = make_site()
-    held: list = []
-    assert main(["build", "--source", str(root), "--no-search", "--no-pdf", "--quiet"], held=held) == 0
-    story = root / "content/en/stories/oita-lsi.md"
-    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-    assert main(["build", "--source", str(root), "--no-search", "--no-pdf", "--quiet"], held=held) == 0
-    first, again = held
-    assert isinstance(first.kept, Caches) and first.kept.parsed  # a whole build: its caches
-    assert isinstance(again.kept, Rebuilder) and again.incremental is not None  # one that went on: its state

@@ -3,9 +3,9 @@
 import sqlite3
 import time
 
-from conftest import REPO, markdown_rows as rows
+from conftest import REPO
 from sitegen import markdown
-from sitegen.markdown import AHEAD_SAVE, MarkdownStore, render_markdown, rendered_ahead
+from sitegen.markdown import render_markdown
 
 
 def test_headings_get_unicode_ids_and_a_toc():
@@ -34,76 +34,6 @@ def test_script_urls_are_dropped_and_safe_ones_kept():
         assert "href" not in render_markdown(f"[x]({url})").html, url
     for url in ("https://www.kicox.or.kr", "mailto:a@b.kr", "../clusters/", "#top", "file.pdf"):
         assert f'href="{url}"' in render_markdown(f"[x]({url})").html, url
-
-
-def test_markdown_rendered_ahead_is_in_the_store_as_the_render_stage_would_make_it(tmp_path):
-    path = tmp_path / "markdown.sqlite"
-    texts = [f"## 제목 {n}\n\n**본문** {n}\n" for n in range(AHEAD_SAVE + 5)]
-    with rendered_ahead(iter([None, "  \n", *texts]), path):
-        rows(path, at_least=len(texts))
-    assert rows(path) == len(texts)  # nothing for the blank ones
-    store = MarkdownStore(path)
-    for text in texts:
-        assert store.render(text) == render_markdown(text)
-    assert store.fresh == {}  # every one came from the store
-
-
-def test_the_store_reads_many_texts_at_once_and_serves_known_ones_from_memory(tmp_path):
-    path = tmp_path / "markdown.sqlite"
-    texts = [f"## 절 {n}\n\n**본문** {n}\n" for n in range(1200)]  # more than one query's worth of keys
-    store = MarkdownStore(path)
-    for text in texts:
-        store.html(text)
-    store.save()
-    found = MarkdownStore(path).html_of([*texts, "never rendered"])
-    assert found.keys() == set(texts)
-    assert all(found[text].decode() == render_markdown(text).html for text in texts)
-    assert MarkdownStore(tmp_path / "none.sqlite").html_of(texts) == {} and not (tmp_path / "none.sqlite").exists()
-    # Known texts are served as given, without the file; the others as before.
-    known = MarkdownStore(path, known={texts[0]: "<p>kept</p>".encode()})
-    known.close()
-    path.unlink()
-    assert known.html(texts[0]) == "<p>kept</p>"
-    assert known.html(texts[1]) == render_markdown(texts[1]).html
-
-
-def test_a_cache_that_cannot_be_read_is_started_anew_and_fails_no_page(tmp_path):
-    text = "## 제목\n\n**본문**\n"
-    garbage = tmp_path / "garbage.sqlite"
-    garbage.write_bytes(b"not a database, whatever a disk or a program left here" * 200)
-    older = tmp_path / "older.sqlite"
-    with sqlite3.connect(older) as db:  # the table as another version laid it out
-        db.execute("CREATE TABLE markdown (key TEXT PRIMARY KEY, html TEXT)")
-        db.execute("INSERT INTO markdown VALUES ('k', '<p>old</p>')")
-    db.close()
-    for path in (garbage, older):
-        store = MarkdownStore(path)
-        assert store.render(text) == render_markdown(text)
-        store.save()
-        store.close()
-        assert MarkdownStore(path).html_of([text]) == {text: render_markdown(text).html.encode()}
-
-
-def test_markdown_rendered_ahead_stops_where_it_got_to_when_the_block_ends(tmp_path):
-    path = tmp_path / "markdown.sqlite"
-    endless = (f"text {n}\n" for n in range(10**9))
-    with rendered_ahead(endless, path):
-        rows(path, at_least=AHEAD_SAVE)
-    stopped = rows(path)
-    time.sleep(0.3)
-    assert AHEAD_SAVE <= stopped == rows(path)
-
-
-def test_markdown_rendered_ahead_does_not_hold_the_build_up_for_a_body_that_takes_long(tmp_path):
-    def texts():
-        yield "quick\n"
-        time.sleep(60)  # a body that takes a minute
-        yield "slow\n"
-
-    started = time.monotonic()
-    with rendered_ahead(texts(), tmp_path / "markdown.sqlite"):
-        time.sleep(0.1)
-    assert time.monotonic() - started < 30  # a hang check, not a speed figure: stopped, not waited for
 
 
 # One text for each inline pattern and extension whose triggers unused_parts looks for, and some

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from sitegen.build import BuildOptions, build, check_items
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build, check_items
 from sitegen.config import load_config
 from sitegen.content import read_content, reread
 from sitegen.deps import scan

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import replaced_sites, tree_bytes
-from sitegen.output import MARKER, OutputError, Scratch, Staged, publish, safe_relative, staging
+from conftest import tree_bytes
+from sitegen.output import MARKER, OutputError, safe_relative, staging, update_files
 
 
 @pytest.mark.parametrize("path", ["../x", "a/../../x", "/etc/passwd", "a//b", "", "a\\..\\b", "./a", "a/\0"])
@@ -14,59 +14,47 @@ def test_paths_that_could_escape_are_refused(path):
         safe_relative(path)
 
 
-def test_publish_replaces_the_folder_whole(tmp_path):
+def publish(files: dict[str, bytes], out: Path, source: Path) -> None:
+    """What a whole build does with its files: write them into a staging folder, then swap it in."""
+    with staging(out, source) as stage:
+        stage.write(files)
+        stage.publish()
+
+
+def test_publish_replaces_the_folder_whole_and_leaves_nothing_beside_it(tmp_path):
     out = tmp_path / "public"
-    publish({"a/index.html": b"one", "old.html": b"x"}, out, tmp_path / "src")
+    publish({f"en/{i}/index.html": b"old" for i in range(200)} | {"old.html": b"x"}, out, tmp_path / "src")
     publish({"a/index.html": b"two"}, out, tmp_path / "src")
     assert tree_bytes(out) == {"a/index.html": b"two", MARKER: (out / MARKER).read_bytes()}
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public.staging")] == []
-
-
-def test_the_replaced_site_is_removed_after_publish_returns(tmp_path):
-    """The previous site, thousands of files, is removed by a process of its own: the build returns
-    once its site is in place, and nothing of the old one is left beside it."""
-    out = tmp_path / "public"
-    publish({f"en/{i}/index.html": b"old" for i in range(200)}, out, tmp_path / "src")
-    publish({"en/index.html": b"new"}, out, tmp_path / "src")
-    assert tree_bytes(out) == {"en/index.html": b"new", MARKER: (out / MARKER).read_bytes()}
-    assert replaced_sites(tmp_path) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [".public.lock", "public"]
 
 
-def test_a_replaced_site_left_half_removed_is_removed_by_the_next_publish(tmp_path):
-    out = tmp_path / "public"
-    left = tmp_path / ".public.old-1-2/en"
-    left.mkdir(parents=True)
-    (left / "index.html").write_bytes(b"old")
-    (tmp_path / ".public.old-backup").mkdir()  # named alike, not by sitegen: left alone
-    publish({"en/index.html": b"new"}, out, tmp_path / "src")
-    assert replaced_sites(tmp_path, wait=5) == [".public.old-backup"]
+def test_a_staging_folder_left_by_a_killed_build_is_removed_and_others_left_alone(tmp_path):
+    out = tmp_path / "pub[l]ic"  # glob characters in the name match only themselves
+    for name in (".pub[l]ic.staging-12", ".pub[l]ic.staging-13-old", ".publ.staging-14", ".pub[l]ic.staging-backup"):
+        (tmp_path / name).mkdir()
+    publish({"index.html": b"new"}, out, tmp_path / "src")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".pub[l]ic.lock", ".pub[l]ic.staging-backup", ".publ.staging-14", "pub[l]ic"]
 
 
-def test_staged_outputs_are_read_from_where_the_staging_folder_is(tmp_path):
-    """Pages written into the staging folder as they were rendered are read back when asked for:
-    from the staging folder, then from the published site."""
+def test_a_dropped_staging_folder_takes_its_pages_with_it(tmp_path):
     out = tmp_path / "public"
-    with staging(out, tmp_path / "src") as stage:
-        stage.write({"en/index.html": b"page"})
-        outputs = Staged(stage, {"static/site.css": b"css"}, {"en/index.html"})
-        assert list(outputs) == ["en/index.html", "static/site.css"] and len(outputs) == 2
-        assert outputs["en/index.html"] == b"page" and "en/index.html" in outputs and "x.html" not in outputs
-        before = outputs.copy()
-        outputs["en/index.html"] = b"again"  # replaced in memory; the copy still reads the file
-        assert before["en/index.html"] == b"page"
-        stage.publish(before, {"en/index.html"})
-    assert not any(p.name.startswith(".public.staging") for p in tmp_path.iterdir())
-    assert before["en/index.html"] == b"page" and before["static/site.css"] == b"css"  # now from public/
-    assert outputs["en/index.html"] == b"again"
-    with pytest.raises(KeyError):
-        before["x.html"]
-    with pytest.raises(RuntimeError), staging(out, tmp_path / "src") as failed:  # a build that fails: its pages go
-        failed.write({"en/index.html": b"unpublished"})
-        dropped = Staged(failed, {}, {"en/index.html"})
+    publish({"index.html": b"old"}, out, tmp_path / "src")
+    with pytest.raises(RuntimeError), staging(out, tmp_path / "src") as failed:  # a build that fails
+        failed.write({"index.html": b"unpublished"})
         raise RuntimeError
-    with pytest.raises(OutputError, match="the build failed"):
-        dropped["en/index.html"]
+    assert (out / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.lock", "public"]
+
+
+def test_the_dev_server_updates_files_in_place_and_removes_what_is_gone(tmp_path):
+    out = tmp_path / "public"
+    publish({"a/index.html": b"a", "b/index.html": b"b", "b/c/index.html": b"c"}, out, tmp_path / "src")
+    update_files({"a/index.html": b"A", "d/index.html": b"d"}, ["b/index.html", "b/c/index.html"], out, tmp_path / "src")
+    assert tree_bytes(out) == {"a/index.html": b"A", "d/index.html": b"d", MARKER: (out / MARKER).read_bytes()}
+    with pytest.raises(OutputError):
+        update_files({"../evil.html": b"x"}, [], out, tmp_path / "src")
+    assert not (tmp_path / "evil.html").exists()
 
 
 def test_an_unsafe_output_leaves_the_previous_site_whole(tmp_path):
@@ -121,64 +109,3 @@ def test_a_build_killed_at_any_point_leaves_the_old_site_or_the_new_one_never_a_
         assert now in (old, new), f"a mixed site after a kill at {delay} s"
         outcomes.add("new" if now == new else "old")
     assert "old" in outcomes  # at least one kill landed before the swap
-
-
-def test_a_scratch_folder_left_by_a_killed_build_is_removed_and_a_running_one_kept(tmp_path):
-    import os
-    import subprocess
-
-    out = tmp_path / "public"
-    gone = subprocess.Popen(["true"])
-    gone.wait()  # a process id that no longer runs
-    stale = tmp_path / f".public.scratch-{gone.pid}"
-    running = tmp_path / f".public.scratch-{os.getpid()}"
-    for folder in (stale, running):
-        folder.mkdir()
-        (folder / "page").write_bytes(b"x")
-    publish({"index.html": b"new"}, out, tmp_path / "src")
-    assert not stale.exists()
-    assert (running / "page").read_bytes() == b"x"
-
-
-def test_links_in_the_scratch_folder_are_replaced_never_followed(tmp_path):
-    """The scratch folder is kept between builds: whatever was put there, a build writes only inside it."""
-    import os
-
-    out = tmp_path / "public"
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "keep").write_bytes(b"keep")
-    scratch = Scratch(out)
-    # The free folder is a link to another folder: it is dropped, not written through.
-    scratch.free.symlink_to(outside)
-    with Scratch(out) as claimed:
-        claimed.write({"a/index.html": b"a"})
-        assert not claimed.path.is_symlink() and Path(claimed.file("a/index.html")).read_bytes() == b"a"
-    assert sorted(p.name for p in outside.iterdir()) == ["keep"]
-    # A file of it is a link to a file elsewhere, or a folder: replaced, the file elsewhere untouched.
-    target = Scratch(out).free / Path(Scratch(out).file("b/index.html")).name
-    os.symlink(outside / "keep", target)
-    (Scratch(out).free / Path(Scratch(out).file("c/index.html")).name).mkdir()
-    with Scratch(out) as claimed:
-        claimed.write({"b/index.html": b"b", "c/index.html": b"c"})
-        assert Path(claimed.file("b/index.html")).read_bytes() == b"b" and Path(claimed.file("c/index.html")).read_bytes() == b"c"
-    assert (outside / "keep").read_bytes() == b"keep"
-
-
-def test_files_prepared_for_the_next_build_are_made_inside_the_scratch_folder_only(tmp_path):
-    """Preparing the free scratch folder follows no link put in it, nor the folder's own."""
-    import os
-
-    out = tmp_path / "public"
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "keep").write_bytes(b"keep")
-    free = Scratch(out).free
-    free.symlink_to(outside)
-    Scratch(out).prepare(["a/index.html"])
-    assert not free.is_symlink() and sorted(p.name for p in outside.iterdir()) == ["keep"]
-    assert [p.stat().st_size for p in free.iterdir()] == [0]
-    os.symlink(outside / "keep", free / Path(Scratch(out).file("b/index.html")).name)
-    Scratch(out).prepare(["b/index.html", "c/index.html"])  # a's file goes, b's link is left to the build to replace
-    assert sorted(p.name for p in free.iterdir()) == sorted(Path(Scratch(out).file(rel)).name for rel in ("b/index.html", "c/index.html"))
-    assert (outside / "keep").read_bytes() == b"keep"

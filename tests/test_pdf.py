@@ -12,7 +12,8 @@ from PIL import Image, ImageStat
 from pypdf import PdfReader
 
 from conftest import REPO, build_into, errors, tree_bytes
-from sitegen.build import BuildOptions, build
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build
 
 pytestmark = pytest.mark.slow
 

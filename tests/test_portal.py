@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, parse_html, text_of, tree_bytes
-from sitegen.build import BuildOptions, build
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build
 
 LANGS = ("ko", "en", "ja", "zh")
 

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from conftest import REPO, build_into, errors, parse_html
-from sitegen.build import BuildOptions, build
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml", "a": "http://www.w3.org/2005/Atom"}
 BASE = "https://example.org/portal/"

@@ -164,7 +164,8 @@ def test_a_broken_base_template_is_named_and_parsed_once_per_template_not_once_p
 
 def renderer_of(root: Path) -> tuple[Site, Renderer]:
     """The site at `root`, read and checked, and a Renderer for it: what a build hands the render stage."""
-    from sitegen.build import BuildOptions, build
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import build
     from sitegen.i18n import load_catalogs
 
     site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
@@ -226,33 +227,13 @@ def test_the_portals_pages_are_the_same_rendered_alone_as_among_pages_that_share
         assert alone.deps.items() <= together.deps.items(), spec.path
 
 
-def test_pages_made_again_send_back_only_the_links_and_inputs_that_changed(make_site, monkeypatch):
-    """After a template change most pages have the links and inputs they had: the render processes
-    send back only those that differ from what the last build recorded."""
-    from dataclasses import replace
-
-    import sitegen.render as render
-
-    site, renderer = renderer_of(make_site())
-    pages = render.plan_pages(site)
-    last = render.render_pages(renderer, pages)
-    story = "en/stories/oita-lsi/index.html"
-    moved = {**last.links, story: replace(last.links[story], links=last.links[story].links[1:])}
-    recorded = render.Recorded(moved, {**last.deps, story: last.deps[story] - {"templates/base.html"}})
-    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(render, "BLOCK", 3)
-    for jobs in (1, 2):
-        again = render.render_pages(renderer, pages, jobs=jobs, recorded=recorded)
-        assert again.digests == last.digests  # every page came back
-        assert again.links == {story: last.links[story]} and again.deps == {story: last.deps[story]}
-
-
 def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_path, monkeypatch):
     """--jobs renders on forked processes; the site is byte for byte the one a single process makes."""
     import sitegen.markdown as markdown
     import sitegen.render as render
     from conftest import tree_bytes
-    from sitegen.build import BuildOptions, build
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import build
 
     root = make_site()
     assert build(BuildOptions(source=root, out=tmp_path / "one", pdf=False, search=False, jobs=1, cache=False)).ok

@@ -12,7 +12,8 @@ import urllib.parse
 import pytest
 
 from conftest import REPO
-from sitegen.build import BuildOptions, build
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build
 
 pytestmark = pytest.mark.slow
 
@@ -112,26 +113,19 @@ def test_the_index_is_made_unless_the_build_says_no_search(tmp_path):
     assert not (tmp_path / "out-False/pagefind").exists()
 
 
-def test_copies_of_the_site_left_by_a_stopped_indexer_are_removed_by_the_next(tmp_path, monkeypatch):
-    """A server stopped while it indexed leaves its scratch copy of the pages: the next index removes
-    it, but never the scratch folder of an indexer still running."""
-    import subprocess
-    import sys
+def test_the_index_reads_only_marked_pages_and_leaves_no_scratch_behind(tmp_path, monkeypatch):
     import tempfile
 
-    from sitegen.search import SCRATCH, index_outputs
+    from sitegen.search import index_site
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
-    left = tmp_path / f"{SCRATCH}{gone}-abc"
-    (left / "site/en").mkdir(parents=True)
-    alive = tmp_path / f"{SCRATCH}{os.getppid()}-def"
-    alive.mkdir()
-    recent = tmp_path / f"{SCRATCH}{gone}-ghi"  # a process in another PID namespace looks gone: only old ones go
-    recent.mkdir()
-    for folder in (left, alive):
-        os.utime(folder, (0, 0))
-    page = b'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-pagefind-body><p>Changwon mould</p></body></html>'
-    files = index_outputs({"en/index.html": page})
-    assert "pagefind/pagefind-entry.json" in files
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, recent.name])
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    site = tmp_path / "site"
+    (site / "en/a").mkdir(parents=True)
+    (site / "en/a/index.html").write_text('<html lang="en"><body data-pagefind-body><h1>Findable gearbox</h1></body></html>')
+    (site / "en/index.html").write_text('<html lang="en"><body><h1>Not marked</h1></body></html>')
+    files = index_site(site)
+    assert "pagefind/pagefind-entry.json" in files and any(path.startswith("pagefind/index/") for path in files)
+    entry = json.loads(files["pagefind/pagefind-entry.json"])
+    assert entry["languages"]["en"]["page_count"] == 1
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -96,34 +96,3 @@ def test_a_cached_block_is_rendered_once_per_key_and_what_it_read_is_every_showi
     ]
     assert batch(("d", "stories")) == [("<nav>STORIES &lt;i&gt;</nav><p>d</p>", {"page:d", "section:stories"})]
     assert rendered == ["stories", "clusters", "stories"]  # a new batch renders it again: the model may have changed
-
-
-def test_compiled_templates_not_signed_here_are_compiled_again_never_run(make_site, tmp_path, monkeypatch):
-    """A repository may ship a cache folder: compiled code in it that this user's key did not sign
-    is never run, however well it is made."""
-    import io
-    import marshal
-    import pickle
-    from dataclasses import replace
-
-    from jinja2.bccache import bc_magic
-
-    from conftest import parse_html, text_of
-    from sitegen.build import BuildOptions, build
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    root = make_site()
-    options = BuildOptions(source=root, out=root / "public", search=False, pdf=False)
-    assert build(options).ok
-    cached = sorted(root.glob(".sitegen-cache/jinja-*/*.cache"))
-    assert cached
-    planted = jinja2.Environment().compile("PLANTED", "planted.html")
-    for path in cached:
-        data = path.read_bytes()
-        stream = io.BytesIO(data[data.index(bc_magic) + len(bc_magic):])
-        checksum = pickle.load(stream)  # the template's own: Jinja takes the code as that template's
-        path.write_bytes(bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(planted))
-    report = build(replace(options, out=tmp_path / "again"))
-    assert report.ok
-    page = parse_html(tmp_path / "again/en/stories/oita-lsi/index.html")
-    assert "PLANTED" not in text_of(page) and text_of(page.find(".//h1"))

@@ -1,0 +1,328 @@
+"""The one build: read -> check -> model -> render -> outputs. Every command and the dev server call build().
+
+A build given no State reads everything, renders every page and publishes a whole new site. The
+dev server keeps the State of its last build and says which files changed: the same stages then
+read those files again, render the pages that depend on them (after Lektor's dependency tracking)
+and write only what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from . import urls
+from .cache import MarkdownCache, cache_dir
+from .config import SiteConfig, load_config
+from .content import ContentTree, ParseCache, SourceItem, read_content, reread
+from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
+from .errors import Diagnostic, has_errors
+from .i18n import Catalogs, load_catalogs, untranslated
+from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR
+from .links import PageLinks, check_pages
+from .model import ModelMemo, Site, build_site, markdown_texts
+from .options import BuildOptions, UsageError
+from .output import OutputError, staging, update_files
+from .pdf import plan_pdfs, render_pdfs
+from .render import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
+from .schema import CheckedItem, check_item
+from .search import INDEX_DIR, SearchIndexError, index_site
+
+SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
+CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]
+
+
+@dataclass
+class Report:
+    """What a build did: its diagnostics, the files it wrote and removed, its timings."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    site: Site | None = None
+    pages: int = 0  # HTML pages of the site
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # input files changed since the last build (dev server)
+    pdfs: list[str] = field(default_factory=list)  # every PDF of the site
+    pdfs_rendered: list[str] = field(default_factory=list)  # made by this build; the rest came from the cache
+    outputs: dict[str, bytes] = field(default_factory=dict)  # what was written, when the caller asked to keep it
+    timings: dict[str, float] = field(default_factory=dict)
+    whole: bool = True  # every page rendered
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+@dataclass
+class State:
+    """What the last build read and made, kept in memory by the dev server between builds."""
+
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    parsed: ParseCache = field(default_factory=dict)
+    checked: CheckCache = field(default_factory=dict)
+    model: ModelMemo = field(default_factory=ModelMemo)
+    tree: ContentTree | None = None
+    config: SiteConfig | None = None
+    catalogs: Catalogs | None = None
+    renderer: Renderer | None = None
+    plan: list[PageSpec] = field(default_factory=list)
+    orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    graph: DepGraph = field(default_factory=DepGraph)  # each output file -> what it was made from
+    digests: dict[str, bytes] = field(default_factory=dict)  # of every file in the output folder
+    links: dict[str, PageLinks] = field(default_factory=dict)  # of every page in the output folder
+    notes: set[Diagnostic] = field(default_factory=set)  # what rendering reported, for pages not rendered again
+    pending: set[str] = field(default_factory=set)  # dependency keys changed since the last build that published
+    published: bool = False  # a build published the output folder
+    ok: bool = False  # the last build found no error
+
+
+def build(options: BuildOptions, progress: Progress | None = None, state: State | None = None, changed: set[str] | None = None) -> Report:
+    """Run every stage; write only when no stage found an error. `state`: the last build's (the dev
+    server's), filled in place; `changed`: the files a watcher saw change since, sparing a scan."""
+    state = state if state is not None else State()
+    if changed is not None and any(path not in state.stamps and not (options.source / path).is_file() for path in changed):
+        changed = None  # a folder came or went: only a scan tells which files
+    report = Report()
+    clock = _Clock(report.timings)
+    with clock("scan"):
+        stamps = restamp(options.source, state.stamps, changed) if changed is not None and state.stamps else scan(options.source)
+        files = changed_files(state.stamps, stamps, changed if changed is not None and state.stamps else None)
+    report.changed = sorted(files)
+    if state.published and state.ok and not files:
+        report.whole = False
+        return report
+    state.pending |= changed_keys(files, state.stamps, stamps)
+    edits_only = bool(state.stamps) and all(f in state.stamps and f in stamps for f in files if f.startswith("content/")) and not any(
+        f.startswith("assets/") for f in files)
+    state.stamps = stamps
+    whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files)
+    report.whole = whole
+    site, catalogs = _read(options, state, report, files, whole, edits_only, clock)
+    _finish(report, options)
+    if site is None or catalogs is None or not report.ok:
+        state.ok = False
+        return report
+    report.site = site
+    try:
+        _render_and_write(options, state, report, site, files, whole, progress, clock)
+    except OutputError as exc:
+        report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
+    _finish(report, options)
+    state.ok = report.ok
+    return report
+
+
+def _read(
+    options: BuildOptions, state: State, report: Report, files: set[str], whole: bool, edits_only: bool, clock: _Clock
+) -> tuple[Site | None, Catalogs | None]:
+    """The read, check and model stages, and the catalogs: the Site, or None when it cannot be made."""
+    if whole or state.config is None:
+        with clock("config"):
+            config, problems = load_config(options.source)
+            report.diagnostics += problems
+            if config is None:
+                state.config = None
+                return None, None
+            if options.base_url:
+                config = config.with_base_url(options.base_url)
+            state.config, state.checked, state.model, state.catalogs, state.renderer = config, {}, ModelMemo(), None, None
+    config = state.config
+    languages = _languages(config, options.languages)
+    with clock("read"):
+        edits = [f for f in files if f.startswith("content/")]
+        if not whole and state.tree is not None and state.ok and edits_only:
+            tree, problems = reread(state.tree, options.source, edits, state.parsed, state.stamps)
+        else:
+            tree, problems = read_content(config, state.parsed, state.stamps)
+        state.tree = tree
+        report.diagnostics += problems
+    with clock("check"):
+        checked, problems = check_items(tree.items, config, state.checked)
+        report.diagnostics += problems
+    with clock("model"):
+        failed = tree.failed(config.source_language, checked)
+        site, problems = build_site(checked, config, languages, failed, tree.assets, state.model)
+        report.diagnostics += problems
+    with clock("catalogs"):
+        if state.catalogs is None:
+            state.catalogs, problems = load_catalogs(config, site.languages)
+            state.notes = set()
+            report.diagnostics += problems
+        report.diagnostics += [untranslated(code, m) for code, ms in sorted(state.catalogs.untranslated.items()) for m in ms]
+    return site, state.catalogs
+
+
+def _render_and_write(
+    options: BuildOptions, state: State, report: Report, site: Site, files: set[str], whole: bool, progress: Progress | None, clock: _Clock
+) -> None:
+    config = site.config
+    assert state.catalogs is not None
+    created = source_date(options.source, state.stamps)
+    if state.renderer is None:
+        store = MarkdownCache(cache_dir() if options.cache else None, config.allow_raw_html)
+        state.renderer = Renderer(site, state.catalogs, created, store)
+        whole = True
+    else:
+        state.renderer.site, state.renderer.created = site, created
+    renderer = state.renderer
+    if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
+        renderer.forget_templates()
+    # A changed date or region can move an item in its lists: then every list of that section changes.
+    orders = {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in SECTIONS_ORDERED}
+    state.pending |= {f"section:{s}" for s in SECTIONS_ORDERED if state.orders and state.orders.get(s) != orders[s]}
+    state.orders = orders
+    plan = plan_pages(site)
+    before = set(state.graph.deps)
+    if whole:
+        todo = plan
+    else:
+        wanted = state.graph.affected(state.pending) | ({urls.output_file(spec.path) for spec in plan} - before)
+        todo = [spec for spec in plan if urls.output_file(spec.path) in wanted]
+    jobs = plan_pdfs(site, options.pdf_slugs)
+    prints = {job.print_file for job in jobs}
+    copies = files_to_copy(site)
+    outputs: dict[str, bytes] = {}  # written by this build: its static files, PDFs and search index, and the pages when not staged
+    kept: dict[str, bytes] = {}  # of the pages, those a later stage reads: print views, for the PDFs
+    rendered_links: dict[str, PageLinks] = {}
+    deps: dict[str, frozenset[str]] = {}
+    notes: set[Diagnostic] = set()
+    digests: dict[str, bytes] = {}
+    to_stage = whole and options.out is not None and options.pdf_slugs is None
+    with (staging(options.out, options.source) if to_stage else nullcontext()) as stage:  # type: ignore[arg-type]
+        with clock("render"):
+            renderer.store.load(markdown_texts(site))
+            for part in render_pages(renderer, todo, options.jobs if whole else 1, progress):
+                if stage is not None:
+                    stage.write(part.outputs)
+                else:
+                    outputs.update(part.outputs)
+                kept.update((path, data) for path, data in part.outputs.items() if path in prints)
+                rendered_links.update(part.links)
+                deps.update(part.deps)
+                digests.update(part.digests)
+                notes.update(part.diagnostics)
+            renderer.store.save()
+        report.diagnostics += notes if whole else state.notes | notes
+        for path, data in copies.items():
+            if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files:
+                outputs[path] = data
+            deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
+        with clock("links"):
+            page_files = {urls.output_file(spec.path) for spec in plan}
+            links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}
+            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come={job.pdf_file for job in jobs})
+        report.pages = sum(1 for path in page_files if path.endswith(".html"))
+        _finish(report, options)
+        if not report.ok:
+            return
+        with ThreadPoolExecutor(1) as background:
+            # The index needs only the pages: it is made while the PDFs render.
+            index = background.submit(index_site, stage.path) if options.search and stage is not None else None
+            if options.pdf or options.pdf_slugs:
+                with clock("pdf"):
+                    todo_pdfs = [job for job in jobs if whole or job.print_file in kept]
+                    made = render_pdfs(site, {**copies, **kept}, todo_pdfs, cache_dir() if options.cache else None, options.jobs, progress)
+                    report.diagnostics += made.diagnostics
+                    outputs.update(made.outputs)
+                    report.pdfs_rendered = made.rendered
+                    report.pdfs = sorted(made.outputs) if whole else sorted({*made.outputs, *(p for p in state.digests if p.endswith(".pdf"))})
+                    styles = frozenset(path for path in copies)
+                    for job in todo_pdfs:
+                        deps[job.pdf_file] = deps.get(job.print_file, state.graph.deps.get(job.print_file, frozenset())) | styles
+            if index is not None:
+                with clock("search"):
+                    try:
+                        outputs.update(index.result())
+                    except SearchIndexError as exc:
+                        report.diagnostics.append(Diagnostic(INDEX_DIR, None, None, None, str(exc)))
+        _finish(report, options)
+        if not report.ok:
+            return
+        digests.update((path, digest(data)) for path, data in outputs.items() if path not in digests)
+        wanted_files = page_files | copies.keys() | {job.pdf_file for job in jobs if job.pdf_file in outputs or job.pdf_file in state.digests}
+        wanted_files |= {path for path in outputs if path.startswith(f"{INDEX_DIR}/")}
+        if not whole:
+            wanted_files |= {path for path in state.digests if path.startswith(f"{INDEX_DIR}/")}
+        gone = sorted(set(state.digests) - wanted_files) if state.published else []
+        changed = {path for path, new in digests.items() if state.digests.get(path) != new}
+        with clock("write"):
+            if options.pdf_slugs is not None:
+                if options.out is not None:
+                    update_files({path: outputs[path] for path in sorted(outputs) if path.endswith(".pdf")}, [], options.out, options.source)
+            elif stage is not None:
+                stage.write(outputs)
+                stage.publish()
+            elif options.out is not None:
+                update_files({path: outputs[path] for path in sorted(changed) if path in outputs}, gone, options.out, options.source)
+        if stage is None:
+            report.outputs = outputs
+    if options.out is None or options.pdf_slugs is not None:
+        return
+    report.written = sorted(changed)
+    report.deleted = gone
+    state.digests = {path: d for path, d in {**state.digests, **digests}.items() if path not in gone} if not whole else digests
+    state.links = links
+    state.graph.update(deps)
+    state.graph.remove(gone)
+    state.notes = notes if whole else state.notes | notes
+    state.pending.clear()
+    state.plan = plan
+    state.published = True
+
+
+def check_items(items: list[SourceItem], config: SiteConfig, cache: CheckCache | None = None) -> tuple[list[CheckedItem], list[Diagnostic]]:
+    """Check every item against its section's schema; an item checked before (the same object) is not checked again."""
+    cache = cache if cache is not None else {}
+    checked, diagnostics = [], []
+    for item in items:
+        cached = cache.get(item.path)
+        if cached is None or cached[0] is not item:
+            cached = cache[item.path] = (item, *check_item(item, config))
+        diagnostics += cached[2]
+        if cached[1] is not None:
+            checked.append(cached[1])
+    return checked, diagnostics
+
+
+def source_date(root: Path, stamps: Mapping[str, Stamp] | None = None) -> str:
+    """When the sources last changed, for PDF metadata: SOURCE_DATE_EPOCH when set, so builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.strip().isdigit():
+        newest = max((mtime for mtime, _ in (stamps or scan(root)).values()), default=0)
+        epoch = str(newest // 1_000_000_000)
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _finish(report: Report, options: BuildOptions) -> None:
+    if options.strict:
+        report.diagnostics = [d.as_error() for d in report.diagnostics]
+    report.diagnostics = sorted(set(report.diagnostics), key=Diagnostic.sort_key)
+
+
+def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str, ...]:
+    if not wanted:
+        return config.codes
+    unknown = [code for code in wanted if code not in config.codes]
+    if unknown:
+        raise UsageError(f"unknown language {', '.join(unknown)}: expected one of {', '.join(config.codes)}")
+    return tuple(code for code in config.codes if code in wanted)
+
+
+class _Clock:
+    """`with clock("stage"):` adds the stage's seconds to the report's timings."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
