@@ -20,7 +20,7 @@ def index_site(folder: Path) -> dict[str, bytes]:
     one index per <html lang>, as files to publish with the site."""
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as scratch:
         bundle = Path(scratch) / INDEX_DIR
-        command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(bundle), "--silent"]
+        command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(bundle)]  # its log is captured
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=900)
         except (OSError, subprocess.TimeoutExpired) as exc:
