@@ -271,3 +271,19 @@ def test_script_links_hidden_by_entities_reach_no_page_in_any_language(make_site
     story = parse_html(root / "public/en/stories/hostile/index.html")
     assert "entity colon" in text_of(story) and "footnote" in text_of(story) and story.find(".//table") is not None
     assert {str(p.relative_to(root / "public")): script_urls_in(parse_html(p)) for p in pages if script_urls_in(parse_html(p))} == {}
+
+
+def test_a_script_link_in_a_finished_page_fails_the_build_and_publishes_nothing(make_site):
+    # A site that lets its editors write HTML: the Markdown converter passes the <a> as written, and
+    # only the check of the finished pages stands between it and the readers.
+    root = make_site()
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "allow_raw_html: true\n")
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + '\n<p><a href="java&Tab;script&#58;alert(document.cookie)">more</a></p>\n', encoding="utf-8")
+    found = errors(build_into(root, pdf=False))
+    assert len(found) == 1 and found[0].startswith("en/stories/oita-lsi/index.html:"), found
+    assert ": error: href: expected a link to a web page (http:, https:)" in found[0]
+    assert "found 'javascript:alert(document.cookie)' in <a>" in found[0]
+    assert tree_bytes(root / "public") == before

@@ -54,7 +54,7 @@ SCRIPT_URLS = [
     "javascript&#0000058alert(1)", "javascript&colon;alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript:alert(1)",
     "&#X6a;avascript&#X3a;alert(1)", "java&Tab;script:alert(1)", "java&NewLine;script:alert(1)", "&Tab;javascript:alert(1)",
     "java&#9;script:alert(1)", "java&#10;script:alert(1)", "java&#13;script:alert(1)", "&#32;javascript:alert(1)",
-    "&#0;javascript:alert(1)", "&#1;javascript:alert(1)", "<java\nscript:alert(1)>", "\x00javascript:alert(1)",
+    "&#1;javascript:alert(1)", "<java\nscript:alert(1)>", "\x00javascript:alert(1)",
     "vbscript:msgbox(1)", "VBScript&colon;msgbox(1)", "data:text/html;base64,PHNjcmlwdD4=", "data&colon;text/html,<script>",
     "livescript:x", "file:///etc/passwd",
 ]
