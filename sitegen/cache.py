@@ -10,11 +10,15 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable
 
-from . import markdown
+import markdown as md
+
+from . import markdown, urlsafety
 from .markdown import EXTENSIONS, Heading, Rendered
 
-# Part of every entry's key: another Python-Markdown, set of extensions or sitegen renders anew.
-VERSION = f"{__import__('markdown').__version__}:{','.join(EXTENSIONS)}:2"
+# Part of every entry's key: another Python-Markdown, or any change to how sitegen renders and
+# judges Markdown (its extensions, its URL check), renders anew.
+_CODE = b"".join(Path(module.__file__).read_bytes() for module in (markdown, urlsafety) if module.__file__)
+VERSION = f"{md.__version__}:{','.join(EXTENSIONS)}:{hashlib.sha256(_CODE).hexdigest()[:16]}"
 _QUERY_KEYS = 500  # SQLite takes at most 999 parameters before 3.32
 
 

@@ -1,4 +1,5 @@
-"""Check every internal link and anchor of the rendered site against what was rendered."""
+"""Check every internal link and anchor of the rendered site against what was rendered, and every
+URL in it against the schemes a page may use."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from functools import lru_cache
 from typing import Collection, Mapping
 from urllib.parse import unquote, urlsplit
 
-from .errors import Diagnostic
+from .errors import Diagnostic, describe
+from .urlsafety import Unsafe, scheme_of, unsafe_urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their
 # links far faster than an HTML parser (the check runs over every page of every build).
@@ -30,10 +32,12 @@ Link = tuple[int, str, str, str]  # (line, href as written, the output it names,
 
 @dataclass(frozen=True)
 class PageLinks:
-    """What one page offers (its ids) and what it points to (its links within the site)."""
+    """What one page offers (its ids) and what it points to (its links within the site, and the URLs
+    whose scheme is not allowed, which a page must never have)."""
 
     ids: frozenset[str]
     links: tuple[Link, ...]
+    unsafe: tuple[Unsafe, ...] = ()
 
 
 def page_links(path: str, data: bytes) -> PageLinks:
@@ -63,7 +67,7 @@ def page_links(path: str, data: bytes) -> PageLinks:
         else:
             target = _walk(folders, target_path)
         links.append((line, href, target, fragment))
-    return PageLinks(_ids(data), tuple(links))
+    return PageLinks(_ids(data), tuple(links), unsafe_urls(data))
 
 
 def _ids(data: bytes) -> frozenset[str]:
@@ -126,9 +130,11 @@ def _walk(folders: list[str], target: str) -> str:
 
 
 def check_pages(pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:
-    """A warning for each link to a file that is not in `existing` (nor `to_come`), or to an anchor that does not exist."""
+    """A warning for each link to a file that is not in `existing` (nor `to_come`), or to an anchor
+    that does not exist; an error for each URL whose scheme is not allowed."""
     out = []
     for path in sorted(pages):
+        out.extend(_unsafe(path, found) for found in pages[path].unsafe)
         for line, href, target, fragment in pages[path].links:
             if target.startswith("../") or (target not in existing and target not in to_come):
                 problem = f"expected a link to a page of the site, found {href!r} (no such file)"
@@ -138,6 +144,16 @@ def check_pages(pages: Mapping[str, PageLinks], existing: Collection[str], to_co
                 continue
             out.append(Diagnostic(path, line, None, None, problem, "warning"))
     return out
+
+
+def _unsafe(path: str, found: Unsafe) -> Diagnostic:
+    line, column, element, attribute, url = found
+    problem = (
+        f"expected a link to a web page (http:, https:), an e-mail address (mailto:), a phone number (tel:) or a page "
+        f"of the site, found {describe(url)} in <{element}>, whose '{scheme_of(url)}:' a page may not use (a browser "
+        "could run it as script); take it out of the text or template that makes this page: nothing is published until then"
+    )
+    return Diagnostic(path, line, column, attribute, problem)
 
 
 def check_links(outputs: Mapping[str, bytes], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:

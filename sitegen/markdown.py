@@ -12,6 +12,8 @@ import markdown as md
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, nest_toc_tokens, slugify_unicode, unique
 from markdown.treeprocessors import Treeprocessor
 
+from .urlsafety import URL_ATTRIBUTES, unsafe_url
+
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
 TOC_CONFIG = {"slugify": slugify_unicode, "toc_depth": "2-3"}
 
@@ -29,18 +31,16 @@ class Rendered:
     toc: tuple[Heading, ...]
 
 
-# Links and images may point to the web, to mail, or within the site; never to script.
-SAFE_URL = re.compile(r"(?:https?:|mailto:|tel:|#|/|\.|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
-
-
 class _DropUnsafeUrls(Treeprocessor):
-    def run(self, root):  # type: ignore[no-untyped-def]
+    """Drops each URL whose scheme a browser would read as other than web, mail or phone."""
+
+    def run(self, root: etree.Element) -> None:
         for element in root.iter():
-            for attribute in ("href", "src"):
-                value = element.get(attribute)
-                if value is not None and not SAFE_URL.match(value.strip()):
+            for attribute in URL_ATTRIBUTES.intersection(element.attrib):
+                value = element.attrib[attribute]
+                # A placeholder would be replaced after this check by what Python-Markdown stashed.
+                if unsafe_url(value) is not None or "\x02" in value or "\x03" in value:
                     del element.attrib[attribute]
-        return None
 
 
 # Python-Markdown tries each of its inline patterns on each run of text, and most of them cannot
@@ -140,11 +140,12 @@ def _converter(raw_html: bool, unused: frozenset[str]) -> md.Markdown:
         extensions[extensions.index("toc")] = _TocIds(**TOC_CONFIG)
     converter = md.Markdown(extensions=extensions, extension_configs={"toc": TOC_CONFIG}, output_format="html")
     if not raw_html:
-        # Content is data, not markup: raw HTML in a body is shown as text, never run,
-        # and links that would run script are dropped.
+        # Content is data, not markup: raw HTML in a body is shown as text, never run.
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
-        converter.treeprocessors.register(_DropUnsafeUrls(converter), "drop_unsafe_urls", 0)
+    # Links that would run script are dropped: last, once every placeholder in an attribute is
+    # replaced by what it stands for.
+    converter.treeprocessors.register(_DropUnsafeUrls(converter), "drop_unsafe_urls", -100)
     for name in unused & INLINE_TRIGGERS.keys():
         if name in converter.inlinePatterns:
             converter.inlinePatterns.deregister(name)

@@ -227,3 +227,64 @@ def test_the_dev_server_never_serves_a_half_written_page_while_rebuilding(make_s
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# Script links spelled so that the Markdown source does not read "javascript:", but a browser,
+# decoding the attribute, does (issue 24, item 1): in every place a body can hold a link.
+ENCODED_SCRIPT_LINKS = """
+[entity colon](javascript&#58;alert(1)) [entity letter](&#106;avascript:alert(1)) [named colon](javascript&colon;alert(1))
+[hex](&#x6A;avascript&#x3A;alert(1)) [tab](java&Tab;script:alert(1)) [newline](java&NewLine;script:alert(1))
+[vb](VBScript&colon;msgbox(1)) [data](data&colon;text/html,x) ![image](javascript&#58;alert(1) "title")
+
+[reference][r] and a note[^1].
+
+| 단계 | 링크 |
+|---|---|
+| 1 | [table](&#x6a;avascript:alert(1)) |
+
+[r]: javascript&#58;alert(1) "title"
+[^1]: [footnote](javascript&colon;alert(1))
+"""
+
+
+def script_urls_in(page) -> list[tuple[str, str, str]]:
+    """(element, attribute, value) of each URL in a page, parsed as a browser parses it, whose scheme would run script or a document."""
+    found = []
+    for element in page.iter():
+        for name, value in element.attrib.items():
+            if name in ("href", "src", "srcset", "action", "formaction", "poster", "data", "cite"):
+                url = value.strip("".join(map(chr, range(0x21)))).replace("\t", "").replace("\n", "").replace("\r", "")
+                scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+                if scheme.isascii() and scheme.isalpha() and scheme not in ("http", "https", "mailto", "tel"):
+                    found.append((element.tag, name, value))
+    return found
+
+
+def test_script_links_hidden_by_entities_reach_no_page_in_any_language(make_site):
+    root = make_site({
+        STORY: f"---\ntitle: 링크\nsummary: 요약\ndate: 2012-05-31\nregion: dongnam\n---\n{ENCODED_SCRIPT_LINKS}",
+        "content/en/stories/hostile.md": f"---\ntitle: Links\nsummary: Summary\n---\n{ENCODED_SCRIPT_LINKS}",
+        "content/ko/clusters/changwon.yaml": (FIXTURES / "mini/content/ko/clusters/changwon.yaml").read_text(encoding="utf-8")
+        + "".join(f"  {line}\n" for line in ENCODED_SCRIPT_LINKS.splitlines()),
+    })
+    assert errors(build_into(root, pdf=False)) == []
+    pages = sorted((root / "public").rglob("*.html"))
+    story = parse_html(root / "public/en/stories/hostile/index.html")
+    assert "entity colon" in text_of(story) and "footnote" in text_of(story) and story.find(".//table") is not None
+    assert {str(p.relative_to(root / "public")): script_urls_in(parse_html(p)) for p in pages if script_urls_in(parse_html(p))} == {}
+
+
+def test_a_script_link_in_a_finished_page_fails_the_build_and_publishes_nothing(make_site):
+    # A site that lets its editors write HTML: the Markdown converter passes the <a> as written, and
+    # only the check of the finished pages stands between it and the readers.
+    root = make_site()
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "allow_raw_html: true\n")
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + '\n<p><a href="java&Tab;script&#58;alert(document.cookie)">more</a></p>\n', encoding="utf-8")
+    found = errors(build_into(root, pdf=False))
+    assert len(found) == 1 and found[0].startswith("en/stories/oita-lsi/index.html:"), found
+    assert ": error: href: expected a link to a web page (http:, https:)" in found[0]
+    assert "found 'javascript:alert(document.cookie)' in <a>" in found[0]
+    assert tree_bytes(root / "public") == before
