@@ -135,26 +135,28 @@ def make_environment(
     translations = catalogs.translations[language.code]
     known = getattr(translations, "_catalog", {})
 
-    def gettext(message: str) -> str:
+    # A translation is data, not markup: escaped, but for the markup its msgid (the template's) has.
+    # Jinja's newstyle wrappers then %-format it, escaping each value that is not Markup.
+    def gettext(message: str) -> Markup:
         if message not in known:
             missing.add(message)
-        return translations.gettext(message)
+        return i18n.translation_html(translations.gettext(message), message)
 
-    def ngettext(singular: str, plural: str, n: int) -> str:
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
         if (singular, 0) not in known:
             missing.add(singular)
-        return translations.ngettext(singular, plural, n)
+        return i18n.translation_html(translations.ngettext(singular, plural, n), singular, plural)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     translated: dict[str, Markup] = {}
 
-    def fast_gettext(message: str, **variables: Any) -> Markup:
+    def fast_gettext(message: str, /, **variables: Any) -> Markup:
         """What the i18n extension's newstyle _() and gettext() give, in one call instead of three
-        (a page makes a dozen of them): the translation escaped-safe, then %-formatted."""
+        (a page makes a dozen of them): the translation as HTML (see above), then %-formatted."""
         if variables:
-            return Markup(gettext(message)) % variables
+            return gettext(message) % variables
         if message not in translated:
-            translated[message] = Markup(gettext(message)) % {}
+            translated[message] = gettext(message) % {}
         return translated[message]
 
     env.globals.update(_=fast_gettext, gettext=fast_gettext)
@@ -166,8 +168,9 @@ def make_environment(
         markdown=lambda text: Markup(markdown.html(text)),
         # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
         markdown_escaped=markdown.html,
-        css_string=css_string,
-        css_counter=css_counter,
+        # CSS strings are text: a translation's text, not its HTML.
+        css_string=lambda text: css_string(i18n.text_of(text)),
+        css_counter=lambda text: css_counter(i18n.text_of(text)),
     )
     env.globals.update(
         toc=lambda text: markdown.render(text).toc,
