@@ -19,7 +19,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import i18n, parallel, signing, templating, urls
+from . import i18n, parallel, templating, urls
 from .config import Language, SiteConfig
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
@@ -119,13 +119,12 @@ def make_environment(
     bytecode: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
-    Environments that share `bytecode` compile each template once between them. Every global is
-    set here, before a template loads: each template keeps a copy of them (templating.Environment)."""
-    env = templating.Environment(
+    Environments that share `bytecode` compile each template once between them."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n", templating.FragmentCache],
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         # No stat of every template on every page: a changed template is forgotten by forget_templates().
@@ -199,9 +198,6 @@ def _search_marks(section_label: str) -> Markup:
     return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
 
 
-_SETTINGS = hashlib.sha256(Path(__file__).read_bytes() + Path(templating.__file__).read_bytes()).hexdigest()[:12]
-
-
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 Sink = Callable[[dict[str, bytes]], None]  # takes pages as they are rendered (output.Staging.write, Scratch.write)
 
@@ -245,13 +241,7 @@ class Renderer:
         self.created = created
         self.store = store or MarkdownStore(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
-        # Compiled templates are kept beside the Markdown cache, for the next build; else in memory.
-        # Jinja finds them by the template's source only, so the folder is named for the files that
-        # hold the environment's settings: another sitegen never loads code compiled for this one.
-        folder = self.store.path.parent / f"jinja-{_SETTINGS}" if self.store.path else None
-        if folder:
-            folder.mkdir(parents=True, exist_ok=True)
-        bytecode = templating.SignedBytecode(str(folder), signing.key()) if folder else templating.SharedBytecode()
+        bytecode = templating.SharedBytecode()  # in memory only: nothing compiled is ever read from disk
         self.envs = {
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode)
             for code in site.languages
@@ -282,9 +272,6 @@ class Renderer:
         result = Rendered()
         made_by: dict[str, PageSpec] = {}
         diagnostics: set[Diagnostic] = set()
-        fragments = {code: env.fragments for code, env in self.envs.items()}  # type: ignore[attr-defined]
-        for kept in fragments.values():
-            kept.start()
         for done, spec in enumerate(pages, 1):
             if collecting and done % COLLECT_EVERY == 0:
                 gc.collect(0)
@@ -296,7 +283,6 @@ class Renderer:
                 continue
             made_by[target] = spec
             deps: set[str] = {CONFIG_NAME, i18n.po_path(spec.lang)}
-            fragments[spec.lang].page(deps)
             broken = self._broken.get((spec.lang, spec.template))
             if broken is not None:
                 diagnostics.add(broken)

@@ -411,10 +411,12 @@ def test_a_template_change_on_workers_with_search_and_pdfs_equals_a_whole_build(
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_build_after_an_edit_parses_no_template_when_none_changed(make_site, tmp_path, monkeypatch, workers):
+def test_a_build_after_an_edit_parses_each_template_once_when_none_changed(make_site, tmp_path, monkeypatch, workers):
     """What each template includes is kept with the state, from the whole build on (rendered on
-    workers too), and compiled templates in the cache: the next build renders an edited story
-    without parsing a template."""
+    workers too): the next build renders an edited story parsing each template it uses once, to
+    compile it (compiled code is kept in memory only, never on disk), and not again to find its includes."""
+    from collections import Counter
+
     import jinja2
 
     import sitegen.render as render
@@ -426,16 +428,22 @@ def test_a_build_after_an_edit_parses_no_template_when_none_changed(make_site, t
     assert build_incrementally(options).ok
     story = root / "content/en/stories/oita-lsi.md"
 
-    def parse(self, *args, **kwargs):
-        raise AssertionError("a template parsed again")
+    parsed: Counter[str] = Counter()
+    _parse = jinja2.Environment._parse
+
+    def parse(self, source, name, filename):
+        parsed[name] += 1
+        return _parse(self, source, name, filename)
 
     for edit in ("More.", "And more."):
         with monkeypatch.context() as patched:
             patched.setattr(jinja2.Environment, "_parse", parse)
+            parsed.clear()
             touch_later(story, story.read_text(encoding="utf-8") + f"\n{edit}\n")
             report = build_incrementally(replace(options, jobs=1))
             assert report.ok and report.incremental is not None
             assert edit in text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//article"))
+            assert parsed["story.html"] == parsed["base.html"] == 1 and set(parsed.values()) == {1}, parsed
 
 
 def test_a_changed_template_is_parsed_again_with_what_it_now_includes(built):
