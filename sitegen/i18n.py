@@ -7,7 +7,7 @@ import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_compact_currency, format_decimal
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup, escape
 
 from .config import Language, SiteConfig
 from .errors import Diagnostic
@@ -103,7 +104,7 @@ def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None
         # Babel and gettext reject a malformed header (Plural-Forms, charset) this way.
         line = next((n for n, text in enumerate(text.splitlines(), 1) if "Plural-Forms" in text or "charset" in text), 1)
         return None, [Diagnostic(rel, line, None, None, f"expected a valid catalog header, found {type(exc).__name__}: {exc}")]
-    return catalog, list(check_placeholders(catalog, rel))
+    return catalog, [*check_placeholders(catalog, rel), *check_markup(catalog, rel)]
 
 
 def check_placeholders(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
@@ -123,6 +124,56 @@ def check_placeholders(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
                 want = ", ".join(f"%({name})s" for name in sorted(expected)) or "none"
                 have = ", ".join(f"%({name})s" for name in sorted(found)) or "none"
                 yield Diagnostic(rel, message.lineno, None, None, f"msgid {ids[0]!r}: expected the placeholders {want} in {which}, found {have}")
+
+
+# Markup as a browser reads it: a tag, comment or declaration ('<' then a letter, '/', '!' or '?'),
+# or a character reference. A translation may write only the markup its msgid has: the template
+# author wrote that; a translator's own is shown as text (see translation_html).
+MARKUP = re.compile(r"<[A-Za-z/!?][^>]*>?|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_MARKUP_PIECES = re.compile(f"({MARKUP.pattern})")
+
+
+def markup_of(*msgids: str) -> frozenset[str]:
+    """The markup written in a message's msgids, each tag or reference as written."""
+    return frozenset(piece for msgid in msgids for piece in MARKUP.findall(msgid))
+
+
+@lru_cache(maxsize=4096)
+def translation_html(translation: str, *msgids: str) -> Markup:
+    """A translation as HTML: the markup its msgids have, as it is written; everything else as text."""
+    allowed = markup_of(*msgids)
+    if not allowed:
+        return escape(translation)
+    pieces = _MARKUP_PIECES.split(translation)  # text, markup, text, ...
+    return Markup("").join(Markup(piece) if index % 2 and piece in allowed else escape(piece) for index, piece in enumerate(pieces))
+
+
+def text_of(value: Any) -> Any:
+    """What a reader sees of HTML (a translation, say): its text; anything else as it is."""
+    return value.striptags() if isinstance(value, Markup) else value
+
+
+def check_markup(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
+    """A translation has no markup but what its msgid has: anything else is shown as text, not run."""
+    for message in catalog:
+        if not message.id or message.fuzzy:  # a fuzzy entry never reaches a page: checked once it is confirmed
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        allowed = markup_of(*ids)
+        for index, string in enumerate(strings):
+            foreign = [piece for piece in MARKUP.findall(string or "") if piece not in allowed]
+            if foreign:
+                yield Diagnostic(rel, message.lineno, None, None, _markup_message(ids, foreign, index if isinstance(message.string, tuple) else None))
+
+
+def _markup_message(ids: tuple[str, ...], foreign: list[str], form: int | None) -> str:
+    which = f"the translation of {ids[0]!r}" + (f" (msgstr[{form}])" if form is not None else "")
+    own = ", ".join(repr(piece) for piece in dict.fromkeys(piece for msgid in ids for piece in MARKUP.findall(msgid)))
+    expected = f"to have no markup but the English text's ({own})" if own else "to be text"
+    found = ", ".join(map(repr, dict.fromkeys(foreign)))
+    fix = "write the character itself" if all(piece.startswith("&") for piece in foreign) else "remove it"
+    return f"expected {which} {expected}, found markup {found}; {fix}"
 
 
 def compile_catalog(catalog: Catalog) -> Translations:

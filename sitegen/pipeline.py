@@ -103,11 +103,11 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
     whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files)
     report.whole = whole
     site, catalogs = _read(options, state, report, files, whole, edits_only, clock)
+    report.site = site
     _finish(report, options)
     if site is None or catalogs is None or not report.ok:
         state.ok = False
         return report
-    report.site = site
     try:
         _render_and_write(options, state, report, site, files, whole, progress, clock)
     except OutputError as exc:

@@ -122,13 +122,12 @@ def make_environment(
     bytecode: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
-    Environments that share `bytecode` compile each template once between them. Every global is
-    set here, before a template loads: each template keeps a copy of them (templating.Environment)."""
-    env = templating.Environment(
+    Environments that share `bytecode` compile each template once between them."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n", templating.FragmentCache],
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         # No stat of every template on every page: a changed template is forgotten by forget_templates().
@@ -138,26 +137,28 @@ def make_environment(
     translations = catalogs.translations[language.code]
     known = getattr(translations, "_catalog", {})
 
-    def gettext(message: str) -> str:
+    # A translation is data, not markup: escaped, but for the markup its msgid (the template's) has.
+    # Jinja's newstyle wrappers then %-format it, escaping each value that is not Markup.
+    def gettext(message: str) -> Markup:
         if message not in known:
             missing.add(message)
-        return translations.gettext(message)
+        return i18n.translation_html(translations.gettext(message), message)
 
-    def ngettext(singular: str, plural: str, n: int) -> str:
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
         if (singular, 0) not in known:
             missing.add(singular)
-        return translations.ngettext(singular, plural, n)
+        return i18n.translation_html(translations.ngettext(singular, plural, n), singular, plural)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     translated: dict[str, Markup] = {}
 
-    def fast_gettext(message: str, **variables: Any) -> Markup:
+    def fast_gettext(message: str, /, **variables: Any) -> Markup:
         """What the i18n extension's newstyle _() and gettext() give, in one call instead of three
-        (a page makes a dozen of them): the translation escaped-safe, then %-formatted."""
+        (a page makes a dozen of them): the translation as HTML (see above), then %-formatted."""
         if variables:
-            return Markup(gettext(message)) % variables
+            return gettext(message) % variables
         if message not in translated:
-            translated[message] = Markup(gettext(message)) % {}
+            translated[message] = gettext(message) % {}
         return translated[message]
 
     env.globals.update(_=fast_gettext, gettext=fast_gettext)
@@ -169,8 +170,9 @@ def make_environment(
         markdown=lambda text: Markup(markdown.html(text)),
         # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
         markdown_escaped=markdown.html,
-        css_string=css_string,
-        css_counter=css_counter,
+        # CSS strings are text: a translation's text, not its HTML.
+        css_string=lambda text: css_string(i18n.text_of(text)),
+        css_counter=lambda text: css_counter(i18n.text_of(text)),
     )
     env.globals.update(
         toc=lambda text: markdown.render(text).toc,
@@ -240,7 +242,7 @@ class Renderer:
         self.created = created
         self.store = store or MarkdownCache(None, site.config.allow_raw_html)
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
-        bytecode = templating.SharedBytecode()
+        bytecode = templating.SharedBytecode()  # in memory only: nothing compiled is ever read from disk
         self.envs = {
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode)
             for code in site.languages
@@ -271,9 +273,6 @@ class Renderer:
         result = Rendered()
         made_by: dict[str, PageSpec] = {}
         diagnostics: set[Diagnostic] = set()
-        fragments = {code: env.fragments for code, env in self.envs.items()}  # type: ignore[attr-defined]
-        for kept in fragments.values():
-            kept.start()
         for done, spec in enumerate(pages, 1):
             if collecting and done % COLLECT_EVERY == 0:
                 gc.collect(0)
@@ -285,7 +284,6 @@ class Renderer:
                 continue
             made_by[target] = spec
             deps: set[str] = {CONFIG_NAME, i18n.po_path(spec.lang)}
-            fragments[spec.lang].page(deps)
             broken = self._broken.get((spec.lang, spec.template))
             if broken is not None:
                 diagnostics.add(broken)

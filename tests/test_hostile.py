@@ -288,3 +288,109 @@ def test_a_script_link_in_a_finished_page_fails_the_build_and_publishes_nothing(
     assert ": error: href: expected a link to a web page (http:, https:)" in found[0]
     assert "found 'javascript:alert(document.cookie)' in <a>" in found[0]
     assert tree_bytes(root / "public") == before
+
+
+
+JA_CATALOG = "locale/ja/LC_MESSAGES/messages.po"
+# A translator's markup, each where the portal shows it: text, attributes, a plural, a {% trans %} block.
+HOSTILE_TRANSLATIONS = {
+    "Home": "<script>alert(1)</script>ホーム",
+    "Search": "<img src=x onerror=alert(2)>検索",
+    "Language": '言語" onmouseover="alert(3)',  # quotes are text, not markup: escaped, never reported
+    "Mini-cluster": 'ミニ" onmouseover="alert(4)',  # inside data-pagefind-meta="section:…"
+    "Skip to content": '<a href="javascript:alert(5)">本文へ</a>',
+    "This page is not yet available in %(language)s. It is shown in %(source)s.": "<img src=x onerror=alert(6)>%(language)s/%(source)s",
+    "%(num)s member": "%(num)s<script>alert(7)</script>",
+    "Page not found": "<script>alert(8)</script>見つかりません",
+}
+# Every way a template asks for a translation, and %(name)s values given as text and as the template's markup.
+CALLS_404 = """{% extends "base.html" %}
+{% block content %}
+{% set hostile = '<img src=x onerror=alert(9)>' %}{% set kept %}<em>kept</em>{% endset %}
+<p id="underscore">{{ _("Page not found") }}</p>
+<p id="gettext">{{ gettext("Page not found") }}</p>
+<p id="ngettext">{{ ngettext("%(num)s member", "%(num)s members", 1) }}</p>
+<p id="values">{{ _("Page %(page)s of %(pages)s", page=hostile, pages=kept) }}</p>
+<p id="trans">{% trans %}Page not found{% endtrans %}</p>
+{% endblock %}
+"""
+
+
+def po_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def hostile_catalog(text: str) -> tuple[str, dict[str, int]]:
+    """The portal's ja catalog with HOSTILE_TRANSLATIONS in place (each in its first form), and the line of each msgid."""
+    lines = text.splitlines()
+    at = {}
+    for number, line in enumerate(lines):
+        msgid = next((m for m in HOSTILE_TRANSLATIONS if line == f"msgid {po_string(m)}"), None)
+        if msgid is not None:
+            at[msgid] = number + 1
+            plural = lines[number + 1].startswith("msgid_plural")
+            keyword, target = ("msgstr[0]", number + 2) if plural else ("msgstr", number + 1)
+            lines[target] = f"{keyword} {po_string(HOSTILE_TRANSLATIONS[msgid])}"
+    assert at.keys() == HOSTILE_TRANSLATIONS.keys()
+    return "\n".join(lines) + "\n", at
+
+
+def unsafe_parts(page) -> list[str]:
+    """What a browser would run in a page: scripts but the search page's own, on* handlers, javascript: links."""
+    found = []
+    for element in page.iter():
+        if element.tag == "script" and not (element.get("src", "").endswith("static/search.js") and not (element.text or "").strip()):
+            found.append(f"<script>{element.text}")
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on") or value.strip().lower().startswith("javascript:"):
+                found.append(f"{element.tag} {name}={value}")
+    return found
+
+
+def test_a_translators_markup_is_refused_by_the_build_and_shown_as_text_on_any_page_made_from_it(make_site):
+    """A ja catalog carries scripts, event handlers and a javascript: link. The build stops, naming
+    each line; and the pages made from that catalog anyway (the render stage alone) run none of it:
+    the reader sees the translator's characters as text, while the template's own <strong> stays bold."""
+    import html5lib
+
+    from sitegen.config import load_config
+    from sitegen.i18n import load_catalogs
+    from sitegen.render import Renderer, plan_pages
+
+    root = make_site({"templates/404.html": CALLS_404})
+    catalog, lines = hostile_catalog((root / JA_CATALOG).read_text(encoding="utf-8"))
+    (root / JA_CATALOG).write_text(catalog, encoding="utf-8")
+
+    report = build_into(root, pdf=False)
+    assert not (root / "public").exists()
+    home_error = f"{JA_CATALOG}:{lines['Home']}: error: expected the translation of 'Home' to be text, found markup '<script>', '</script>'; remove it"
+    assert home_error in errors(report)
+    reported = {int(line.split(":")[1]) for line in errors(report)}
+    assert reported == {line for msgid, line in lines.items() if "onmouseover" not in HOSTILE_TRANSLATIONS[msgid]}
+
+    config, _ = load_config(root)
+    catalogs, _ = load_catalogs(config, report.site.languages)
+    outputs = Renderer(report.site, catalogs).render(plan_pages(report.site)).outputs
+    pages = {path: html5lib.parse(data, namespaceHTMLElements=False) for path, data in outputs.items() if path.startswith("ja/") and path.endswith(".html")}
+    assert len(pages) >= 8
+    assert {path: unsafe_parts(page) for path, page in pages.items() if unsafe_parts(page)} == {}
+
+    home, cluster, story, missing = (pages[p] for p in ("ja/index.html", "ja/clusters/changwon/index.html", "ja/stories/oita-lsi/index.html", "ja/404.html"))
+    assert text_of(home.find(".//nav[@class='wrap primary']//a")) == "<script>alert(1)</script>ホーム"
+    assert text_of(home.find(".//label[@for='site-search']")) == "<img src=x onerror=alert(2)>検索"
+    assert home.find(".//nav[@class='languages']").get("aria-label") == '言語" onmouseover="alert(3)'
+    assert cluster.find(".//article").get("data-pagefind-meta") == 'section:ミニ" onmouseover="alert(4)'
+    skip = home.find(".//a[@class='skip']")
+    assert (skip.get("href"), text_of(skip)) == ("#main", '<a href="javascript:alert(5)">本文へ</a>')
+    assert text_of(story.find(".//p[@class='notice']")).startswith("<img src=x onerror=alert(6)>")
+    assert "1<script>alert(7)</script>" in text_of(pages["ja/clusters/index.html"].find(".//main"))
+    assert [text_of(strong) for strong in story.findall(".//ul[@class='figures']/li/strong")][:2] == ["9", "7"]
+
+    shown = {p.get("id"): p for p in missing.iter("p") if p.get("id")}
+    assert {key: text_of(p) for key, p in shown.items() if key != "values"} == {
+        "underscore": "<script>alert(8)</script>見つかりません",
+        "gettext": "<script>alert(8)</script>見つかりません",
+        "ngettext": "1<script>alert(7)</script>",
+        "trans": "<script>alert(8)</script>見つかりません",
+    }
+    assert "<img src=x onerror=alert(9)>" in text_of(shown["values"]) and text_of(shown["values"].find("em")) == "kept"

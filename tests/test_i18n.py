@@ -57,3 +57,27 @@ def test_catalog_for_an_unconfigured_language_is_reported(make_site):
     config, _ = load_config(root)
     _, problems = load_catalogs(config, ("ko",))
     assert any(p.path == "locale/fr" for p in problems)
+
+
+def test_markup_a_translation_adds_is_an_error_at_its_line_in_words_a_translator_knows(make_site):
+    """A translator's tags and character references are reported at the msgid's line; the markup a
+    template author put in the msgid may be moved about; a fuzzy entry, never shown, waits until confirmed."""
+    po = PO_HEADER + (
+        'msgid "Home"\nmsgstr "<script>alert(1)</script>ホーム"\n\n'  # line 5
+        '#, python-format\nmsgid "<strong>%(num)s</strong> Korean firm took part"\n'  # line 9
+        'msgid_plural "<strong>%(num)s</strong> Korean firms took part"\n'
+        'msgstr[0] "韓国企業<strong>%(num)s</strong>社が<em>参加</em>"\n\n'
+        '#, python-format\nmsgid "<strong>%(amount)s</strong> in export contracts"\n'  # line 14: moved, allowed
+        'msgstr "輸出契約額<strong>%(amount)s</strong>"\n\n'
+        'msgid "Search"\nmsgstr "検索&nbsp;する"\n\n'  # line 17
+        '#, fuzzy\nmsgid "Region"\nmsgstr "<b>地域</b>"\n'
+    )
+    root = make_site({"locale/ja/LC_MESSAGES/messages.po": po})
+    config, _ = load_config(root)
+    _, problems = load_catalogs(config, ("ja",))
+    assert [p.format() for p in problems] == [
+        "locale/ja/LC_MESSAGES/messages.po:5: error: expected the translation of 'Home' to be text, found markup '<script>', '</script>'; remove it",
+        "locale/ja/LC_MESSAGES/messages.po:9: error: expected the translation of '<strong>%(num)s</strong> Korean firm took part' (msgstr[0])"
+        " to have no markup but the English text's ('<strong>', '</strong>'), found markup '<em>', '</em>'; remove it",
+        "locale/ja/LC_MESSAGES/messages.po:17: error: expected the translation of 'Search' to be text, found markup '&nbsp;'; write the character itself",
+    ]

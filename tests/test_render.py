@@ -209,18 +209,16 @@ def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(mon
     assert gc.collect() == 0
 
 
-def test_the_portals_pages_are_the_same_rendered_alone_as_among_pages_that_share_a_masthead():
-    """The masthead is rendered once for all item pages of a section ({% cached %} in base.html):
-    each page of the portal, rendered alone, has the same bytes and dependencies as in the batch."""
+def test_the_portals_pages_are_the_same_rendered_alone_as_among_all_the_others():
+    """Nothing one page renders leaks into the next (the renderer keeps translations, formats and
+    Markdown between pages): each page of the portal, rendered alone, has the same bytes and
+    dependencies as in the batch of all of them."""
     from conftest import REPO
     from sitegen.render import plan_pages
 
     site, renderer = renderer_of(REPO)
     pages = plan_pages(site)
     together = renderer.render(pages)
-    mastheads = len({key[2:] for key in renderer.envs["en"].fragments.made})  # type: ignore[attr-defined]  # (template, line, *key)
-    english = [spec for spec in pages if spec.lang == "en" and spec.template.endswith(".html")]
-    assert 0 < mastheads < len(english)  # shared between pages, else this test shows nothing
     for spec in pages:
         alone = renderer.render([spec])  # a batch of one: its own masthead
         assert alone.outputs.items() <= together.outputs.items(), spec.path
@@ -248,3 +246,40 @@ def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_p
     monkeypatch.setattr(markdown, "render_markdown", parse)
     assert build(BuildOptions(source=root, out=tmp_path / "three", pdf=False, search=False, jobs=1)).ok
     assert tree_bytes(tmp_path / "three") == tree_bytes(tmp_path / "one")
+
+
+def test_a_storys_figures_are_bold_in_every_language_as_the_template_marks_them(make_site):
+    """The figures' msgids carry the template's <strong>: each translation places it where its
+    language wants the number, and a reader sees it bold; a tag the translator added is shown as text."""
+    import html5lib
+
+    from sitegen.render import plan_pages
+
+    root = make_site()
+    po = root / "locale/ja/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "輸出契約額<strong>%(amount)s</strong>"', 'msgstr "<i>輸出契約額</i><strong>%(amount)s</strong>"'), encoding="utf-8")
+    site, renderer = renderer_of(root)  # the render stage alone: the build stops at the <i>
+    outputs = renderer.render(plan_pages(site)).outputs
+    figures = {}
+    for lang in ("ko", "en", "ja"):
+        page = html5lib.parse(outputs[f"{lang}/stories/oita-lsi/index.html"], namespaceHTMLElements=False)
+        items = page.findall(".//ul[@class='figures']/li")
+        figures[lang] = [(text_of(li), [text_of(strong) for strong in li.findall("strong")], [e.tag for e in li.iter()][1:]) for li in items]
+    assert figures["en"] == [("9 Korean firms took part", ["9"], ["strong"]), ("7 partner firms abroad", ["7"], ["strong"]),
+                             ("$1M in export contracts", ["$1M"], ["strong"])]
+    assert figures["ko"][0] == ("국내 기업 9개사 참여", ["9"], ["strong"])
+    assert figures["ja"][0] == ("韓国企業9社が参加", ["9"], ["strong"])
+    assert figures["ja"][2] == ("<i>輸出契約額</i>$100万", ["$100万"], ["strong"])
+
+
+def test_a_translated_page_counter_reaches_the_print_css_as_the_translator_wrote_it(make_site):
+    """The print view's page counter is CSS text: a translation's quotes and ampersand arrive as
+    characters, not as the HTML escapes that keep them text on a web page."""
+    import re
+
+    root = make_site({"content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\nsections:\n  - page: program\n"})
+    po = root / "locale/ja/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "%(page)s / %(pages)s ページ"', '''msgstr "'%(page)s' & \\"%(pages)s\\""'''), encoding="utf-8")
+    assert errors(build_into(root, pdf=False)) == []
+    style = text_of(parse_html(root / "public/ja/brochures/guide/print/index.html").find(".//style"))
+    assert re.search(r"@bottom-center \{ content: (.*?); \}", style).group(1) == '''"'" counter(page) "' & \\"" counter(pages) "\\""'''

@@ -1,98 +1,89 @@
-"""sitegen's Jinja environment renders every template as Jinja's own does, and runs no compiled template it did not sign."""
+"""Templates render with Jinja as it is published: no patched internals, and no compiled code read from disk."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import jinja2
-from markupsafe import Markup
+import jinja2.bccache
+import jinja2.runtime
+import pytest
 
-from sitegen.templating import Environment, FragmentCache
-
-
-def test_templates_render_as_with_jinjas_own_environment():
-    """sitegen's Jinja environment calls plain functions directly and escapes without making a Markup
-    of each value; whatever a template does, it writes what Jinja's own would."""
-
-    def stop() -> str:
-        raise StopIteration
-
-    class Thing:
-        def __str__(self) -> str:
-            return "<thing>"
-
-    class Html:
-        def __html__(self) -> str:
-            return "<em>safe</em>"
-
-    templates = {
-        "macros.html": "{% macro m(x) %}[{{ x }}|{{ caller() if caller else '' }}]{% endmacro %}",
-        "part.html": "<i>{{ hostile }}</i>",
-        "page.html": (
-            '{% from "macros.html" import m %}'
-            "{% block b %}{% for n in [1, 2] %}{{ plain(n, k=n) }} {{ ctx() }} {{ env() }} {{ m(n) }} "
-            "{{ '%s'|format(n) }} {{ 'ab'.upper() }} {% endfor %}{% endblock %}"
-            "{{ stop() is undefined }} {{ hostile }} {{ safe }} {{ number }} {{ nothing }} {{ thing }} {{ html }} {{ hostile ~ safe }}"
-            "{% set kept %}<b>{{ hostile }}</b>{% endset %}{{ kept }} {{ kept|upper }}"
-            "{% filter upper %}{{ hostile }}{% endfilter %}"
-            "{% call m(hostile) %}{{ hostile }}{% endcall %}"
-            "{% autoescape false %}{{ hostile }}{% endautoescape %}{% autoescape off %}{{ hostile }}{% endautoescape %}"
-            "{% trans %}Hello {{ hostile }}{% endtrans %}"
-            "{% trans count=number %}{{ count }} <b>{{ hostile }}</b>{% pluralize %}{{ count }} <i>{{ hostile }}</i>{% endtrans %}"
-            "{{ _('a %(x)s b', x=hostile) }} {{ ngettext('%(num)s item', '%(num)s items', number) }}"
-            '{% include "part.html" %}{{ hostile|e }} {{ hostile|safe }} {{ [hostile]|join(safe) }}'
-        ),
-    }
-    pages = []
-    for kind in (jinja2.Environment, Environment):
-        env = kind(autoescape=True, loader=jinja2.DictLoader(templates), extensions=["jinja2.ext.i18n"])
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-        env.globals.update(
-            plain=lambda n, k: n * 10 + k,
-            ctx=jinja2.pass_context(lambda context: context["hostile"]),
-            env=jinja2.pass_environment(lambda environment: type(environment).__name__ != ""),
-            stop=stop,
-        )
-        page = env.get_template("page.html").render(
-            hostile="<a href=\"x\">'&'</a>", safe=Markup("<br>"), number=7, nothing=None, thing=Thing(), html=Html(), off=False
-        )
-        pages.append(page)
-    assert pages[0] == pages[1]
-    assert "11 &lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt; True [1|] 1 AB 22" in pages[1]
-    assert "<br> 7 None &lt;thing&gt; <em>safe</em>" in pages[1] and '<a href="x">' in pages[1]
-    assert "7 <i>&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;</i>" in pages[1] and "7 items" in pages[1]
+from conftest import build_into, errors, parse_html, text_of
+from sitegen.render import Renderer, plan_pages
 
 
-def test_a_cached_block_is_rendered_once_per_key_and_what_it_read_is_every_showing_pages_dependency():
-    """{% cached key %} renders its block once for each key in a batch of pages; each page that shows
-    it depends on what the block read, as if it had rendered the block itself."""
-    env = Environment(autoescape=True, loader=jinja2.DictLoader({
-        "page.html": "{% cached section %}<nav>{{ menu(section) }} {{ hostile }}</nav>{% endcached %}<p>{{ page }}</p>",
-    }), extensions=[FragmentCache])
-    rendered: list[str] = []
-    page_deps: list[set[str]] = []
+def renderer_of(root: Path) -> Renderer:
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import build
+    from sitegen.i18n import load_catalogs
 
-    def menu(section: str) -> str:  # as the context's docs() does: records what it read in the page's set
-        rendered.append(section)
-        page_deps[-1].add(f"section:{section}")
-        return section.upper()
+    site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
+    assert site is not None
+    return Renderer(site, load_catalogs(site.config, site.languages)[0])
 
-    env.globals["menu"] = menu
 
-    def batch(*pages: tuple[str, str]) -> list[tuple[str, set[str]]]:
-        env.fragments.start()  # type: ignore[attr-defined]
-        out = []
-        for page, section in pages:
-            deps = {f"page:{page}"}
-            page_deps.append(deps)
-            env.fragments.page(deps)  # type: ignore[attr-defined]
-            out.append((env.get_template("page.html").render(page=page, section=section, hostile="<i>"), deps))
-        return out
+def test_every_language_renders_with_jinjas_own_environment(make_site):
+    """Each language's environment is jinja2.Environment with Jinja's own context and template
+    classes and the i18n extension alone: what Jinja documents is what a template author gets."""
+    renderer = renderer_of(make_site())
+    assert renderer.envs.keys() == {"ko", "en", "ja"}
+    for env in renderer.envs.values():
+        assert type(env) is jinja2.Environment
+        assert env.context_class is jinja2.runtime.Context and env.template_class is jinja2.Template
+        assert list(env.extensions) == ["jinja2.ext.InternationalizationExtension"]
+        assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
 
-    first = batch(("a", "stories"), ("b", "stories"), ("c", "clusters"))
-    assert rendered == ["stories", "clusters"]
-    assert first == [
-        ("<nav>STORIES &lt;i&gt;</nav><p>a</p>", {"page:a", "section:stories"}),
-        ("<nav>STORIES &lt;i&gt;</nav><p>b</p>", {"page:b", "section:stories"}),
-        ("<nav>CLUSTERS &lt;i&gt;</nav><p>c</p>", {"page:c", "section:clusters"}),
-    ]
-    assert batch(("d", "stories")) == [("<nav>STORIES &lt;i&gt;</nav><p>d</p>", {"page:d", "section:stories"})]
-    assert rendered == ["stories", "clusters", "stories"]  # a new batch renders it again: the model may have changed
+
+def test_a_build_runs_only_code_it_compiled_itself_and_leaves_none_on_disk(make_site, tmp_path, monkeypatch):
+    """Compiled template code runs as it loads, and a file is something a repository clone can carry:
+    every compiled template a build loads is one it compiled itself, in memory, and it writes none."""
+    import io
+
+    made: set[bytes] = set()
+    loaded: list[str] = []
+    to_string, load = jinja2.bccache.Bucket.bytecode_to_string, jinja2.bccache.Bucket.load_bytecode
+
+    def compiled_here(bucket: jinja2.bccache.Bucket) -> bytes:
+        made.add(data := to_string(bucket))
+        return data
+
+    def load_made_here(bucket: jinja2.bccache.Bucket, f: io.BytesIO) -> None:
+        assert isinstance(f, io.BytesIO) and f.getvalue() in made, f"{bucket.key}: compiled code from {f!r}"
+        loaded.append(bucket.key)
+        load(bucket, f)
+
+    monkeypatch.setattr(jinja2.bccache.Bucket, "bytecode_to_string", compiled_here)
+    monkeypatch.setattr(jinja2.bccache.Bucket, "load_bytecode", load_made_here)
+    root = make_site()
+    for _ in range(2):  # the second build finds nothing the first kept
+        made.clear()
+        assert errors(build_into(root, pdf=False)) == []
+    assert loaded  # the languages shared compiled code: what is checked above was exercised
+    assert text_of(parse_html(root / "public/en/stories/oita-lsi/index.html").find(".//h1"))
+    compiled = [path for path in [*root.rglob("*"), *tmp_path.rglob("*")] if path.is_file() and jinja2.bccache.bc_magic in path.read_bytes()]
+    assert compiled == []
+
+
+@pytest.mark.parametrize("languages", [1, 3])
+def test_the_languages_share_each_compiled_template(make_site, monkeypatch, languages):
+    """The per-language environments compile each template once between them: compiling costs more
+    than rendering a hundred pages."""
+    compiled: Counter[str] = Counter()
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: object, name: str | None = None, *args: object, **kwargs: object) -> object:
+        compiled[name or ""] += 1
+        return compile_(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    root = make_site()
+    if languages == 1:
+        (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8").replace("languages: [ko, en, ja]", "languages: [ko]"), encoding="utf-8")
+    renderer = renderer_of(root)
+    compiled.clear()  # what the build that read the site compiled, with its own renderer
+    rendered = renderer.render(plan_pages(renderer.site))
+    assert not [d for d in rendered.diagnostics if d.severity == "error"]
+    assert len({spec.lang for spec in plan_pages(renderer.site)}) == languages
+    assert compiled and set(compiled.values()) == {1}, compiled
