@@ -20,6 +20,7 @@ from babel.support import NullTranslations, Translations
 
 from .config import Language, SiteConfig
 from .errors import Diagnostic
+from .inputs import Refused, read_input
 from .layout import LOCALE_DIR
 DOMAIN = "messages"
 # Templates are written with English msgids: an English catalog may leave a string empty.
@@ -80,11 +81,13 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
 
 def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None, list[Diagnostic]]:
     rel = po_path(language.code)
-    path = config.root / rel
-    if not path.is_file():
+    try:
+        raw = read_input(config.root, rel)
+    except Refused as exc:
+        if not exc.missing:
+            return None, [exc.diagnostic()]
         severity = "warning" if language.code == MSGID_LANGUAGE else "error"
         return None, [Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)]
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -100,7 +100,10 @@ def test_a_symlinked_asset_out_of_the_site_is_refused(make_site, tmp_path):
     (root / "assets").mkdir()
     os.symlink(secret, root / "assets/leak.svg")
     found = errors(build_into(root, pdf=False))
-    assert found == ["content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found a link out of assets/ at assets/leak.svg"]
+    assert found == [
+        f"assets/leak.svg: error: expected a file inside assets/, found a link to {secret}; replace the link with the file itself",
+        f"content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found a link to {secret} at assets/leak.svg",
+    ]
 
 
 def test_two_builds_at_once_into_one_folder_do_not_corrupt_it(make_site):
@@ -288,3 +291,102 @@ def test_a_script_link_in_a_finished_page_fails_the_build_and_publishes_nothing(
     assert ": error: href: expected a link to a web page (http:, https:)" in found[0]
     assert "found 'javascript:alert(document.cookie)' in <a>" in found[0]
     assert tree_bytes(root / "public") == before
+
+
+# Files from outside the site: every input is read through inputs.read_input, which refuses a link
+# whose real path leaves the site (or its own folder, for content/ and assets/).
+SECRET = "sitegen-test-secret-4f1c9"
+
+
+def holding(root: Path, needle: bytes) -> list[str]:
+    """The files sitegen wrote (the output and the cache) whose bytes hold `needle`."""
+    return [f"{folder}/{path}" for folder in ("public", ".sitegen-cache") if (root / folder).exists()
+            for path, data in tree_bytes(root / folder).items() if needle in data]
+
+
+def outside_copy(root: Path, rel: str, secret: str) -> str:
+    """The input `rel` as it would be if a link out of the site were followed: with the secret in it."""
+    if rel == "site.yaml":
+        return (root / rel).read_text(encoding="utf-8").replace("A mini site", secret)
+    if rel.endswith(".po"):
+        return (root / rel).read_text(encoding="utf-8").replace("ページが見つかりません", secret)
+    if rel.endswith(".html"):
+        return (root / rel).read_text(encoding="utf-8") + f"\n{secret}\n"
+    if rel.endswith(".md"):
+        return f"---\ntitle: {secret}\nsummary: {secret}\ndate: 2012-05-31\nregion: dongnam\n---\n{secret}\n"
+    if rel.endswith(".svg"):
+        return f'<svg xmlns="http://www.w3.org/2000/svg"><desc>{secret}</desc></svg>'
+    return f"/* {secret} */\n"
+
+
+LINKS_OUT = {  # the input replaced by a link out of the site -> the folder it must stay inside
+    "site.yaml": "the site folder",
+    "templates/page.html": "the site folder",  # loaded by Jinja (SiteLoader)
+    "templates/macros.html": "the site folder",  # imported by other templates
+    "templates/static/style.css": "the site folder",
+    "locale/ja/LC_MESSAGES/messages.po": "the site folder",
+    "content/ko/stories/leak.md": "content/",
+    "assets/leak.svg": "assets/",
+}
+
+
+@pytest.mark.parametrize("rel", LINKS_OUT, ids=list(LINKS_OUT))
+def test_an_input_linked_out_of_the_site_is_refused_and_never_published(make_site, tmp_path, rel):
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    outside = tmp_path / "elsewhere" / Path(rel).name
+    outside.parent.mkdir()
+    outside.write_text(outside_copy(root, rel, SECRET), encoding="utf-8")
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).unlink(missing_ok=True)
+    os.symlink(outside, root / rel)
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"{rel}: error: expected a file inside {LINKS_OUT[rel]}, found a link to {outside}; replace the link with the file itself"]
+    assert tree_bytes(root / "public") == before
+    assert holding(root, SECRET.encode()) == []
+
+
+def test_a_link_to_the_process_environment_is_refused(make_site):
+    root = make_site()
+    os.symlink("/proc/self/environ", root / "templates/static/env.txt")
+    found = errors(build_into(root, pdf=False))
+    assert found == ["templates/static/env.txt: error: expected a file inside the site folder, found a link to /proc/self/environ; replace the link with the file itself"]
+    assert not (root / "public").exists()
+
+
+def test_a_link_to_sitegens_own_key_is_refused(make_site, tmp_path, monkeypatch):
+    from sitegen import signing
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    key = signing.key()
+    root = make_site()
+    os.symlink(tmp_path / "cache/sitegen/state.key", root / "templates/static/key.css")
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"templates/static/key.css: error: expected a file inside the site folder, found a link to {tmp_path}/cache/sitegen/state.key; replace the link with the file itself"]
+    assert holding(root, key) == []
+
+
+def test_a_link_inside_the_site_is_followed_but_not_into_hidden_files(make_site):
+    root = make_site({"assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><title>logo</title></svg>',
+                      ".git/config": f"[remote]\n\turl = https://token:{SECRET}@example.org/\n"})
+    os.symlink("../../assets/logo.svg", root / "templates/static/logo.svg")
+    assert errors(build_into(root, pdf=False)) == []
+    assert (root / "public/static/logo.svg").read_bytes() == (root / "assets/logo.svg").read_bytes()
+    os.symlink("../../.git/config", root / "templates/static/config.txt")
+    found = errors(build_into(root, pdf=False))
+    assert found == ["templates/static/config.txt: error: expected a file inside the site folder, found a link to .git/config, "
+                     "a hidden file (sitegen's cache and git's files are never inputs); replace the link with the file itself"]
+    assert holding(root, SECRET.encode()) == []
+
+
+@pytest.mark.parametrize("folder", ["content", "assets", "templates/static"])
+def test_a_whole_folder_linked_out_of_the_site_is_refused(make_site, tmp_path, folder):
+    root = make_site()
+    outside = tmp_path / "elsewhere"
+    shutil.move(root / folder, outside) if (root / folder).exists() else outside.mkdir()
+    (outside / "leak.svg").write_text(outside_copy(root, "x.svg", SECRET))
+    os.symlink(outside, root / folder)
+    found = errors(build_into(root, pdf=False))
+    assert found[0].startswith(f"{folder}: error: expected a folder inside the site folder, found a link to {outside}; replace the link with the folder itself"), found
+    assert holding(root, SECRET.encode()) == []
