@@ -15,7 +15,7 @@ from .config import SiteConfig
 from .errors import Diagnostic
 from .inputs import Refused, check_folder, check_input, read_input, walk_inputs
 from .layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
-from .validate import SLUG_RE
+from .validate import MAX_SLUG, SLUG_RE
 from .yamlfile import Parsed, YamlError, parse_yaml
 
 # No real story, profile or page comes near this; a bigger file came from somewhere else by mistake.
@@ -195,10 +195,13 @@ class _Reader:
     def section_slug(self, file: os.DirEntry[str], rel: str, section: str) -> str | None:
         """The slug a section file names, or None with a diagnostic."""
         ext = SECTIONS[section]
-        if not file.is_file() or not file.name.endswith(ext):
+        if not file.name.endswith(ext):  # a folder, pipe or broken link with the right name: read() says what it is
             self.problem(rel, f"expected a {ext} file in {section}/, found '{file.name}'")
             return None
         slug = file.name[: -len(ext)]
+        if len(slug) > MAX_SLUG:
+            self.problem(rel, f"expected a file name of at most {MAX_SLUG} characters before {ext}, found {len(slug)}; shorten it", "slug")
+            return None
         if not SLUG_RE.fullmatch(slug):
             fix = suggest_slug(slug)
             hint = f"; rename it to {fix}{ext}" if fix else ""

@@ -20,7 +20,7 @@ from babel.support import NullTranslations, Translations
 
 from .config import Language, SiteConfig
 from .errors import Diagnostic
-from .inputs import Refused, read_input
+from .inputs import Refused, check_input, read_input, walk_inputs
 from .layout import LOCALE_DIR
 DOMAIN = "messages"
 # Templates are written with English msgids: an English catalog may leave a string empty.
@@ -152,6 +152,19 @@ def number(value: int | Decimal, language: Language) -> str:
 def money(amount: Decimal, currency: str, language: Language) -> str:
     """An amount in the locale's compact form: $1M, US$100만, $100万."""
     return format_compact_currency(amount, currency, locale=language.babel, fraction_digits=1)
+
+
+def locale_problems(root: Path) -> list[Diagnostic]:
+    """Every file in locale/ that pybabel, which follows links as it writes, must not be let at: a link
+    out of the site (or anything but a plain file), and locale/ itself linked out."""
+    files, problems = walk_inputs(root, LOCALE_DIR)
+    for rel in files:
+        try:
+            check_input(root, rel)
+        except Refused as exc:
+            if not exc.missing:
+                problems.append(exc.diagnostic())
+    return problems
 
 
 def pybabel(root: Path, action: str, language: str | None = None) -> int:
