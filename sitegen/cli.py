@@ -22,6 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        _check_source(args)
         return args.run(args)
     except UsageError as exc:
         parser.error(str(exc))  # exits with 2
@@ -104,6 +105,14 @@ def _parser() -> argparse.ArgumentParser:
     site_options(check_cmd)
     check_cmd.set_defaults(run=_check)
     return parser
+
+
+def _check_source(args: argparse.Namespace) -> None:
+    """--source must name a folder: anything else is wrong usage, said before any stage runs."""
+    source = getattr(args, "source", None)
+    if source is not None and not source.is_dir():
+        found = "a file" if source.exists() else "no such folder"
+        raise UsageError(f"--source {source}: expected the site folder, found {found}")
 
 
 def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
@@ -212,14 +221,29 @@ def _new(args: argparse.Namespace) -> int:
         _, note = scaffold(config, args.kind, args.slug)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        print_diagnostics([Diagnostic(str(exc.filename or args.source), None, None, None, f"expected to write the new file, found an error ({(exc.strerror or str(exc)).lower()})")])
+        return 1
     print(note)
     return 0
 
 
 def _pybabel(args: argparse.Namespace) -> int:
-    from .i18n import pybabel
+    from babel import Locale, UnknownLocaleError
 
-    return pybabel(args.source, args.action, getattr(args, "language", None))
+    from .i18n import locale_problems, pybabel
+
+    language = getattr(args, "language", None)
+    if language is not None:
+        try:
+            Locale.parse(language)
+        except (ValueError, TypeError, UnknownLocaleError):
+            raise UsageError(f"expected a language code Babel knows, such as ja or vi, found {language!r}") from None
+    problems = locale_problems(args.source)  # pybabel writes through links: none may lead out
+    if problems:
+        print_diagnostics(problems)
+        return 1
+    return pybabel(args.source, args.action, language)
 
 
 def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[CheckedItem], list[Diagnostic]]:
@@ -253,8 +277,11 @@ def _status(args: argparse.Namespace) -> int:
     else:
         print(as_text(languages))
     if args.html:
-        args.html.mkdir(parents=True, exist_ok=True)
-        (args.html / "index.html").write_text(as_html(languages, config, args.html), encoding="utf-8")
+        try:
+            args.html.mkdir(parents=True, exist_ok=True)
+            (args.html / "index.html").write_text(as_html(languages, config, args.html), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--html {args.html}: expected a folder to write the report into, found an error ({(exc.strerror or str(exc)).lower()})") from None
     return 1 if any(d.severity == "error" for d in problems + more) else 0
 
 

@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 
 from . import validate as v
 from .errors import Diagnostic, describe
+from .inputs import Refused, read_input
 from .layout import CONFIG_NAME
 from .yamlfile import Parsed, YamlError, parse_yaml
 
@@ -130,11 +131,12 @@ FIELDS = (
 
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     """Read and check site.yaml in `root`; return None and the diagnostics when it is unusable."""
-    path = root / CONFIG_NAME
     try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        return None, [Diagnostic(CONFIG_NAME, None, None, None, f"expected the site's config file, found no {CONFIG_NAME} in {root}")]
+        text = read_input(root, CONFIG_NAME).decode("utf-8")
+    except Refused as exc:
+        if exc.missing:
+            return None, [Diagnostic(CONFIG_NAME, None, None, None, f"expected the site's config file, found no {CONFIG_NAME} in {root}")]
+        return None, [exc.diagnostic()]
     except UnicodeDecodeError as exc:
         return None, [Diagnostic(CONFIG_NAME, None, None, None, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x} at offset {exc.start}")]
     try:

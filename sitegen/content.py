@@ -13,8 +13,9 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .errors import Diagnostic
+from .inputs import Refused, check_folder, check_input, read_input, walk_inputs
 from .layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
-from .validate import SLUG_RE
+from .validate import MAX_SLUG, SLUG_RE
 from .yamlfile import Parsed, YamlError, parse_yaml
 
 # No real story, profile or page comes near this; a bigger file came from somewhere else by mistake.
@@ -81,6 +82,10 @@ def read_content(
     `stamps`, from a scan just made, saves a stat per file."""
     reader = _Reader(config.root, cache, stamps)
     root = config.root / CONTENT_DIR
+    try:
+        check_folder(config.root, CONTENT_DIR)  # below it, only links are resolved (see _Reader.read)
+    except Refused as exc:
+        return ContentTree([], frozenset()), [exc.diagnostic()]
     if not root.is_dir():
         return ContentTree([], frozenset()), [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
     for lang_dir in _entries(root):
@@ -101,8 +106,9 @@ def read_content(
             else:
                 reader.problem(f"{rel}/{entry.name}", f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
     unparsed = reader.present - {(item.lang, item.section, item.slug) for item in reader.items}
-    tree = ContentTree(reader.items, frozenset(unparsed), read_assets(config.root))
-    return tree, reader.diagnostics
+    assets, problems = read_assets(config.root)
+    tree = ContentTree(reader.items, frozenset(unparsed), assets)
+    return tree, reader.diagnostics + problems
 
 
 def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, stamps: Mapping[str, tuple[int, int]]) -> tuple[ContentTree, list[Diagnostic]]:
@@ -121,26 +127,21 @@ def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, s
     return ContentTree(items, unparsed, tree.assets), reader.diagnostics  # type: ignore[arg-type]
 
 
-def read_assets(root: Path) -> dict[str, Asset]:
-    """Every file under assets/, with images checked to decode."""
-    folder = root / ASSETS_DIR
-    if not folder.is_dir():
-        return {}
+def read_assets(root: Path) -> tuple[dict[str, Asset], list[Diagnostic]]:
+    """Every file under assets/, with images checked to decode; an error at each file refused (see
+    inputs.read_input), which a brochure that uses it is told about too."""
+    rels, problems = walk_inputs(root, ASSETS_DIR)
     assets = {}
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        rel = path.relative_to(root).as_posix()
-        if not path.resolve().is_relative_to(folder.resolve()):
-            assets[rel] = Asset(rel, b"", f"a link out of {ASSETS_DIR}/")
-            continue
+    for rel in rels:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            assets[rel] = Asset(rel, b"", f"an unreadable file ({exc.strerror})")
+            data = read_input(root, rel, ASSETS_DIR)
+        except Refused as exc:
+            if not exc.missing:  # else gone since the folder was listed
+                assets[rel] = Asset(rel, b"", exc.found)
+                problems.append(exc.diagnostic())
             continue
-        assets[rel] = Asset(rel, data, image_problem(path.suffix.lower(), data))
-    return assets
+        assets[rel] = Asset(rel, data, image_problem(os.path.splitext(rel)[1].lower(), data))
+    return assets, problems
 
 
 def image_problem(suffix: str, data: bytes) -> str | None:
@@ -194,10 +195,13 @@ class _Reader:
     def section_slug(self, file: os.DirEntry[str], rel: str, section: str) -> str | None:
         """The slug a section file names, or None with a diagnostic."""
         ext = SECTIONS[section]
-        if not file.is_file() or not file.name.endswith(ext):
+        if not file.name.endswith(ext):  # a folder, pipe or broken link with the right name: read() says what it is
             self.problem(rel, f"expected a {ext} file in {section}/, found '{file.name}'")
             return None
         slug = file.name[: -len(ext)]
+        if len(slug) > MAX_SLUG:
+            self.problem(rel, f"expected a file name of at most {MAX_SLUG} characters before {ext}, found {len(slug)}; shorten it", "slug")
+            return None
         if not SLUG_RE.fullmatch(slug):
             fix = suggest_slug(slug)
             hint = f"; rename it to {fix}{ext}" if fix else ""
@@ -207,27 +211,28 @@ class _Reader:
 
     def read(self, file: os.DirEntry[str], rel: str, lang: str, section: str, slug: str, linked: bool) -> None:
         self.present.add((lang, section, slug))
-        # Only a link can lead out of the folder; resolving every path would cost a realpath per file.
-        if linked or file.is_symlink():
-            resolved = Path(file.path).resolve()
-            if not resolved.is_relative_to((self.root / CONTENT_DIR).resolve()):
-                self.problem(rel, f"expected a file inside {CONTENT_DIR}/, found a link to {os.fspath(resolved)}")
+        try:
+            # Only a link can lead out of the folder, or nowhere: resolving every path would cost a
+            # realpath per file, and a file read from the cache is not read again (read_input checks).
+            if linked or file.is_symlink():
+                check_input(self.root, rel, CONTENT_DIR)
+            stamp = self.stamps.get(rel)
+            if stamp is None:
+                stat = file.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+            if stamp[1] > MAX_FILE_BYTES:
+                self.problem(rel, f"expected a content file of at most {MAX_FILE_BYTES // 2**20} MB, found {stamp[1] / 2**20:.1f} MB")
                 return
-        stamp = self.stamps.get(rel)
-        if stamp is None:
-            stat = file.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        if stamp[1] > MAX_FILE_BYTES:
-            self.problem(rel, f"expected a content file of at most {MAX_FILE_BYTES // 2**20} MB, found {stamp[1] / 2**20:.1f} MB")
+            cached = self.cache.get(rel) if self.cache is not None else None
+            if cached is not None and cached[0] == stamp:
+                item = cached[1]
+            else:
+                item = parse_item(read_input(self.root, rel, CONTENT_DIR), rel, lang, section, slug)
+                if self.cache is not None:
+                    self.cache[rel] = (stamp, item)
+        except Refused as exc:
+            self.diagnostics.append(exc.diagnostic())
             return
-        cached = self.cache.get(rel) if self.cache is not None else None
-        if cached is not None and cached[0] == stamp:
-            item = cached[1]
-        else:
-            with open(file.path, "rb") as handle:
-                item = parse_item(handle.read(), rel, lang, section, slug)
-            if self.cache is not None:
-                self.cache[rel] = (stamp, item)
         if isinstance(item, Diagnostic):
             self.diagnostics.append(item)
         else:

@@ -51,18 +51,24 @@ def _ignored(name: str) -> bool:
 
 
 def _scan_dir(folder: Path, rel: str, stamps: dict[str, Stamp]) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith(".") or entry.name.endswith("~"):
-                continue
-            path = f"{rel}/{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                _scan_dir(Path(entry.path), path, stamps)
-            elif _ignored(entry.name):
-                continue
-            else:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # a folder that cannot be listed: the stage that reads it says so
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name.endswith("~"):
+            continue
+        path = f"{rel}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            _scan_dir(Path(entry.path), path, stamps)
+        elif _ignored(entry.name):
+            continue
+        else:
+            try:
                 stat = entry.stat()
-                stamps[path] = (stat.st_mtime_ns, stat.st_size)
+            except OSError:  # a link that leads nowhere, or round in a loop: stamped as the link, refused by its reader
+                stat = entry.stat(follow_symlinks=False)
+            stamps[path] = (stat.st_mtime_ns, stat.st_size)
 
 
 def changed_files(before: Mapping[str, Stamp], after: Mapping[str, Stamp], among: Iterable[str] | None = None) -> set[str]:

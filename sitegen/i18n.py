@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from .config import Language, SiteConfig
 from .errors import Diagnostic
+from .inputs import Refused, check_input, read_input, walk_inputs
 from .layout import LOCALE_DIR
 DOMAIN = "messages"
 # Templates are written with English msgids: an English catalog may leave a string empty.
@@ -81,11 +82,13 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
 
 def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None, list[Diagnostic]]:
     rel = po_path(language.code)
-    path = config.root / rel
-    if not path.is_file():
+    try:
+        raw = read_input(config.root, rel)
+    except Refused as exc:
+        if not exc.missing:
+            return None, [exc.diagnostic()]
         severity = "warning" if language.code == MSGID_LANGUAGE else "error"
         return None, [Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)]
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -200,6 +203,19 @@ def number(value: int | Decimal, language: Language) -> str:
 def money(amount: Decimal, currency: str, language: Language) -> str:
     """An amount in the locale's compact form: $1M, US$100만, $100万."""
     return format_compact_currency(amount, currency, locale=language.babel, fraction_digits=1)
+
+
+def locale_problems(root: Path) -> list[Diagnostic]:
+    """Every file in locale/ that pybabel, which follows links as it writes, must not be let at: a link
+    out of the site (or anything but a plain file), and locale/ itself linked out."""
+    files, problems = walk_inputs(root, LOCALE_DIR)
+    for rel in files:
+        try:
+            check_input(root, rel)
+        except Refused as exc:
+            if not exc.missing:
+                problems.append(exc.diagnostic())
+    return problems
 
 
 def pybabel(root: Path, action: str, language: str | None = None) -> int:

@@ -50,10 +50,17 @@ def check_destination(out_dir: Path, source_root: Path) -> None:
 
 @contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
-    """One build at a time per output folder: a second build waits for the first."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    """One build at a time per output folder: a second build waits for the first. A folder that cannot
+    be written (read-only, or not a folder) is an OutputError that says so, before anything is written."""
     lock_path = out_dir.parent / f".{out_dir.name}.lock"
-    with open(lock_path, "a") as lock:
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(lock_path, "a")
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise OutputError(f"{out_dir}: expected a folder sitegen may write the site into, found it refused ({reason}); "
+                          "choose another --out, or make it writable; the previous site is untouched") from exc
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

@@ -185,7 +185,8 @@ def _render_and_write(
         todo = [spec for spec in plan if urls.output_file(spec.path) in wanted]
     jobs = plan_pdfs(site, options.pdf_slugs)
     prints = {job.print_file for job in jobs}
-    copies = files_to_copy(site)
+    copies, problems = files_to_copy(site)
+    report.diagnostics += problems  # refused static files: nothing is published (see the check after the links)
     outputs: dict[str, bytes] = {}  # written by this build: its static files, PDFs and search index, and the pages when not staged
     kept: dict[str, bytes] = {}  # of the pages, those a later stage reads: print views, for the PDFs
     rendered_links: dict[str, PageLinks] = {}

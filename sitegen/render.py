@@ -8,6 +8,7 @@ import signal
 import hashlib
 import json
 import operator
+import os
 import re
 import traceback
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from . import i18n, templating, urls
 from .config import Language, SiteConfig
 from .errors import Diagnostic
 from .i18n import Catalogs, untranslated
+from .inputs import Refused, read_input, walk_inputs
 from .layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
 from .cache import MarkdownCache
@@ -247,6 +249,8 @@ class Renderer:
             code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode)
             for code in site.languages
         }
+        for env in self.envs.values():  # before any template loads: templates are inputs, read as every input is
+            env.loader = SiteLoader(site.config.root)
         self._templates = templates if templates is not None else {}
         self._compiled: dict[tuple[str, str], jinja2.Template] = {}  # (language, name): Jinja's own lookup takes a lock
         # What a template that does not parse, or is missing, gave the first page that used it: every
@@ -424,8 +428,10 @@ def _unique(pages: list[PageSpec]) -> tuple[list[PageSpec], list[Diagnostic]]:
     return list(seen.values()), sorted(set(collisions), key=Diagnostic.sort_key)
 
 
-def files_to_copy(site: Site) -> dict[str, bytes]:
-    return {**static_files(site.config.root), **site.assets}
+def files_to_copy(site: Site) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The static files and assets, as output paths; and an error at each static file refused."""
+    static, problems = static_files(site.config.root)
+    return {**static, **site.assets}, problems
 
 
 # Languages whose lines break between words only (CSS word-break: keep-all, which WeasyPrint lacks).
@@ -481,19 +487,67 @@ def css_counter(text: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-def static_files(root: Path) -> dict[str, bytes]:
-    folder = root / TEMPLATES_DIR / STATIC_DIR
-    if not folder.is_dir():
-        return {}
-    return {
-        f"{STATIC_DIR}/{path.relative_to(folder).as_posix()}": path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+def static_files(root: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Every file under templates/static/, by output path; an error at each one refused (see inputs.read_input)."""
+    rels, problems = walk_inputs(root, f"{TEMPLATES_DIR}/{STATIC_DIR}")
+    files = {}
+    for rel in rels:
+        try:
+            data = read_input(root, rel)
+        except Refused as exc:
+            if not exc.missing:  # else gone since the folder was listed
+                problems.append(exc.diagnostic())
+            continue
+        files[rel[len(TEMPLATES_DIR) + 1:]] = data
+    return files, problems
+
+
+class RefusedTemplate(jinja2.TemplateNotFound):
+    """A template that cannot be used as it is (see inputs.read_input), with the diagnostic that says why."""
+
+    def __init__(self, name: str, diagnostic: Diagnostic):
+        super().__init__(name, diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class SiteLoader(jinja2.FileSystemLoader):
+    """Jinja's FileSystemLoader, but each template is read as every input is (inputs.read_input): a
+    link out of the site, a pipe or a folder in a template's place is refused, never followed."""
+
+    def __init__(self, root: Path):
+        super().__init__(root / TEMPLATES_DIR)
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # no '..': TemplateNotFound
+        rel = "/".join((TEMPLATES_DIR, *pieces))
+        try:
+            data = read_input(self.root, rel)
+            text = data.decode("utf-8")
+        except Refused as exc:
+            if exc.missing:
+                raise jinja2.TemplateNotFound(template) from None
+            raise RefusedTemplate(template, exc.diagnostic()) from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            found = f"expected UTF-8 text, found byte {data[exc.start]:#04x}; save the file as UTF-8"
+            raise RefusedTemplate(template, Diagnostic(rel, line, None, None, found)) from None
+        filename = os.path.normpath(os.path.join(self.searchpath[0], *pieces))
+        mtime = _mtime(filename)
+        return text, filename, lambda: _mtime(filename) == mtime
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 def _unusable(spec: PageSpec, exc: jinja2.TemplateSyntaxError | jinja2.TemplateNotFound) -> Diagnostic:
-    """A template that does not parse, or is not there."""
+    """A template that does not parse, cannot be used, or is not there."""
+    if isinstance(exc, RefusedTemplate):
+        return exc.diagnostic
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}")
     return Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, f"expected the template {exc.name}, found no such file")

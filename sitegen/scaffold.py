@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from .config import SiteConfig
 from .layout import CONTENT_DIR, SECTIONS
-from .validate import SLUG_RE
+from .validate import MAX_SLUG, SLUG_RE
 
 KINDS = {"cluster": "clusters", "story": "stories", "page": "pages", "brochure": "brochures"}
 
 
 def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = None) -> tuple[Path, str]:
-    """Write the new file; return its path and a note on what to do next. Raises ValueError on a bad slug or an existing file."""
+    """Write the new file; return its path and a note on what to do next. Raises ValueError on a bad slug or
+    an existing file, OSError when the file cannot be written."""
     if not SLUG_RE.fullmatch(slug):
         raise ValueError(f"expected a slug of lowercase letters, digits and hyphens, found {slug!r}")
+    if len(slug) > MAX_SLUG:
+        raise ValueError(f"expected a slug of at most {MAX_SLUG} characters, found {len(slug)}; choose a shorter one")
     section = KINDS[kind]
     rel = f"{CONTENT_DIR}/{config.source_language}/{section}/{slug}{SECTIONS[section]}"
     path = config.root / rel
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise ValueError(f"{rel} exists already; choose another slug or edit it")
     regions = ", ".join(config.regions)
     first_region = next(iter(config.regions))
     text = TEMPLATES[kind].format(regions=regions, region=first_region, date=(today or dt.date.today()).isoformat())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    # A new file, never one a link put in its place leads to.
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666), "w", encoding="utf-8") as handle:
+        handle.write(text)
     others = ", ".join(f"{CONTENT_DIR}/{code}/{section}/{slug}{SECTIONS[section]}" for code in config.codes if code != config.source_language)
     return path, f"{rel}: written. Fill it in; translations go in {others}, with only the text they translate."
 

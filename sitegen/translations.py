@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import subprocess
 from dataclasses import asdict, dataclass, field
@@ -14,6 +15,7 @@ from .config import SiteConfig
 from .content import parse_item
 from .errors import Diagnostic
 from .i18n import MSGID_LANGUAGE, po_path, read_catalog
+from .inputs import Refused, read_input
 from .layout import CONTENT_DIR, identify
 from .schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
 
@@ -164,7 +166,9 @@ def text_diff(config: SiteConfig, old: CheckedItem, new: CheckedItem, version: s
 
 def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tuple[str | None, Diagnostic | None]:
     """Record in a translation file the version of the source it now translates."""
-    rel = path.resolve().relative_to(config.root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+    rel = _site_path(config.root, path)
+    if rel is None:
+        return None, Diagnostic(str(path), None, None, None, f"expected a translation file inside the site folder {config.root}, found a path outside it")
     identity = identify(rel)
     if identity is None or identity[0] == config.source_language:
         return None, Diagnostic(rel, None, None, None, f"expected a translation under {CONTENT_DIR}/<lang>/ (not {config.source_language}), found {rel}")
@@ -173,10 +177,28 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
     if source is None:
         return None, Diagnostic(rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`)")
     version = source.version
-    file = config.root / rel
-    text = file.read_text(encoding="utf-8")
-    file.write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")
+    try:
+        text = read_input(config.root, rel, CONTENT_DIR).decode("utf-8")
+    except Refused as exc:
+        if exc.missing:
+            return None, Diagnostic(rel, None, None, None, "expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)")
+        return None, exc.diagnostic()
+    except UnicodeDecodeError:
+        return None, Diagnostic(rel, None, None, None, "expected UTF-8 text, found other bytes; save the file as UTF-8")
+    try:
+        (config.root / rel).write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")
+    except OSError as exc:
+        return None, Diagnostic(rel, None, None, None, f"expected to write the file, found an error ({(exc.strerror or str(exc)).lower()}); let the user running sitegen write it")
     return version, None
+
+
+def _site_path(root: Path, path: Path) -> str | None:
+    """`path` as a site path (a relative one is taken as one already), or None when it is outside the site.
+    Its folder is resolved, not the file: a link that leads out of the site is refused by read_input."""
+    if not path.is_absolute():
+        return path.as_posix()
+    folder, top = Path(os.path.realpath(path.parent)), Path(os.path.realpath(root))
+    return (folder / path.name).relative_to(top).as_posix() if folder.is_relative_to(top) else None
 
 
 _VERSION_LINE = re.compile(rf"^{VERSION_FIELD}:.*$", re.MULTILINE)

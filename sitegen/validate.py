@@ -13,6 +13,8 @@ from .errors import Diagnostic, Severity, describe
 from .yamlfile import Key, Parsed
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A slug names files (a brochure's <slug>-<lang>.pdf) and URLs: well under the 255 bytes a file name may have.
+MAX_SLUG = 100
 DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 

@@ -1,5 +1,7 @@
 """`sitegen build` and `sitegen check` as CI and editors run them: messages and exit codes."""
 
+import os
+
 import pytest
 
 from sitegen.cli import main
@@ -124,3 +126,52 @@ def test_the_command_ends_with_all_its_output_and_the_builds_exit_code(make_site
     (root / "content/ko/stories/oita-lsi.md").write_text(BAD_DATE, encoding="utf-8")
     failed = subprocess.run(command, capture_output=True, text=True, env=buffered)
     assert failed.returncode == 1 and "oita-lsi.md:4:7: error: date: expected a date like 2012-05-31" in failed.stderr
+
+
+@pytest.mark.parametrize("command", [["build"], ["check"], ["i18n", "status"], ["i18n", "extract"], ["new", "story", "x"]])
+def test_a_source_that_is_not_a_folder_is_wrong_usage(make_site, capsys, command):
+    root = make_site()
+    for source, found in ((root / "site.yaml", "a file"), (root / "nothing", "no such folder")):
+        with pytest.raises(SystemExit) as info:
+            main([*command, "--source", str(source)])
+        assert info.value.code == 2
+        assert f"sitegen: error: --source {source}: expected the site folder, found {found}" in capsys.readouterr().err
+
+
+def test_i18n_init_takes_a_language_code_not_a_path(make_site, capsys, tmp_path):
+    root = make_site()
+    for language in ("../../../outside", "ko/../../x", ""):
+        with pytest.raises(SystemExit) as info:
+            main(["i18n", "init", language, "--source", str(root)])
+        assert info.value.code == 2
+        assert f"expected a language code Babel knows, such as ja or vi, found {language!r}" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_pybabel_is_never_let_at_a_link_out_of_the_site(make_site, capsys, tmp_path):
+    root = make_site()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    os.symlink(victim, root / "locale/ja/LC_MESSAGES/messages.mo")  # `compile` would write the catalog into it
+    assert main(["i18n", "compile", "--source", str(root)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"locale/ja/LC_MESSAGES/messages.mo: error: expected a file inside the site folder, found a link to {victim}; replace the link with the file itself"
+    ]
+    assert victim.read_text() == "precious"
+
+
+def test_new_refuses_a_slug_too_long_for_a_file_name(make_site, capsys):
+    root = make_site()
+    with pytest.raises(SystemExit) as info:
+        main(["new", "story", "a" * 300, "--source", str(root)])
+    assert info.value.code == 2
+    assert "expected a slug of at most 100 characters, found 300; choose a shorter one" in capsys.readouterr().err
+
+
+def test_new_never_writes_through_a_link_in_the_new_files_place(make_site, capsys, tmp_path):
+    root = make_site()
+    os.symlink(tmp_path / "created-outside.md", root / "content/ko/stories/new-one.md")
+    with pytest.raises(SystemExit):
+        main(["new", "story", "new-one", "--source", str(root)])
+    assert "exists already" in capsys.readouterr().err
+    assert not (tmp_path / "created-outside.md").exists()

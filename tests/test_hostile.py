@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -100,7 +101,10 @@ def test_a_symlinked_asset_out_of_the_site_is_refused(make_site, tmp_path):
     (root / "assets").mkdir()
     os.symlink(secret, root / "assets/leak.svg")
     found = errors(build_into(root, pdf=False))
-    assert found == ["content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found a link out of assets/ at assets/leak.svg"]
+    assert found == [
+        f"assets/leak.svg: error: expected a file inside assets/, found a link to {secret}; replace the link with the file itself",
+        f"content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found a link to {secret} at assets/leak.svg",
+    ]
 
 
 def test_two_builds_at_once_into_one_folder_do_not_corrupt_it(make_site):
@@ -394,3 +398,207 @@ def test_a_translators_markup_is_refused_by_the_build_and_shown_as_text_on_any_p
         "trans": "<script>alert(8)</script>見つかりません",
     }
     assert "<img src=x onerror=alert(9)>" in text_of(shown["values"]) and text_of(shown["values"].find("em")) == "kept"
+
+
+# Files from outside the site: every input is read through inputs.read_input, which refuses a link
+# whose real path leaves the site (or its own folder, for content/ and assets/).
+SECRET = "sitegen-test-secret-4f1c9"
+
+
+def holding(root: Path, needle: bytes) -> list[str]:
+    """The files sitegen wrote (the output and the cache) whose bytes hold `needle`."""
+    return [f"{folder}/{path}" for folder in ("public", ".sitegen-cache") if (root / folder).exists()
+            for path, data in tree_bytes(root / folder).items() if needle in data]
+
+
+def outside_copy(root: Path, rel: str, secret: str) -> str:
+    """The input `rel` as it would be if a link out of the site were followed: with the secret in it."""
+    if rel == "site.yaml":
+        return (root / rel).read_text(encoding="utf-8").replace("A mini site", secret)
+    if rel.endswith(".po"):
+        return (root / rel).read_text(encoding="utf-8").replace("ページが見つかりません", secret)
+    if rel.endswith(".html"):
+        return (root / rel).read_text(encoding="utf-8") + f"\n{secret}\n"
+    if rel.endswith(".md"):
+        return f"---\ntitle: {secret}\nsummary: {secret}\ndate: 2012-05-31\nregion: dongnam\n---\n{secret}\n"
+    if rel.endswith(".svg"):
+        return f'<svg xmlns="http://www.w3.org/2000/svg"><desc>{secret}</desc></svg>'
+    return f"/* {secret} */\n"
+
+
+LINKS_OUT = {  # the input replaced by a link out of the site -> the folder it must stay inside
+    "site.yaml": "the site folder",
+    "templates/page.html": "the site folder",  # loaded by Jinja (SiteLoader)
+    "templates/macros.html": "the site folder",  # imported by other templates
+    "templates/static/style.css": "the site folder",
+    "locale/ja/LC_MESSAGES/messages.po": "the site folder",
+    "content/ko/stories/leak.md": "content/",
+    "assets/leak.svg": "assets/",
+}
+
+
+@pytest.mark.parametrize("rel", LINKS_OUT, ids=list(LINKS_OUT))
+def test_an_input_linked_out_of_the_site_is_refused_and_never_published(make_site, tmp_path, rel):
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    outside = tmp_path / "elsewhere" / Path(rel).name
+    outside.parent.mkdir()
+    outside.write_text(outside_copy(root, rel, SECRET), encoding="utf-8")
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).unlink(missing_ok=True)
+    os.symlink(outside, root / rel)
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"{rel}: error: expected a file inside {LINKS_OUT[rel]}, found a link to {outside}; replace the link with the file itself"]
+    assert tree_bytes(root / "public") == before
+    assert holding(root, SECRET.encode()) == []
+
+
+def test_a_link_to_the_process_environment_is_refused(make_site):
+    root = make_site()
+    os.symlink("/proc/self/environ", root / "templates/static/env.txt")
+    found = errors(build_into(root, pdf=False))
+    assert found == ["templates/static/env.txt: error: expected a file inside the site folder, found a link to /proc/self/environ; replace the link with the file itself"]
+    assert not (root / "public").exists()
+
+
+def test_a_link_to_sitegens_own_key_is_refused(make_site, tmp_path, monkeypatch):
+    from sitegen import signing
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    key = signing.key()
+    root = make_site()
+    os.symlink(tmp_path / "cache/sitegen/state.key", root / "templates/static/key.css")
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"templates/static/key.css: error: expected a file inside the site folder, found a link to {tmp_path}/cache/sitegen/state.key; replace the link with the file itself"]
+    assert holding(root, key) == []
+
+
+def test_a_link_inside_the_site_is_followed_but_not_into_hidden_files(make_site):
+    root = make_site({"assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><title>logo</title></svg>',
+                      ".git/config": f"[remote]\n\turl = https://token:{SECRET}@example.org/\n"})
+    os.symlink("../../assets/logo.svg", root / "templates/static/logo.svg")
+    assert errors(build_into(root, pdf=False)) == []
+    assert (root / "public/static/logo.svg").read_bytes() == (root / "assets/logo.svg").read_bytes()
+    os.symlink("../../.git/config", root / "templates/static/config.txt")
+    found = errors(build_into(root, pdf=False))
+    assert found == ["templates/static/config.txt: error: expected a file inside the site folder, found a link to .git/config, "
+                     "a hidden file (sitegen's cache and git's files are never inputs); replace the link with the file itself"]
+    assert holding(root, SECRET.encode()) == []
+
+
+@pytest.mark.parametrize("folder", ["content", "assets", "templates/static"])
+def test_a_whole_folder_linked_out_of_the_site_is_refused(make_site, tmp_path, folder):
+    root = make_site()
+    outside = tmp_path / "elsewhere"
+    shutil.move(root / folder, outside) if (root / folder).exists() else outside.mkdir()
+    (outside / "leak.svg").write_text(outside_copy(root, "x.svg", SECRET))
+    os.symlink(outside, root / folder)
+    found = errors(build_into(root, pdf=False))
+    assert found[0].startswith(f"{folder}: error: expected a folder inside the site folder, found a link to {outside}; replace the link with the folder itself"), found
+    assert holding(root, SECRET.encode()) == []
+
+
+# Odd files where inputs belong: each is a diagnostic at the file, never a traceback or a hang.
+def loop(path: Path) -> None:
+    os.symlink(path.name, path)
+
+
+def dangling(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.symlink("nowhere", path)
+
+
+def folder(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.mkdir(parents=True)
+
+
+LOOP = "expected a file, found a link that leads round in a loop; replace the link with the file itself"
+NOWHERE = "expected a file, found a link to nowhere, which leads nowhere; replace the link with the file itself, or remove it"
+FOLDER = "expected a file, found a folder; put the file in the folder's place"
+ODD_FILES = {  # (input, what is put there, the diagnostic)
+    "config-folder": ("site.yaml", folder, f"site.yaml: error: {FOLDER}"),
+    "home-folder": ("content/en/_index.md", folder, f"content/en/_index.md: error: {FOLDER}"),
+    "story-folder": ("content/ko/stories/oita-lsi.md", folder, f"content/ko/stories/oita-lsi.md: error: {FOLDER}"),
+    "catalog-folder": ("locale/ja/LC_MESSAGES/messages.po", folder, f"locale/ja/LC_MESSAGES/messages.po: error: {FOLDER}"),
+    "story-loop": ("content/ko/stories/loop.md", loop, f"content/ko/stories/loop.md: error: {LOOP}"),
+    "static-loop": ("templates/static/loop.css", loop, f"templates/static/loop.css: error: {LOOP}"),
+    "asset-loop": ("assets/loop.png", loop, f"assets/loop.png: error: {LOOP}"),
+    "config-dangling": ("site.yaml", dangling, f"site.yaml: error: {NOWHERE}"),
+    "home-dangling": ("content/ko/_index.md", dangling, f"content/ko/_index.md: error: {NOWHERE}"),
+    "story-dangling": ("content/ko/stories/gone.md", dangling, f"content/ko/stories/gone.md: error: {NOWHERE}"),
+    "static-dangling": ("templates/static/gone.css", dangling, f"templates/static/gone.css: error: {NOWHERE}"),
+    "template-dangling": ("templates/page.html", dangling, f"templates/page.html: error: {NOWHERE}"),
+    "long-slug": ("content/ko/pages/" + "a" * 101 + ".md", lambda path: path.write_text("---\ntitle: 긴\n---\n"),
+                  "content/ko/pages/" + "a" * 101 + ".md: error: slug: expected a file name of at most 100 characters before .md, found 101; shorten it"),
+    "template-not-utf8": ("templates/page.html", lambda path: path.write_bytes(b"<p>\n\xff</p>\n"),
+                          "templates/page.html:2: error: expected UTF-8 text, found byte 0xff; save the file as UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", ODD_FILES, ids=list(ODD_FILES))
+def test_an_odd_file_where_an_input_belongs_is_a_diagnostic_at_it(make_site, case):
+    rel, make, expected = ODD_FILES[case]
+    root = make_site({"assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    make(root / rel)
+    assert errors(build_into(root, pdf=False)) == [expected]
+    assert tree_bytes(root / "public") == before
+
+
+FIFOS = ["site.yaml", "content/ko/_index.md", "content/ko/stories/oita-lsi.md", "templates/page.html",
+         "templates/static/style.css", "locale/ja/LC_MESSAGES/messages.po", "assets/pipe.png"]
+
+
+@pytest.mark.parametrize("rel", FIFOS, ids=FIFOS)
+def test_a_named_pipe_where_an_input_belongs_is_refused_without_waiting(make_site, rel):
+    root = make_site()
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).unlink(missing_ok=True)
+    os.mkfifo(root / rel)
+    command = [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--no-pdf", "--no-search", "--jobs", "2"]
+    # In a session of its own: a build stuck on the pipe is stopped with every process it started.
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, stderr = build.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.communicate()
+        pytest.fail(f"the build waits forever on a named pipe at {rel}")
+    assert "Traceback" not in stderr
+    assert build.returncode == 1, stderr
+    assert f"{rel}: error: expected a file, found a named pipe (FIFO), which would keep the build waiting forever; put an ordinary file in its place" in stderr.splitlines()
+    assert not (root / "public").exists()
+
+
+def test_a_read_only_output_folder_is_a_diagnostic_and_keeps_the_site(make_site, tmp_path):
+    from sitegen.pipeline import State
+
+    root = make_site()
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    # A read-only mount stops root too (CI runs as root), where a folder's mode would not; mounting needs root.
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        options = BuildOptions(source=root, out=disk / "public", pdf=False, search=False)
+        state = State()  # as the dev server keeps it: its next build writes only what changed
+        assert build(options, state=state).ok
+        before = tree_bytes(disk / "public")
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        story = root / "content/ko/stories/oita-lsi.md"
+        story.write_text(story.read_text(encoding="utf-8") + "\n새 문단.\n", encoding="utf-8")
+        refused = (f"{disk / 'public'}: expected a folder sitegen may write the site into, found it refused (read-only file system); "
+                   "choose another --out, or make it writable; the previous site is untouched")
+        command = [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--out", str(disk / "public"), "--no-pdf", "--no-search", "--quiet"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in done.stderr
+        assert done.returncode == 1 and refused in done.stderr
+        assert [d.message for d in build(options, state=state).diagnostics if d.severity == "error"] == [refused]
+        assert tree_bytes(disk / "public") == before
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -198,3 +199,19 @@ def test_a_fifth_language_is_config_a_folder_and_init(make_site):
     assert switcher == ["ko", "en", "ja", "vi"]
     # the new catalog is empty: its strings are reported, and the English text is shown meanwhile
     assert any(d.path == "locale/vi/LC_MESSAGES/messages.po" and d.severity == "warning" for d in report.diagnostics)
+
+
+def test_done_outside_the_site_missing_or_linked_out_is_a_diagnostic(make_site, capsys, tmp_path):
+    root = make_site()
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    os.symlink(outside, root / "content/ja/clusters/linked.yaml")
+    (root / "content/ko/clusters/linked.yaml").write_text((root / "content/ko/clusters/changwon.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["i18n", "done", "--source", str(root), str(outside), "content/ja/stories/oita-lsi.md", "content/ja/clusters/linked.yaml"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{outside}: error: expected a translation file inside the site folder {root}, found a path outside it",
+        "content/ja/stories/oita-lsi.md: error: expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)",
+        f"content/ja/clusters/linked.yaml: error: expected a file inside content/, found a link to {outside}; replace the link with the file itself",
+    ]
+    assert outside.read_text(encoding="utf-8") == "---\ntitle: x\n---\n"

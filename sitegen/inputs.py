@@ -1,0 +1,219 @@
+"""Reading a site's input files: only plain files whose real path is inside the site folder.
+
+Content, templates, static files, assets, catalogs and site.yaml come from a folder that a clone
+of a repository can fill with anything: a link to /proc/self/environ or to a key in the user's
+home, a named pipe that blocks whoever opens it, a device, a folder where a file belongs, a link
+that leads nowhere or round in a loop. Every reader of inputs goes through read_input (or
+check_input, where the bytes are known already), so that each of these is refused in one place,
+with a diagnostic at the file in the same plain words, and nothing is followed out of the site."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import Diagnostic
+
+REPLACE_LINK = "replace the link with the file itself"
+
+
+class Refused(Exception):
+    """An input that is not a plain file inside the site folder: what was expected, found, and the fix."""
+
+    def __init__(self, rel: str, expected: str, found: str, fix: str, missing: bool = False):
+        self.rel = rel  # the site path as the reader named it, before any link
+        self.expected = expected
+        self.found = found
+        self.fix = fix
+        self.missing = missing  # nothing there at all: a caller may say so in its own words
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"expected {self.expected}, found {self.found}; {self.fix}"
+
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.rel, None, None, None, self.message)
+
+
+def read_input(root: Path, rel: str, within: str = "") -> bytes:
+    """The bytes of the file `rel` of the site folder `root`; Refused unless it is a plain file whose
+    real path is inside `within` (a folder of the site, such as content; the whole site when empty)."""
+    path = os.path.join(root, rel)
+    info = _stat(path, rel)
+    if not stat.S_ISREG(info.st_mode):  # refused before it is opened: a pipe blocks its opener
+        _check_inside(root, rel, within, os.path.realpath(path), path)
+        raise _not_a_file(rel, path, info)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _unreadable(rel, exc) from None
+    try:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise Refused(rel, "a file", "one replaced while it was being read", "build again")
+        # Where the open file really is, as the system tells it: no race with a link changed meanwhile.
+        _check_inside(root, rel, within, _real_path(fd, path), path)
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise _unreadable(rel, exc) from None
+    finally:
+        os.close(fd)
+
+
+def check_input(root: Path, rel: str, within: str = "") -> None:
+    """What read_input checks, without reading: for a file whose bytes were read before."""
+    path = os.path.join(root, rel)
+    info = _stat(path, rel)
+    _check_inside(root, rel, within, os.path.realpath(path), path)
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_a_file(rel, path, info)
+
+
+def check_folder(root: Path, folder: str) -> None:
+    """Refused when the site's `folder` (content, assets, ...) is a link that leads out of the site."""
+    path = os.path.join(root, folder)
+    if not os.path.islink(path):
+        return
+    real = os.path.realpath(path)
+    inner = _inside(_real_root(os.path.abspath(root)), real)
+    if inner is None or _hidden(inner):
+        shown = real if inner is None else inner
+        raise Refused(folder, "a folder inside the site folder", f"a link to {shown}", "replace the link with the folder itself")
+
+
+def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:
+    """The site paths of every file under the site's `folder`, in order, with links, pipes and other
+    odd files among them for read_input to refuse; linked folders are not entered. Dotfiles and
+    editors' backups~ are never inputs. The diagnostics: folders that cannot be listed."""
+    files: list[str] = []
+    problems: list[Diagnostic] = []
+    try:
+        check_folder(root, folder)
+    except Refused as exc:
+        return [], [exc.diagnostic()]
+    if not os.path.isdir(os.path.join(root, folder)):
+        return [], []
+
+    def visit(path: str, rel: str) -> None:
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Diagnostic(rel, None, None, None, f"expected a folder sitegen can list, found {_reason(exc)}; let the user who builds the site read it"))
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.endswith("~"):
+                continue
+            sub = f"{rel}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                visit(entry.path, sub)
+            else:
+                files.append(sub)
+
+    visit(os.path.join(root, folder), folder)
+    return files, problems
+
+
+def _stat(path: str, rel: str) -> os.stat_result:
+    """The file a read would open (through any links), or Refused saying why there is none."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise Refused(rel, "a file", f"a link to {_link_text(path)}, which leads nowhere", f"{REPLACE_LINK}, or remove it") from None
+        raise Refused(rel, "a file", "no such file", "add it", missing=True) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Refused(rel, "a file", "a link that leads round in a loop", REPLACE_LINK) from None
+        if exc.errno == errno.ENOTDIR:  # a file where a folder on the way should be
+            raise Refused(rel, "a file", "no such file", "add it", missing=True) from None
+        raise _unreadable(rel, exc) from None
+
+
+def _not_a_file(rel: str, path: str, info: os.stat_result) -> Refused:
+    linked = os.path.islink(path)
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        if linked:
+            return Refused(rel, "a file", "a link to a folder", REPLACE_LINK)
+        return Refused(rel, "a file", "a folder", "put the file in the folder's place")
+    if stat.S_ISFIFO(mode):
+        kind = "a named pipe (FIFO), which would keep the build waiting forever"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "something other than a file"
+    if linked:
+        kind = f"a link to {kind}"
+    return Refused(rel, "a file", kind, "put an ordinary file in its place")
+
+
+def _unreadable(rel: str, exc: OSError) -> Refused:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return Refused(rel, "a file sitegen may read", "one it may not (permission denied)", "let the user who builds the site read it")
+    if exc.errno == errno.ENAMETOOLONG:
+        return Refused(rel, "a file name the system allows", "one too long", "shorten it")
+    return Refused(rel, "a file sitegen can read", _reason(exc), "check the disk, or copy the file again")
+
+
+def _reason(exc: OSError) -> str:
+    return f"an error ({(exc.strerror or str(exc)).lower()})"
+
+
+def _check_inside(root: Path, rel: str, within: str, real: str, path: str) -> None:
+    """Refused when `real`, where `rel` really is, is outside `within`, outside the site, or hidden."""
+    top = _real_root(os.path.abspath(root))
+    inner = _inside(top, real)
+    if inner is not None and not _hidden(inner) and (not within or _inside(_real_root(os.path.abspath(os.path.join(root, within))), real) is not None):
+        return
+    where = f"{within}/" if within else "the site folder"
+    if inner is not None and _hidden(inner):
+        found = f"a link to {inner}, a hidden file (sitegen's cache and git's files are never inputs)"
+    else:
+        found = f"a link to {_shown(path, real)}"
+    raise Refused(rel, f"a file inside {where}", found, REPLACE_LINK)
+
+
+def _inside(folder: str, real: str) -> str | None:
+    """`real` relative to `folder`, or None when it is not inside it."""
+    if real.startswith(folder.rstrip("/") + "/"):
+        return real[len(folder.rstrip("/")) + 1:]
+    return None
+
+
+def _hidden(inner: str) -> bool:
+    return any(part.startswith(".") for part in inner.split("/"))
+
+
+@lru_cache(maxsize=256)
+def _real_root(folder: str) -> str:
+    """The real path of a site folder or one of its folders (asked for once per file read)."""
+    return os.path.realpath(folder)
+
+
+def _real_path(fd: int, path: str) -> str:
+    try:
+        real = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # no /proc: resolved by name instead
+        return os.path.realpath(path)
+    return real if real.startswith("/") and not real.endswith(" (deleted)") else os.path.realpath(path)
+
+
+def _shown(path: str, real: str) -> str:
+    """Where a link out leads, as the link says it when that is as plain (/proc/self/environ)."""
+    text = _link_text(path)
+    return text if os.path.isabs(text) and os.path.realpath(text) == real else real
+
+
+def _link_text(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "nothing"
