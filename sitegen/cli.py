@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--source", type=Path, default=Path("."), help="the site folder (default: .)")
         command.add_argument("--lang", action="append", dest="languages", metavar="LANG", help="build only this language (repeatable)")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
-        command.add_argument("--base-url", help="the published site's URL (default: site.yaml's base_url)")
+        command.add_argument("--base-url", type=_base_url, help="the published site's URL (default: site.yaml's base_url)")
         command.add_argument("--quiet", "-q", action="store_true", help="print errors only")
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder")
@@ -104,6 +104,17 @@ def _parser() -> argparse.ArgumentParser:
     site_options(check_cmd)
     check_cmd.set_defaults(run=_check)
     return parser
+
+
+def _base_url(value: str) -> str:
+    """--base-url, checked as site.yaml's base_url is: a bad one is wrong usage (exit 2)."""
+    from .config import check_base_url  # only when the option is given: it loads Babel
+    from .validate import Invalid
+
+    try:
+        return check_base_url(value)
+    except Invalid as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _options(args: argparse.Namespace, write: bool) -> BuildOptions:

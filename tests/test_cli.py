@@ -124,3 +124,22 @@ def test_the_command_ends_with_all_its_output_and_the_builds_exit_code(make_site
     (root / "content/ko/stories/oita-lsi.md").write_text(BAD_DATE, encoding="utf-8")
     failed = subprocess.run(command, capture_output=True, text=True, env=buffered)
     assert failed.returncode == 1 and "oita-lsi.md:4:7: error: date: expected a date like 2012-05-31" in failed.stderr
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "//evil.example/", "http://", "https://example.org/?next=1", "data:text/html,x"])
+def test_a_base_url_option_that_leads_elsewhere_is_wrong_usage(make_site, capsys, url):
+    """--base-url is checked as site.yaml's base_url is, before anything is built."""
+    root = make_site()
+    for command in ("build", "check"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--source", str(root), "--base-url", url])
+        assert info.value.code == 2
+        last = capsys.readouterr().err.splitlines()[-1]
+        assert last.startswith(f"sitegen {command}: error: argument --base-url: expected an http(s) URL such as https://example.org/portal/, found {url!r} (")
+    assert not (root / "public").exists()
+
+
+def test_a_base_url_option_publishes_the_site_there(make_site):
+    root = make_site()
+    assert main(["build", "--source", str(root), "--no-pdf", "--no-search", "--quiet", "--base-url", "https://preview.example.org/kicox"]) == 0
+    assert "<loc>https://preview.example.org/kicox/ko/</loc>" in (root / "public/sitemap.xml").read_text(encoding="utf-8")
