@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Sequence, TextIO
 
-from .errors import Diagnostic
+from .errors import Diagnostic, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
@@ -262,7 +262,8 @@ def _status(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(as_json(languages), ensure_ascii=False, indent=2))
     else:
-        print(as_text(languages))
+        # File names, and the source's lines in its diffs, as diagnostics show them: on their own lines, visibly
+        print("\n".join(visible(line) for line in as_text(languages).split("\n")))
     if args.html:
         args.html.mkdir(parents=True, exist_ok=True)
         (args.html / "index.html").write_text(as_html(languages, config, args.html), encoding="utf-8")
