@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Sequence, TextIO
 
-from .errors import Diagnostic
+from .errors import Diagnostic, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--source", type=Path, default=Path("."), help="the site folder (default: .)")
         command.add_argument("--lang", action="append", dest="languages", metavar="LANG", help="build only this language (repeatable)")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
-        command.add_argument("--base-url", help="the published site's URL (default: site.yaml's base_url)")
+        command.add_argument("--base-url", type=_base_url, help="the published site's URL (default: site.yaml's base_url)")
         command.add_argument("--quiet", "-q", action="store_true", help="print errors only")
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder")
@@ -113,6 +113,17 @@ def _check_source(args: argparse.Namespace) -> None:
     if source is not None and not source.is_dir():
         found = "a file" if source.exists() else "no such folder"
         raise UsageError(f"--source {source}: expected the site folder, found {found}")
+
+
+def _base_url(value: str) -> str:
+    """--base-url, checked as site.yaml's base_url is: a bad one is wrong usage (exit 2)."""
+    from .config import check_base_url  # only when the option is given: it loads Babel
+    from .validate import Invalid
+
+    try:
+        return check_base_url(value)
+    except Invalid as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
@@ -275,7 +286,8 @@ def _status(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(as_json(languages), ensure_ascii=False, indent=2))
     else:
-        print(as_text(languages))
+        # File names, and the source's lines in its diffs, as diagnostics show them: on their own lines, visibly
+        print("\n".join(visible(line) for line in as_text(languages).split("\n")))
     if args.html:
         try:
             args.html.mkdir(parents=True, exist_ok=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
+from urllib.parse import unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 
@@ -90,11 +93,83 @@ class SiteConfig:
         return names.get(lang) or names[self.source_language]
 
     def with_base_url(self, base_url: str) -> SiteConfig:
-        return replace(self, base_url=_slash(base_url))
+        """This config published at `base_url` (sitegen build --base-url); ValueError if it cannot be."""
+        try:
+            return replace(self, base_url=_slash(check_base_url(base_url)))
+        except v.Invalid as exc:
+            raise ValueError(str(exc)) from None
 
 
 def _slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
+
+
+BASE_URL = "an http(s) URL such as https://example.org/portal/"
+# What a URL may hold as written (RFC 3986): a space, a quote or a backslash is not one, and a
+# browser reads a backslash as a slash, so http://good.org\@evil.org would lead to evil.org.
+URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+class BadBaseUrl(v.Invalid):
+    """A base URL that is not one, with the reason in words."""
+
+    def __init__(self, found: object, why: str):
+        super().__init__(BASE_URL, found)
+        self.args = (f"{self.args[0]} ({why})",)
+
+
+def check_base_url(value: Any) -> str:
+    """The published site's URL as site.yaml and --base-url give it: http(s), a host, a plain path.
+
+    Every page's links start with it (its path is the root of the site's root-relative links), so
+    anything that would lead a browser elsewhere is refused: another scheme, no host, credentials,
+    a query or fragment, and an empty, '.' or '..' path segment (a path of //evil.org/ would make
+    the links //evil.org/en/...)."""
+    if not isinstance(value, str):
+        raise v.Invalid(BASE_URL, value)
+    if not URL_CHARACTERS.fullmatch(value):
+        odd = next(char for char in value if not URL_CHARACTERS.fullmatch(char))
+        raise BadBaseUrl(value, f"a URL cannot hold {odd!r}: %-encode it, or write a non-ASCII host name in its xn-- form")
+    if re.search(r"%(?![0-9A-Fa-f]{2})", value):
+        raise BadBaseUrl(value, "a '%' in a URL starts a code of two hex digits, such as %20")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise BadBaseUrl(value, "its host or port cannot be read") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise BadBaseUrl(value, "a site is published at an http:// or https:// address")
+    if not value.lower().startswith(f"{parts.scheme.lower()}://") or not parts.hostname:
+        raise BadBaseUrl(value, "it names no host")
+    if "@" in parts.netloc:
+        raise BadBaseUrl(value, "it holds a user name or password before '@'")
+    if not _host(parts.hostname):
+        raise BadBaseUrl(value, f"{parts.hostname!r} is not a host name or IP address")
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise BadBaseUrl(value, "its port is not a number from 1 to 65535")
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise BadBaseUrl(value, "a base URL has no query (?) or fragment (#)")
+    if "//" in parts.path or any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
+        raise BadBaseUrl(value, "its path has an empty, '.' or '..' part")
+    return value
+
+
+def _host(name: str) -> bool:
+    """A DNS name, a dotted-quad IPv4 address or an IPv6 address (already unbracketed and lowercased)."""
+    if ":" in name:
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError:
+            return False
+        return True
+    labels = name.split(".")
+    if labels[-1].isdigit() or labels[-1].startswith("0x"):  # 127.1 and 0x7f.1 are IPv4 too, to a browser
+        try:
+            return str(ipaddress.IPv4Address(name)) == name
+        except ValueError:
+            return False
+    return len(name) <= 253 and all(HOST_LABEL.fullmatch(label) for label in labels)
 
 
 def _language_code(value: Any) -> str:
@@ -114,7 +189,7 @@ def _text_map(value: Any) -> dict[str, str]:
 
 
 FIELDS = (
-    v.Field("base_url", v.url, required=True, doc="the published site's URL"),
+    v.Field("base_url", check_base_url, required=True, doc="the published site's URL"),
     v.Field("source_language", _language_code, doc="the language every item starts in"),
     v.Field("languages", v.list_of(_language_code, "language codes"), required=True, doc="a list of language codes"),
     v.Field("language_tags", _text_map, doc="BCP 47 tags by language code"),

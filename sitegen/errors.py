@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning", "note"]
 
@@ -23,26 +26,30 @@ class Diagnostic:
         return (self.path, self.line or 0, self.column or 0, self.field or "", self.message)
 
     def format(self) -> str:
-        """`path:line:col: error: field: message`, as compilers print it."""
-        where = self.path
+        """`path:line:col: error: field: message`, as compilers print it, on one line whatever the values."""
+        where = visible(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {self.severity}: {what}"
+        return f"{where}: {self.severity}: {visible(self._what())}"
 
     def github(self) -> str:
-        """The same diagnostic as a GitHub Actions workflow annotation."""
-        parts = [f"file={self.path}"]
+        """The same diagnostic as a GitHub Actions workflow annotation, escaped as @actions/core does.
+
+        The runner turns %0A back into a newline inside the annotation, so the file property is the
+        file's real name; what a log viewer would act on (ESC, bidi overrides, `##[`) is shown as in
+        the terminal."""
+        parts = [f"file={escape_property(visible(self.path, keep=LINE_BREAKS))}"]
         if self.line is not None:
             parts.append(f"line={self.line}")
         if self.column is not None:
             parts.append(f"col={self.column}")
-        what = f"{self.field}: {self.message}" if self.field else self.message
-        what = what.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         kind = "notice" if self.severity == "note" else self.severity
-        return f"::{kind} {','.join(parts)}::{what}"
+        return f"::{kind} {','.join(parts)}::{escape_data(visible(self._what(), keep=LINE_BREAKS))}"
+
+    def _what(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
 
     def as_error(self) -> Diagnostic:
         """Under --strict a warning is an error; a note stays a note."""
@@ -76,4 +83,63 @@ def describe(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, int):
+        return _integer(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return YAML_SPECIAL_FLOATS[repr(value)]
     return repr(value)
+
+
+# Not-a-number and infinity as an editor writes them in YAML.
+YAML_SPECIAL_FLOATS = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}
+# Longer whole numbers are described by their length: Python will not even write out one of
+# more than 4,300 digits (sys.get_int_max_str_digits), and no editor reads one.
+LONGEST_NUMBER_SHOWN = 30
+
+
+def _integer(value: int) -> str:
+    size = abs(value)
+    if size < 10**LONGEST_NUMBER_SHOWN:
+        return repr(value)
+    digits = int(math.log10(size)) + 1  # a float's log is off by one next to a power of ten
+    if 10 ** (digits - 1) > size:
+        digits -= 1
+    elif 10**digits <= size:
+        digits += 1
+    return f"{'a negative' if value < 0 else 'a'} number of {digits:,} digits"
+
+
+# What no printed value may carry: C0 and C1 controls and DEL (a newline forges a line, ESC
+# recolours or rewrites the terminal), line and paragraph separators, the bidi marks, overrides
+# and isolates that reorder what is shown (Trojan Source), and the lone surrogates a file name
+# that is not UTF-8 decodes to.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+LINE_BREAKS = "\r\n"
+# GitHub's runner also takes its first, legacy syntax `##[command]...` anywhere in a line of a
+# job's log, not only at its start as `::command::`: a printed value must not bring one.
+LEGACY_COMMAND = "##["
+
+
+def visible(text: str, keep: str = "") -> str:
+    """`text` with every character in UNPRINTABLE but `keep` written as an escape (\\n, \\x1b, \\u202e)."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        if char in NAMED_ESCAPES:
+            return NAMED_ESCAPES[char]
+        return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+
+    return UNPRINTABLE.sub(escape, text).replace(LEGACY_COMMAND, "#\\x23[")
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as @actions/core's escapeData does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value, escaped as @actions/core's escapeProperty does."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -30,11 +32,39 @@ class CheckedItem:
 VERSION_FIELD = "source_version"
 
 
+# Bounds far beyond any real figure, so that a slip of the keyboard (or a hostile file) is refused
+# at its line, not met while a template renders it: Babel cannot format a whole number of 4,000
+# digits, nor can Python write out one of more than 4,300.
+MOST_COUNTED = 1_000_000_000  # firms, members, a menu position
+LARGEST_AMOUNT = 10**15  # a thousand trillion, in won, yen or dollars
+AMOUNT_DECIMALS = 4  # no currency has more minor units (ISO 4217)
+AMOUNT = "an amount such as 1000000"
+
+
+def count(value: Any) -> int:
+    """A whole number from 0 to MOST_COUNTED."""
+    number = v.count(value)
+    if number > MOST_COUNTED:
+        raise v.Invalid(f"a whole number up to {MOST_COUNTED:,}", value)
+    return number
+
+
+def amount(value: Any) -> Decimal:
+    """A sum of money from 0 to LARGEST_AMOUNT, with at most AMOUNT_DECIMALS decimal places."""
+    if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf: "$NaN", "$∞" on the page
+        raise v.Invalid(AMOUNT, value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_AMOUNT:
+        raise v.Invalid(f"an amount up to {LARGEST_AMOUNT:,}", value)
+    money = v.amount(value)
+    if money.is_signed():  # -0.0: "-$0" on the page
+        raise v.Invalid(AMOUNT, value)
+    if -money.normalize().as_tuple().exponent > AMOUNT_DECIMALS:  # type: ignore[operator]
+        raise v.Invalid(f"{AMOUNT} with at most {AMOUNT_DECIMALS} decimal places", value)
+    return money
+
+
 def _members() -> tuple[Field, ...]:
-    return tuple(
-        Field(name, v.count, required=True, doc="a whole number")
-        for name in ("companies", "universities", "research_institutes", "support_agencies")
-    )
+    return tuple(Field(name, count, required=True, doc="a whole number") for name in ("companies", "universities", "research_institutes", "support_agencies"))
 
 
 def section_fields(section: str, config: SiteConfig) -> tuple[Field, ...]:
@@ -51,7 +81,7 @@ def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]
     if section == HOME:
         return (title, summary, body)
     if section == "pages":
-        return (title, Field("summary", v.text, translatable=True), Field("menu", v.count), body)
+        return (title, Field("summary", v.text, translatable=True), Field("menu", count), body)
     if section == "clusters":
         return (
             title,
@@ -75,7 +105,7 @@ def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]
             body,
         )
     if section == "stories":
-        money = (Field("amount", v.amount, required=True, doc="an amount"), Field("currency", v.currency, required=True, doc="a currency code"))
+        money = (Field("amount", amount, required=True, doc="an amount"), Field("currency", v.currency, required=True, doc="a currency code"))
         return (
             title,
             summary,
@@ -85,8 +115,8 @@ def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]
             Field(
                 "figures",
                 fields=(
-                    Field("firms", v.count),
-                    Field("partner_firms", v.count),
+                    Field("firms", count),
+                    Field("partner_firms", count),
                     Field("export_contracts", fields=money),
                 ),
             ),

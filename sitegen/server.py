@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import html
+import ipaddress
+import json
 import os
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
+from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+from livereload.server import LiveScriptInjector, Server
 from livereload.watcher import Watcher
+from tornado import web
+from tornado.log import access_log, gen_log
 
 from .deps import WATCHED
+from .errors import visible
 from .layout import CONFIG_NAME
 from .options import BuildOptions
 from .output import update_files
@@ -129,17 +137,226 @@ class SaveWatcher(Watcher):
             self.thread.join()
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who the dev server answers: a browser that reached it at the address it listens on.
+
+    A page of another site may point at http://127.0.0.1:8000/, or have its own name resolve to
+    127.0.0.1 (DNS rebinding), and so read the site or follow its saves: its requests carry that
+    other name as Host or Origin, and are refused."""
+
+    names: frozenset[str]  # Host header values, lowercased: host:port (and the bare host on port 80)
+    port: int
+    main: str  # the address to open the site at
+    any_ip: bool = False  # listening on every address: any IP literal too (no DNS name can rebind one)
+
+    @classmethod
+    def listening_on(cls, host: str, port: int) -> Audience:
+        """127.0.0.1, localhost and [::1] (this machine's own names), and the address given to --host."""
+        given = host.strip().lower()
+        wildcard = given in ("", "0.0.0.0", "::", "[::]")
+        if ":" in given and not given.startswith("["):
+            given = f"[{given}]"
+        main = "127.0.0.1" if wildcard else given
+        hosts = {"127.0.0.1", "localhost", "[::1]", main}
+        names = {f"{name}:{port}" for name in hosts} | (hosts if port == 80 else set())
+        return cls(frozenset(names), port, main if port == 80 else f"{main}:{port}", wildcard)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.main}/"
+
+    def accepts_host(self, value: str) -> bool:
+        """Whether a Host header (or an Origin's host:port) names this server."""
+        value = value.strip().lower()
+        if value in self.names:
+            return True
+        if not self.any_ip:
+            return False
+        host, port = _split_host(value)
+        if port != str(self.port) and not (port == "" and self.port == 80):
+            return False
+        try:
+            ipaddress.ip_address(host[1:-1] if host.startswith("[") else host)
+        except ValueError:
+            return False
+        return True
+
+    def accepts_origin(self, origin: str) -> bool:
+        """Whether an Origin header (http://host:port) is a page of this server."""
+        try:
+            parts = urlsplit(origin)
+        except ValueError:
+            return False
+        return parts.scheme == "http" and parts.path in ("", "/") and self.accepts_host(parts.netloc)
+
+
+def _split_host(value: str) -> tuple[str, str]:
+    """'host:port' (or '[v6]:port') -> (host, port); the port is '' when not given."""
+    if value.startswith("["):
+        host, bracket, rest = value.partition("]")
+        return host + bracket, rest[1:] if rest.startswith(":") else rest
+    host, _, port = value.partition(":") if value.count(":") == 1 else (value, "", "")
+    return host, port
+
+
+# The application setting that hands the Audience to every handler.
+AUDIENCE = "sitegen_audience"
+
+
+def refuse(handler: web.RequestHandler, why: str) -> None:
+    """403 with a plain message (which repeats nothing the request sent)."""
+    handler.set_status(403)
+    handler.set_header("Content-Type", "text/plain; charset=utf-8")
+    handler.set_header("X-Content-Type-Options", "nosniff")
+    handler.finish(f"403 Forbidden: {why}\n")
+
+
+class Guarded(web.RequestHandler):
+    """A handler that answers only requests addressed to this server by its own name."""
+
+    def refusal(self) -> str | None:
+        """Why this request is refused, or None."""
+        audience: Audience | None = self.settings.get(AUDIENCE)
+        if audience is None:
+            return "this server was started without the addresses it answers at"
+        host = self.request.headers.get("Host")
+        if host is not None and not audience.accepts_host(host):  # no Host: not a browser, nothing to rebind
+            return f"sitegen serve answers only at {audience.url} (and localhost); open the site there"
+        return None
+
+    def prepare(self) -> None:
+        why = self.refusal()
+        if why is not None:
+            refuse(self, why)
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        """Tornado's warning for a bad request (such as /%ff), with the path shown as in diagnostics."""
+        if isinstance(value, web.HTTPError):
+            if value.log_message:
+                message = visible(value.log_message % value.args)
+                gen_log.warning("%d %s %s: %s", value.status_code, self.request.method, visible(self.request.uri or ""), message)
+        else:
+            super().log_exception(typ, value, tb)
+
+
+def cross_site(handler: web.RequestHandler, audience: Audience) -> str | None:
+    """Why a request that acts (reloads every browser) is refused: a page of another site sent it."""
+    headers = handler.request.headers
+    if headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return "only pages of this site may reload it"
+    origin = headers.get("Origin")
+    if origin is not None and not audience.accepts_origin(origin):
+        return "only pages of this site may reload it"
+    referer = headers.get("Referer")  # an <img> of an older browser sends no Origin nor Sec-Fetch-Site
+    if referer is not None and not audience.accepts_origin(_origin_of(referer)):
+        return "only pages of this site may reload it"
+    return None
+
+
+def _origin_of(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class GuardedLiveReload(Guarded, LiveReloadHandler):
+    """livereload's WebSocket, for pages of this server only (livereload accepts every Origin)."""
+
+    def refusal(self) -> str | None:
+        # Checked here, before Tornado's own check: since 6.6 it skips check_origin when the Origin's
+        # host:port is the Host's, whatever its scheme or path.
+        origin = self.request.headers.get("Origin")
+        if origin is not None and not self.settings[AUDIENCE].accepts_origin(origin):
+            return "live reload talks only to pages of this site"
+        return super().refusal()
+
+    def check_origin(self, origin: str) -> bool:
+        return self.settings[AUDIENCE].accepts_origin(origin)
+
+    def on_message(self, message: str | bytes) -> None:
+        """livereload's handshake; what is not its JSON closes the socket (it raised inside livereload), and the
+        page's URL it logs is shown as in diagnostics."""
+        try:
+            data = json.loads(message)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("command"), str):
+            self.close(1003, "expected livereload's JSON messages")
+            return
+        if "url" in data:
+            data["url"] = visible(str(data["url"]))
+        super().on_message(json.dumps(data))
+
+
+class GuardedForceReload(Guarded, ForceReloadHandler):
+    """livereload's /forcereload (reload every browser), which any page of any site could call."""
+
+    def refusal(self) -> str | None:
+        return super().refusal() or cross_site(self, self.settings[AUDIENCE])
+
+
+class GuardedLiveReloadJS(Guarded, LiveReloadJSHandler):
+    pass
+
+
+def log_request(handler: web.RequestHandler) -> None:
+    """Tornado's access log line, with the path shown as in diagnostics (it may hold C1 controls)."""
+    status = handler.get_status()
+    log = access_log.info if status < 400 else access_log.warning if status < 500 else access_log.error
+    request = handler.request
+    log("%d %s %s (%s) %.2fms", status, request.method, visible(request.uri or ""), request.remote_ip, 1000 * request.request_time())
+
+
+class SiteServer(Server):
+    """livereload's Server, its application made of the guarded handlers above, on one port."""
+
+    # livereload's snippet (Server.application), which loads livereload.js from the page's own host and port.
+    LIVE_SCRIPT = (
+        b'<script type="text/javascript">(function(){'
+        b'var s=document.createElement("script");'
+        b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+        b's.src="//"+window.location.hostname+":"+port'
+        b'+ "/livereload.js?port=" + port;'
+        b"document.head.appendChild(s);"
+        b"})();</script>"
+    )
+
+    def application(self, port: int, host: str, liveport: int | None = None, debug: bool | None = None, live_css: bool = True) -> web.Application:
+        if liveport:
+            raise ValueError("sitegen serve reloads on the port it serves")
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+
+        class Injector(LiveScriptInjector):
+            script = self.LIVE_SCRIPT
+
+        handlers = [
+            (r"/livereload", GuardedLiveReload),
+            (r"/forcereload", GuardedForceReload),
+            (r"/livereload.js", GuardedLiveReloadJS),
+            *self.get_web_handlers(self.LIVE_SCRIPT),
+        ]
+        settings: dict[str, Any] = {AUDIENCE: Audience.listening_on(host, port), "log_function": log_request}
+        app = web.Application(handlers=handlers, transforms=[Injector], **settings)
+        app.listen(port, address=host)
+        return app
+
+
 def make_handler(last: Callable[[], Report | None]) -> type:
     """A static file handler for the output folder that never serves a file outside it."""
-    from livereload.handlers import StaticFileHandler
     from tornado.web import HTTPError
 
-    class SiteHandler(StaticFileHandler):  # type: ignore[misc]
+    class SiteHandler(Guarded, StaticFileHandler):
         async def get(self, path: str, include_body: bool = True) -> None:
             # The path arrives decoded (%2e%2e is ..); resolved, with symlinks followed, it must stay inside.
+            if "\0" in path:  # /%00: realpath would raise ValueError, a 500
+                raise HTTPError(404)
             real_root = os.path.realpath(self.root)
             real = os.path.realpath(os.path.join(real_root, path))
-            if "\0" in path or (real != real_root and not real.startswith(real_root + os.sep)):
+            if real != real_root and not real.startswith(real_root + os.sep):
                 raise HTTPError(404)
             report = last()
             if report is not None and not report.ok and (path == "" or path.endswith(("/", ".html"))):
@@ -147,7 +364,7 @@ def make_handler(last: Callable[[], Report | None]) -> type:
                 self.set_header("Content-Type", "text/html; charset=utf-8")
                 self.finish(error_page(report))
                 return
-            await super().get(path, include_body)
+            await StaticFileHandler.get(self, path, include_body)  # (Guarded has no get)
 
         def write_error(self, status_code: int, **kwargs: Any) -> None:
             not_found = Path(self.root) / "404.html"
@@ -169,8 +386,6 @@ def serve(
     pdf: bool = False,
     say: Callable[[str], None] = lambda text: print(text, flush=True),  # at once, in a log too
 ) -> None:
-    from livereload import Server
-
     state = State()
     # The first build renders on every core; later ones, made while the server's threads run, in
     # this process only (forking a process with threads running is asking for deadlocks).
@@ -195,7 +410,7 @@ def serve(
     rebuild()
     out.mkdir(parents=True, exist_ok=True)
     watcher = SaveWatcher(source, rebuild)
-    server = Server(watcher=watcher)
+    server = SiteServer(watcher=watcher)
     server.SFH = make_handler(lambda: reports[0] if reports else None)
     say(f"sitegen: serving {out} on http://{host}:{port}/, told of saves by the kernel (Ctrl-C to stop)")
     try:

@@ -175,3 +175,41 @@ def test_new_never_writes_through_a_link_in_the_new_files_place(make_site, capsy
         main(["new", "story", "new-one", "--source", str(root)])
     assert "exists already" in capsys.readouterr().err
     assert not (tmp_path / "created-outside.md").exists()
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "//evil.example/", "http://", "https://example.org/?next=1", "data:text/html,x"])
+def test_a_base_url_option_that_leads_elsewhere_is_wrong_usage(make_site, capsys, url):
+    """--base-url is checked as site.yaml's base_url is, before anything is built."""
+    root = make_site()
+    for command in ("build", "check"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--source", str(root), "--base-url", url])
+        assert info.value.code == 2
+        last = capsys.readouterr().err.splitlines()[-1]
+        assert last.startswith(f"sitegen {command}: error: argument --base-url: expected an http(s) URL such as https://example.org/portal/, found {url!r} (")
+    assert not (root / "public").exists()
+
+
+def test_a_base_url_option_publishes_the_site_there(make_site):
+    root = make_site()
+    assert main(["build", "--source", str(root), "--no-pdf", "--no-search", "--quiet", "--base-url", "https://preview.example.org/kicox"]) == 0
+    assert "<loc>https://preview.example.org/kicox/ko/</loc>" in (root / "public/sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_translation_status_shows_control_characters_of_the_source_visibly(make_site, capsys):
+    """A translator's terminal shows the changed source lines as written; ESC in them rewrites nothing."""
+    import subprocess
+
+    root = make_site()
+    for args in (["init", "-q"], ["config", "user.email", "t@example.org"], ["config", "user.name", "T"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True)
+    assert main(["i18n", "done", "--source", str(root), "content/en/stories/oita-lsi.md"]) == 0
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-qm", "translated"], check=True)
+    source = root / "content/ko/stories/oita-lsi.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("교류했습니다.", "교류했습니다.\x1b]0;pwned\x07\x1b[2J\u202e"), encoding="utf-8")
+    capsys.readouterr()
+    main(["i18n", "status", "--source", str(root)])
+    out = capsys.readouterr().out
+    assert "+일본 오이타현 LSI 클러스터와 교류했습니다.\\x1b]0;pwned\\x07\\x1b[2J\\u202e" in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out

@@ -602,3 +602,54 @@ def test_a_read_only_output_folder_is_a_diagnostic_and_keeps_the_site(make_site,
         assert tree_bytes(disk / "public") == before
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+# Issue 24, item 8: names and keys that try to forge lines of CI output.
+FORGED_KEYS = {
+    "newline": "\n::error file=x::forged",
+    "carriage return": "\r::warning file=x::forged",
+    "esc": "\x1b[2K\x1b[1G::error file=x::forged\x1b[31m",
+    "line separator": "\u2028::error file=x::forged",
+    "legacy command": "##[warning]forged",
+    "bidi override": "\u202e::error file=x::forged",
+}
+FORGED_NAMES = ["x\n::error file=x::forged", "y\x1b[2K\x1b[1Gforged", "z\r##[error]forged", "w,line=1::col"]
+
+
+def test_forged_lines_in_names_and_keys_stay_inside_our_diagnostics_under_github_actions(make_site):
+    """An editor's key or a file's name holds a newline and `::error`, ESC sequences, a legacy `##[`
+    command: CI prints each diagnostic as one line and one annotation, and GitHub reads no other."""
+    import json
+    import re
+
+    from test_errors import parse_workflow_command
+
+    keys = "".join(f"{json.dumps(key)}: {n}\n" for n, key in enumerate(FORGED_KEYS.values()))
+    story = f"---\ntitle: 제목\nsummary: 요약\ndate: 2012-05-31\nregion: chungcheong\n{keys}---\n본문\n"
+    names = {f"content/ko/stories/{name}.md": "---\ntitle: 제목\n---\n" for name in FORGED_NAMES}
+    root = make_site({STORY: story, **names})
+    run = subprocess.run([sys.executable, "-m", "sitegen", "check", "--source", str(root)], capture_output=True, env={**os.environ, "GITHUB_ACTIONS": "true"})
+    assert run.returncode == 1
+    err = run.stderr.decode("utf-8")
+    lines = re.split(r"\r\n|\r|\n", err.rstrip("\n"))  # as GitHub's runner splits a log
+    assert err.rstrip("\n").splitlines() == lines  # and as a terminal does: \x85 and \u2028 end no line either
+    diagnostics = [line for line in lines if re.fullmatch(r"content/[a-z]{2}/\S.*?(:\d+:\d+)?: (error|note): .+", line)]
+    annotations = [parse_workflow_command(line) for line in lines if line.startswith("::")]
+    assert len(diagnostics) + len(annotations) + 1 == len(lines)  # each line is ours, and one summary
+    assert lines[-1] == f"sitegen: {len(FORGED_KEYS) + len(FORGED_NAMES)} errors; nothing was written"
+    assert [name for name, _, _ in annotations] == [line.split(": ")[1].replace("note", "notice") for line in diagnostics]
+    assert "\x1b" not in err and "\u202e" not in err and "\u2028" not in err and "##[" not in err
+    # GitHub links each annotation to its file: the one whose name holds only a newline, by that very name.
+    files = {properties["file"] for _, properties, _ in annotations}
+    assert {"content/ko/stories/x\n::error file=x::forged.md", "content/ko/stories/w,line=1::col.md", STORY} <= files
+    assert [line for line in diagnostics if line.startswith(STORY)] == [
+        f"{STORY}:{6 + n}:{len(json.dumps(key)) + 3}: error: {visible_key}: unknown field; "
+        "expected one of title, summary, date, region, clusters, figures, body"
+        for n, (key, visible_key) in enumerate((key, _visible(key)) for key in FORGED_KEYS.values())
+    ]
+
+
+def _visible(text: str) -> str:
+    from sitegen.errors import visible
+
+    return visible(text)

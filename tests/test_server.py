@@ -108,3 +108,191 @@ def test_a_save_reaches_the_served_page_and_a_new_file_gets_its_page(server, tmp
     log = (tmp_path / "serve.log").read_text()
     assert "told of saves by the kernel" in log  # inotify, not livereload's polling
     assert "content/en/stories/oita-lsi.md changed" in log
+
+
+# Issue 24, item 12: a page of another site, or a name that resolves to 127.0.0.1 (DNS rebinding),
+# must neither read the dev server nor drive its live reload.
+WEBSOCKET = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}
+
+
+def ask(port: int, path: str = "/en/", headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """A GET with exactly these headers (Host too, when given): the status, and the body unless the socket was upgraded."""
+    headers = headers or {}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_host="Host" in headers, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = b"" if response.status == 101 else response.read()
+    connection.close()
+    return response.status, body
+
+
+def other_hosts(port: int) -> list[str]:
+    return [
+        "evil.example",
+        f"evil.example:{port}",
+        f"127.0.0.1.nip.io:{port}",
+        f"localtest.me:{port}",
+        f"localhost.:{port}",
+        f"127.0.0.1:{port + 1}",
+        f"127.0.0.2:{port}",
+        f"0.0.0.0:{port}",
+        f"2130706433:{port}",
+        f"0x7f000001:{port}",
+        f"127.1:{port}",
+        f"127.0.0.1:{port}.evil.example",
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        f"[::ffff:127.0.0.1]:{port}",
+        "",
+    ]
+
+
+def test_the_dev_server_answers_only_to_its_own_names(server):
+    """A page reached under any other name gets 403 and a plain message, whatever it asks for."""
+    _, port = server
+    own = {host: ask(port, "/en/", {"Host": host})[0] for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}")}
+    assert own == dict.fromkeys(own, 200)
+    for path in ("/en/", "/en/no-such-page/", "/livereload.js", "/forcereload", "/%00"):
+        answers = {host: ask(port, path, {"Host": host}) for host in other_hosts(port)}
+        assert {host: status for host, (status, _) in answers.items()} == dict.fromkeys(answers, 403), path
+        assert {body for _, body in answers.values()} == {
+            f"403 Forbidden: sitegen serve answers only at http://127.0.0.1:{port}/ (and localhost); open the site there\n".encode()
+        }
+    upgrades = {host: ask(port, "/livereload", {"Host": host, "Origin": f"http://{host}", **WEBSOCKET})[0] for host in other_hosts(port)}
+    assert upgrades == dict.fromkeys(upgrades, 403)  # DNS rebinding: Origin and Host agree, and name another site
+    malformed = {host: ask(port, "/en/", {"Host": host})[0] for host in (f"127.0.0.1:{port}@evil.example", f"127.0.0.1:{port} evil.example")}
+    assert malformed == dict.fromkeys(malformed, 400)  # refused by Tornado before any handler
+
+
+def test_live_reload_talks_only_to_pages_of_the_site(server):
+    _, port = server
+    refused = [
+        "http://evil.example",
+        "null",
+        f"https://127.0.0.1:{port}",
+        f"http://127.0.0.1:{port + 1}",
+        f"http://127.0.0.1.nip.io:{port}",
+        f"http://localhost:{port}.evil.example",
+        f"http://127.0.0.1:{port}@evil.example",
+        "file://",
+        f"http://127.0.0.1:{port}/page",
+    ]
+    answers = {origin: ask(port, "/livereload", {"Origin": origin, **WEBSOCKET})[0] for origin in refused}
+    assert answers == dict.fromkeys(refused, 403)
+    allowed = {origin: ask(port, "/livereload", {"Origin": origin, **WEBSOCKET})[0] for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}")}
+    assert allowed == dict.fromkeys(allowed, 101)
+    assert ask(port, "/livereload", WEBSOCKET)[0] == 101  # no Origin: not a browser
+
+
+def test_another_site_cannot_force_a_reload(server):
+    """/forcereload reloads every open page: an <img> or fetch() of another site must not reach it."""
+    _, port = server
+    cross = [
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},  # an <img> of another site: no Origin sent
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://other.localhost"},
+        {"Referer": "http://evil.example/page.html"},  # an older browser's <img>
+        {"Sec-Fetch-Site": "same-origin", "Origin": f"http://evil.example:{port}"},
+    ]
+    answers = [ask(port, "/forcereload", headers) for headers in cross]
+    assert answers == [(403, b"403 Forbidden: only pages of this site may reload it\n")] * len(cross)
+    own = [
+        {},  # curl, an editor's plugin
+        {"Sec-Fetch-Site": "same-origin", "Origin": f"http://127.0.0.1:{port}", "Referer": f"http://127.0.0.1:{port}/en/"},
+        {"Sec-Fetch-Site": "none"},  # typed into the address bar
+    ]
+    assert [ask(port, "/forcereload", headers) for headers in own] == [(200, b"ok")] * len(own)
+
+
+def test_a_page_of_the_site_is_reloaded_when_asked_and_junk_closes_its_socket(server, tmp_path):
+    import asyncio
+    import json
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    _, port = server
+
+    async def browser() -> tuple[str, str, int | None]:
+        socket = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{port}/livereload", headers={"Origin": f"http://127.0.0.1:{port}"}))
+        await socket.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        hello = await asyncio.wait_for(socket.read_message(), 10)
+        await socket.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/en/\x1b[2J\n::error::forged"}))
+        await asyncio.sleep(0.2)
+        await asyncio.get_running_loop().run_in_executor(None, ask, port, "/forcereload?path=/en/")
+        reload = await asyncio.wait_for(socket.read_message(), 10)
+        await socket.write_message("not livereload's JSON")
+        await asyncio.wait_for(socket.read_message(), 10)  # None: closed
+        return json.loads(hello)["command"], json.loads(reload)["command"], socket.close_code
+
+    assert asyncio.run(browser()) == ("hello", "reload", 1003)
+    log = (tmp_path / "serve.log").read_text()
+    assert f"Browser Connected: http://127.0.0.1:{port}/en/\\x1b[2J\\n::error::forged" in log
+    assert "\x1b" not in log and "\n::error" not in log and "Traceback" not in log
+
+
+BAD_PATHS = [
+    "/%00",
+    "/a%00b.html",
+    "/en/%00/",
+    "/%00/../site.yaml",
+    "/%ff",
+    "/%C0%AE%C0%AE/%C0%AE%C0%AE/etc/passwd",
+    "/%",
+    "/%zz",
+    "/" + "a" * 300,
+    "/en/" + "b" * 300 + "/",
+    "/%1b%5b2J",
+    "/%E2%80%AE",
+    "/%C2%9B2J",
+    "/en/index.html%00.txt",
+    "//etc/passwd",
+]
+RAW_TARGETS = [b"/\x9b2J", b"/\xc2\x9b2J", b"/\xe2\x80\xae", b"/\xff", b"/\x1b[2J"]  # bytes no client library sends
+
+
+def ask_raw(port: int, target: bytes) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % port)
+        return int(sock.makefile("rb").readline().split()[1])
+
+
+def test_a_bad_path_is_a_404_or_400_with_no_traceback(server, tmp_path):
+    _, port = server
+    answers = {path: ask(port, path)[0] for path in BAD_PATHS} | {target: ask_raw(port, target) for target in RAW_TARGETS}
+    assert {path: status for path, status in answers.items() if status not in (400, 404)} == {}
+    assert ask(port, "/en/")[0] == 200
+    log = (tmp_path / "serve.log").read_text()
+    assert "Traceback" not in log and " 500 " not in log
+    assert not [line for line in log.splitlines() if any("\x80" <= char <= "\x9f" or char == "\x1b" for char in line)]
+
+
+def test_the_names_a_dev_server_answers_to_follow_its_host_option():
+    from sitegen.server import Audience
+
+    default = Audience.listening_on("127.0.0.1", 8000)
+    assert default.url == "http://127.0.0.1:8000/"
+    assert [default.accepts_host(h) for h in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "192.168.1.5:8000", "evil.example:8000")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    lan = Audience.listening_on("0.0.0.0", 8000)  # every address: a phone on the LAN uses the machine's IP
+    assert [lan.accepts_host(h) for h in ("192.168.1.5:8000", "[fe80::1]:8000", "192.168.1.5:8001", "1.2.3.4.nip.io:8000", "mybox.lan:8000")] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    named = Audience.listening_on("mybox.lan", 8000)
+    assert named.url == "http://mybox.lan:8000/" and named.accepts_host("MyBox.lan:8000") and named.accepts_origin("http://mybox.lan:8000")
+    v6 = Audience.listening_on("::1", 80)
+    assert v6.url == "http://[::1]/" and v6.accepts_host("[::1]") and v6.accepts_host("localhost") and not v6.accepts_host("[::1]:8080")
