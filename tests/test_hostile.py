@@ -462,15 +462,14 @@ def test_a_link_to_the_process_environment_is_refused(make_site):
     assert not (root / "public").exists()
 
 
-def test_a_link_to_sitegens_own_key_is_refused(make_site, tmp_path, monkeypatch):
-    from sitegen import signing
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    key = signing.key()
+def test_a_link_to_the_users_cache_folder_is_refused(make_site, cache_folder):
+    key = b"a private file in the user's own cache folder"
+    cache_folder.mkdir(parents=True)
+    (cache_folder / "private.key").write_bytes(key)
     root = make_site()
-    os.symlink(tmp_path / "cache/sitegen/state.key", root / "templates/static/key.css")
+    os.symlink(cache_folder / "private.key", root / "templates/static/key.css")
     found = errors(build_into(root, pdf=False))
-    assert found == [f"templates/static/key.css: error: expected a file inside the site folder, found a link to {tmp_path}/cache/sitegen/state.key; replace the link with the file itself"]
+    assert found == [f"templates/static/key.css: error: expected a file inside the site folder, found a link to {cache_folder}/private.key; replace the link with the file itself"]
     assert holding(root, key) == []
 
 
