@@ -25,7 +25,7 @@ from pypdf import PdfReader  # noqa: E402  (installed with .[test])
 from corpus import copy_portal  # noqa: E402
 
 from sitegen.build import BuildOptions, build  # noqa: E402
-from sitegen.pdf import _render_one, cache_key, check_fonts, fast_subsetting, plan_pdfs  # noqa: E402
+from sitegen.outputs.pdf import _render_one, cache_key, check_fonts, fast_subsetting, plan_pdfs  # noqa: E402
 
 
 def main() -> None:

@@ -12,9 +12,9 @@ from .errors import Diagnostic, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
-    from .config import SiteConfig
+    from .inputs.config import SiteConfig
     from .pipeline import Report
-    from .schema import CheckedItem
+    from .inputs.schema import CheckedItem
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,8 +117,8 @@ def _check_source(args: argparse.Namespace) -> None:
 
 def _base_url(value: str) -> str:
     """--base-url, checked as site.yaml's base_url is: a bad one is wrong usage (exit 2)."""
-    from .config import check_base_url  # only when the option is given: it loads Babel
-    from .validate import Invalid
+    from .inputs.config import check_base_url  # only when the option is given: it loads Babel
+    from .inputs.validate import Invalid
 
     try:
         return check_base_url(value)
@@ -209,8 +209,8 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) ->
 
 def _serve(args: argparse.Namespace) -> int:
     from .pipeline import _languages
-    from .config import load_config
-    from .server import serve
+    from .inputs.config import load_config
+    from .serve import serve
 
     config, problems = load_config(args.source)
     if config is not None and args.languages:
@@ -221,7 +221,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .config import load_config
+    from .inputs.config import load_config
     from .scaffold import scaffold
 
     config, problems = load_config(args.source)
@@ -242,7 +242,7 @@ def _new(args: argparse.Namespace) -> int:
 def _pybabel(args: argparse.Namespace) -> int:
     from babel import Locale, UnknownLocaleError
 
-    from .i18n import locale_problems, pybabel
+    from .inputs.i18n import locale_problems, pybabel
 
     language = getattr(args, "language", None)
     if language is not None:
@@ -260,8 +260,8 @@ def _pybabel(args: argparse.Namespace) -> int:
 def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[CheckedItem], list[Diagnostic]]:
     """The config and every content file that passed its schema, with what did not (read and check stages)."""
     from .pipeline import check_items
-    from .config import load_config
-    from .content import read_content
+    from .inputs.config import load_config
+    from .inputs.content import read_content
 
     config, problems = load_config(args.source)
     if config is None:

@@ -16,22 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from . import urls
-from .cache import MarkdownCache, cache_dir
-from .config import SiteConfig, load_config
-from .content import ContentTree, ParseCache, SourceItem, read_content, reread
+from .render import urls
+from .render.cache import MarkdownCache, cache_dir
+from .inputs.config import SiteConfig, load_config
+from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, has_errors
-from .i18n import Catalogs, load_catalogs, untranslated
+from .inputs.i18n import Catalogs, load_catalogs, untranslated
 from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR
-from .links import PageLinks, check_pages
-from .model import ModelMemo, Site, build_site, markdown_texts
+from .render.links import PageLinks, check_pages
+from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .options import BuildOptions, UsageError
-from .output import OutputError, staging, update_files
-from .pdf import plan_pdfs, render_pdfs
-from .render import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
-from .schema import CheckedItem, check_item
-from .search import INDEX_DIR, SearchIndexError, index_site
+from .outputs.publish import OutputError, staging, update_files
+from .outputs.pdf import plan_pdfs, render_pdfs
+from .render.pages import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
+from .inputs.schema import CheckedItem, check_item
+from .outputs.search import INDEX_DIR, SearchIndexError, index_site
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
 CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]

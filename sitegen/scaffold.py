@@ -6,9 +6,9 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from .config import SiteConfig
+from .inputs.config import SiteConfig
 from .layout import CONTENT_DIR, SECTIONS
-from .validate import MAX_SLUG, SLUG_RE
+from .inputs.validate import MAX_SLUG, SLUG_RE
 
 KINDS = {"cluster": "clusters", "story": "stories", "page": "pages", "brochure": "brochures"}
 

@@ -11,13 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .config import SiteConfig
-from .content import parse_item
+from .inputs.config import SiteConfig
+from .inputs.content import parse_item
 from .errors import Diagnostic
-from .i18n import MSGID_LANGUAGE, po_path, read_catalog
-from .inputs import Refused, read_input
+from .inputs.i18n import MSGID_LANGUAGE, po_path, read_catalog
+from .inputs.files import Refused, read_input
 from .layout import CONTENT_DIR, identify
-from .schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
+from .inputs.schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
 
 State = Literal["translated", "missing", "outdated"]
 
@@ -291,7 +291,7 @@ def as_html(languages: list[LanguageStatus], config: SiteConfig, report_dir: Pat
 
     import jinja2
 
-    from .urls import item_path
+    from .render.urls import item_path
 
     rows = list(zip(*(status.items for status in languages))) if languages else []
     files = Path(os.path.relpath(config.root, report_dir.resolve())).as_posix() + "/"

@@ -106,7 +106,7 @@ def errors(report: BuildReport) -> list[str]:
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
     """The mini fixture's config, loaded once for property tests."""
-    from sitegen.config import load_config
+    from sitegen.inputs.config import load_config
 
     root = tmp_path_factory.mktemp("fixture") / "site"
     shutil.copytree(FIXTURES / "mini", root)

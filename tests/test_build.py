@@ -148,7 +148,7 @@ def test_check_runs_every_stage_but_writes_nothing(make_site):
 
 def render_on_workers(monkeypatch) -> None:
     """Even a tiny site is rendered by two worker processes, three pages at a time."""
-    import sitegen.render as render
+    import sitegen.render.pages as render
 
     monkeypatch.setattr(render, "PARALLEL_FROM", 1)
     monkeypatch.setattr(render, "BLOCK", 3)
@@ -166,8 +166,8 @@ def test_pages_rendered_on_workers_are_byte_identical_to_one_process(make_site, 
 def test_the_markdown_workers_rendered_is_in_the_cache_when_the_build_returns(make_site, tmp_path, monkeypatch, cache_folder):
     """Workers hand the Markdown they rendered back to the main process, which keeps it in the user's
     cache: the next build parses none of it again."""
-    import sitegen.markdown as markdown
-    from sitegen.content import markdown_body
+    import sitegen.render.markdown as markdown
+    from sitegen.inputs.content import markdown_body
 
     root = make_site()
     bodies = {body for path in root.glob("content/**/*.md") if (body := markdown_body(path)) and body.strip()}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sitegen.config import check_base_url, load_config
-from sitegen.validate import Invalid
+from sitegen.inputs.config import check_base_url, load_config
+from sitegen.inputs.validate import Invalid
 
 
 def test_the_mini_site_config_loads(make_site):

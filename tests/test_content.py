@@ -2,8 +2,8 @@
 
 import os
 
-from sitegen.config import load_config
-from sitegen.content import markdown_body, read_content, suggest_slug
+from sitegen.inputs.config import load_config
+from sitegen.inputs.content import markdown_body, read_content, suggest_slug
 
 
 def read(root):

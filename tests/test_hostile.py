@@ -125,7 +125,7 @@ def make_reference(root: Path) -> dict[str, bytes]:
 
 def render_on_workers(monkeypatch) -> None:
     """Even a tiny site is rendered by two forked workers, three pages at a time, each writing its pages."""
-    import sitegen.render as render
+    import sitegen.render.pages as render
 
     monkeypatch.setattr(render, "PARALLEL_FROM", 1)
     monkeypatch.setattr(render, "BLOCK", 3)
@@ -357,9 +357,9 @@ def test_a_translators_markup_is_refused_by_the_build_and_shown_as_text_on_any_p
     the reader sees the translator's characters as text, while the template's own <strong> stays bold."""
     import html5lib
 
-    from sitegen.config import load_config
-    from sitegen.i18n import load_catalogs
-    from sitegen.render import Renderer, plan_pages
+    from sitegen.inputs.config import load_config
+    from sitegen.inputs.i18n import load_catalogs
+    from sitegen.render.pages import Renderer, plan_pages
 
     root = make_site({"templates/404.html": CALLS_404})
     catalog, lines = hostile_catalog((root / JA_CATALOG).read_text(encoding="utf-8"))

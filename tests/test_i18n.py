@@ -3,8 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from sitegen.config import Language, load_config
-from sitegen.i18n import date, load_catalogs, money, number
+from sitegen.inputs.config import Language, load_config
+from sitegen.inputs.i18n import date, load_catalogs, money, number
 
 KO, EN, JA, ZH = (Language("ko", "ko", "ko"), Language("en", "en", "en"),
                   Language("ja", "ja", "ja"), Language("zh", "zh-Hans", "zh_Hans"))

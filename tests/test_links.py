@@ -4,7 +4,7 @@ import html
 
 import pytest
 
-from sitegen.links import check_links, page_links
+from sitegen.render.links import check_links, page_links
 
 
 def test_broken_links_and_anchors_are_warnings_with_lines():

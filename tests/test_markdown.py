@@ -8,8 +8,8 @@ import html5lib
 import pytest
 
 from conftest import REPO
-from sitegen import markdown
-from sitegen.markdown import render_markdown
+from sitegen.render import markdown
+from sitegen.render.markdown import render_markdown
 
 
 def test_headings_get_unicode_ids_and_a_toc():

@@ -6,10 +6,10 @@ import pytest
 
 from sitegen.options import BuildOptions
 from sitegen.pipeline import build, check_items
-from sitegen.config import load_config
-from sitegen.content import read_content, reread
+from sitegen.inputs.config import load_config
+from sitegen.inputs.content import read_content, reread
 from sitegen.deps import scan
-from sitegen.model import ModelMemo, build_site
+from sitegen.inputs.model import ModelMemo, build_site
 
 
 def site_of(root, **options):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tree_bytes
-from sitegen.output import MARKER, OutputError, safe_relative, staging, update_files
+from sitegen.outputs.publish import MARKER, OutputError, safe_relative, staging, update_files
 
 
 @pytest.mark.parametrize("path", ["../x", "a/../../x", "/etc/passwd", "a//b", "", "a\\..\\b", "./a", "a/\0"])

@@ -139,7 +139,7 @@ def _broken_korean_words(pdf: Path, words: set[str]) -> list[str]:
 def test_korean_lines_break_between_words_only(portal):
     import weasyprint
 
-    from sitegen.pdf import ORIGIN, _site_fetcher
+    from sitegen.outputs.pdf import ORIGIN, _site_fetcher
 
     root = portal[0]
     html = (root / "public/ko/brochures/program/print/index.html").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 from conftest import parse_html, text_of, tree_bytes
 from sitegen.options import BuildOptions
 from sitegen.pipeline import Report, State, build
-from sitegen.server import error_page, summary
+from sitegen.serve import error_page, summary
 
 
 def touch_later(path: Path, text: str) -> None:
@@ -171,7 +171,7 @@ def test_a_date_that_reorders_the_stories_rewrites_the_lists(make_site):
 def test_the_search_index_follows_the_saves_in_the_background(make_site):
     import json
 
-    from sitegen.server import SearchRefresher
+    from sitegen.serve import SearchRefresher
 
     root = make_site()
     rebuilder = Served(root, search=True)

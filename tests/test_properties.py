@@ -9,13 +9,13 @@ import html5lib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.config import load_config
-from sitegen.content import parse_item
+from sitegen.inputs.config import load_config
+from sitegen.inputs.content import parse_item
 from sitegen.errors import Diagnostic
-from sitegen.i18n import read_catalog
-from sitegen.markdown import render_markdown
-from sitegen.schema import check_item
-from sitegen.urlsafety import URL_ATTRIBUTES, read_unsafe_urls, unsafe_urls
+from sitegen.inputs.i18n import read_catalog
+from sitegen.render.markdown import render_markdown
+from sitegen.inputs.schema import check_item
+from sitegen.render.urlsafety import URL_ATTRIBUTES, read_unsafe_urls, unsafe_urls
 
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import build_into, errors, parse_html, text_of
-from sitegen.model import Site
-from sitegen.render import Renderer
+from sitegen.inputs.model import Site
+from sitegen.render.pages import Renderer
 
 
 def test_each_language_has_its_pages_with_lang_attribute(make_site):
@@ -148,7 +148,7 @@ def test_a_broken_base_template_is_named_and_parsed_once_per_template_not_once_p
     10,000 pages)."""
     import jinja2
 
-    from sitegen.render import plan_pages
+    from sitegen.render.pages import plan_pages
 
     stories = {f"content/ko/stories/story-{n}.md": f"---\ntitle: 이야기 {n}\nsummary: 요약\ndate: 2020-01-0{n}\nregion: chungcheong\n---\n본문.\n" for n in range(1, 6)}
     root = make_site({"templates/base.html": "<html>{% if %}</html>\n", **stories})
@@ -166,7 +166,7 @@ def renderer_of(root: Path) -> tuple[Site, Renderer]:
     """The site at `root`, read and checked, and a Renderer for it: what a build hands the render stage."""
     from sitegen.options import BuildOptions
     from sitegen.pipeline import build
-    from sitegen.i18n import load_catalogs
+    from sitegen.inputs.i18n import load_catalogs
 
     site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
     assert site is not None
@@ -179,7 +179,7 @@ def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(mon
     context (the portal's lists) are freed, and the collector is on again after."""
     import gc
 
-    import sitegen.render as render
+    import sitegen.render.pages as render
     from conftest import REPO
 
     site, renderer = renderer_of(REPO)
@@ -214,7 +214,7 @@ def test_the_portals_pages_are_the_same_rendered_alone_as_among_all_the_others()
     Markdown between pages): each page of the portal, rendered alone, has the same bytes and
     dependencies as in the batch of all of them."""
     from conftest import REPO
-    from sitegen.render import plan_pages
+    from sitegen.render.pages import plan_pages
 
     site, renderer = renderer_of(REPO)
     pages = plan_pages(site)
@@ -227,8 +227,8 @@ def test_the_portals_pages_are_the_same_rendered_alone_as_among_all_the_others()
 
 def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_path, monkeypatch):
     """--jobs renders on forked processes; the site is byte for byte the one a single process makes."""
-    import sitegen.markdown as markdown
-    import sitegen.render as render
+    import sitegen.render.markdown as markdown
+    import sitegen.render.pages as render
     from conftest import tree_bytes
     from sitegen.options import BuildOptions
     from sitegen.pipeline import build
@@ -253,7 +253,7 @@ def test_a_storys_figures_are_bold_in_every_language_as_the_template_marks_them(
     language wants the number, and a reader sees it bold; a tag the translator added is shown as text."""
     import html5lib
 
-    from sitegen.render import plan_pages
+    from sitegen.render.pages import plan_pages
 
     root = make_site()
     po = root / "locale/ja/LC_MESSAGES/messages.po"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES, build_into, errors
-from sitegen.config import load_config
-from sitegen.content import read_content
+from sitegen.inputs.config import load_config
+from sitegen.inputs.content import read_content
 from sitegen.pipeline import check_items
 
 STORY = "content/ko/stories/oita-lsi.md"

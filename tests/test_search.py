@@ -116,7 +116,7 @@ def test_the_index_is_made_unless_the_build_says_no_search(tmp_path):
 def test_the_index_reads_only_marked_pages_and_leaves_no_scratch_behind(tmp_path, monkeypatch):
     import tempfile
 
-    from sitegen.search import index_site
+    from sitegen.outputs.search import index_site
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()

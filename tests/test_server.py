@@ -273,7 +273,7 @@ def test_a_bad_path_is_a_404_or_400_with_no_traceback(server, tmp_path):
 
 
 def test_the_names_a_dev_server_answers_to_follow_its_host_option():
-    from sitegen.server import Audience
+    from sitegen.serve import Audience
 
     default = Audience.listening_on("127.0.0.1", 8000)
     assert default.url == "http://127.0.0.1:8000/"

@@ -11,13 +11,13 @@ import jinja2.runtime
 import pytest
 
 from conftest import build_into, errors, parse_html, text_of
-from sitegen.render import Renderer, plan_pages
+from sitegen.render.pages import Renderer, plan_pages
 
 
 def renderer_of(root: Path) -> Renderer:
     from sitegen.options import BuildOptions
     from sitegen.pipeline import build
-    from sitegen.i18n import load_catalogs
+    from sitegen.inputs.i18n import load_catalogs
 
     site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
     assert site is not None

@@ -3,7 +3,7 @@
 import itertools
 import posixpath
 
-from sitegen.urls import item_path, linker, output_file
+from sitegen.render.urls import item_path, linker, output_file
 
 
 def test_item_paths():

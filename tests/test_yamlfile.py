@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from sitegen.yamlfile import YamlError, parse_yaml
+from sitegen.inputs.yamlfile import YamlError, parse_yaml
 
 
 def test_values_keep_their_positions():

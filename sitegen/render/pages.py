@@ -22,16 +22,17 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import i18n, templating, urls
-from .config import Language, SiteConfig
-from .errors import Diagnostic
-from .i18n import Catalogs, untranslated
-from .inputs import Refused, read_input, walk_inputs
-from .layout import CONFIG_NAME, HOME, TEMPLATES_DIR
+from ..inputs import i18n
+from . import templating, urls
+from ..inputs.config import Language, SiteConfig
+from ..errors import Diagnostic
+from ..inputs.i18n import Catalogs, untranslated
+from ..inputs.files import Refused, read_input, walk_inputs
+from ..layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
 from .cache import MarkdownCache
 from .markdown import Rendered as MarkdownRendered
-from .model import Document, Money, Site
+from ..inputs.model import Document, Money, Site
 
 STATIC_DIR = "static"
 

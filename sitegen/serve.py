@@ -22,9 +22,9 @@ from .deps import WATCHED
 from .errors import visible
 from .layout import CONFIG_NAME
 from .options import BuildOptions
-from .output import update_files
+from .outputs.publish import update_files
 from .pipeline import Report, State, build
-from .search import SearchIndexError, index_site
+from .outputs.search import SearchIndexError, index_site
 
 
 def error_page(report: Report) -> str:

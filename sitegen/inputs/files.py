@@ -15,7 +15,7 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 REPLACE_LINK = "replace the link with the file itself"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .layout import HOME
-from .model import Document
+from ..layout import HOME
+from ..inputs.model import Document
 
 SECTION_INDEXES = ("clusters", "stories", "brochures")
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from . import urls
-from .config import SiteConfig
-from .errors import Diagnostic
-from .model import Document, Site
+from ..render import urls
+from ..inputs.config import SiteConfig
+from ..errors import Diagnostic
+from ..inputs.model import Document, Site
 
 # Print views are fetched from the rendered outputs under this made-up origin; nothing else is fetched.
 ORIGIN = "https://sitegen.invalid/"

@@ -12,9 +12,9 @@ from typing import Any, Mapping, Sequence
 from pathlib import Path
 
 from .config import SiteConfig
-from .errors import Diagnostic
-from .inputs import Refused, check_folder, check_input, read_input, walk_inputs
-from .layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
+from ..errors import Diagnostic
+from .files import Refused, check_folder, check_input, read_input, walk_inputs
+from ..layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
 from .validate import MAX_SLUG, SLUG_RE
 from .yamlfile import Parsed, YamlError, parse_yaml
 

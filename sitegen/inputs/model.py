@@ -11,8 +11,8 @@ from typing import Any, Iterable, Mapping, Union
 
 from .config import SiteConfig
 from .content import Asset
-from .errors import Diagnostic, describe
-from .layout import HOME
+from ..errors import Diagnostic, describe
+from ..layout import HOME
 from .schema import CheckedItem, section_fields, translatable
 
 

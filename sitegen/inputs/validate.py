@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
-from .errors import Diagnostic, Severity, describe
+from ..errors import Diagnostic, Severity, describe
 from .yamlfile import Key, Parsed
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -20,9 +20,9 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
 from .config import Language, SiteConfig
-from .errors import Diagnostic
-from .inputs import Refused, check_input, read_input, walk_inputs
-from .layout import LOCALE_DIR
+from ..errors import Diagnostic
+from .files import Refused, check_input, read_input, walk_inputs
+from ..layout import LOCALE_DIR
 DOMAIN = "messages"
 # Templates are written with English msgids: an English catalog may leave a string empty.
 MSGID_LANGUAGE = "en"

@@ -14,9 +14,9 @@ from urllib.parse import unquote, urlsplit
 from babel import Locale, UnknownLocaleError
 
 from . import validate as v
-from .errors import Diagnostic, describe
-from .inputs import Refused, read_input
-from .layout import CONFIG_NAME
+from ..errors import Diagnostic, describe
+from .files import Refused, read_input
+from ..layout import CONFIG_NAME
 from .yamlfile import Parsed, YamlError, parse_yaml
 
 # hreflang and <html lang> tags where the bare code is ambiguous (DESIGN: zh is Simplified).

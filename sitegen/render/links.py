@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Collection, Mapping
 from urllib.parse import unquote, urlsplit
 
-from .errors import Diagnostic, describe
+from ..errors import Diagnostic, describe
 from .urlsafety import Unsafe, scheme_of, unsafe_urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their

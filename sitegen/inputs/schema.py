@@ -13,8 +13,8 @@ from typing import Any
 from . import validate as v
 from .config import SiteConfig
 from .content import SourceItem
-from .errors import Diagnostic
-from .layout import HOME
+from ..errors import Diagnostic
+from ..layout import HOME
 from .validate import Field
 
 

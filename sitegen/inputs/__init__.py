@@ -1,0 +1,1 @@
+"""Reading and checking: site.yaml, content/, locale/ -> a Site. No side effects."""

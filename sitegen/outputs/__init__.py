@@ -1,0 +1,1 @@
+"""Pages -> the world: PDFs, the search index, the published folder. The side effects."""
