@@ -2,13 +2,14 @@
 
 For each N (items per language, 4 languages) it prints: sitegen's cold build (an empty cache folder)
 with its peak memory, its build after a template change (content unchanged, the Markdown cache
-warm), its one-story edit in `sitegen serve`; the same engine with the peers' plain templates; the
-libraries' floor, Hugo and Pelican.
+warm), its one-story edit in `sitegen serve`; the same engine with the peers' plain templates; with
+BENCH_BEFORE, the same figures of an older commit's sitegen; the libraries' floor, Hugo and Pelican.
 Memory is the peak total RSS of each command's processes (see measure.py).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import statistics
@@ -30,6 +31,7 @@ from rebuild import served, story_edits  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 NOW = REPO / ".venv"
+BEFORE = Path(os.environ["BENCH_BEFORE_VENV"]) if os.environ.get("BENCH_BEFORE_VENV") else None
 STORY = "content/en/stories/story-00001.md"
 
 
@@ -45,6 +47,14 @@ def with_cache(folder: Path) -> dict[str, str]:
 def median(runs: list[Run]) -> Run:
     """The run with the median time."""
     return sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
+
+
+def wait_for_state_save(site: Path) -> None:
+    """Before 2496cd7, `sitegen build` saved its state for the next build in the background, holding a
+    lock: wait for it, so that the next command does not share the CPU with it."""
+    for lock in sorted((site / ".sitegen-cache/builds").glob("*.lock")):
+        with open(lock) as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
 
 
 def set_aside(folder: Path, trash: Path) -> None:
@@ -103,6 +113,7 @@ def main() -> None:
 
 def figures(work: Path, n: int) -> None:
     corpus = make_corpus(work / "corpus", n)
+    old = make_corpus(work / "before", n) if BEFORE else None
     trash = work / "trash"
     caches = work / "caches"
     plain = plain_site(corpus, work / "plain")
@@ -112,17 +123,23 @@ def figures(work: Path, n: int) -> None:
     # empty cache folder; the last ones stay for the builds after a template change.
     colds: list[Run] = []
     plains: list[Run] = []
+    olds: list[Run] = []
     floors: list[Run] = []
     for i in range(REPEAT):
-        for folder in (corpus / "public", plain / "public", work / "floor"):
-            set_aside(folder, trash)
+        for site in (corpus, plain, *([old] if old else [])):
+            for folder in (site / "public", site / ".public.scratch", site / ".sitegen-cache"):
+                set_aside(folder, trash)
+        set_aside(work / "floor", trash)
         cache, plain_cache = caches / f"cold-{i}", caches / f"plain-{i}"
         colds.append(measure(sitegen(NOW, corpus), env=with_cache(cache)))
         plains.append(measure(sitegen(NOW, plain), env=with_cache(plain_cache)))
+        if BEFORE and old:
+            olds.append(measure(sitegen(BEFORE, old)))  # its Markdown cache is in the site's .sitegen-cache
+            wait_for_state_save(old)
         floors.append(measure(floor_command))
     cold, plain_cold, floor = median(colds), median(plains), median(floors)
     count, plain_count, floor_pages = pages(corpus / "public"), pages(plain / "public"), pages(work / "floor")
-    runs = [("sitegen", colds), ("plain", plains), ("floor", floors)]
+    runs = [("sitegen", colds), ("plain", plains), ("floor", floors)] + ([("before", olds)] if olds else [])
     spread = "; ".join(f"{name} {min(r.seconds for r in rs):.1f}-{max(r.seconds for r in rs):.1f} s" for name, rs in runs)
 
     # The peers before sitegen's later builds: those replace files, and each replaced file is a deletion.
@@ -139,16 +156,22 @@ def figures(work: Path, n: int) -> None:
     pelican_pages = pages(pelican_dir / "out")
 
     # A template change: every story page again, the content as it was (its Markdown in the cache the
-    # last cold build filled). Hugo's cold build after each turn, for the ratio the issue asks for.
-    def template_change(venv: Path, site: Path, env: dict[str, str], old_text: str, new_text: str) -> Callable[[], float]:
+    # last cold build filled; before, the state the last build saved). Hugo's cold build after each
+    # turn, for the ratio the issue asks for.
+    def template_change(venv: Path, site: Path, env: dict[str, str] | None, old_text: str, new_text: str) -> Callable[[], float]:
         def build() -> float:
             edit(site / "templates/story.html", old_text, new_text)
-            return measure(sitegen(venv, site), env=env).seconds
+            wait_for_state_save(site)
+            seconds = measure(sitegen(venv, site), env=env).seconds
+            wait_for_state_save(site)
+            return seconds
         return build
 
     article = ('<article class="story', '<article class="story t')
     builds = [template_change(NOW, corpus, with_cache(cache), *article)]
-    (after_template,), hugo_runs = template_changes(builds, hugo_cold)
+    if BEFORE and old:
+        builds.append(template_change(BEFORE, old, None, *article))  # its ordinary `sitegen build`, what users ran: not --force
+    (after_template, *before_template), hugo_runs = template_changes(builds, hugo_cold)
     plain_template = template_changes([template_change(NOW, plain, with_cache(plain_cache), "</h1>", " </h1>")])[0][0]
     hugo = statistics.median([hugo_first.seconds, *hugo_runs])
 
@@ -156,6 +179,11 @@ def figures(work: Path, n: int) -> None:
     site, _ = served(corpus, work / "served", search=False)
     serve_edit, _ = story_edits(site, corpus / STORY)
     del site
+    if BEFORE and old:  # in that commit's Python
+        told = subprocess.run([str(BEFORE / "bin/python"), str(HERE / "before.py"), str(old), str(old / STORY), str(work / "before-served")],
+                              capture_output=True, text=True, check=True)
+        before_edit = float(told.stdout.split()[-1])
+
     print(f"\nN = {n} items per language, 4 languages ({os.cpu_count()} cores; cold builds and floor, median of {REPEAT}: {spread})")
     print("  MiB: the peak of the summed RSS of a command's processes (main and workers), sampled from /proc every 20 ms")
     row("sitegen cold build", speed(cold, count), f"({count} pages, an empty cache folder; CPU {cold.cpu / count * 1000:.2f} ms a page)")
@@ -163,6 +191,13 @@ def figures(work: Path, n: int) -> None:
     row("  one-story edit, serve", f"{serve_edit * 1000:7.0f} ms", "(`sitegen serve`: save to pages on disk, told the file; target < 100 ms)")
     row("sitegen, plain templates", speed(plain_cold, plain_count), f"(the peers' templates: title and body; CPU {plain_cold.cpu / plain_count * 1000:.2f} ms a page)")
     row("  after a template change", first_then(plain_template))
+    if BEFORE and olds:
+        before = median(olds)
+        row(f"{os.environ.get('BENCH_BEFORE_COMMIT', 'before')}, before: cold", speed(before, pages(old / "public")),
+            f"(CPU {before.cpu / pages(old / 'public') * 1000:.2f} ms a page)  now/before {cold.seconds / before.seconds:.2f}, memory {cold.peak / before.peak:.2f}")
+        row("  after a template change", first_then(before_template[0]),
+            f"(its `sitegen build` from the state the last one saved)  now/before {again(after_template) / again(before_template[0]):.2f}")
+        row("  one-story edit, serve", f"{before_edit * 1000:7.0f} ms", f"(its Rebuilder, told the file)  now/before {serve_edit / before_edit:.2f}")
     row("libraries' floor", speed(floor, floor_pages),
         f"sitegen/floor {cold.seconds / floor.seconds:.2f}, plain {plain_cold.seconds / floor.seconds:.2f}  (CPU {floor.cpu / floor_pages * 1000:.2f} ms a page; in CPU {cold.cpu / floor.cpu:.2f}, plain {plain_cold.cpu / floor.cpu:.2f})")
     hugo_run = Run(hugo, hugo_first.peak, hugo_first.cpu)
