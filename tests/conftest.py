@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -21,6 +22,12 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 MakeSite = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads or writes the user's own cache folder, module fixtures' builds included."""
+    os.environ["SITEGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("session-cache"))
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,7 @@ def portal(tmp_path_factory):
     root = copy_portal(tmp_path_factory.mktemp("pdf") / "site")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        env.setenv("SITEGEN_CACHE_DIR", str(root.parent / "cache"))
         first = build(BuildOptions(source=root, out=root / "public", jobs=2))
         snapshot = tree_bytes(root / "public")
         second = build(BuildOptions(source=root, out=root / "public", jobs=2))
