@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 from sitegen.render import markdown
-from sitegen.render.markdown import render_markdown
+from sitegen.render.markdown import Heading, render_markdown
 
 
 def test_headings_get_unicode_ids_and_a_toc():
@@ -98,73 +98,9 @@ def test_a_site_that_allows_raw_html_still_drops_script_links_written_in_markdow
     assert [value for _, _, value in urls_as_a_browser_reads_them(html)] == ["https://example.org"]
 
 
-# One text for each inline pattern and extension whose triggers unused_parts looks for, and some
-# that mix them: each must render the same with the parts it lacks left out as with every part.
-EVERY_PATTERN = [
-    "Code `x = 1` and ``a ` b`` here.",
-    "Escaped \\*stars\\* and \\[brackets] and \\\\`tick`.",
-    "A [reference link][r] and [another] [r].\n\n[r]: https://example.org 'Title'",
-    "An [inline link](https://example.org) and [a relative one](../clusters/).",
-    "A [short reference].\n\n[short reference]: /ko/",
-    "An ![image](photo.png 'Photo') inline.",
-    "An ![image reference][i].\n\n[i]: photo.png",
-    "A ![short image].\n\n[short image]: photo.png",
-    "<https://www.kicox.or.kr> and <mail@example.org>.",
-    "Inline <b>markup</b> and <!-- a comment -->.",
-    "Line one  \nline two",
-    "Line one\t\t\nline two",  # tabs become spaces before the line break's pattern runs
-    "Line one  \r\nline two",
-    "&copy; 2026",
-    "Entities &amp; &#169; &#xA9; and a lone & sign.",
-    "**굵게**입니다, *기울임*, a * b, ***both***.",
-    "__굵게__입니다, _기울임_, a _ b, snake_case_name.",
-    "A note[^1] and another[^two].\n\n[^1]: The first.\n[^two]: The second.",
-    "| 단계 | 기간 |\n|---|---|\n| 1 | 2005–2008 |",
-    "```\nfenced `code` **not bold**\n```\n\n~~~python\nx = 1\n~~~",
-    "## 제목 *하나*\n\n### 見出し [リンク](/ja/)\n\n1. first\n2. second\n\n* a\n* b",
-    "    indented code with *stars* and [brackets]\n\n> quoted **text** & more",
-    "[TOC]\n\n## 목차 위치\n\n### 하위 *절*\n\n본문.",  # the marker: the table of contents as HTML in the body
-    "A > B, and [note]: not a definition.\n\n> 인용 *문*\n> 둘째 줄\n\n  [def]: /ko/ 'T'\n\nSee [def] and [def][].",
-    # Near misses of a quote and a definition, without their marks; and marks Python-Markdown makes
-    # by dropping STX and ETX before it parses.
-    "[a] : /x\n\n[a]\n: /x\n\n&gt; not a quote",
-    "[a]\x02: /x\n\nSee [a].\n\n\x03> 인용",
-    # Plain headings, which the table of contents names from their text alone: levels in and out of
-    # its depth, the same title again, closing hashes, a setext heading, ideographic spaces.
-    "# 하나\n\n## 성과\n\n## 성과\n\n### 성과\n\n#### 넷\n\n제목 셋\n------\n\n## \u3000전각\u3000공백\u3000 ##\n\n## Mixed CASE - Dash_under",
-]
-
-
-def _with_every_part(text: str, raw_html: bool) -> tuple[str, list]:
-    converter = markdown._converter(raw_html, frozenset())
-    converter.reset()
-    return converter.convert(text), converter.toc_tokens
-
-
-def test_a_body_renders_the_same_without_the_parts_it_cannot_use():
-    texts = [*EVERY_PATTERN, "\n\n".join(EVERY_PATTERN), *(p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.md")))]
-    for raw_html in (False, True):
-        for text in texts:
-            html, tokens = _with_every_part(text, raw_html)
-            rendered = markdown.render_markdown(text, raw_html)
-            assert rendered.html == html, text[:60]
-            assert list(rendered.toc) == markdown._flatten(tokens), text[:60]
-
-
-def test_the_table_of_contents_is_made_as_html_only_for_a_body_that_places_it():
-    marked = markdown.render_markdown("[TOC]\n\n## 성과\n\n수출.")
+def test_the_table_of_contents_is_html_only_where_a_body_places_it_and_headings_always():
+    marked = render_markdown("[TOC]\n\n## 성과\n\n수출.")
     assert '<div class="toc">' in marked.html and 'href="#성과"' in marked.html
-    plain = markdown._converter(False, markdown.unused_parts("## 성과\n\n수출."))
-    assert isinstance(plain.treeprocessors["toc"], markdown._TocWithoutHtml)
-    assert markdown.render_markdown("## 성과\n\n수출.").toc == (markdown.Heading(2, "성과", "성과"),)
-
-
-def test_plain_prose_is_rendered_without_the_patterns_it_lacks():
-    unused = markdown.unused_parts("**한국** 산업단지 클러스터.\n\n## 성과\n\n수출 계약 체결.")
-    assert {"link", "backtick", "entity", "footnote", "tables", "fenced_code", "footnotes"} <= unused
-    assert "em_strong" not in unused
-    converter = markdown._converter(False, unused)
-    assert "link" not in converter.inlinePatterns and "em_strong" in converter.inlinePatterns
-    assert "quote" not in converter.parser.blockprocessors and "reference" not in converter.parser.blockprocessors
-    assert "quote" in markdown._converter(False, markdown.unused_parts("> 인용")).parser.blockprocessors
-    assert not any(e.__class__.__module__.endswith("footnotes") for e in converter.registeredExtensions)
+    plain = render_markdown("## 성과\n\n### 성과\n\n#### 넷\n\n수출.")
+    assert 'class="toc"' not in plain.html
+    assert plain.toc == (Heading(2, "성과", "성과"), Heading(3, "성과_1", "성과"))  # #### is below the table's depth
