@@ -602,3 +602,67 @@ def test_a_read_only_output_folder_is_a_diagnostic_and_keeps_the_site(make_site,
         assert tree_bytes(disk / "public") == before
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+# Outputs where they would be fed back into the next build, or reached through links the site carries.
+@pytest.mark.parametrize("out", ["templates/static/site", "content/x", "content", "assets/public", "locale/site"])
+def test_an_output_folder_inside_the_sources_is_wrong_usage(make_site, capsys, out):
+    from sitegen.cli import main
+
+    root = make_site({"assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--source", str(root), "--out", str(root / out), "--no-pdf", "--no-search"])
+    assert info.value.code == 2
+    folder = out.split("/")[0] if out.startswith(("content", "assets", "locale")) else "templates"
+    assert (f"sitegen: error: {root / out}: expected an output folder apart from the sources, found it inside {folder}/, whose files "
+            f"the next build would read back as sources; choose another --out (the default is {root / 'public'})") in capsys.readouterr().err
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("name", ["pub*", "pub?ic", "pub[l]ic", "p*"])
+def test_an_output_named_with_glob_characters_leaves_other_outputs_staging_alone(make_site, name):
+    root = make_site()
+    other = root / f".public.staging-{os.getpid()}"  # another build's, into public/, under way
+    other.mkdir()
+    (other / "index.html").write_text("being written")
+    assert errors(build(BuildOptions(source=root, out=root / name, pdf=False, search=False))) == []
+    assert (other / "index.html").read_text() == "being written"
+
+
+def test_a_link_in_the_lock_files_place_is_never_followed(make_site, tmp_path):
+    root = make_site()
+    target = tmp_path / "made-by-the-lock"
+    os.symlink(target, root / ".public.lock")
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"{root / 'public'}: error: {root / '.public.lock'}: expected sitegen's lock file, found a link; remove it (sitegen makes the file again)"]
+    assert not target.exists() and not (root / "public").exists()
+    (root / ".public.lock").unlink()
+    os.mkfifo(root / ".public.lock")  # opened to write, a pipe with no reader would keep the build waiting
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"{root / 'public'}: error: {root / '.public.lock'}: expected sitegen's lock file, found a named pipe; remove it (sitegen makes the file again)"]
+
+
+def test_a_link_in_a_staging_folders_place_is_removed_not_what_it_leads_to(make_site, tmp_path):
+    root = make_site()
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    os.symlink(precious, root / f".public.staging-{os.getpid()}")  # where this build makes its staging folder
+    assert errors(build_into(root, pdf=False)) == []
+    assert (precious / "thesis.tex").read_text() == "years of work" and not (root / f".public.staging-{os.getpid()}").exists()
+
+
+def test_an_output_folder_a_link_in_the_site_leads_elsewhere_is_wrong_usage(make_site, capsys, tmp_path):
+    from sitegen.cli import main
+
+    root = make_site()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, root / ".sitegen-cache")  # the dev server's output is .sitegen-cache/serve
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--source", str(root), "--out", str(root / ".sitegen-cache/serve"), "--no-pdf", "--no-search"])
+    assert info.value.code == 2
+    assert (f"{root / '.sitegen-cache/serve'}: expected an output folder inside the site folder, as its path says, found a link on the way "
+            f"that leads to {elsewhere / 'serve'}; remove the link, or name that folder with --out") in capsys.readouterr().err
+    assert list(elsewhere.iterdir()) == []
