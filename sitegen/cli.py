@@ -162,7 +162,20 @@ def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     progress = None if args.quiet else ProgressLine(sys.stderr)
-    return _report(build(_options(args, write=True), progress), args, verb="built")
+    options = _options(args, write=True)
+    assert options.out is not None
+    _check_out(options.out, args.source)
+    return _report(build(options, progress), args, verb="built")
+
+
+def _check_out(out: Path, source: Path) -> None:
+    """An output folder sitegen may not write (inside the sources, say) is wrong usage, said before any stage runs."""
+    from .output import OutputError, check_destination
+
+    try:
+        check_destination(out, source)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -216,6 +229,7 @@ def _serve(args: argparse.Namespace) -> int:
     if config is not None and args.languages:
         _languages(config, tuple(args.languages))  # unknown languages are wrong usage
     out = args.out or args.source / ".sitegen-cache" / "serve"
+    _check_out(out, args.source)
     serve(args.source, out, args.host, args.port, tuple(args.languages) if args.languages else None, args.pdf)
     return 0
 

@@ -652,3 +652,127 @@ def _visible(text: str) -> str:
     from sitegen.errors import visible
 
     return visible(text)
+
+
+# Outputs where they would be fed back into the next build, or reached through links the site carries.
+@pytest.mark.parametrize("out", ["templates/static/site", "content/x", "content", "assets/public", "locale/site"])
+def test_an_output_folder_inside_the_sources_is_wrong_usage(make_site, capsys, out):
+    from sitegen.cli import main
+
+    root = make_site({"assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--source", str(root), "--out", str(root / out), "--no-pdf", "--no-search"])
+    assert info.value.code == 2
+    folder = out.split("/")[0] if out.startswith(("content", "assets", "locale")) else "templates"
+    assert (f"sitegen: error: {root / out}: expected an output folder apart from the sources, found it inside {folder}/, whose files "
+            f"the next build would read back as sources; choose another --out (the default is {root / 'public'})") in capsys.readouterr().err
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("name", ["pub*", "pub?ic", "pub[l]ic", "p*"])
+def test_an_output_named_with_glob_characters_leaves_other_outputs_staging_alone(make_site, name):
+    root = make_site()
+    other = root / f".public.staging-{os.getpid()}"  # another build's, into public/, under way
+    other.mkdir()
+    (other / "index.html").write_text("being written")
+    assert errors(build(BuildOptions(source=root, out=root / name, pdf=False, search=False))) == []
+    assert (other / "index.html").read_text() == "being written"
+
+
+def test_a_link_in_the_lock_files_place_is_never_followed(make_site, tmp_path):
+    root = make_site()
+    target = tmp_path / "made-by-the-lock"
+    os.symlink(target, root / ".public.lock")
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"{root / 'public'}: error: {root / '.public.lock'}: expected sitegen's lock file, found a link; remove it (sitegen makes the file again)"]
+    assert not target.exists() and not (root / "public").exists()
+    (root / ".public.lock").unlink()
+    os.mkfifo(root / ".public.lock")  # opened to write, a pipe with no reader would keep the build waiting
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"{root / 'public'}: error: {root / '.public.lock'}: expected sitegen's lock file, found a named pipe; remove it (sitegen makes the file again)"]
+
+
+def test_a_link_in_a_staging_folders_place_is_removed_not_what_it_leads_to(make_site, tmp_path):
+    root = make_site()
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    os.symlink(precious, root / f".public.staging-{os.getpid()}")  # where this build makes its staging folder
+    assert errors(build_into(root, pdf=False)) == []
+    assert (precious / "thesis.tex").read_text() == "years of work" and not (root / f".public.staging-{os.getpid()}").exists()
+
+
+def test_an_output_folder_a_link_in_the_site_leads_elsewhere_is_wrong_usage(make_site, capsys, tmp_path):
+    from sitegen.cli import main
+
+    root = make_site()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, root / ".sitegen-cache")  # the dev server's output is .sitegen-cache/serve
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--source", str(root), "--out", str(root / ".sitegen-cache/serve"), "--no-pdf", "--no-search"])
+    assert info.value.code == 2
+    assert (f"{root / '.sitegen-cache/serve'}: expected an output folder inside the site folder, as its path says, found a link on the way "
+            f"that leads to {elsewhere / 'serve'}; remove the link, or name that folder with --out") in capsys.readouterr().err
+    assert list(elsewhere.iterdir()) == []
+
+
+# SVG that can run script: refused at the file and line (sitegen refuses rather than sanitises: see sitegen/svg.py).
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">\n'
+EXPORT = "remove it, or export the picture again without it (sitegen refuses such a file rather than changing it)"
+HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected a plain SVG picture, found ')
+    "script": (SVG_OPEN + '<rect width="10" height="10"/>\n<script>fetch("/steal?c=" + document.cookie)</script>\n</svg>\n',
+               [(3, f"a <script> element, which runs as the site when the picture is opened; {EXPORT}")]),
+    "event-handler": ('<svg xmlns="http://www.w3.org/2000/svg"\n     width="10"\n     onload="alert(document.domain)"\n     height="10">\n</svg>\n',
+                      [(3, f'an event handler onload="..." on <svg>, which runs script; {EXPORT}')]),
+    "script-link": (SVG_OPEN + '<a xlink:href="&#106;ava&#x09;script:alert(1)"><text y="5">open</text></a>\n</svg>\n',
+                    [(2, f'a script link in href="..." on <a>; {EXPORT}')]),
+    "foreign-object": (SVG_OPEN + '<foreignObject width="10" height="10"><p>text</p></foreignObject>\n</svg>\n',
+                       [(2, f"a <foreignObject> element, which can carry a web page and its scripts into the picture; {EXPORT}")]),
+    "html-script": (SVG_OPEN + '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>\n</svg>\n',
+                    [(2, f"a <script> element, which runs as the site when the picture is opened; {EXPORT}")]),
+    "animated-link": (SVG_OPEN + '<a><set attributeName="href" to="javascript:alert(1)"/><text y="5">x</text></a>\n</svg>\n',
+                      [(2, f'a script link in to="..." on <set>; {EXPORT}'), (2, f"an animation of href on <set>, which can turn a link into script; {EXPORT}")]),
+    "external-entity": ('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY key SYSTEM "file:///etc/passwd">]>\n' + SVG_OPEN + "<text>&key;</text>\n</svg>\n",
+                        [(2, "a DOCTYPE or entity declaration, which can read other files or grow without end; remove it; an SVG needs none")]),
+    "style-sheet": ('<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="run.xsl"?>\n' + SVG_OPEN + "</svg>\n",
+                    [(2, "a processing instruction <?xml-stylesheet ...?>, which can make a browser run a style sheet or program; remove it")]),
+}
+
+
+@pytest.mark.parametrize("folder", ["assets", "templates/static"])
+@pytest.mark.parametrize("case", HOSTILE_SVGS, ids=list(HOSTILE_SVGS))
+def test_an_svg_that_can_run_script_is_refused_at_its_line(make_site, folder, case):
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    text, expected = HOSTILE_SVGS[case]
+    (root / folder).mkdir(exist_ok=True)
+    (root / folder / "map.svg").write_text(text, encoding="utf-8")
+    found = errors(build_into(root, pdf=False))
+    assert found == [f"{folder}/map.svg:{line}: error: expected a plain SVG picture, found {what}" for line, what in expected]
+    assert tree_bytes(root / "public") == before
+
+
+def test_plain_svgs_are_published_as_they_are(make_site):
+    inkscape = ('<?xml version="1.0" encoding="UTF-8"?>\n<!-- Created with Inkscape -->\n'
+                '<svg xmlns="http://www.w3.org/2000/svg" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"\n'
+                '     xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">\n'
+                '  <sodipodi:namedview id="view" inkscape:zoom="1"/>\n  <style>rect { fill: #0b3d6b; }</style>\n'
+                '  <a href="https://www.kicox.or.kr/"><rect width="10" height="10"/></a>\n'
+                '  <image href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/>\n</svg>\n')
+    root = make_site({"assets/map.svg": inkscape, "templates/static/map.svg": inkscape})
+    assert errors(build_into(root, pdf=False)) == []
+    assert (root / "public/assets/map.svg").read_text(encoding="utf-8") == inkscape
+    assert (root / "public/static/map.svg").read_text(encoding="utf-8") == inkscape
+
+
+def test_a_brochure_cover_that_can_run_script_is_refused_at_both(make_site):
+    root = make_site({"content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\ncover: {image: assets/cover.svg}\nsections:\n  - page: program\n",
+                      "assets/cover.svg": HOSTILE_SVGS["script"][0], "assets/compressed.svgz": b"\x1f\x8b\x08\x00"})
+    assert errors(build_into(root, pdf=False)) == [
+        "assets/compressed.svgz: error: expected a plain SVG picture, found a compressed SVG (.svgz), which sitegen cannot check; save it as a plain .svg file",
+        f"assets/cover.svg:3: error: expected a plain SVG picture, found {HOSTILE_SVGS['script'][1][0][1]}",
+        "content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found an SVG picture sitegen refuses (see the error at it) at assets/cover.svg",
+    ]

@@ -6,7 +6,6 @@ import hashlib
 import io
 import os
 import re
-from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +13,9 @@ from pathlib import Path
 from .config import SiteConfig
 from ..errors import Diagnostic
 from .files import Refused, check_folder, check_input, read_input, walk_inputs
+from .svg import diagnostics as svg_diagnostics
+from .svg import file_problems as svg_file_problems
+from .svg import svg_problems
 from ..layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
 from .validate import MAX_SLUG, SLUG_RE
 from .yamlfile import Parsed, YamlError, parse_yaml
@@ -129,7 +131,8 @@ def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, s
 
 def read_assets(root: Path) -> tuple[dict[str, Asset], list[Diagnostic]]:
     """Every file under assets/, with images checked to decode; an error at each file refused (see
-    inputs.read_input), which a brochure that uses it is told about too."""
+    inputs.read_input, and svg for an SVG that can run script), which a brochure that uses it is
+    told about too."""
     rels, problems = walk_inputs(root, ASSETS_DIR)
     assets = {}
     for rel in rels:
@@ -140,7 +143,13 @@ def read_assets(root: Path) -> tuple[dict[str, Asset], list[Diagnostic]]:
                 assets[rel] = Asset(rel, b"", exc.found)
                 problems.append(exc.diagnostic())
             continue
-        assets[rel] = Asset(rel, data, image_problem(os.path.splitext(rel)[1].lower(), data))
+        refused = svg_file_problems(rel, data)
+        if refused:
+            assets[rel] = Asset(rel, b"", "an SVG picture sitegen refuses (see the error at it)")
+            problems += svg_diagnostics(rel, refused)
+            continue
+        suffix = os.path.splitext(rel)[1].lower()
+        assets[rel] = Asset(rel, data, None if suffix == ".svg" else image_problem(suffix, data))  # an SVG: checked just now
     return assets, problems
 
 
@@ -148,15 +157,9 @@ def image_problem(suffix: str, data: bytes) -> str | None:
     """Why an image file cannot be shown, or None when it decodes."""
     if suffix not in IMAGE_TYPES:
         return None
-    if suffix == ".svg":
-        # Entities and DTDs are how XML bombs and file reads hide in SVG: none are allowed.
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-            return "an SVG with a DOCTYPE or entities"
-        try:
-            root = ElementTree.fromstring(data)
-        except ElementTree.ParseError as exc:
-            return f"a broken SVG file ({exc})"
-        return None if root.tag.endswith("svg") else "an XML file that is not SVG"
+    if suffix == ".svg":  # see svg: no script, DOCTYPE or entities, and a file XML can read
+        problems = svg_problems(data)
+        return problems[0][1] if problems else None
     from PIL import Image  # here: a build that reads no image (most builds after the first) need not load Pillow
 
     try:

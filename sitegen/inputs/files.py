@@ -104,7 +104,9 @@ def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:
             with os.scandir(path) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            problems.append(Diagnostic(rel, None, None, None, f"expected a folder sitegen can list, found {_reason(exc)}; let the user who builds the site read it"))
+            problems.append(
+                Diagnostic(rel, None, None, None, f"expected a folder sitegen can list, found {_reason(exc)}; let the user who builds the site read it")
+            )
             return
         for entry in entries:
             if entry.name.startswith(".") or entry.name.endswith("~"):
@@ -184,7 +186,7 @@ def _check_inside(root: Path, rel: str, within: str, real: str, path: str) -> No
 def _inside(folder: str, real: str) -> str | None:
     """`real` relative to `folder`, or None when it is not inside it."""
     if real.startswith(folder.rstrip("/") + "/"):
-        return real[len(folder.rstrip("/")) + 1:]
+        return real[len(folder.rstrip("/")) + 1 :]
     return None
 
 

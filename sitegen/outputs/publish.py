@@ -34,11 +34,25 @@ def safe_relative(path: str) -> str:
 
 
 def check_destination(out_dir: Path, source_root: Path) -> None:
-    """Refuse folders that are not ours to replace: the sources, or someone's files."""
+    """Refuse folders that are not ours to replace: the sources, a folder the next build would read as
+    sources, one a link in the site folder leads elsewhere, or someone's files."""
+    from .layout import ASSETS_DIR, CONTENT_DIR, LOCALE_DIR, TEMPLATES_DIR  # here: the rest of this module is another's to change
+
     out = out_dir.resolve()
     root = source_root.resolve()
     if out == root or root.is_relative_to(out) or out == Path(out.anchor):
         raise OutputError(f"{out_dir}: expected an output folder apart from the sources, found {out}; choose another --out")
+    for folder in (CONTENT_DIR, ASSETS_DIR, TEMPLATES_DIR, LOCALE_DIR):  # what a build reads
+        if out.is_relative_to((source_root / folder).resolve()):
+            raise OutputError(
+                f"{out_dir}: expected an output folder apart from the sources, found it inside {folder}/, whose files the next "
+                f"build would read back as sources; choose another --out (the default is {source_root / 'public'})"
+            )
+    if Path(os.path.abspath(out_dir)).is_relative_to(os.path.abspath(source_root)) and not out.is_relative_to(root):
+        raise OutputError(
+            f"{out_dir}: expected an output folder inside the site folder, as its path says, found a link on the way that leads "
+            f"to {out}; remove the link, or name that folder with --out"
+        )
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise OutputError(f"{out_dir}: expected a folder, found {'a link' if out_dir.is_symlink() else 'a file'}")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
@@ -52,15 +66,27 @@ def check_destination(out_dir: Path, source_root: Path) -> None:
 def output_lock(out_dir: Path) -> Iterator[None]:
     """One build at a time per output folder: a second build waits for the first. A folder that cannot
     be written (read-only, or not a folder) is an OutputError that says so, before anything is written."""
+    import stat
+
     lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    # The lock file is sitegen's own: a link in its place (a clone can carry one) is never followed,
+    # and a pipe never opened to wait on.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(lock_path, "a")
+        fd = os.open(lock_path, flags, 0o666)
     except OSError as exc:
+        found = {errno.ELOOP: "a link", errno.EISDIR: "a folder", errno.ENXIO: "a named pipe"}.get(exc.errno or 0)
+        if found:
+            raise OutputError(f"{lock_path}: expected sitegen's lock file, found {found}; remove it (sitegen makes the file again)") from exc
         reason = (exc.strerror or str(exc)).lower()
-        raise OutputError(f"{out_dir}: expected a folder sitegen may write the site into, found it refused ({reason}); "
-                          "choose another --out, or make it writable; the previous site is untouched") from exc
-    with lock:
+        raise OutputError(
+            f"{out_dir}: expected a folder sitegen may write the site into, found it refused ({reason}); "
+            "choose another --out, or make it writable; the previous site is untouched"
+        ) from exc
+    with open(fd, "a") as lock:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputError(f"{lock_path}: expected sitegen's lock file, found something else; remove it (sitegen makes the file again)")
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -127,10 +153,13 @@ def staging(out_dir: Path, source_root: Path) -> Iterator[Staging]:
 
 def _remove_stale_staging(out_dir: Path) -> None:
     """Staging folders left by builds that were killed: never published, safe to drop."""
-    prefix = f".{out_dir.name}.staging-"
+    prefix = f".{out_dir.name}.staging-"  # compared as it is: no glob, whose [ * ? in --out would match others' folders
     for entry in os.scandir(out_dir.parent):
         if entry.name.startswith(prefix) and entry.name[len(prefix):].removesuffix("-old").isdigit():
-            shutil.rmtree(entry.path, ignore_errors=True)
+            if entry.is_symlink():  # a link under our name (rmtree refuses one): removed, never what it leads to
+                os.unlink(entry.path)
+            else:
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def update_files(outputs: Mapping[str, bytes], gone: list[str], out_dir: Path, source_root: Path) -> None:

@@ -28,6 +28,8 @@ from ..inputs.config import Language, SiteConfig
 from ..errors import Diagnostic
 from ..inputs.i18n import Catalogs, untranslated
 from ..inputs.files import Refused, read_input, walk_inputs
+from ..inputs.svg import diagnostics as svg_diagnostics
+from ..inputs.svg import file_problems as svg_file_problems
 from ..layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
 from .cache import MarkdownCache
@@ -489,7 +491,8 @@ def css_counter(text: str) -> Markup:
 
 
 def static_files(root: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Every file under templates/static/, by output path; an error at each one refused (see inputs.read_input)."""
+    """Every file under templates/static/, by output path; an error at each one refused (see inputs.read_input,
+    and svg for an SVG that can run script)."""
     rels, problems = walk_inputs(root, f"{TEMPLATES_DIR}/{STATIC_DIR}")
     files = {}
     for rel in rels:
@@ -498,6 +501,10 @@ def static_files(root: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
         except Refused as exc:
             if not exc.missing:  # else gone since the folder was listed
                 problems.append(exc.diagnostic())
+            continue
+        refused = svg_file_problems(rel, data)
+        if refused:
+            problems += svg_diagnostics(rel, refused)
             continue
         files[rel[len(TEMPLATES_DIR) + 1:]] = data
     return files, problems

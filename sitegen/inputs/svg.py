@@ -1,0 +1,142 @@
+"""SVG files as the site publishes them (assets/, templates/static/): pictures, never programs.
+
+An SVG is a document as much as a picture: opened by itself, from the site's own origin, a script
+in it runs with the site's cookies and can rewrite its pages. So an SVG that can run script, fetch
+other files or carry a web page is refused, with a diagnostic at the file and line that names what
+was found. sitegen refuses rather than sanitises: an editor can fix the file (or export it again)
+and sees exactly what changed, where a sanitiser would silently publish something other than what
+the editor made, and every pattern it failed to know would be published as it is.
+
+The file is parsed with xml.etree.ElementTree, after a look for DOCTYPE and entity declarations
+(which can read other files or grow a small file into gigabytes): none is ever parsed."""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+
+from ..errors import Diagnostic
+
+XHTML = "http://www.w3.org/1999/xhtml"
+EXPORT_AGAIN = "export the picture again without it (sitegen refuses such a file rather than changing it)"
+# Elements that run script or carry a document: SVG's own script and foreignObject, SVG Tiny's handler.
+ELEMENTS = {
+    "script": "a <script> element, which runs as the site when the picture is opened",
+    "foreignobject": "a <foreignObject> element, which can carry a web page and its scripts into the picture",
+    "handler": "a <handler> element, which runs script on events",
+}
+# Schemes that run script, or open a document of their own, wherever an attribute holds them.
+SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
+_DECLARATION = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_SPACES = re.compile(r"[\x00-\x20]+")  # a browser drops these within a URL's scheme
+
+Problem = tuple[int | None, str, str]  # line, what was found, the fix
+
+
+def file_problems(rel: str, data: bytes) -> list[Problem]:
+    """svg_problems of a file that is an SVG by its name (.svg); a compressed one (.svgz), which a
+    server sends as SVG too, cannot be checked; any other file has none."""
+    name = rel.lower()
+    if name.endswith(".svgz"):
+        return [(None, "a compressed SVG (.svgz), which sitegen cannot check", "save it as a plain .svg file")]
+    return svg_problems(data) if name.endswith(".svg") else []
+
+
+def svg_problems(data: bytes) -> list[Problem]:
+    """Everything in an SVG file that keeps it from being published as a picture, in order."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [(data[: exc.start].count(b"\n") + 1, f"byte {data[exc.start]:#04x}, not UTF-8 text", "save the picture as UTF-8")]
+    declaration = _DECLARATION.search(text)
+    if declaration:
+        line = text.count("\n", 0, declaration.start()) + 1
+        return [(line, "a DOCTYPE or entity declaration, which can read other files or grow without end", "remove it; an SVG needs none")]
+    return _walk(text)
+
+
+def diagnostics(rel: str, problems: list[Problem]) -> list[Diagnostic]:
+    """Problems of the file `rel` as diagnostics at it."""
+    return [Diagnostic(rel, line, None, None, f"expected a plain SVG picture, found {found}; {fix}") for line, found, fix in problems]
+
+
+def _walk(text: str) -> list[Problem]:
+    """Parse `text` line by line, so that each problem is found at its line."""
+    lines = text.splitlines(keepends=True)
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("start", "pi"))
+    problems: list[Problem] = []
+    first = True
+    previous = 1  # where the last element was found: the next one starts on that line or after
+    try:
+        for number, text_line in enumerate(lines, 1):
+            parser.feed(text_line)
+            for found in parser.read_events():
+                event, item = found[0], found[-1]  # (event, element); typeshed allows a 1-tuple too
+                if not isinstance(item, ElementTree.Element):  # start-ns events, which are not asked for
+                    continue
+                if event == "pi":
+                    target = (item.text or "").split(None, 1)[0] if isinstance(item.text, str) else ""
+                    problems.append((number, f"a processing instruction <?{target} ...?>, which can make a browser run a style sheet or program", "remove it"))
+                    continue
+                if first and _local(item.tag) != "svg":
+                    return [(number, f"an XML file whose root is <{_local(item.tag)}>, not <svg>", "save the picture as SVG")]
+                first = False
+                problems += _element_problems(item, lines, previous, number)
+                previous = number
+        parser.close()
+    except ElementTree.ParseError as exc:
+        where: int | None = exc.position[0] if exc.position else None
+        return [*problems, (where, f"a file XML cannot read ({exc})", "export the picture again")]
+    if first:
+        return [(None, "no <svg> element", "save the picture as SVG")]
+    return problems
+
+
+def _element_problems(element: ElementTree.Element, lines: list[str], start: int, end: int) -> list[Problem]:
+    """What in one element's start tag (found on lines start..end) can run script."""
+    problems: list[Problem] = []
+    namespace, local = _split(element.tag)
+    if local.lower() in ELEMENTS or namespace == XHTML:
+        found = ELEMENTS.get(local.lower()) or f"an HTML element <{local}>, which can carry scripts into the picture"
+        problems.append((_line_of(rf"<(?:[\w.-]+:)?{re.escape(local)}\b", lines, start, end), found, f"remove it, or {EXPORT_AGAIN}"))
+    for name, value in element.attrib.items():
+        _, attribute = _split(name)
+        where = _line_of(rf"\b(?:[\w.-]+:)?{re.escape(attribute)}\s*=", lines, start, end)
+        plain = _SPACES.sub("", value).lower()
+        if attribute.lower().startswith("on"):
+            problems.append((where, f'an event handler {attribute}="..." on <{local}>, which runs script', f"remove it, or {EXPORT_AGAIN}"))
+        elif any(scheme in plain for scheme in SCRIPT_SCHEMES):
+            problems.append((where, f'a script link in {attribute}="..." on <{local}>', f"remove it, or {EXPORT_AGAIN}"))
+        elif (
+            attribute == "href"
+            and plain.startswith("data:")
+            and not (local == "image" and plain.startswith("data:image/") and not plain.startswith("data:image/svg"))
+        ):
+            problems.append(
+                (
+                    where,
+                    f'a data: link in {attribute}="..." on <{local}>, which can carry a document with scripts',
+                    f"link to a file of the site instead, or {EXPORT_AGAIN}",
+                )
+            )
+        elif local in ("set", "animate") and attribute == "attributeName" and (plain.endswith("href") or plain.startswith("on")):
+            problems.append((where, f"an animation of {value[:40]} on <{local}>, which can turn a link into script", f"remove it, or {EXPORT_AGAIN}"))
+    return problems
+
+
+def _split(tag: str) -> tuple[str, str]:
+    """('namespace', 'local') of an ElementTree name such as '{http://www.w3.org/2000/svg}svg'."""
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return "", tag
+
+
+def _local(tag: str) -> str:
+    return _split(tag)[1]
+
+
+def _line_of(pattern: str, lines: list[str], start: int, end: int) -> int:
+    """The first of lines start..end (1-based) where `pattern` is found; `end` when none is."""
+    compiled = re.compile(pattern)
+    return next((number for number in range(start, end + 1) if compiled.search(lines[number - 1])), end)
