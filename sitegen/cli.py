@@ -170,7 +170,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check_out(out: Path, source: Path) -> None:
     """An output folder sitegen may not write (inside the sources, say) is wrong usage, said before any stage runs."""
-    from .output import OutputError, check_destination
+    from .outputs.publish import OutputError, check_destination
 
     try:
         check_destination(out, source)

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 from babel import Locale, UnknownLocaleError
 
 from . import validate as v
-from ..errors import Diagnostic, describe
+from ..errors import Diagnostic, Severity, describe
 from .files import Refused, read_input
 from ..layout import CONFIG_NAME
 from .yamlfile import Parsed, YamlError, parse_yaml
@@ -291,6 +291,6 @@ def _per_language(
     if required:
         for code in codes:
             if code not in out:
-                severity = "error" if code == codes[0] else "warning"
+                severity: Severity = "error" if code == codes[0] else "warning"
                 checker.report(key, f"expected text for '{code}', found none", severity)
     return out

@@ -20,7 +20,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
 from .config import Language, SiteConfig
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Severity
 from .files import Refused, check_input, read_input, walk_inputs
 from ..layout import LOCALE_DIR
 DOMAIN = "messages"
@@ -60,9 +60,7 @@ def load_catalogs(config: SiteConfig, languages: tuple[str, ...]) -> tuple[Catal
             continue
         translations[code] = compile_catalog(catalog)
         untranslated[code] = tuple(
-            str(m.id if isinstance(m.id, str) else m.id[0])
-            for m in catalog
-            if m.id and (m.fuzzy or not _translated(m.string)) and not (code == MSGID_LANGUAGE and not m.fuzzy)
+            _texts(m.id)[0] for m in catalog if m.id and (m.fuzzy or not all(_texts(m.string))) and not (code == MSGID_LANGUAGE and not m.fuzzy)
         )
     return Catalogs(translations, untranslated), diagnostics
 
@@ -71,8 +69,9 @@ def untranslated(code: str, msgid: str) -> Diagnostic:
     return Diagnostic(po_path(code), None, None, None, f"expected a translation of {msgid!r}, found none (the English text is shown)", "warning")
 
 
-def _translated(string: str | tuple[str, ...]) -> bool:
-    return all(string) if isinstance(string, tuple) else bool(string)
+def _texts(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A catalog message's id or string as Babel holds it (one text, or singular and plurals) as a tuple."""
+    return tuple(value) if isinstance(value, (list, tuple)) else (value or "",)
 
 
 # A .po line is a comment, a keyword with a string, or a string continuing the previous one.
@@ -87,7 +86,7 @@ def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None
     except Refused as exc:
         if not exc.missing:
             return None, [exc.diagnostic()]
-        severity = "warning" if language.code == MSGID_LANGUAGE else "error"
+        severity: Severity = "warning" if language.code == MSGID_LANGUAGE else "error"
         return None, [Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)]
     try:
         text = raw.decode("utf-8")
@@ -95,9 +94,9 @@ def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Diagnostic(rel, line, None, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}")]
     # Babel's reader forgives broken lines (an unclosed quote loses a character): check first.
-    for number, line in enumerate(text.splitlines(), 1):
-        if not PO_LINE.fullmatch(line):
-            return None, [Diagnostic(rel, number, None, None, f"expected a comment, a keyword with a quoted string, or a quoted string, found {line.strip()!r}")]
+    for number, written in enumerate(text.splitlines(), 1):
+        if not PO_LINE.fullmatch(written):
+            return None, [Diagnostic(rel, number, None, None, f"expected a comment, a keyword with a quoted string, or a quoted string, found {written.strip()!r}")]
     try:
         catalog = read_po(io.BytesIO(raw), locale=language.locale, abort_invalid=True)
         compile_catalog(catalog)  # a broken Plural-Forms expression only shows when compiled
@@ -115,8 +114,7 @@ def check_placeholders(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids, strings = _texts(message.id), _texts(message.string)
         expected = set(PLACEHOLDER.findall(ids[-1]))
         for index, string in enumerate(strings):
             if not string:
@@ -161,8 +159,7 @@ def check_markup(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
     for message in catalog:
         if not message.id or message.fuzzy:  # a fuzzy entry never reaches a page: checked once it is confirmed
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids, strings = _texts(message.id), _texts(message.string)
         allowed = markup_of(*ids)
         for index, string in enumerate(strings):
             foreign = [piece for piece in MARKUP.findall(string or "") if piece not in allowed]

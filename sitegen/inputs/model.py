@@ -7,11 +7,11 @@ import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Iterable, Mapping, TypeGuard, Union
 
 from .config import SiteConfig
 from .content import Asset
-from ..errors import Diagnostic, describe
+from ..errors import Diagnostic, Severity, describe
 from ..layout import HOME
 from .schema import CheckedItem, section_fields, translatable
 
@@ -217,7 +217,7 @@ class Site:
 
 def markdown_texts(site: Site) -> set[str]:
     """The Markdown the site's documents hold: their bodies, and their brochures' text sections."""
-    texts = set()
+    texts: set[str] = set()
     for doc in site.documents.values():
         item = doc.item
         if isinstance(item, Brochure):
@@ -451,7 +451,7 @@ def _join(
 
 def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
     """A missing or out-of-date translation: a warning in a language that must be complete, else a note."""
-    severity = "warning" if doc.lang in config.require_complete else "note"
+    severity: Severity = "warning" if doc.lang in config.require_complete else "note"
     source = doc.sources[0]
     if doc.fallback:
         path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
@@ -487,7 +487,7 @@ def _check_brochure(
     """Every section a brochure pulls in must exist; its cover image must be there and decode."""
     out = []
     parsed = brochure.source.parsed
-    references = [(("sections", i, kind), kind, entry[kind]) for i, entry in enumerate(brochure.fields["sections"])
+    references: list[tuple[tuple[Any, ...], str, Any]] = [(("sections", i, kind), kind, entry[kind]) for i, entry in enumerate(brochure.fields["sections"])
                   for kind in ("page", "cluster", "story") if kind in entry]
     if "back_page" in brochure.fields:
         references.append((("back_page",), "page", brochure.fields["back_page"]))
@@ -541,7 +541,7 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, (Decimal, dt.date)) else value
 
 
-def _is_entries(value: Any) -> bool:
+def _is_entries(value: Any) -> TypeGuard[tuple[Any, ...]]:
     return isinstance(value, tuple) and bool(value) and all(isinstance(v, dict) for v in value)
 
 

@@ -13,7 +13,7 @@ Key = tuple[Any, ...]
 Mark = tuple[int, int]  # 1-based line, column
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     """SafeLoader that leaves dates as text, so the schema can report a bad one with its line."""
 
 

@@ -192,10 +192,10 @@ def _site_fetcher(resources: Mapping[str, bytes]) -> object:
     """A WeasyPrint URL fetcher that serves the site's own files and refuses everything else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class SiteFetcher(URLFetcher):  # type: ignore[misc]
+    class SiteFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             path = url[len(ORIGIN):].split("#")[0].split("?")[0] if url.startswith(ORIGIN) else None
-            if path not in resources:
+            if path is None or path not in resources:
                 raise ValueError(f"not a file of the site: {url}")
             mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
             return URLFetcherResponse(url, body=resources[path], headers={"Content-Type": mime})

@@ -36,7 +36,7 @@ def safe_relative(path: str) -> str:
 def check_destination(out_dir: Path, source_root: Path) -> None:
     """Refuse folders that are not ours to replace: the sources, a folder the next build would read as
     sources, one a link in the site folder leads elsewhere, or someone's files."""
-    from .layout import ASSETS_DIR, CONTENT_DIR, LOCALE_DIR, TEMPLATES_DIR  # here: the rest of this module is another's to change
+    from ..layout import ASSETS_DIR, CONTENT_DIR, LOCALE_DIR, TEMPLATES_DIR  # here: the rest of this module is another's to change
 
     out = out_dir.resolve()
     root = source_root.resolve()
@@ -192,7 +192,7 @@ _AT_FDCWD = -100
 @lru_cache(maxsize=1)
 def _renameat2() -> Callable[..., int] | None:
     try:
-        return ctypes.CDLL(None, use_errno=True).renameat2  # type: ignore[no-any-return]
+        return ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return None
 

@@ -132,7 +132,7 @@ def _walk(folders: list[str], target: str) -> str:
 def check_pages(pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:
     """A warning for each link to a file that is not in `existing` (nor `to_come`), or to an anchor
     that does not exist; an error for each URL whose scheme is not allowed."""
-    out = []
+    out: list[Diagnostic] = []
     for path in sorted(pages):
         out.extend(_unsafe(path, found) for found in pages[path].unsafe)
         for line, href, target, fragment in pages[path].links:

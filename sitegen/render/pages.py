@@ -594,7 +594,7 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
             record(d)
         return docs
 
-    versions = [record(d) for d in site.versions(doc)] if doc else []
+    versions = [d for d in site.versions(doc) if record(d) is not None] if doc else []
     alternates, switch = language_versions(site, spec, versions)
     return {
         "site": site,
