@@ -204,7 +204,7 @@ class _DropUnsafeUrls(Treeprocessor):
                     del element.attrib[attribute]
 
 
-@lru_cache(maxsize=3)
+@lru_cache(maxsize=4)
 def _converter(raw_html: bool, inline: bool = True) -> md.Markdown:
     """Stock Python-Markdown with our extensions, reused body after body (reset before each);
     without `inline`, one that splits a body into paragraphs and reads no further (see limit_problem)."""

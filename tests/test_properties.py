@@ -114,9 +114,11 @@ def tags(draw: st.DrawFn) -> str:
     return f"<{name}" + "".join(f"{draw(st.sampled_from([' ', chr(10), '/ ']))}{a}" for a in attributes) + ">"
 
 
-# Text and markup around the tags: quotes, commas and colons in the text, a srcset beside them.
+# Text and markup around the tags: quotes, commas and colons in the text, a srcset beside them, and
+# comments, which a browser may end sooner than Python's html.parser does.
 PAGE_PIECES = st.one_of(tags(), st.sampled_from([
     "text", '"Note: a," she said: "b:', "Tel: 1, fax: 2", "</a>", "</p>\n", '<img srcset="a.png 1x, b.png 2x">', "&amp;", ",", "'",
+    "<!--", "-->", "<!-->", "<!--->", "--!>", "<![CDATA[", "]]>", ">", "\n",
 ]))
 PAGES = st.lists(PAGE_PIECES, max_size=12).map("".join)
 
