@@ -166,7 +166,7 @@ def test_pages_rendered_on_workers_are_byte_identical_to_one_process(make_site, 
 def test_the_markdown_workers_rendered_is_in_the_cache_when_the_build_returns(make_site, tmp_path, monkeypatch, cache_folder):
     """Workers hand the Markdown they rendered back to the main process, which keeps it in the user's
     cache: the next build parses none of it again."""
-    import sitegen.render.markdown as markdown
+    import sitegen.text.markdown as markdown
     from sitegen.inputs.content import markdown_body
 
     root = make_site()

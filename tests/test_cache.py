@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import build_into, parse_html, text_of
 from sitegen.render.cache import MarkdownCache, cache_dir
-from sitegen.render.markdown import render_markdown
+from sitegen.text.markdown import render_markdown
 
 
 def test_the_cache_lives_in_the_users_cache_folder_not_the_repository(make_site, cache_folder):

@@ -776,3 +776,20 @@ def test_a_brochure_cover_that_can_run_script_is_refused_at_both(make_site):
         f"assets/cover.svg:3: error: expected a plain SVG picture, found {HOSTILE_SVGS['script'][1][0][1]}",
         "content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found an SVG picture sitegen refuses (see the error at it) at assets/cover.svg",
     ]
+
+
+@pytest.mark.parametrize("body, found", [
+    ("[a](b) " * 4000, "found 4,000 in the paragraph at line 1 of the body"),  # took 30 s
+    ("".join(f"[r{i}]: /x{i}\n" for i in range(5000)), "found more in the lines from line 1 of the body"),  # took 51 s
+    ("[a](b) " * 150_000, "found 1,050,001 characters"),  # never ended
+], ids=["4000-links-on-a-line", "5000-definitions", "a-1-MB-line"])
+def test_a_body_that_would_take_minutes_is_refused_quickly_naming_its_file(make_site, body, found):
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    (root / STORY).write_text(f"---\ntitle: 링크\nsummary: 요약\ndate: 2012-05-31\nregion: dongnam\n---\n{body}\n", encoding="utf-8")
+    start = time.perf_counter()
+    [error] = errors(build_into(root, pdf=False))
+    assert time.perf_counter() - start < 60  # a hang guard, not a speed target
+    assert error.startswith(f"{STORY}:") and ": error: body: expected " in error and found in error, error
+    assert tree_bytes(root / "public") == before

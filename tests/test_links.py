@@ -114,3 +114,14 @@ def test_a_refused_url_is_an_error_naming_the_page_line_attribute_and_url():
         "number (tel:) or a page of the site, found 'javascript:alert(1)' in <a>, whose 'javascript:' a page may not use (a "
         "browser could run it as script); take it out of the text or template that makes this page: nothing is published until then"
     ]
+
+
+@pytest.mark.parametrize("page, line, column", [
+    ('<!--><a href="javascript:alert(1)">x</a>-->', 1, 9),  # a browser ends '<!-->' at once
+    ('<p>\n  <!---><a href="javascript:alert(1)">x</a>-->', 2, 12),
+    ('<!-- a\nb --!> <a href="javascript:alert(1)">x</a>-->', 2, 11),  # and a comment at '--!>'
+    ('<![CDATA[><a href="javascript:alert(1)">]]>', 1, 14),  # a comment to a browser, to the first '>'
+])
+def test_a_link_after_a_comment_a_browser_ends_sooner_than_python_is_found(page, line, column):
+    assert [(found[0], found[1]) for found in page_links("en/index.html", page.encode()).unsafe] == [(line, column)]
+    assert unsafe_found('<!-- <a href="javascript:alert(1)"> -->') == []  # within a comment, as a browser reads it

@@ -227,7 +227,7 @@ def test_the_portals_pages_are_the_same_rendered_alone_as_among_all_the_others()
 
 def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_path, monkeypatch):
     """--jobs renders on forked processes; the site is byte for byte the one a single process makes."""
-    import sitegen.render.markdown as markdown
+    import sitegen.text.markdown as markdown
     import sitegen.render.pages as render
     from conftest import tree_bytes
     from sitegen.options import BuildOptions

@@ -38,6 +38,11 @@ def text(value: Any) -> str:
 def markdown(value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid("Markdown text", value)
+    from ..text.markdown import limit_problem  # Python-Markdown is loaded once there is Markdown to check
+
+    problem = limit_problem(value)
+    if problem is not None:  # a body that would take Python-Markdown minutes, refused before rendering
+        raise Invalid(problem.expected, problem)
     return value
 
 

@@ -12,8 +12,8 @@ from typing import Iterable
 
 import markdown as md
 
-from . import markdown, urlsafety
-from .markdown import EXTENSIONS, Heading, Rendered
+from ..text import markdown, urlsafety
+from ..text.markdown import EXTENSIONS, Heading, Rendered
 
 # Part of every entry's key: another Python-Markdown, or any change to how sitegen renders and
 # judges Markdown (its extensions, its URL check), renders anew.

@@ -12,7 +12,7 @@ from typing import Collection, Mapping
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, describe
-from .urlsafety import Unsafe, scheme_of, unsafe_urls
+from ..text.urlsafety import Unsafe, scheme_of, unsafe_urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their
 # links far faster than an HTML parser (the check runs over every page of every build).

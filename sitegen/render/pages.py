@@ -33,7 +33,7 @@ from ..inputs.svg import file_problems as svg_file_problems
 from ..layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from .links import PageLinks, page_links
 from .cache import MarkdownCache
-from .markdown import Rendered as MarkdownRendered
+from ..text.markdown import Rendered as MarkdownRendered
 from ..inputs.model import Document, Money, Site
 
 STATIC_DIR = "static"

@@ -76,6 +76,33 @@ class _UrlReader(HTMLParser):
                     if (unsafe := unsafe_decoded(url)) is not None:
                         self.found.append((*self._position_of(name), tag, name, unsafe))
 
+    def handle_comment(self, data: str) -> None:
+        # Python's html.parser (before the fixes of 2025) ends a comment at '-->' only; a browser ends
+        # '<!-->' and '<!--->' where they stand and a comment at '--!>' too, and reads what follows as markup.
+        for close in (">", "->", "--!>"):
+            end = data.find(close) if close == "--!>" else (0 if data.startswith(close) else -1)
+            if end >= 0:
+                cut = end + len(close)
+                self._read_as_markup("<!--" + data[:cut], data[cut:])
+                return
+
+    def unknown_decl(self, data: str) -> None:
+        # '<![CDATA[' in HTML is a comment to a browser, ended by the first '>'; html.parser reads to ']]>'.
+        if data.startswith("CDATA[") and ">" in data:
+            cut = data.index(">") + 1
+            self._read_as_markup("<![" + data[:cut], data[cut:])
+
+    def _read_as_markup(self, skipped: str, markup: str) -> None:
+        """Read `markup`, which follows `skipped` (from where the construct at hand starts), as a browser does."""
+        line, offset = self.getpos()
+        breaks = skipped.count("\n")
+        column = len(skipped) - skipped.rfind("\n") - 1 if breaks else offset + len(skipped)
+        reader = _UrlReader()
+        reader.feed(markup)
+        reader.close()
+        for found_line, found_column, tag, name, url in reader.found:
+            self.found.append((line + breaks + found_line - 1, found_column + (column if found_line == 1 else 0), tag, name, url))
+
     def _position_of(self, attribute: str) -> tuple[int, int]:
         """Line and column of an attribute of the tag at hand (of the tag, if not found as written)."""
         line, offset = self.getpos()
