@@ -16,8 +16,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -165,6 +165,7 @@ def figures(work: Path, n: int) -> None:
             seconds = measure(sitegen(venv, site), env=env).seconds
             wait_for_state_save(site)
             return seconds
+
         return build
 
     article = ('<article class="story', '<article class="story t')
@@ -180,8 +181,12 @@ def figures(work: Path, n: int) -> None:
     serve_edit, _ = story_edits(site, corpus / STORY)
     del site
     if BEFORE and old:  # in that commit's Python
-        told = subprocess.run([str(BEFORE / "bin/python"), str(HERE / "before.py"), str(old), str(old / STORY), str(work / "before-served")],
-                              capture_output=True, text=True, check=True)
+        told = subprocess.run(
+            [str(BEFORE / "bin/python"), str(HERE / "before.py"), str(old), str(old / STORY), str(work / "before-served")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         before_edit = float(told.stdout.split()[-1])
 
     print(f"\nN = {n} items per language, 4 languages ({os.cpu_count()} cores; cold builds and floor, median of {REPEAT}: {spread})")
@@ -189,21 +194,39 @@ def figures(work: Path, n: int) -> None:
     row("sitegen cold build", speed(cold, count), f"({count} pages, an empty cache folder; CPU {cold.cpu / count * 1000:.2f} ms a page)")
     row("  after a template change", first_then(after_template), "(story.html changed, content not: every page, Markdown from the cache)")
     row("  one-story edit, serve", f"{serve_edit * 1000:7.0f} ms", "(`sitegen serve`: save to pages on disk, told the file; target < 100 ms)")
-    row("sitegen, plain templates", speed(plain_cold, plain_count), f"(the peers' templates: title and body; CPU {plain_cold.cpu / plain_count * 1000:.2f} ms a page)")
+    row(
+        "sitegen, plain templates",
+        speed(plain_cold, plain_count),
+        f"(the peers' templates: title and body; CPU {plain_cold.cpu / plain_count * 1000:.2f} ms a page)",
+    )
     row("  after a template change", first_then(plain_template))
     if BEFORE and olds:
         before = median(olds)
-        row(f"{os.environ.get('BENCH_BEFORE_COMMIT', 'before')}, before: cold", speed(before, pages(old / "public")),
-            f"(CPU {before.cpu / pages(old / 'public') * 1000:.2f} ms a page)  now/before {cold.seconds / before.seconds:.2f}, memory {cold.peak / before.peak:.2f}")
-        row("  after a template change", first_then(before_template[0]),
-            f"(its `sitegen build` from the state the last one saved)  now/before {again(after_template) / again(before_template[0]):.2f}")
+        row(
+            f"{os.environ.get('BENCH_BEFORE_COMMIT', 'before')}, before: cold",
+            speed(before, pages(old / "public")),
+            f"(CPU {before.cpu / pages(old / 'public') * 1000:.2f} ms a page)  now/before {cold.seconds / before.seconds:.2f}, memory {cold.peak / before.peak:.2f}",
+        )
+        row(
+            "  after a template change",
+            first_then(before_template[0]),
+            f"(its `sitegen build` from the state the last one saved)  now/before {again(after_template) / again(before_template[0]):.2f}",
+        )
         row("  one-story edit, serve", f"{before_edit * 1000:7.0f} ms", f"(its Rebuilder, told the file)  now/before {serve_edit / before_edit:.2f}")
-    row("libraries' floor", speed(floor, floor_pages),
-        f"sitegen/floor {cold.seconds / floor.seconds:.2f}, plain {plain_cold.seconds / floor.seconds:.2f}  (CPU {floor.cpu / floor_pages * 1000:.2f} ms a page; in CPU {cold.cpu / floor.cpu:.2f}, plain {plain_cold.cpu / floor.cpu:.2f})")
+    row(
+        "libraries' floor",
+        speed(floor, floor_pages),
+        f"sitegen/floor {cold.seconds / floor.seconds:.2f}, plain {plain_cold.seconds / floor.seconds:.2f}  (CPU {floor.cpu / floor_pages * 1000:.2f} ms a page; in CPU {cold.cpu / floor.cpu:.2f}, plain {plain_cold.cpu / floor.cpu:.2f})",
+    )
     hugo_run = Run(hugo, hugo_first.peak, hugo_first.cpu)
-    row(f"Hugo {hugo_version()} cold", speed(hugo_run, hugo_pages),
-        f"sitegen/Hugo {cold.seconds / hugo:.2f}; after a template change {after_template[0] / hugo:.2f} (again {again(after_template) / hugo:.2f}), plain {plain_template[0] / hugo:.2f} (again {again(plain_template) / hugo:.2f})")
-    print(f"    (median of {1 + len(hugo_runs)} runs, {min(hugo_first.seconds, *hugo_runs):.1f}-{max(hugo_first.seconds, *hugo_runs):.1f} s: one before sitegen's template changes, one after each turn of them)")
+    row(
+        f"Hugo {hugo_version()} cold",
+        speed(hugo_run, hugo_pages),
+        f"sitegen/Hugo {cold.seconds / hugo:.2f}; after a template change {after_template[0] / hugo:.2f} (again {again(after_template) / hugo:.2f}), plain {plain_template[0] / hugo:.2f} (again {again(plain_template) / hugo:.2f})",
+    )
+    print(
+        f"    (median of {1 + len(hugo_runs)} runs, {min(hugo_first.seconds, *hugo_runs):.1f}-{max(hugo_first.seconds, *hugo_runs):.1f} s: one before sitegen's template changes, one after each turn of them)"
+    )
     row("Pelican cold", speed(pelican, pelican_pages), f"sitegen/Pelican {cold.seconds / pelican.seconds:.2f}")
 
 
@@ -213,6 +236,7 @@ def row(label: str, figure: str, note: str = "") -> None:
 
 def speed(run: Run, count: int) -> str:
     return f"{run.seconds:7.1f} s  {count / run.seconds:7.0f} pages/s  {run.peak:6.0f} MiB"
+
 
 if __name__ == "__main__":
     main()

@@ -84,8 +84,11 @@ def make_corpus(out: Path, n: int, seed: int = 2005) -> Path:
         for lang in LANGS:
             fields = [f"title: {r.choice(text[lang])[:40]!r}", f"summary: {r.choice(text[lang])!r}", f"industry: {r.choice(text[lang])[:20]!r}"]
             if lang == "ko":
-                fields += [f"region: {REGIONS[i % len(REGIONS)]}", "members:",
-                           *(f"  {k}: {v}" for k, v in zip(("companies", "universities", "research_institutes", "support_agencies"), counts))]
+                fields += [
+                    f"region: {REGIONS[i % len(REGIONS)]}",
+                    "members:",
+                    *(f"  {k}: {v}" for k, v in zip(("companies", "universities", "research_institutes", "support_agencies"), counts)),
+                ]
             fields.append("body: |\n" + "\n".join("  " + line for line in body(lang, r).splitlines()))
             (out / "content" / lang / "clusters" / f"{slug}.yaml").write_text("\n".join(fields) + "\n", encoding="utf-8")
     for i in range(n - clusters):
@@ -97,8 +100,11 @@ def make_corpus(out: Path, n: int, seed: int = 2005) -> Path:
                 continue
             front = [f"title: {r.choice(text[lang])[:40]!r}", f"summary: {r.choice(text[lang])!r}"]
             if lang == "ko":
-                front += [f"date: 20{10 + i % 6:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}", f"region: {REGIONS[i % len(REGIONS)]}",
-                          f"clusters: [cluster-{rng.randrange(clusters):05d}]"]
+                front += [
+                    f"date: 20{10 + i % 6:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    f"region: {REGIONS[i % len(REGIONS)]}",
+                    f"clusters: [cluster-{rng.randrange(clusters):05d}]",
+                ]
             (out / "content" / lang / "stories" / f"{slug}.md").write_text("---\n" + "\n".join(front) + "\n---\n" + body(lang, r), encoding="utf-8")
     return out
 

@@ -1,6 +1,6 @@
 """The libraries' floor: front matter, Python-Markdown, one Jinja2 render and a write per page, on all cores.
 
-    .venv/bin/python bench/floor.py SITE OUT
+.venv/bin/python bench/floor.py SITE OUT
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import markdown
 import yaml
 
 PAGE = jinja2.Environment(autoescape=True).from_string(
-    "<!DOCTYPE html><html lang='{{ lang }}'><head><meta charset='utf-8'><title>{{ title }}</title></head>"
-    "<body><h1>{{ title }}</h1>{{ body }}</body></html>"
+    "<!DOCTYPE html><html lang='{{ lang }}'><head><meta charset='utf-8'><title>{{ title }}</title></head><body><h1>{{ title }}</h1>{{ body }}</body></html>"
 )
 
 
@@ -40,7 +39,7 @@ def main() -> None:
     jobs = []
     for path in sorted((site / "content").rglob("*")):
         if path.suffix in (".md", ".yaml") and path.name != "_index.md":
-            lang, section, name = path.relative_to(site / "content").parts
+            lang, section, _name = path.relative_to(site / "content").parts
             jobs.append((str(path), lang, str(out / lang / section / path.stem / "index.html")))
     with Pool(os.cpu_count()) as pool:
         pool.map(one, jobs, chunksize=64)

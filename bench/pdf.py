@@ -24,9 +24,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pypdf import PdfReader  # noqa: E402  (installed with .[test])
-
 from corpus import copy_portal  # noqa: E402
+from pypdf import PdfReader  # noqa: E402  (installed with .[test])
 
 from sitegen.options import BuildOptions  # noqa: E402
 from sitegen.outputs.pdf import _render_one, cache_key, check_fonts, fast_subsetting, plan_pdfs  # noqa: E402
@@ -49,8 +48,10 @@ def main() -> None:
         total = time.perf_counter() - start
         assert report.ok, [d.format() for d in report.diagnostics]
         pdf_time = report.timings.get("pdf", 0.0)
-        print(f"cold build, {len(report.pdfs_rendered)} PDFs on {args.jobs} process(es): "
-              f"{total:.2f} s in all, {pdf_time:.2f} s of it making PDFs (target: under 5 s)")
+        print(
+            f"cold build, {len(report.pdfs_rendered)} PDFs on {args.jobs} process(es): "
+            f"{total:.2f} s in all, {pdf_time:.2f} s of it making PDFs (target: under 5 s)"
+        )
 
         # One at a time, in this process, for seconds per PDF (the first one also loads the fonts).
         site = report.site

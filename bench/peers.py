@@ -1,7 +1,7 @@
 """The same corpus for Hugo and Pelican: benchmark tools only, never dependencies of sitegen.
 
-    hugo_site(corpus, target) and pelican_site(corpus, target) write each peer's project;
-    plain_site(corpus, target) writes the corpus for sitegen with templates like the peers'.
+hugo_site(corpus, target) and pelican_site(corpus, target) write each peer's project;
+plain_site(corpus, target) writes the corpus for sitegen with templates like the peers'.
 """
 
 from __future__ import annotations
@@ -36,18 +36,21 @@ def _items(corpus: Path):
 def hugo_site(corpus: Path, target: Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     (target / "layouts/_default").mkdir(parents=True)
-    languages = "\n".join(
-        f"[languages.{lang}]\n  contentDir = 'content/{lang}'\n  weight = {i + 1}\n  languageCode = '{lang}'" for i, lang in enumerate(LANGS)
-    )
+    languages = "\n".join(f"[languages.{lang}]\n  contentDir = 'content/{lang}'\n  weight = {i + 1}\n  languageCode = '{lang}'" for i, lang in enumerate(LANGS))
     (target / "hugo.toml").write_text(
         f"baseURL = 'https://example.org/'\ndefaultContentLanguage = 'ko'\ndefaultContentLanguageInSubdir = true\n"
-        f"disableKinds = ['taxonomy', 'term', 'RSS', 'sitemap']\n{languages}\n", encoding="utf-8")
+        f"disableKinds = ['taxonomy', 'term', 'RSS', 'sitemap']\n{languages}\n",
+        encoding="utf-8",
+    )
     (target / "layouts/_default/baseof.html").write_text(
         "<!DOCTYPE html><html lang='{{ .Site.Language.Lang }}'><head><meta charset='utf-8'><title>{{ .Title }}</title></head>"
-        "<body>{{ block \"main\" . }}{{ end }}</body></html>", encoding="utf-8")
-    (target / "layouts/_default/single.html").write_text("{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}", encoding="utf-8")
+        '<body>{{ block "main" . }}{{ end }}</body></html>',
+        encoding="utf-8",
+    )
+    (target / "layouts/_default/single.html").write_text('{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}', encoding="utf-8")
     (target / "layouts/_default/list.html").write_text(
-        "{{ define \"main\" }}<ul>{{ range .Pages }}<li><a href='{{ .RelPermalink }}'>{{ .Title }}</a></li>{{ end }}</ul>{{ end }}", encoding="utf-8")
+        "{{ define \"main\" }}<ul>{{ range .Pages }}<li><a href='{{ .RelPermalink }}'>{{ .Title }}</a></li>{{ end }}</ul>{{ end }}", encoding="utf-8"
+    )
     for lang, section, slug, title, date, body in _items(corpus):
         path = target / "content" / lang / section / f"{slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +65,9 @@ def pelican_site(corpus: Path, target: Path) -> Path:
         "SITENAME = 'Clusters'\nSITEURL = ''\nDEFAULT_LANG = 'ko'\nPATH = 'content'\nTIMEZONE = 'Asia/Seoul'\n"
         "FEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\n"
         "DEFAULT_PAGINATION = False\nARTICLE_URL = '{lang}/{category}/{slug}/'\nARTICLE_SAVE_AS = '{lang}/{category}/{slug}/index.html'\n"
-        "ARTICLE_LANG_URL = ARTICLE_URL\nARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS\n", encoding="utf-8")
+        "ARTICLE_LANG_URL = ARTICLE_URL\nARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS\n",
+        encoding="utf-8",
+    )
     for lang, section, slug, title, date, body in _items(corpus):
         path = target / "content" / lang / f"{section}-{slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Sequence, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import Diagnostic, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
     from .inputs.config import SiteConfig
-    from .pipeline import Report
     from .inputs.schema import CheckedItem
+    from .pipeline import Report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,9 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 
     i18n_cmd = commands.add_parser("i18n", help="UI catalogs and content translations")
     i18n = i18n_cmd.add_subparsers(required=True, metavar="ACTION")
-    for name, text in (("extract", "extract UI strings into locale/messages.pot"),
-                       ("update", "merge messages.pot into every catalog"),
-                       ("compile", "compile catalogs to .mo files (the build compiles in memory)")):
+    for name, text in (
+        ("extract", "extract UI strings into locale/messages.pot"),
+        ("update", "merge messages.pot into every catalog"),
+        ("compile", "compile catalogs to .mo files (the build compiles in memory)"),
+    ):
         action = i18n.add_parser(name, help=text)
         action.add_argument("--source", type=Path, default=Path("."))
         action.set_defaults(run=_pybabel, action=name)
@@ -221,11 +224,11 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) ->
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .pipeline import _languages
     from .inputs.config import load_config
+    from .pipeline import _languages
     from .serve import serve
 
-    config, problems = load_config(args.source)
+    config, _problems = load_config(args.source)
     if config is not None and args.languages:
         _languages(config, tuple(args.languages))  # unknown languages are wrong usage
     out = args.out or args.source / ".sitegen-cache" / "serve"
@@ -247,7 +250,13 @@ def _new(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
-        print_diagnostics([Diagnostic(str(exc.filename or args.source), None, None, None, f"expected to write the new file, found an error ({(exc.strerror or str(exc)).lower()})")])
+        print_diagnostics(
+            [
+                Diagnostic(
+                    str(exc.filename or args.source), None, None, None, f"expected to write the new file, found an error ({(exc.strerror or str(exc)).lower()})"
+                )
+            ]
+        )
         return 1
     print(note)
     return 0
@@ -273,9 +282,9 @@ def _pybabel(args: argparse.Namespace) -> int:
 
 def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[CheckedItem], list[Diagnostic]]:
     """The config and every content file that passed its schema, with what did not (read and check stages)."""
-    from .pipeline import check_items
     from .inputs.config import load_config
     from .inputs.content import read_content
+    from .pipeline import check_items
 
     config, problems = load_config(args.source)
     if config is None:

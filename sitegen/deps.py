@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from .layout import ASSETS_DIR, CONFIG_NAME, CONTENT_DIR, LOCALE_DIR, TEMPLATES_DIR, identify
 
@@ -47,7 +47,7 @@ _WATCHED_FOLDERS = tuple(f"{folder}/" for folder in WATCHED)
 
 def _ignored(name: str) -> bool:
     """Editors' swap and backup files, and compiled catalogs: not inputs."""
-    return name.startswith(".") or name.endswith("~") or name.endswith(".mo")
+    return name.startswith(".") or name.endswith(("~", ".mo"))
 
 
 def _scan_dir(folder: Path, rel: str, stamps: dict[str, Stamp]) -> None:
@@ -125,5 +125,3 @@ class DepGraph:
         for key in keys:
             out |= self._users.get(key, set())
         return out
-
-

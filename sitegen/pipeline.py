@@ -10,28 +10,28 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
 
-from .render import urls
-from .render.cache import MarkdownCache, cache_dir
-from .inputs.config import SiteConfig, load_config
-from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, has_errors
+from .inputs.config import SiteConfig, load_config
+from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
-from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR
-from .render.links import PageLinks, check_pages
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
-from .options import BuildOptions, UsageError
-from .outputs.publish import OutputError, staging, update_files
-from .outputs.pdf import plan_pdfs, render_pdfs
-from .render.pages import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
 from .inputs.schema import CheckedItem, check_item
+from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR
+from .options import BuildOptions, UsageError
+from .outputs.pdf import plan_pdfs, render_pdfs
+from .outputs.publish import OutputError, staging, update_files
 from .outputs.search import INDEX_DIR, SearchIndexError, index_site
+from .render import urls
+from .render.cache import MarkdownCache, cache_dir
+from .render.links import PageLinks, check_pages
+from .render.pages import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
 CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]
@@ -97,8 +97,11 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
         report.whole = False
         return report
     state.pending |= changed_keys(files, state.stamps, stamps)
-    edits_only = bool(state.stamps) and all(f in state.stamps and f in stamps for f in files if f.startswith("content/")) and not any(
-        f.startswith("assets/") for f in files)
+    edits_only = (
+        bool(state.stamps)
+        and all(f in state.stamps and f in stamps for f in files if f.startswith("content/"))
+        and not any(f.startswith("assets/") for f in files)
+    )
     state.stamps = stamps
     whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files)
     report.whole = whole
@@ -194,7 +197,7 @@ def _render_and_write(
     notes: set[Diagnostic] = set()
     digests: dict[str, bytes] = {}
     to_stage = whole and options.out is not None and options.pdf_slugs is None
-    with (staging(options.out, options.source) if to_stage else nullcontext()) as stage:  # type: ignore[arg-type]
+    with staging(options.out, options.source) if to_stage else nullcontext() as stage:  # type: ignore[arg-type]
         with clock("render"):
             renderer.store.load(markdown_texts(site))
             for part in render_pages(renderer, todo, options.jobs if whole else 1, progress):
@@ -296,7 +299,7 @@ def source_date(root: Path, stamps: Mapping[str, Stamp] | None = None) -> str:
     if not epoch.strip().isdigit():
         newest = max((mtime for mtime, _ in (stamps or scan(root)).values()), default=0)
         epoch = str(newest // 1_000_000_000)
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _finish(report: Report, options: BuildOptions) -> None:

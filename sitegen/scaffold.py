@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from .inputs.config import SiteConfig
-from .layout import CONTENT_DIR, SECTIONS
 from .inputs.validate import MAX_SLUG, SLUG_RE
+from .layout import CONTENT_DIR, SECTIONS
 
 KINDS = {"cluster": "clusters", "story": "stories", "page": "pages", "brochure": "brochures"}
 

@@ -7,9 +7,10 @@ import ipaddress
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
@@ -23,15 +24,13 @@ from .errors import visible
 from .layout import CONFIG_NAME
 from .options import BuildOptions
 from .outputs.publish import update_files
-from .pipeline import Report, State, build
 from .outputs.search import SearchIndexError, index_site
+from .pipeline import Report, State, build
 
 
 def error_page(report: Report) -> str:
     """What the browser shows while the last save has errors: each one with its file and line."""
-    items = "\n".join(
-        f"<li><code>{html.escape(d.format())}</code></li>" for d in report.diagnostics if d.severity == "error"
-    )
+    items = "\n".join(f"<li><code>{html.escape(d.format())}</code></li>" for d in report.diagnostics if d.severity == "error")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

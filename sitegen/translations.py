@@ -11,13 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from .errors import Diagnostic
 from .inputs.config import SiteConfig
 from .inputs.content import parse_item
-from .errors import Diagnostic
-from .inputs.i18n import MSGID_LANGUAGE, po_path, read_catalog
 from .inputs.files import Refused, read_input
-from .layout import CONTENT_DIR, identify
+from .inputs.i18n import MSGID_LANGUAGE, po_path, read_catalog
 from .inputs.schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
+from .layout import CONTENT_DIR, identify
 
 State = Literal["translated", "missing", "outdated"]
 
@@ -69,7 +69,11 @@ def status(config: SiteConfig, checked: list[CheckedItem], languages: tuple[str,
             translation = translations.get((key, lang))
             item = _item_status(config, source, translation, lang)
             if item.state == "outdated" and item.recorded and not item.known:
-                diagnostics.append(Diagnostic(item.path, None, None, VERSION_FIELD, f"expected a version of {item.source} from its history, found {item.recorded}, which names none"))
+                diagnostics.append(
+                    Diagnostic(
+                        item.path, None, None, VERSION_FIELD, f"expected a version of {item.source} from its history, found {item.recorded}, which names none"
+                    )
+                )
             language.items.append(item)
         result.append(language)
     return result, diagnostics
@@ -102,8 +106,9 @@ def _item_status(config: SiteConfig, source: CheckedItem, translation: CheckedIt
         return ItemStatus(section, slug, lang, "translated", translation.source.path, source_path, recorded, current)
     old = find_version(config, source_path, recorded) if recorded else None
     diff = text_diff(config, old, source, recorded) if old is not None else ""
-    return ItemStatus(section, slug, lang, "outdated", translation.source.path, source_path, recorded, current,
-                      known=old is not None or recorded is None, diff=diff)
+    return ItemStatus(
+        section, slug, lang, "outdated", translation.source.path, source_path, recorded, current, known=old is not None or recorded is None, diff=diff
+    )
 
 
 def find_version(config: SiteConfig, source_path: str, version: str) -> CheckedItem | None:
@@ -158,10 +163,15 @@ def _as_lines(item: CheckedItem, config: SiteConfig) -> list[str]:
 
 
 def text_diff(config: SiteConfig, old: CheckedItem, new: CheckedItem, version: str | None) -> str:
-    return "\n".join(difflib.unified_diff(
-        _as_lines(old, config), _as_lines(new, config),
-        fromfile=f"{new.source.path} @ {version}", tofile=f"{new.source.path} (now)", lineterm="",
-    ))
+    return "\n".join(
+        difflib.unified_diff(
+            _as_lines(old, config),
+            _as_lines(new, config),
+            fromfile=f"{new.source.path} @ {version}",
+            tofile=f"{new.source.path} (now)",
+            lineterm="",
+        )
+    )
 
 
 def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tuple[str | None, Diagnostic | None]:
@@ -172,7 +182,7 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
     identity = identify(rel)
     if identity is None or identity[0] == config.source_language:
         return None, Diagnostic(rel, None, None, None, f"expected a translation under {CONTENT_DIR}/<lang>/ (not {config.source_language}), found {rel}")
-    lang, section, slug = identity
+    _lang, section, slug = identity
     source = next((c for c in checked if c.source.key == (section, slug) and c.source.lang == config.source_language), None)
     if source is None:
         return None, Diagnostic(rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`)")
@@ -181,14 +191,22 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
         text = read_input(config.root, rel, CONTENT_DIR).decode("utf-8")
     except Refused as exc:
         if exc.missing:
-            return None, Diagnostic(rel, None, None, None, "expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)")
+            return None, Diagnostic(
+                rel,
+                None,
+                None,
+                None,
+                "expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)",
+            )
         return None, exc.diagnostic()
     except UnicodeDecodeError:
         return None, Diagnostic(rel, None, None, None, "expected UTF-8 text, found other bytes; save the file as UTF-8")
     try:
         (config.root / rel).write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")
     except OSError as exc:
-        return None, Diagnostic(rel, None, None, None, f"expected to write the file, found an error ({(exc.strerror or str(exc)).lower()}); let the user running sitegen write it")
+        return None, Diagnostic(
+            rel, None, None, None, f"expected to write the file, found an error ({(exc.strerror or str(exc)).lower()}); let the user running sitegen write it"
+        )
     return version, None
 
 
@@ -237,8 +255,7 @@ def as_text(languages: list[LanguageStatus], verbose: bool = True) -> str:
     out = []
     for status in languages:
         catalog = status.catalog
-        ui = (f"{catalog.translated} translated, {catalog.fuzzy} fuzzy, {catalog.untranslated} untranslated ({catalog.path})"
-              if catalog else "no catalog")
+        ui = f"{catalog.translated} translated, {catalog.fuzzy} fuzzy, {catalog.untranslated} untranslated ({catalog.path})" if catalog else "no catalog"
         out.append(f"{status.lang}: UI {ui}")
         out.append(f"    content: {status.count('translated')} translated, {status.count('missing')} missing, {status.count('outdated')} out of date")
         for item in status.items:
@@ -295,10 +312,14 @@ def as_html(languages: list[LanguageStatus], config: SiteConfig, report_dir: Pat
 
     rows = list(zip(*(status.items for status in languages))) if languages else []
     files = Path(os.path.relpath(config.root, report_dir.resolve())).as_posix() + "/"
-    return jinja2.Environment(autoescape=True).from_string(REPORT).render(
-        languages=languages,
-        rows=rows,
-        files=files,
-        labels={"translated": "translated", "missing": "missing", "outdated": "out of date"},
-        page=lambda item: config.base_url + item_path(item.section, item.slug, item.lang),
+    return (
+        jinja2.Environment(autoescape=True)
+        .from_string(REPORT)
+        .render(
+            languages=languages,
+            rows=rows,
+            files=files,
+            labels={"translated": "translated", "missing": "missing", "outdated": "out of date"},
+            page=lambda item: config.base_url + item_path(item.section, item.slug, item.lang),
+        )
     )

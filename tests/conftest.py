@@ -7,16 +7,17 @@ import shutil
 import sqlite3
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Callable
 
 import html5lib
 import pytest
 import yaml
 
 from sitegen.options import BuildOptions
-from sitegen.pipeline import Report as BuildReport, build
+from sitegen.pipeline import Report as BuildReport
+from sitegen.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

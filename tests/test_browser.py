@@ -134,7 +134,9 @@ def test_keyboard_alone_reaches_the_switcher_with_a_visible_focus(page, site_url
             break
     else:
         pytest.fail("Tab never reached the Japanese switcher link")
-    outline = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; })()")
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; })()"
+    )
     assert (outline[0] != "none" and outline[1] >= 2) or outline[2] != "none", outline
     page.keyboard.press("Enter")
     page.wait_for_url(site_url + "ja/clusters/")

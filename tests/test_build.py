@@ -35,7 +35,9 @@ BAD_INPUTS = {
         "content/ko/stories/oita-lsi.md:2:1: error: summary: expected a one-sentence summary, found nothing (the field is required)",
     ),
     "wrong type": (
-        {CLUSTER: "title: 창원\nsummary: 요약\nregion: dongnam\nindustry: 기계\nmembers:\n  companies: many\n  universities: 9\n  research_institutes: 3\n  support_agencies: 6\n"},
+        {
+            CLUSTER: "title: 창원\nsummary: 요약\nregion: dongnam\nindustry: 기계\nmembers:\n  companies: many\n  universities: 9\n  research_institutes: 3\n  support_agencies: 6\n"
+        },
         "content/ko/clusters/changwon.yaml:6:14: error: members.companies: expected a whole number of 0 or more, found 'many'",
     ),
     "impossible date": (
@@ -107,10 +109,12 @@ def test_bad_input_gets_one_clear_diagnostic_and_public_is_untouched(make_site, 
 
 
 def test_all_errors_of_a_build_are_reported_together(make_site):
-    root = make_site({
-        STORY: story(date="2012-02-30", region="mars", cluster="atlantis"),
-        "content/en/clusters/changwon.yaml": "title: Changwon\nregion: capital\n",
-    })
+    root = make_site(
+        {
+            STORY: story(date="2012-02-30", region="mars", cluster="atlantis"),
+            "content/en/clusters/changwon.yaml": "title: Changwon\nregion: capital\n",
+        }
+    )
     report = build_into(root)
     found = errors(report)
     assert [e.split(": error: ")[0] for e in found] == [

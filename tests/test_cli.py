@@ -101,7 +101,10 @@ def test_ctrl_c_stops_a_build_with_one_line_and_leaves_nothing_behind(make_site)
     root = make_site({f"content/ko/stories/story-{n:03d}.md": story for n in range(400)})
     build = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--no-pdf", "--no-search", "--jobs", "2", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     while not any(root.glob(".public.staging-*/en/stories/*/index.html")) and build.poll() is None and time.monotonic() < deadline:

@@ -32,8 +32,9 @@ def test_bom_and_crlf_are_accepted(make_site):
 def test_markdown_body_alone_is_the_body_reading_finds(make_site):
     """The build's head start on Markdown (build._markdown_ahead) reads bodies without their front
     matter: each must be the very text the model will hold, or its work is never used."""
-    root = make_site({"content/ko/pages/program.md": "\ufeff---\r\ntitle: 사업\r\n---\r\n본문\r\n".encode("utf-8"),
-                      "content/ko/pages/empty.md": "---\ntitle: 빈\n---\n"})
+    root = make_site(
+        {"content/ko/pages/program.md": "\ufeff---\r\ntitle: 사업\r\n---\r\n본문\r\n".encode("utf-8"), "content/ko/pages/empty.md": "---\ntitle: 빈\n---\n"}
+    )
     tree, _ = read(root)
     bodies = {i.path: i.body for i in tree.items if i.path.endswith(".md")}
     assert len(bodies) > 3 and bodies["content/ko/pages/program.md"] == "본문\n"
@@ -45,9 +46,7 @@ def test_markdown_body_alone_is_the_body_reading_finds(make_site):
 
 def test_markdown_without_front_matter_is_an_error_at_line_1(make_site):
     _, problems = read(make_site({"content/ko/pages/program.md": "# 사업\n"}))
-    assert [p.format() for p in problems] == [
-        "content/ko/pages/program.md:1:1: error: expected front matter between two '---' lines at the top, found none"
-    ]
+    assert [p.format() for p in problems] == ["content/ko/pages/program.md:1:1: error: expected front matter between two '---' lines at the top, found none"]
 
 
 def test_wrong_extension_and_stray_files_are_reported(make_site):
@@ -59,7 +58,7 @@ def test_wrong_extension_and_stray_files_are_reported(make_site):
 
 
 def test_editor_backups_and_dotfiles_are_ignored(make_site):
-    tree, problems = read(make_site({"content/ko/stories/.oita-lsi.md.swp": "x", "content/ko/stories/oita-lsi.md~": "x"}))
+    _tree, problems = read(make_site({"content/ko/stories/.oita-lsi.md.swp": "x", "content/ko/stories/oita-lsi.md~": "x"}))
     assert problems == []
 
 

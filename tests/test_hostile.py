@@ -87,11 +87,15 @@ def test_a_50_mb_file_is_refused_quickly(make_site):
 
 
 def test_an_image_path_cannot_leave_the_site(make_site):
-    root = make_site({
-        "content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\ncover: {image: assets/../../../etc/passwd}\nsections:\n  - page: program\n",
-    })
+    root = make_site(
+        {
+            "content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\ncover: {image: assets/../../../etc/passwd}\nsections:\n  - page: program\n",
+        }
+    )
     found = errors(build_into(root, pdf=False))
-    assert found == ["content/ko/brochures/guide.yaml:3:16: error: cover.image: expected a file under assets/, such as assets/cover.svg, found 'assets/../../../etc/passwd'"]
+    assert found == [
+        "content/ko/brochures/guide.yaml:3:16: error: cover.image: expected a file under assets/, such as assets/cover.svg, found 'assets/../../../etc/passwd'"
+    ]
 
 
 def test_a_symlinked_asset_out_of_the_site_is_refused(make_site, tmp_path):
@@ -181,8 +185,9 @@ def test_the_dev_server_never_serves_a_half_written_page_while_rebuilding(make_s
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--source", str(root), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--source", str(root), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -265,12 +270,14 @@ def script_urls_in(page) -> list[tuple[str, str, str]]:
 
 
 def test_script_links_hidden_by_entities_reach_no_page_in_any_language(make_site):
-    root = make_site({
-        STORY: f"---\ntitle: 링크\nsummary: 요약\ndate: 2012-05-31\nregion: dongnam\n---\n{ENCODED_SCRIPT_LINKS}",
-        "content/en/stories/hostile.md": f"---\ntitle: Links\nsummary: Summary\n---\n{ENCODED_SCRIPT_LINKS}",
-        "content/ko/clusters/changwon.yaml": (FIXTURES / "mini/content/ko/clusters/changwon.yaml").read_text(encoding="utf-8")
-        + "".join(f"  {line}\n" for line in ENCODED_SCRIPT_LINKS.splitlines()),
-    })
+    root = make_site(
+        {
+            STORY: f"---\ntitle: 링크\nsummary: 요약\ndate: 2012-05-31\nregion: dongnam\n---\n{ENCODED_SCRIPT_LINKS}",
+            "content/en/stories/hostile.md": f"---\ntitle: Links\nsummary: Summary\n---\n{ENCODED_SCRIPT_LINKS}",
+            "content/ko/clusters/changwon.yaml": (FIXTURES / "mini/content/ko/clusters/changwon.yaml").read_text(encoding="utf-8")
+            + "".join(f"  {line}\n" for line in ENCODED_SCRIPT_LINKS.splitlines()),
+        }
+    )
     assert errors(build_into(root, pdf=False)) == []
     pages = sorted((root / "public").rglob("*.html"))
     story = parse_html(root / "public/en/stories/hostile/index.html")
@@ -292,7 +299,6 @@ def test_a_script_link_in_a_finished_page_fails_the_build_and_publishes_nothing(
     assert ": error: href: expected a link to a web page (http:, https:)" in found[0]
     assert "found 'javascript:alert(document.cookie)' in <a>" in found[0]
     assert tree_bytes(root / "public") == before
-
 
 
 JA_CATALOG = "locale/ja/LC_MESSAGES/messages.po"
@@ -407,8 +413,13 @@ SECRET = "sitegen-test-secret-4f1c9"
 
 def holding(root: Path, needle: bytes) -> list[str]:
     """The files sitegen wrote (the output and the cache) whose bytes hold `needle`."""
-    return [f"{folder}/{path}" for folder in ("public", ".sitegen-cache") if (root / folder).exists()
-            for path, data in tree_bytes(root / folder).items() if needle in data]
+    return [
+        f"{folder}/{path}"
+        for folder in ("public", ".sitegen-cache")
+        if (root / folder).exists()
+        for path, data in tree_bytes(root / folder).items()
+        if needle in data
+    ]
 
 
 def outside_copy(root: Path, rel: str, secret: str) -> str:
@@ -458,7 +469,9 @@ def test_a_link_to_the_process_environment_is_refused(make_site):
     root = make_site()
     os.symlink("/proc/self/environ", root / "templates/static/env.txt")
     found = errors(build_into(root, pdf=False))
-    assert found == ["templates/static/env.txt: error: expected a file inside the site folder, found a link to /proc/self/environ; replace the link with the file itself"]
+    assert found == [
+        "templates/static/env.txt: error: expected a file inside the site folder, found a link to /proc/self/environ; replace the link with the file itself"
+    ]
     assert not (root / "public").exists()
 
 
@@ -469,20 +482,28 @@ def test_a_link_to_the_users_cache_folder_is_refused(make_site, cache_folder):
     root = make_site()
     os.symlink(cache_folder / "private.key", root / "templates/static/key.css")
     found = errors(build_into(root, pdf=False))
-    assert found == [f"templates/static/key.css: error: expected a file inside the site folder, found a link to {cache_folder}/private.key; replace the link with the file itself"]
+    assert found == [
+        f"templates/static/key.css: error: expected a file inside the site folder, found a link to {cache_folder}/private.key; replace the link with the file itself"
+    ]
     assert holding(root, key) == []
 
 
 def test_a_link_inside_the_site_is_followed_but_not_into_hidden_files(make_site):
-    root = make_site({"assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><title>logo</title></svg>',
-                      ".git/config": f"[remote]\n\turl = https://token:{SECRET}@example.org/\n"})
+    root = make_site(
+        {
+            "assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><title>logo</title></svg>',
+            ".git/config": f"[remote]\n\turl = https://token:{SECRET}@example.org/\n",
+        }
+    )
     os.symlink("../../assets/logo.svg", root / "templates/static/logo.svg")
     assert errors(build_into(root, pdf=False)) == []
     assert (root / "public/static/logo.svg").read_bytes() == (root / "assets/logo.svg").read_bytes()
     os.symlink("../../.git/config", root / "templates/static/config.txt")
     found = errors(build_into(root, pdf=False))
-    assert found == ["templates/static/config.txt: error: expected a file inside the site folder, found a link to .git/config, "
-                     "a hidden file (sitegen's cache and git's files are never inputs); replace the link with the file itself"]
+    assert found == [
+        "templates/static/config.txt: error: expected a file inside the site folder, found a link to .git/config, "
+        "a hidden file (sitegen's cache and git's files are never inputs); replace the link with the file itself"
+    ]
     assert holding(root, SECRET.encode()) == []
 
 
@@ -494,7 +515,9 @@ def test_a_whole_folder_linked_out_of_the_site_is_refused(make_site, tmp_path, f
     (outside / "leak.svg").write_text(outside_copy(root, "x.svg", SECRET))
     os.symlink(outside, root / folder)
     found = errors(build_into(root, pdf=False))
-    assert found[0].startswith(f"{folder}: error: expected a folder inside the site folder, found a link to {outside}; replace the link with the folder itself"), found
+    assert found[0].startswith(
+        f"{folder}: error: expected a folder inside the site folder, found a link to {outside}; replace the link with the folder itself"
+    ), found
     assert holding(root, SECRET.encode()) == []
 
 
@@ -529,10 +552,16 @@ ODD_FILES = {  # (input, what is put there, the diagnostic)
     "story-dangling": ("content/ko/stories/gone.md", dangling, f"content/ko/stories/gone.md: error: {NOWHERE}"),
     "static-dangling": ("templates/static/gone.css", dangling, f"templates/static/gone.css: error: {NOWHERE}"),
     "template-dangling": ("templates/page.html", dangling, f"templates/page.html: error: {NOWHERE}"),
-    "long-slug": ("content/ko/pages/" + "a" * 101 + ".md", lambda path: path.write_text("---\ntitle: 긴\n---\n"),
-                  "content/ko/pages/" + "a" * 101 + ".md: error: slug: expected a file name of at most 100 characters before .md, found 101; shorten it"),
-    "template-not-utf8": ("templates/page.html", lambda path: path.write_bytes(b"<p>\n\xff</p>\n"),
-                          "templates/page.html:2: error: expected UTF-8 text, found byte 0xff; save the file as UTF-8"),
+    "long-slug": (
+        "content/ko/pages/" + "a" * 101 + ".md",
+        lambda path: path.write_text("---\ntitle: 긴\n---\n"),
+        "content/ko/pages/" + "a" * 101 + ".md: error: slug: expected a file name of at most 100 characters before .md, found 101; shorten it",
+    ),
+    "template-not-utf8": (
+        "templates/page.html",
+        lambda path: path.write_bytes(b"<p>\n\xff</p>\n"),
+        "templates/page.html:2: error: expected UTF-8 text, found byte 0xff; save the file as UTF-8",
+    ),
 }
 
 
@@ -548,8 +577,15 @@ def test_an_odd_file_where_an_input_belongs_is_a_diagnostic_at_it(make_site, cas
     assert tree_bytes(root / "public") == before
 
 
-FIFOS = ["site.yaml", "content/ko/_index.md", "content/ko/stories/oita-lsi.md", "templates/page.html",
-         "templates/static/style.css", "locale/ja/LC_MESSAGES/messages.po", "assets/pipe.png"]
+FIFOS = [
+    "site.yaml",
+    "content/ko/_index.md",
+    "content/ko/stories/oita-lsi.md",
+    "templates/page.html",
+    "templates/static/style.css",
+    "locale/ja/LC_MESSAGES/messages.po",
+    "assets/pipe.png",
+]
 
 
 @pytest.mark.parametrize("rel", FIFOS, ids=FIFOS)
@@ -569,7 +605,10 @@ def test_a_named_pipe_where_an_input_belongs_is_refused_without_waiting(make_sit
         pytest.fail(f"the build waits forever on a named pipe at {rel}")
     assert "Traceback" not in stderr
     assert build.returncode == 1, stderr
-    assert f"{rel}: error: expected a file, found a named pipe (FIFO), which would keep the build waiting forever; put an ordinary file in its place" in stderr.splitlines()
+    assert (
+        f"{rel}: error: expected a file, found a named pipe (FIFO), which would keep the build waiting forever; put an ordinary file in its place"
+        in stderr.splitlines()
+    )
     assert not (root / "public").exists()
 
 
@@ -591,8 +630,10 @@ def test_a_read_only_output_folder_is_a_diagnostic_and_keeps_the_site(make_site,
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         story = root / "content/ko/stories/oita-lsi.md"
         story.write_text(story.read_text(encoding="utf-8") + "\n새 문단.\n", encoding="utf-8")
-        refused = (f"{disk / 'public'}: expected a folder sitegen may write the site into, found it refused (read-only file system); "
-                   "choose another --out, or make it writable; the previous site is untouched")
+        refused = (
+            f"{disk / 'public'}: expected a folder sitegen may write the site into, found it refused (read-only file system); "
+            "choose another --out, or make it writable; the previous site is untouched"
+        )
         command = [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--out", str(disk / "public"), "--no-pdf", "--no-search", "--quiet"]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert "Traceback" not in done.stderr
@@ -665,8 +706,10 @@ def test_an_output_folder_inside_the_sources_is_wrong_usage(make_site, capsys, o
         main(["build", "--source", str(root), "--out", str(root / out), "--no-pdf", "--no-search"])
     assert info.value.code == 2
     folder = out.split("/")[0] if out.startswith(("content", "assets", "locale")) else "templates"
-    assert (f"sitegen: error: {root / out}: expected an output folder apart from the sources, found it inside {folder}/, whose files "
-            f"the next build would read back as sources; choose another --out (the default is {root / 'public'})") in capsys.readouterr().err
+    assert (
+        f"sitegen: error: {root / out}: expected an output folder apart from the sources, found it inside {folder}/, whose files "
+        f"the next build would read back as sources; choose another --out (the default is {root / 'public'})"
+    ) in capsys.readouterr().err
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
 
 
@@ -690,7 +733,9 @@ def test_a_link_in_the_lock_files_place_is_never_followed(make_site, tmp_path):
     (root / ".public.lock").unlink()
     os.mkfifo(root / ".public.lock")  # opened to write, a pipe with no reader would keep the build waiting
     found = errors(build_into(root, pdf=False))
-    assert found == [f"{root / 'public'}: error: {root / '.public.lock'}: expected sitegen's lock file, found a named pipe; remove it (sitegen makes the file again)"]
+    assert found == [
+        f"{root / 'public'}: error: {root / '.public.lock'}: expected sitegen's lock file, found a named pipe; remove it (sitegen makes the file again)"
+    ]
 
 
 def test_a_link_in_a_staging_folders_place_is_removed_not_what_it_leads_to(make_site, tmp_path):
@@ -713,8 +758,10 @@ def test_an_output_folder_a_link_in_the_site_leads_elsewhere_is_wrong_usage(make
     with pytest.raises(SystemExit) as info:
         main(["build", "--source", str(root), "--out", str(root / ".sitegen-cache/serve"), "--no-pdf", "--no-search"])
     assert info.value.code == 2
-    assert (f"{root / '.sitegen-cache/serve'}: expected an output folder inside the site folder, as its path says, found a link on the way "
-            f"that leads to {elsewhere / 'serve'}; remove the link, or name that folder with --out") in capsys.readouterr().err
+    assert (
+        f"{root / '.sitegen-cache/serve'}: expected an output folder inside the site folder, as its path says, found a link on the way "
+        f"that leads to {elsewhere / 'serve'}; remove the link, or name that folder with --out"
+    ) in capsys.readouterr().err
     assert list(elsewhere.iterdir()) == []
 
 
@@ -722,22 +769,38 @@ def test_an_output_folder_a_link_in_the_site_leads_elsewhere_is_wrong_usage(make
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">\n'
 EXPORT = "remove it, or export the picture again without it (sitegen refuses such a file rather than changing it)"
 HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected a plain SVG picture, found ')
-    "script": (SVG_OPEN + '<rect width="10" height="10"/>\n<script>fetch("/steal?c=" + document.cookie)</script>\n</svg>\n',
-               [(3, f"a <script> element, which runs as the site when the picture is opened; {EXPORT}")]),
-    "event-handler": ('<svg xmlns="http://www.w3.org/2000/svg"\n     width="10"\n     onload="alert(document.domain)"\n     height="10">\n</svg>\n',
-                      [(3, f'an event handler onload="..." on <svg>, which runs script; {EXPORT}')]),
-    "script-link": (SVG_OPEN + '<a xlink:href="&#106;ava&#x09;script:alert(1)"><text y="5">open</text></a>\n</svg>\n',
-                    [(2, f'a script link in href="..." on <a>; {EXPORT}')]),
-    "foreign-object": (SVG_OPEN + '<foreignObject width="10" height="10"><p>text</p></foreignObject>\n</svg>\n',
-                       [(2, f"a <foreignObject> element, which can carry a web page and its scripts into the picture; {EXPORT}")]),
-    "html-script": (SVG_OPEN + '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>\n</svg>\n',
-                    [(2, f"a <script> element, which runs as the site when the picture is opened; {EXPORT}")]),
-    "animated-link": (SVG_OPEN + '<a><set attributeName="href" to="javascript:alert(1)"/><text y="5">x</text></a>\n</svg>\n',
-                      [(2, f'a script link in to="..." on <set>; {EXPORT}'), (2, f"an animation of href on <set>, which can turn a link into script; {EXPORT}")]),
-    "external-entity": ('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY key SYSTEM "file:///etc/passwd">]>\n' + SVG_OPEN + "<text>&key;</text>\n</svg>\n",
-                        [(2, "a DOCTYPE or entity declaration, which can read other files or grow without end; remove it; an SVG needs none")]),
-    "style-sheet": ('<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="run.xsl"?>\n' + SVG_OPEN + "</svg>\n",
-                    [(2, "a processing instruction <?xml-stylesheet ...?>, which can make a browser run a style sheet or program; remove it")]),
+    "script": (
+        SVG_OPEN + '<rect width="10" height="10"/>\n<script>fetch("/steal?c=" + document.cookie)</script>\n</svg>\n',
+        [(3, f"a <script> element, which runs as the site when the picture is opened; {EXPORT}")],
+    ),
+    "event-handler": (
+        '<svg xmlns="http://www.w3.org/2000/svg"\n     width="10"\n     onload="alert(document.domain)"\n     height="10">\n</svg>\n',
+        [(3, f'an event handler onload="..." on <svg>, which runs script; {EXPORT}')],
+    ),
+    "script-link": (
+        SVG_OPEN + '<a xlink:href="&#106;ava&#x09;script:alert(1)"><text y="5">open</text></a>\n</svg>\n',
+        [(2, f'a script link in href="..." on <a>; {EXPORT}')],
+    ),
+    "foreign-object": (
+        SVG_OPEN + '<foreignObject width="10" height="10"><p>text</p></foreignObject>\n</svg>\n',
+        [(2, f"a <foreignObject> element, which can carry a web page and its scripts into the picture; {EXPORT}")],
+    ),
+    "html-script": (
+        SVG_OPEN + '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>\n</svg>\n',
+        [(2, f"a <script> element, which runs as the site when the picture is opened; {EXPORT}")],
+    ),
+    "animated-link": (
+        SVG_OPEN + '<a><set attributeName="href" to="javascript:alert(1)"/><text y="5">x</text></a>\n</svg>\n',
+        [(2, f'a script link in to="..." on <set>; {EXPORT}'), (2, f"an animation of href on <set>, which can turn a link into script; {EXPORT}")],
+    ),
+    "external-entity": (
+        '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY key SYSTEM "file:///etc/passwd">]>\n' + SVG_OPEN + "<text>&key;</text>\n</svg>\n",
+        [(2, "a DOCTYPE or entity declaration, which can read other files or grow without end; remove it; an SVG needs none")],
+    ),
+    "style-sheet": (
+        '<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="run.xsl"?>\n' + SVG_OPEN + "</svg>\n",
+        [(2, "a processing instruction <?xml-stylesheet ...?>, which can make a browser run a style sheet or program; remove it")],
+    ),
 }
 
 
@@ -756,12 +819,14 @@ def test_an_svg_that_can_run_script_is_refused_at_its_line(make_site, folder, ca
 
 
 def test_plain_svgs_are_published_as_they_are(make_site):
-    inkscape = ('<?xml version="1.0" encoding="UTF-8"?>\n<!-- Created with Inkscape -->\n'
-                '<svg xmlns="http://www.w3.org/2000/svg" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"\n'
-                '     xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">\n'
-                '  <sodipodi:namedview id="view" inkscape:zoom="1"/>\n  <style>rect { fill: #0b3d6b; }</style>\n'
-                '  <a href="https://www.kicox.or.kr/"><rect width="10" height="10"/></a>\n'
-                '  <image href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/>\n</svg>\n')
+    inkscape = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!-- Created with Inkscape -->\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"\n'
+        '     xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">\n'
+        '  <sodipodi:namedview id="view" inkscape:zoom="1"/>\n  <style>rect { fill: #0b3d6b; }</style>\n'
+        '  <a href="https://www.kicox.or.kr/"><rect width="10" height="10"/></a>\n'
+        '  <image href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/>\n</svg>\n'
+    )
     root = make_site({"assets/map.svg": inkscape, "templates/static/map.svg": inkscape})
     assert errors(build_into(root, pdf=False)) == []
     assert (root / "public/assets/map.svg").read_text(encoding="utf-8") == inkscape
@@ -769,8 +834,13 @@ def test_plain_svgs_are_published_as_they_are(make_site):
 
 
 def test_a_brochure_cover_that_can_run_script_is_refused_at_both(make_site):
-    root = make_site({"content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\ncover: {image: assets/cover.svg}\nsections:\n  - page: program\n",
-                      "assets/cover.svg": HOSTILE_SVGS["script"][0], "assets/compressed.svgz": b"\x1f\x8b\x08\x00"})
+    root = make_site(
+        {
+            "content/ko/brochures/guide.yaml": "title: 안내\nsummary: 요약\ncover: {image: assets/cover.svg}\nsections:\n  - page: program\n",
+            "assets/cover.svg": HOSTILE_SVGS["script"][0],
+            "assets/compressed.svgz": b"\x1f\x8b\x08\x00",
+        }
+    )
     assert errors(build_into(root, pdf=False)) == [
         "assets/compressed.svgz: error: expected a plain SVG picture, found a compressed SVG (.svgz), which sitegen cannot check; save it as a plain .svg file",
         f"assets/cover.svg:3: error: expected a plain SVG picture, found {HOSTILE_SVGS['script'][1][0][1]}",
@@ -778,11 +848,15 @@ def test_a_brochure_cover_that_can_run_script_is_refused_at_both(make_site):
     ]
 
 
-@pytest.mark.parametrize("body, found", [
-    ("[a](b) " * 4000, "found 4,000 in the paragraph at line 1 of the body"),  # took 30 s
-    ("".join(f"[r{i}]: /x{i}\n" for i in range(5000)), "found more in the lines from line 1 of the body"),  # took 51 s
-    ("[a](b) " * 150_000, "found 1,050,001 characters"),  # never ended
-], ids=["4000-links-on-a-line", "5000-definitions", "a-1-MB-line"])
+@pytest.mark.parametrize(
+    "body, found",
+    [
+        ("[a](b) " * 4000, "found 4,000 in the paragraph at line 1 of the body"),  # took 30 s
+        ("".join(f"[r{i}]: /x{i}\n" for i in range(5000)), "found more in the lines from line 1 of the body"),  # took 51 s
+        ("[a](b) " * 150_000, "found 1,050,001 characters"),  # never ended
+    ],
+    ids=["4000-links-on-a-line", "5000-definitions", "a-1-MB-line"],
+)
 def test_a_body_that_would_take_minutes_is_refused_quickly_naming_its_file(make_site, body, found):
     root = make_site()
     assert errors(build_into(root, pdf=False)) == []

@@ -6,8 +6,7 @@ from decimal import Decimal
 from sitegen.inputs.config import Language, load_config
 from sitegen.inputs.i18n import date, load_catalogs, money, number
 
-KO, EN, JA, ZH = (Language("ko", "ko", "ko"), Language("en", "en", "en"),
-                  Language("ja", "ja", "ja"), Language("zh", "zh-Hans", "zh_Hans"))
+KO, EN, JA, ZH = (Language("ko", "ko", "ko"), Language("en", "en", "en"), Language("ja", "ja", "ja"), Language("zh", "zh-Hans", "zh_Hans"))
 
 
 def test_dates_in_each_locale():
@@ -46,7 +45,9 @@ def test_po_syntax_error_names_file_and_line(make_site):
 
 
 def test_lost_placeholder_is_an_error(make_site):
-    root = make_site({"locale/ja/LC_MESSAGES/messages.po": PO_HEADER + '#, python-format\nmsgid "%(num)s member"\nmsgid_plural "%(num)s members"\nmsgstr[0] "会員"\n'})
+    root = make_site(
+        {"locale/ja/LC_MESSAGES/messages.po": PO_HEADER + '#, python-format\nmsgid "%(num)s member"\nmsgid_plural "%(num)s members"\nmsgstr[0] "会員"\n'}
+    )
     config, _ = load_config(root)
     _, problems = load_catalogs(config, ("ja",))
     assert len(problems) == 1 and problems[0].line == 6 and "%(num)s member" in problems[0].message

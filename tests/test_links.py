@@ -20,28 +20,43 @@ def test_broken_links_and_anchors_are_warnings_with_lines():
     ]
 
 
-@pytest.mark.parametrize("href, target, fragment", [
-    ("../stories/oita-lsi/", "en/stories/oita-lsi/index.html", ""),  # the common case: a plain relative path
-    ("caf%C3%A9/", "en/pages/café/index.html", ""),  # escaped: unquoted
-    ("a&amp;b.html", "en/pages/a&b.html", ""),  # an entity: unescaped
-    ("./?page=2", "en/pages/index.html", ""),  # a query names the same file
-    ("#top", "en/pages/index.html", "top"),
-    ("x.html#caf%C3%A9", "en/pages/x.html", "café"),
-    (" ../x.html", "en/x.html", ""),  # a space a browser strips
-    ("..", "en/index.html", ""),  # a folder named without its slash
-    ("../../x/../y/", "y/index.html", ""),  # climbs, then steps in and out again
-    ("../../../x.html", "../x.html", ""),  # out of the site: kept, for the check to report
-    ("x/y:z.html", "en/pages/x/y:z.html", ""),  # a colon after a slash: no scheme
-])
+@pytest.mark.parametrize(
+    "href, target, fragment",
+    [
+        ("../stories/oita-lsi/", "en/stories/oita-lsi/index.html", ""),  # the common case: a plain relative path
+        ("caf%C3%A9/", "en/pages/café/index.html", ""),  # escaped: unquoted
+        ("a&amp;b.html", "en/pages/a&b.html", ""),  # an entity: unescaped
+        ("./?page=2", "en/pages/index.html", ""),  # a query names the same file
+        ("#top", "en/pages/index.html", "top"),
+        ("x.html#caf%C3%A9", "en/pages/x.html", "café"),
+        (" ../x.html", "en/x.html", ""),  # a space a browser strips
+        ("..", "en/index.html", ""),  # a folder named without its slash
+        ("../../x/../y/", "y/index.html", ""),  # climbs, then steps in and out again
+        ("../../../x.html", "../x.html", ""),  # out of the site: kept, for the check to report
+        ("x/y:z.html", "en/pages/x/y:z.html", ""),  # a colon after a slash: no scheme
+    ],
+)
 def test_a_link_names_the_file_a_browser_would_open(href, target, fragment):
     [link] = page_links("en/pages/index.html", f'<p>\n<a href="{href}">x</a>'.encode()).links
     assert link == (2, html.unescape(href), target, fragment)  # the href as written, for the message
 
 
-@pytest.mark.parametrize("href", [
-    "https://example.org/", "HTTPS://example.org/", "//example.org/x", "/en/", "mailto:a@b.kr", "\t/en/",
-    "javascript:alert(1)", "https&#58;//example.org/", "a+b.c-d:x", "//[x/", "http://[x/",
-])
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://example.org/",
+        "HTTPS://example.org/",
+        "//example.org/x",
+        "/en/",
+        "mailto:a@b.kr",
+        "\t/en/",
+        "javascript:alert(1)",
+        "https&#58;//example.org/",
+        "a+b.c-d:x",
+        "//[x/",
+        "http://[x/",
+    ],
+)
 def test_links_that_leave_the_site_or_start_at_its_root_are_not_followed(href):
     assert page_links("en/index.html", f'<a href="{href}">x</a>'.encode()).links == ()
 
@@ -56,53 +71,83 @@ def unsafe_found(page: str) -> list[tuple[int, str, str, str]]:
     return [(line, element, attribute, url) for line, _, element, attribute, url in page_links("en/index.html", page.encode()).unsafe]
 
 
-@pytest.mark.parametrize("written, read", [
-    ("javascript:alert(1)", "javascript:alert(1)"),
-    ("JAVASCRIPT:alert(1)", "JAVASCRIPT:alert(1)"),
-    ("javascript&#58;alert(1)", "javascript:alert(1)"),
-    ("javascript&#0058alert(1)", "javascript:alert(1)"),
-    ("javascript&#x3a;alert(1)", "javascript:alert(1)"),
-    ("javascript&colon;alert(1)", "javascript:alert(1)"),
-    ("&#106;avascript:alert(1)", "javascript:alert(1)"),
-    ("&#X6A;avascript:alert(1)", "javascript:alert(1)"),
-    ("java&Tab;scr&NewLine;ipt:alert(1)", "javascript:alert(1)"),
-    ("java\tscr\nipt&#13;:alert(1)", "javascript:alert(1)"),
-    (" \x01&#1;&#32;javascript:alert(1)\x1f ", "javascript:alert(1)"),
-    ("vbscript:msgbox(1)", "vbscript:msgbox(1)"),
-    ("data:text/html;base64,PHNjcmlwdD4=", "data:text/html;base64,PHNjcmlwdD4="),
-    ("file:///etc/passwd", "file:///etc/passwd"),
-])
+@pytest.mark.parametrize(
+    "written, read",
+    [
+        ("javascript:alert(1)", "javascript:alert(1)"),
+        ("JAVASCRIPT:alert(1)", "JAVASCRIPT:alert(1)"),
+        ("javascript&#58;alert(1)", "javascript:alert(1)"),
+        ("javascript&#0058alert(1)", "javascript:alert(1)"),
+        ("javascript&#x3a;alert(1)", "javascript:alert(1)"),
+        ("javascript&colon;alert(1)", "javascript:alert(1)"),
+        ("&#106;avascript:alert(1)", "javascript:alert(1)"),
+        ("&#X6A;avascript:alert(1)", "javascript:alert(1)"),
+        ("java&Tab;scr&NewLine;ipt:alert(1)", "javascript:alert(1)"),
+        ("java\tscr\nipt&#13;:alert(1)", "javascript:alert(1)"),
+        (" \x01&#1;&#32;javascript:alert(1)\x1f ", "javascript:alert(1)"),
+        ("vbscript:msgbox(1)", "vbscript:msgbox(1)"),
+        ("data:text/html;base64,PHNjcmlwdD4=", "data:text/html;base64,PHNjcmlwdD4="),
+        ("file:///etc/passwd", "file:///etc/passwd"),
+    ],
+)
 def test_a_url_a_browser_would_read_with_a_scheme_not_allowed_is_found_decoded(written, read):
     assert unsafe_found(f'<p>\n<a class="x" href="{written}">x</a>') == [(2, "a", "href", read)]
 
 
-@pytest.mark.parametrize("page, found", [
-    ('<img src="javascript&#58;x">', [(1, "img", "src", "javascript:x")]),
-    ("<a href='javascript:x'>", [(1, "a", "href", "javascript:x")]),
-    ("<a href=javascript&colon;x>", [(1, "a", "href", "javascript:x")]),
-    ('<a\nHREF = \n "javascript:x">', [(2, "a", "href", "javascript:x")]),
-    ('<a/href="javascript:x">', [(1, "a", "href", "javascript:x")]),
-    ('<img srcset="a.png 1x,javascript:x 2x">', [(1, "img", "srcset", "javascript:x")]),
-    ('<img srcset="a.png 1x, data&colon;image/svg+xml,x 2x">', [(1, "img", "srcset", "data:image/svg+xml")]),
-    ('<form action="javascript:x"><button formaction="javascript:y">', [(1, "form", "action", "javascript:x"), (1, "button", "formaction", "javascript:y")]),
-    ('<video poster="javascript:x"></video><object data="data:text/html,x"></object>', [(1, "video", "poster", "javascript:x"), (1, "object", "data", "data:text/html,x")]),
-    ('<blockquote cite="javascript:x"></blockquote><table background="javascript:x">', [(1, "blockquote", "cite", "javascript:x"), (1, "table", "background", "javascript:x")]),
-    ('<svg><a xlink:href="javascript:x"><text>x</text></a></svg>', [(1, "a", "xlink:href", "javascript:x")]),
-    ('<iframe src="&#x6a;avascript:x"></iframe>', [(1, "iframe", "src", "javascript:x")]),
-])
+@pytest.mark.parametrize(
+    "page, found",
+    [
+        ('<img src="javascript&#58;x">', [(1, "img", "src", "javascript:x")]),
+        ("<a href='javascript:x'>", [(1, "a", "href", "javascript:x")]),
+        ("<a href=javascript&colon;x>", [(1, "a", "href", "javascript:x")]),
+        ('<a\nHREF = \n "javascript:x">', [(2, "a", "href", "javascript:x")]),
+        ('<a/href="javascript:x">', [(1, "a", "href", "javascript:x")]),
+        ('<img srcset="a.png 1x,javascript:x 2x">', [(1, "img", "srcset", "javascript:x")]),
+        ('<img srcset="a.png 1x, data&colon;image/svg+xml,x 2x">', [(1, "img", "srcset", "data:image/svg+xml")]),
+        (
+            '<form action="javascript:x"><button formaction="javascript:y">',
+            [(1, "form", "action", "javascript:x"), (1, "button", "formaction", "javascript:y")],
+        ),
+        (
+            '<video poster="javascript:x"></video><object data="data:text/html,x"></object>',
+            [(1, "video", "poster", "javascript:x"), (1, "object", "data", "data:text/html,x")],
+        ),
+        (
+            '<blockquote cite="javascript:x"></blockquote><table background="javascript:x">',
+            [(1, "blockquote", "cite", "javascript:x"), (1, "table", "background", "javascript:x")],
+        ),
+        ('<svg><a xlink:href="javascript:x"><text>x</text></a></svg>', [(1, "a", "xlink:href", "javascript:x")]),
+        ('<iframe src="&#x6a;avascript:x"></iframe>', [(1, "iframe", "src", "javascript:x")]),
+    ],
+)
 def test_every_url_attribute_of_every_element_is_checked(page, found):
     assert unsafe_found(page) == found
 
 
-@pytest.mark.parametrize("page", [
-    '<a href="https://example.org/a:b">', '<a href="HTTP://example.org/">', '<a href="mailto:a@b.kr">', '<a href="tel:+82-51">',
-    '<a href="../x.html">', '<a href="#a:b">', '<a href="/ko/">', '<a href="x/y:z.html">', '<a href="?q=a:b">',
-    '<a href="&#104;ttps://example.org/">', '<a href="&amp;#106;avascript:x">',  # the browser reads '&#106;avascript:x': no scheme
-    '<a href="java script:x">', '<a href="java\x01script:x">', '<a href="%6Aavascript:x">',  # no scheme a browser reads
-    '<a href="&#0;javascript:x">',  # NUL is read as U+FFFD, which is not stripped: no scheme
-    '<meta property="og:title" content="javascript:x">', '<p title="javascript:x">javascript:alert(1)</p>',  # not URLs
-    '<p>"Note: this is text," she said: "see:</p>', '<img srcset="a.png 1x, b.png 2x" alt="Tel: 1">',
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        '<a href="https://example.org/a:b">',
+        '<a href="HTTP://example.org/">',
+        '<a href="mailto:a@b.kr">',
+        '<a href="tel:+82-51">',
+        '<a href="../x.html">',
+        '<a href="#a:b">',
+        '<a href="/ko/">',
+        '<a href="x/y:z.html">',
+        '<a href="?q=a:b">',
+        '<a href="&#104;ttps://example.org/">',
+        '<a href="&amp;#106;avascript:x">',  # the browser reads '&#106;avascript:x': no scheme
+        '<a href="java script:x">',
+        '<a href="java\x01script:x">',
+        '<a href="%6Aavascript:x">',  # no scheme a browser reads
+        '<a href="&#0;javascript:x">',  # NUL is read as U+FFFD, which is not stripped: no scheme
+        '<meta property="og:title" content="javascript:x">',
+        '<p title="javascript:x">javascript:alert(1)</p>',  # not URLs
+        '<p>"Note: this is text," she said: "see:</p>',
+        '<img srcset="a.png 1x, b.png 2x" alt="Tel: 1">',
+    ],
+)
 def test_urls_a_page_may_use_and_text_that_looks_like_one_are_not_refused(page):
     assert unsafe_found(page) == []
 
@@ -116,12 +161,15 @@ def test_a_refused_url_is_an_error_naming_the_page_line_attribute_and_url():
     ]
 
 
-@pytest.mark.parametrize("page, line, column", [
-    ('<!--><a href="javascript:alert(1)">x</a>-->', 1, 9),  # a browser ends '<!-->' at once
-    ('<p>\n  <!---><a href="javascript:alert(1)">x</a>-->', 2, 12),
-    ('<!-- a\nb --!> <a href="javascript:alert(1)">x</a>-->', 2, 11),  # and a comment at '--!>'
-    ('<![CDATA[><a href="javascript:alert(1)">]]>', 1, 14),  # a comment to a browser, to the first '>'
-])
+@pytest.mark.parametrize(
+    "page, line, column",
+    [
+        ('<!--><a href="javascript:alert(1)">x</a>-->', 1, 9),  # a browser ends '<!-->' at once
+        ('<p>\n  <!---><a href="javascript:alert(1)">x</a>-->', 2, 12),
+        ('<!-- a\nb --!> <a href="javascript:alert(1)">x</a>-->', 2, 11),  # and a comment at '--!>'
+        ('<![CDATA[><a href="javascript:alert(1)">]]>', 1, 14),  # a comment to a browser, to the first '>'
+    ],
+)
 def test_a_link_after_a_comment_a_browser_ends_sooner_than_python_is_found(page, line, column):
     assert [(found[0], found[1]) for found in page_links("en/index.html", page.encode()).unsafe] == [(line, column)]
     assert unsafe_found('<!-- <a href="javascript:alert(1)"> -->') == []  # within a comment, as a browser reads it

@@ -1,7 +1,6 @@
 """Markdown bodies become HTML; markup and script in content are never run."""
 
 import re
-import sqlite3
 import time
 
 import html5lib
@@ -50,33 +49,65 @@ def urls_as_a_browser_reads_them(html: str) -> list[tuple[str, str, str]]:
 # Each way an editor's text can spell a script link so that the Markdown source does not show
 # "javascript:" but the browser, decoding the attribute, reads it.
 SCRIPT_URLS = [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "javascript&#58;alert(1)", "javascript&#x3A;alert(1)",
-    "javascript&#0000058alert(1)", "javascript&colon;alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript:alert(1)",
-    "&#X6a;avascript&#X3a;alert(1)", "java&Tab;script:alert(1)", "java&NewLine;script:alert(1)", "&Tab;javascript:alert(1)",
-    "java&#9;script:alert(1)", "java&#10;script:alert(1)", "java&#13;script:alert(1)", "&#32;javascript:alert(1)",
-    "&#1;javascript:alert(1)", "<java\nscript:alert(1)>", "\x00javascript:alert(1)",
-    "vbscript:msgbox(1)", "VBScript&colon;msgbox(1)", "data:text/html;base64,PHNjcmlwdD4=", "data&colon;text/html,<script>",
-    "livescript:x", "file:///etc/passwd",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "javascript&#58;alert(1)",
+    "javascript&#x3A;alert(1)",
+    "javascript&#0000058alert(1)",
+    "javascript&colon;alert(1)",
+    "&#106;avascript:alert(1)",
+    "&#x6A;avascript:alert(1)",
+    "&#X6a;avascript&#X3a;alert(1)",
+    "java&Tab;script:alert(1)",
+    "java&NewLine;script:alert(1)",
+    "&Tab;javascript:alert(1)",
+    "java&#9;script:alert(1)",
+    "java&#10;script:alert(1)",
+    "java&#13;script:alert(1)",
+    "&#32;javascript:alert(1)",
+    "&#1;javascript:alert(1)",
+    "<java\nscript:alert(1)>",
+    "\x00javascript:alert(1)",
+    "vbscript:msgbox(1)",
+    "VBScript&colon;msgbox(1)",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "data&colon;text/html,<script>",
+    "livescript:x",
+    "file:///etc/passwd",
 ]
 SAFE_URLS = [
-    "https://www.kicox.or.kr", "HTTP://example.org/a?b=c#d", "mailto:a@b.kr", "tel:+82-51-000-0000", "../clusters/",
-    "#top", "/ko/", "file.pdf", "?page=2", "a/b:c.html", "&#104;ttps://example.org/", "caf%C3%A9/",
+    "https://www.kicox.or.kr",
+    "HTTP://example.org/a?b=c#d",
+    "mailto:a@b.kr",
+    "tel:+82-51-000-0000",
+    "../clusters/",
+    "#top",
+    "/ko/",
+    "file.pdf",
+    "?page=2",
+    "a/b:c.html",
+    "&#104;ttps://example.org/",
+    "caf%C3%A9/",
 ]
 
 
 @pytest.mark.parametrize("url", SCRIPT_URLS)
-@pytest.mark.parametrize("written", [
-    "[link]({url})",
-    "[link]({url} 'a title')",
-    "![image]({url})",
-    "[link][ref]\n\n[ref]: {url}",
-    "![image][ref]\n\n[ref]: {url} \"a title\"",
-    "A note[^1].\n\n[^1]: See [link]({url}).",
-    "| 단계 | 링크 |\n|---|---|\n| 1 | [link]({url}) |",
-    "## 제목 [link]({url})",
-    "> quoted [link]({url})",
-    "* item [link]({url})",
-], ids=["inline", "titled", "image", "reference", "image-reference", "footnote", "table", "heading", "quote", "list"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "[link]({url})",
+        "[link]({url} 'a title')",
+        "![image]({url})",
+        "[link][ref]\n\n[ref]: {url}",
+        '![image][ref]\n\n[ref]: {url} "a title"',
+        "A note[^1].\n\n[^1]: See [link]({url}).",
+        "| 단계 | 링크 |\n|---|---|\n| 1 | [link]({url}) |",
+        "## 제목 [link]({url})",
+        "> quoted [link]({url})",
+        "* item [link]({url})",
+    ],
+    ids=["inline", "titled", "image", "reference", "image-reference", "footnote", "table", "heading", "quote", "list"],
+)
 def test_a_link_that_a_browser_would_read_as_script_keeps_its_text_and_loses_its_url(written, url):
     html = render_markdown(written.format(url=url)).html
     found = urls_as_a_browser_reads_them(html)
@@ -137,7 +168,8 @@ def test_a_body_that_would_take_minutes_is_refused_before_rendering_saying_what_
 LONG_BUT_REAL = {
     "300 partner links as a list": "".join(f"* [협력기업 {i}](https://example.org/{i})\n" for i in range(300)),
     "80 links grouped under a region": "* 동남권\n" + "".join(f"    * [기업 {i}](https://example.org/{i})\n" for i in range(80)),
-    "a table of 200 rows of links": "| 기업 | 누리집 |\n|---|---|\n" + "".join(f"| [기업 {i}](/ko/{i}/) | [누리집](https://example.org/{i}) |\n" for i in range(200)),
+    "a table of 200 rows of links": "| 기업 | 누리집 |\n|---|---|\n"
+    + "".join(f"| [기업 {i}](/ko/{i}/) | [누리집](https://example.org/{i}) |\n" for i in range(200)),
     "code full of brackets": "```json\n" + "[[1, 2], [3, [4]]],\n" * 300 + "```\n\n본문 [링크](/ko/).",
     "120 references, defined apart": " ".join(f"[{i}][r{i}]" for i in range(40)) + "\n\n" + "".join(f"[r{i}]: https://example.org/{i}\n\n" for i in range(120)),
     "a long paragraph with 40 links": " ".join(f"문장 {i}은 [출처 {i}](https://example.org/{i})를 따릅니다." * 1 for i in range(40)) + " 끝." * 2000,
@@ -154,7 +186,6 @@ def test_long_pages_an_editor_might_write_are_within_the_limits(text):
 
 
 def test_every_text_of_the_portal_is_far_within_the_limits():
-    from conftest import REPO
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.md"))]
     assert texts and all(limit_problem(text) is None for text in texts)

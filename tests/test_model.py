@@ -4,12 +4,12 @@ import os
 
 import pytest
 
-from sitegen.options import BuildOptions
-from sitegen.pipeline import build, check_items
+from sitegen.deps import scan
 from sitegen.inputs.config import load_config
 from sitegen.inputs.content import read_content, reread
-from sitegen.deps import scan
 from sitegen.inputs.model import ModelMemo, build_site
+from sitegen.options import BuildOptions
+from sitegen.pipeline import build, check_items
 
 
 def site_of(root, **options):
@@ -20,7 +20,10 @@ def site_of(root, **options):
 def test_a_document_per_item_and_language(make_site):
     site, _ = site_of(make_site())
     assert sorted(k for k in site.documents if k[0] == "stories") == [
-        ("stories", "oita-lsi", "en"), ("stories", "oita-lsi", "ja"), ("stories", "oita-lsi", "ko")]
+        ("stories", "oita-lsi", "en"),
+        ("stories", "oita-lsi", "ja"),
+        ("stories", "oita-lsi", "ko"),
+    ]
 
 
 def test_translation_text_with_source_facts(make_site):
@@ -90,15 +93,19 @@ def read_and_check(root, parsed, checked_cache, tree=None, edited=()):
 
 def every_list(site):
     return {(section, lang): [d.slug for d in site.section(section, lang)] for section in ("stories", "clusters", "pages") for lang in site.languages} | {
-        ("stories_of", lang): [d.slug for d in site.stories_of("changwon", lang)] for lang in site.languages}
+        ("stories_of", lang): [d.slug for d in site.stories_of("changwon", lang)] for lang in site.languages
+    }
 
 
-@pytest.mark.parametrize("path, old, new, from_the_last", [
-    ("content/ko/stories/second.md", "date: 2013-01-15", "date: 2011-01-15", True),  # moves it down the list
-    ("content/ko/stories/second.md", "clusters: [changwon]", "clusters: []", True),  # leaves the cluster's stories
-    ("content/en/stories/oita-lsi.md", "title: ", "title: Edited ", True),  # a translation's text
-    ("content/ko/stories/oita-lsi.md", "region: chungcheong", "region: nowhere", False),  # now fails its check
-])
+@pytest.mark.parametrize(
+    "path, old, new, from_the_last",
+    [
+        ("content/ko/stories/second.md", "date: 2013-01-15", "date: 2011-01-15", True),  # moves it down the list
+        ("content/ko/stories/second.md", "clusters: [changwon]", "clusters: []", True),  # leaves the cluster's stories
+        ("content/en/stories/oita-lsi.md", "title: ", "title: Edited ", True),  # a translation's text
+        ("content/ko/stories/oita-lsi.md", "region: chungcheong", "region: nowhere", False),  # now fails its check
+    ],
+)
 def test_a_site_made_from_an_edit_equals_one_made_from_scratch(make_site, path, old, new, from_the_last):
     root = make_site({"content/ko/stories/second.md": SECOND_STORY})
     parsed, checked_cache, memo = {}, {}, ModelMemo()

@@ -150,8 +150,7 @@ def test_korean_lines_break_between_words_only(portal):
     # Without the word spans, the same page does break inside words: the check can fail.
     resources = {p.relative_to(root / "public").as_posix(): p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()}
     loose = html.replace('class="kw"', 'class="loose"')
-    data = weasyprint.HTML(string=loose, base_url=ORIGIN + "ko/brochures/program/print/index.html",
-                           url_fetcher=_site_fetcher(resources)).write_pdf()
+    data = weasyprint.HTML(string=loose, base_url=ORIGIN + "ko/brochures/program/print/index.html", url_fetcher=_site_fetcher(resources)).write_pdf()
     loose_pdf = root / "loose.pdf"
     loose_pdf.write_bytes(data)
     assert len(_broken_korean_words(loose_pdf, words)) > 5

@@ -88,4 +88,14 @@ def test_two_builds_are_byte_identical(portal, tmp_path):
 def test_english_alone_builds_strictly_with_no_broken_link(tmp_path):
     report = build(BuildOptions(source=REPO, out=tmp_path / "en", languages=("en",), strict=True, pdf=False))
     assert [d.format() for d in report.diagnostics] == []
-    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == [".sitegen-output", "404.html", "assets", "en", "index.html", "pagefind", "robots.txt", "sitemap.xml", "static"]
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == [
+        ".sitegen-output",
+        "404.html",
+        "assets",
+        "en",
+        "index.html",
+        "pagefind",
+        "robots.txt",
+        "sitemap.xml",
+        "static",
+    ]

@@ -9,9 +9,9 @@ import html5lib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitegen.errors import Diagnostic
 from sitegen.inputs.config import load_config
 from sitegen.inputs.content import parse_item
-from sitegen.errors import Diagnostic
 from sitegen.inputs.i18n import read_catalog
 from sitegen.inputs.schema import check_item
 from sitegen.text import markdown
@@ -22,13 +22,53 @@ EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Bytes that look like our files more often than random bytes do: YAML and front-matter pieces.
-PIECES = st.sampled_from([
-    b"---\n", b"title: ", b"summary: ", b"date: 2012-05-31", b"date: 2012-13-01", b"region: dongnam", b"members:\n",
-    b"  companies: ", b"73", b"-1", b"many", b"[", b"]", b"{", b"}", b"&a ", b"*a", b"!!python/object:os.system ",
-    b"\n", b"  ", b"\t", b":", b"- ", b"'", b'"', b"\xef\xbb\xbf", b"\r\n", b"\x00", b"\xff", "한글".encode(), b"|\n",
-    b"clusters: [", b"figures:\n", b"  export_contracts: {amount: 1e309, currency: usd}", b"sections:\n", b"  - text: ",
-    b"  - video: x", b"source_version: ", b"0123456789ab", b"? ", b"%YAML 1.1\n", b"--- !!map\n", b"<<: *a\n",
-])
+PIECES = st.sampled_from(
+    [
+        b"---\n",
+        b"title: ",
+        b"summary: ",
+        b"date: 2012-05-31",
+        b"date: 2012-13-01",
+        b"region: dongnam",
+        b"members:\n",
+        b"  companies: ",
+        b"73",
+        b"-1",
+        b"many",
+        b"[",
+        b"]",
+        b"{",
+        b"}",
+        b"&a ",
+        b"*a",
+        b"!!python/object:os.system ",
+        b"\n",
+        b"  ",
+        b"\t",
+        b":",
+        b"- ",
+        b"'",
+        b'"',
+        b"\xef\xbb\xbf",
+        b"\r\n",
+        b"\x00",
+        b"\xff",
+        "한글".encode(),
+        b"|\n",
+        b"clusters: [",
+        b"figures:\n",
+        b"  export_contracts: {amount: 1e309, currency: usd}",
+        b"sections:\n",
+        b"  - text: ",
+        b"  - video: x",
+        b"source_version: ",
+        b"0123456789ab",
+        b"? ",
+        b"%YAML 1.1\n",
+        b"--- !!map\n",
+        b"<<: *a\n",
+    ]
+)
 FILES = st.one_of(st.binary(max_size=400), st.lists(PIECES, max_size=40).map(b"".join))
 SECTIONS = st.sampled_from([("stories", ".md"), ("pages", ".md"), ("clusters", ".yaml"), ("brochures", ".yaml"), ("home", ".md")])
 
@@ -66,11 +106,28 @@ def test_any_site_yaml_loads_or_is_diagnosed(tmp_path_factory, data):
         assert problem.path == "site.yaml"
 
 
-PO_PIECES = st.sampled_from([
-    b'msgid ""\n', b'msgstr ""\n', b'"Content-Type: text/plain; charset=UTF-8\\n"\n', b'msgid "Home"\n', b'msgstr "\xe3\x83\x9b"\n',
-    b'#, fuzzy\n', b'#, python-format\n', b'msgid_plural "x"\n', b'msgstr[0] "%(num)s"\n', b'msgstr[1] ""\n', b'msgctxt "c"\n',
-    b'"unterminated\n', b'\\', b'\n', b'#~ msgid "old"\n', b'\xff', b'msgstr[9] "x"\n', b'"Plural-Forms: nplurals=x; plural=(n;\\n"\n',
-])
+PO_PIECES = st.sampled_from(
+    [
+        b'msgid ""\n',
+        b'msgstr ""\n',
+        b'"Content-Type: text/plain; charset=UTF-8\\n"\n',
+        b'msgid "Home"\n',
+        b'msgstr "\xe3\x83\x9b"\n',
+        b"#, fuzzy\n",
+        b"#, python-format\n",
+        b'msgid_plural "x"\n',
+        b'msgstr[0] "%(num)s"\n',
+        b'msgstr[1] ""\n',
+        b'msgctxt "c"\n',
+        b'"unterminated\n',
+        b"\\",
+        b"\n",
+        b'#~ msgid "old"\n',
+        b"\xff",
+        b'msgstr[9] "x"\n',
+        b'"Plural-Forms: nplurals=x; plural=(n;\\n"\n',
+    ]
+)
 
 
 @FUZZ
@@ -79,7 +136,7 @@ def test_any_po_file_loads_or_is_diagnosed(config, data):
     path = config.root / "locale/ja/LC_MESSAGES/messages.po"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    catalog, problems = read_catalog(config, config.language("ja"))
+    _catalog, problems = read_catalog(config, config.language("ja"))
     for problem in problems:
         assert problem.path == "locale/ja/LC_MESSAGES/messages.po"
         assert problem.message.startswith(("expected", "msgid"))
@@ -87,12 +144,68 @@ def test_any_po_file_loads_or_is_diagnosed(config, data):
 
 # URLs: pieces of what an attacker would write to hide a scheme from a check that reads the text
 # as written, rather than as a browser decodes it.
-URL_PIECES = st.sampled_from([
-    "javascript", "JaVaScRiPt", "java", "script", "vbscript", "data", "https", "http", "mailto", "tel", "x", ":", "&#58;",
-    "&#0058", "&#x3a;", "&#X3A", "&colon;", "&colon", "&#106;", "&#x6A;", "&Tab;", "&NewLine;", "&#9;", "&#10;", "&#13;",
-    "&#32;", "&#1;", "&#0;", "&amp;", "&amp", "&", "#", "/", "//", "?", ".", "-", "+", "1", " ", "\t", "\n", "\r", "\x00",
-    "\x01", "\x0c", "\x1f", "%3A", "%6A", "\\", "alert(1)", ",", "'", '"', "=", "é", "\u00a0", "text/html,x",
-])
+URL_PIECES = st.sampled_from(
+    [
+        "javascript",
+        "JaVaScRiPt",
+        "java",
+        "script",
+        "vbscript",
+        "data",
+        "https",
+        "http",
+        "mailto",
+        "tel",
+        "x",
+        ":",
+        "&#58;",
+        "&#0058",
+        "&#x3a;",
+        "&#X3A",
+        "&colon;",
+        "&colon",
+        "&#106;",
+        "&#x6A;",
+        "&Tab;",
+        "&NewLine;",
+        "&#9;",
+        "&#10;",
+        "&#13;",
+        "&#32;",
+        "&#1;",
+        "&#0;",
+        "&amp;",
+        "&amp",
+        "&",
+        "#",
+        "/",
+        "//",
+        "?",
+        ".",
+        "-",
+        "+",
+        "1",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\x00",
+        "\x01",
+        "\x0c",
+        "\x1f",
+        "%3A",
+        "%6A",
+        "\\",
+        "alert(1)",
+        ",",
+        "'",
+        '"',
+        "=",
+        "é",
+        "\u00a0",
+        "text/html,x",
+    ]
+)
 URLS = st.lists(URL_PIECES, max_size=12).map("".join)
 ATTRIBUTES = st.sampled_from(["href", "HREF", "src", "action", "formaction", "poster", "data", "cite", "xlink:href", "title", "content", "alt"])
 SPACING = st.sampled_from(["", " ", "\n", " \t "])
@@ -106,20 +219,38 @@ def tags(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 3))):
         value = draw(URLS)
         quote = draw(st.sampled_from(['"', "'", ""]))
-        if quote:
-            value = value.replace(quote, "")
-        else:
-            value = "".join(c for c in value if c not in " \t\n\r\x0c>\"'=<`") or "x"
+        value = value.replace(quote, "") if quote else "".join(c for c in value if c not in " \t\n\r\x0c>\"'=<`") or "x"
         attributes.append(f"{draw(ATTRIBUTES)}{draw(SPACING)}={draw(SPACING)}{quote}{value}{quote}")
     return f"<{name}" + "".join(f"{draw(st.sampled_from([' ', chr(10), '/ ']))}{a}" for a in attributes) + ">"
 
 
 # Text and markup around the tags: quotes, commas and colons in the text, a srcset beside them, and
 # comments, which a browser may end sooner than Python's html.parser does.
-PAGE_PIECES = st.one_of(tags(), st.sampled_from([
-    "text", '"Note: a," she said: "b:', "Tel: 1, fax: 2", "</a>", "</p>\n", '<img srcset="a.png 1x, b.png 2x">', "&amp;", ",", "'",
-    "<!--", "-->", "<!-->", "<!--->", "--!>", "<![CDATA[", "]]>", ">", "\n",
-]))
+PAGE_PIECES = st.one_of(
+    tags(),
+    st.sampled_from(
+        [
+            "text",
+            '"Note: a," she said: "b:',
+            "Tel: 1, fax: 2",
+            "</a>",
+            "</p>\n",
+            '<img srcset="a.png 1x, b.png 2x">',
+            "&amp;",
+            ",",
+            "'",
+            "<!--",
+            "-->",
+            "<!-->",
+            "<!--->",
+            "--!>",
+            "<![CDATA[",
+            "]]>",
+            ">",
+            "\n",
+        ]
+    ),
+)
 PAGES = st.lists(PAGE_PIECES, max_size=12).map("".join)
 
 
@@ -156,12 +287,30 @@ def markdown_bodies(draw: st.DrawFn) -> str:
     blocks = []
     for _ in range(draw(st.integers(1, 5))):
         url, title = draw(MARKDOWN_URLS), draw(st.sampled_from(["", ' "t"', " 't'", " (t)"]))
-        blocks.append(draw(st.sampled_from([
-            f"[link]({url}{title})", f"![image]({url}{title})", f"[link](<{url}>)", f"[link][r]\n\n[r]: {url}{title}",
-            f"![image][r]\n\n[r]: <{url}>", f"A note[^1].\n\n[^1]: [link]({url})", f"| a | b |\n|---|---|\n| [link]({url}) | x |",
-            f"## [heading]({url})", f"> [quote]({url})", f"* [item]({url})", f"<{url}>", f"<a href=\"{url}\" onclick=\"x()\">a</a>",
-            f"<script>location='{url}'</script>", f"```\n[code]({url})\n```", f"`[code]({url})`", f"\\[not]({url})",
-        ])))
+        blocks.append(
+            draw(
+                st.sampled_from(
+                    [
+                        f"[link]({url}{title})",
+                        f"![image]({url}{title})",
+                        f"[link](<{url}>)",
+                        f"[link][r]\n\n[r]: {url}{title}",
+                        f"![image][r]\n\n[r]: <{url}>",
+                        f"A note[^1].\n\n[^1]: [link]({url})",
+                        f"| a | b |\n|---|---|\n| [link]({url}) | x |",
+                        f"## [heading]({url})",
+                        f"> [quote]({url})",
+                        f"* [item]({url})",
+                        f"<{url}>",
+                        f'<a href="{url}" onclick="x()">a</a>',
+                        f"<script>location='{url}'</script>",
+                        f"```\n[code]({url})\n```",
+                        f"`[code]({url})`",
+                        f"\\[not]({url})",
+                    ]
+                )
+            )
+        )
     return "\n\n".join(blocks)
 
 
@@ -177,11 +326,52 @@ def test_no_markdown_body_gives_a_script_url_a_script_or_an_event_handler(body):
 
 
 # Pieces of Markdown that split a body into paragraphs, items, cells and code, or join them.
-SHAPES = st.sampled_from([
-    "[a](b) ", "[a][r] ", "[a] [r] ", "![i](s) ", "[^1] ", "`c` ", "``", "[", "]", "][", "text ", "\n", "\n\n", "\n\n\n", "\r\n", "\r",
-    "* ", "- ", "1. ", "2) ", "    ", "  ", "\t", "> ", ">", "| ", "|", "|---|---|\n", ":-:|", "# ", "## h\n", "```\n", "```py\n",
-    "~~~\n", "[r]: /x\n", "[^1]: note\n", "===\n", "---\n", "***\n", " \n", "\x02", "\x03",
-])
+SHAPES = st.sampled_from(
+    [
+        "[a](b) ",
+        "[a][r] ",
+        "[a] [r] ",
+        "![i](s) ",
+        "[^1] ",
+        "`c` ",
+        "``",
+        "[",
+        "]",
+        "][",
+        "text ",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "\r\n",
+        "\r",
+        "* ",
+        "- ",
+        "1. ",
+        "2) ",
+        "    ",
+        "  ",
+        "\t",
+        "> ",
+        ">",
+        "| ",
+        "|",
+        "|---|---|\n",
+        ":-:|",
+        "# ",
+        "## h\n",
+        "```\n",
+        "```py\n",
+        "~~~\n",
+        "[r]: /x\n",
+        "[^1]: note\n",
+        "===\n",
+        "---\n",
+        "***\n",
+        " \n",
+        "\x02",
+        "\x03",
+    ]
+)
 
 
 @FUZZ

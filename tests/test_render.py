@@ -14,8 +14,15 @@ def test_each_language_has_its_pages_with_lang_attribute(make_site):
     report = build_into(root)
     assert errors(report) == []
     for lang in ("ko", "en", "ja"):
-        for page in ("index.html", "clusters/index.html", "clusters/changwon/index.html",
-                     "stories/index.html", "stories/oita-lsi/index.html", "program/index.html", "404.html"):
+        for page in (
+            "index.html",
+            "clusters/index.html",
+            "clusters/changwon/index.html",
+            "stories/index.html",
+            "stories/oita-lsi/index.html",
+            "program/index.html",
+            "404.html",
+        ):
             html = parse_html(root / "public" / lang / page)
             assert html.get("lang") == lang, (lang, page)
 
@@ -23,8 +30,7 @@ def test_each_language_has_its_pages_with_lang_attribute(make_site):
 def test_ui_strings_are_translated_in_each_language(make_site):
     root = make_site()
     build_into(root)
-    nav = {lang: text_of(parse_html(root / "public" / lang / "index.html").find(".//nav[@class='wrap primary']"))
-           for lang in ("ko", "en", "ja")}
+    nav = {lang: text_of(parse_html(root / "public" / lang / "index.html").find(".//nav[@class='wrap primary']")) for lang in ("ko", "en", "ja")}
     assert "Success stories" in nav["en"]
     assert "성공사례" in nav["ko"]
     assert "成功事例" in nav["ja"]
@@ -45,12 +51,16 @@ def test_dates_numbers_and_money_are_localized(make_site):
 
 
 def test_member_counts_use_plural_forms(make_site):
-    root = make_site({"content/ko/clusters/changwon.yaml": """title: 창원
+    root = make_site(
+        {
+            "content/ko/clusters/changwon.yaml": """title: 창원
 summary: 요약
 region: dongnam
 industry: 기계
 members: {companies: 1, universities: 9, research_institutes: 0, support_agencies: 1231}
-"""})
+"""
+        }
+    )
     build_into(root)
     page = parse_html(root / "public/en/clusters/changwon/index.html")
     rows = [text_of(th) for th in page.findall(".//figure[@class='members']//th")]
@@ -64,7 +74,7 @@ def test_translation_inherits_the_fields_it_omits(make_site):
     page = parse_html(root / "public/en/clusters/changwon/index.html")
     assert text_of(page.find(".//h1")) == "Changwon Machinery Parts Mini-Cluster"
     # members live only in the Korean file
-    assert "91 members in total" == text_of(page.find(".//figure[@class='members']//caption"))
+    assert text_of(page.find(".//figure[@class='members']//caption")) == "91 members in total"
     assert "Southeast Region" in text_of(page.find(".//dl[@class='facts']"))
 
 
@@ -150,7 +160,9 @@ def test_a_broken_base_template_is_named_and_parsed_once_per_template_not_once_p
 
     from sitegen.render.pages import plan_pages
 
-    stories = {f"content/ko/stories/story-{n}.md": f"---\ntitle: 이야기 {n}\nsummary: 요약\ndate: 2020-01-0{n}\nregion: chungcheong\n---\n본문.\n" for n in range(1, 6)}
+    stories = {
+        f"content/ko/stories/story-{n}.md": f"---\ntitle: 이야기 {n}\nsummary: 요약\ndate: 2020-01-0{n}\nregion: chungcheong\n---\n본문.\n" for n in range(1, 6)
+    }
     root = make_site({"templates/base.html": "<html>{% if %}</html>\n", **stories})
     parsed: list[str | None] = []
     parse = jinja2.Environment._parse
@@ -164,9 +176,9 @@ def test_a_broken_base_template_is_named_and_parsed_once_per_template_not_once_p
 
 def renderer_of(root: Path) -> tuple[Site, Renderer]:
     """The site at `root`, read and checked, and a Renderer for it: what a build hands the render stage."""
+    from sitegen.inputs.i18n import load_catalogs
     from sitegen.options import BuildOptions
     from sitegen.pipeline import build
-    from sitegen.inputs.i18n import load_catalogs
 
     site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
     assert site is not None
@@ -227,8 +239,8 @@ def test_the_portals_pages_are_the_same_rendered_alone_as_among_all_the_others()
 
 def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_path, monkeypatch):
     """--jobs renders on forked processes; the site is byte for byte the one a single process makes."""
-    import sitegen.text.markdown as markdown
     import sitegen.render.pages as render
+    import sitegen.text.markdown as markdown
     from conftest import tree_bytes
     from sitegen.options import BuildOptions
     from sitegen.pipeline import build
@@ -239,6 +251,7 @@ def test_pages_rendered_on_several_processes_are_the_same_bytes(make_site, tmp_p
     monkeypatch.setattr(render, "BLOCK", 3)
     assert build(BuildOptions(source=root, out=tmp_path / "two", pdf=False, search=False, jobs=2)).ok
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+
     # and every body the workers rendered is in the cache: the next build parses no Markdown
     def parse(text, raw_html=False):
         raise AssertionError(f"parsed again: {text[:40]!r}")
@@ -257,7 +270,10 @@ def test_a_storys_figures_are_bold_in_every_language_as_the_template_marks_them(
 
     root = make_site()
     po = root / "locale/ja/LC_MESSAGES/messages.po"
-    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "輸出契約額<strong>%(amount)s</strong>"', 'msgstr "<i>輸出契約額</i><strong>%(amount)s</strong>"'), encoding="utf-8")
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "輸出契約額<strong>%(amount)s</strong>"', 'msgstr "<i>輸出契約額</i><strong>%(amount)s</strong>"'),
+        encoding="utf-8",
+    )
     site, renderer = renderer_of(root)  # the render stage alone: the build stops at the <i>
     outputs = renderer.render(plan_pages(site)).outputs
     figures = {}
@@ -265,8 +281,11 @@ def test_a_storys_figures_are_bold_in_every_language_as_the_template_marks_them(
         page = html5lib.parse(outputs[f"{lang}/stories/oita-lsi/index.html"], namespaceHTMLElements=False)
         items = page.findall(".//ul[@class='figures']/li")
         figures[lang] = [(text_of(li), [text_of(strong) for strong in li.findall("strong")], [e.tag for e in li.iter()][1:]) for li in items]
-    assert figures["en"] == [("9 Korean firms took part", ["9"], ["strong"]), ("7 partner firms abroad", ["7"], ["strong"]),
-                             ("$1M in export contracts", ["$1M"], ["strong"])]
+    assert figures["en"] == [
+        ("9 Korean firms took part", ["9"], ["strong"]),
+        ("7 partner firms abroad", ["7"], ["strong"]),
+        ("$1M in export contracts", ["$1M"], ["strong"]),
+    ]
     assert figures["ko"][0] == ("국내 기업 9개사 참여", ["9"], ["strong"])
     assert figures["ja"][0] == ("韓国企業9社が参加", ["9"], ["strong"])
     assert figures["ja"][2] == ("<i>輸出契約額</i>$100万", ["$100万"], ["strong"])

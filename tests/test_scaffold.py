@@ -6,12 +6,15 @@ from conftest import build_into, errors
 from sitegen.cli import main
 
 
-@pytest.mark.parametrize("kind,path", [
-    ("cluster", "content/ko/clusters/new-one.yaml"),
-    ("story", "content/ko/stories/new-one.md"),
-    ("page", "content/ko/pages/new-one.md"),
-    ("brochure", "content/ko/brochures/new-one.yaml"),
-])
+@pytest.mark.parametrize(
+    "kind,path",
+    [
+        ("cluster", "content/ko/clusters/new-one.yaml"),
+        ("story", "content/ko/stories/new-one.md"),
+        ("page", "content/ko/pages/new-one.md"),
+        ("brochure", "content/ko/brochures/new-one.yaml"),
+    ],
+)
 def test_new_files_build_as_they_are(make_site, capsys, kind, path):
     root = make_site()
     assert main(["new", kind, "new-one", "--source", str(root)]) == 0

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
 def server(make_site, tmp_path):
     root = make_site()
     port = free_port()
-    log = open(tmp_path / "serve.log", "w")
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  # the server writes into it until the test ends
     process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--source", str(root), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -49,25 +50,28 @@ def server(make_site, tmp_path):
 
 
 def test_serves_pages_with_live_reload_on_loopback_only(server):
-    root, port = server
+    _root, port = server
     status, body = fetch(port, "/en/stories/oita-lsi/")
     assert status == 200
     assert b"Chungcheong and the Oita LSI cluster" in body
     assert b"livereload.js" in body
     # The listening socket, from the kernel's table: bound to 127.0.0.1 (0100007F), not to every address.
-    table = open("/proc/net/tcp").read().splitlines()[1:] + open("/proc/net/tcp6").read().splitlines()[1:]
+    table = Path("/proc/net/tcp").read_text().splitlines()[1:] + Path("/proc/net/tcp6").read_text().splitlines()[1:]
     local = [line.split()[1] for line in table if line.split()[3] == "0A" and line.split()[1].endswith(f":{port:04X}")]
     assert local == [f"0100007F:{port:04X}"]
 
 
-@pytest.mark.parametrize("path", [
-    "/../../../../etc/passwd",
-    "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "/en/..%2f..%2f..%2f..%2fetc/passwd",
-    "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
-    "/static/../../site.yaml",
-    "/leak.txt",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/en/..%2f..%2f..%2f..%2fetc/passwd",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/static/../../site.yaml",
+        "/leak.txt",
+    ],
+)
 def test_nothing_outside_the_served_folder_is_served(server, path):
     root, port = server
     os.symlink(root / "site.yaml", root / ".sitegen-cache/serve/leak.txt")

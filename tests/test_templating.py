@@ -15,9 +15,9 @@ from sitegen.render.pages import Renderer, plan_pages
 
 
 def renderer_of(root: Path) -> Renderer:
+    from sitegen.inputs.i18n import load_catalogs
     from sitegen.options import BuildOptions
     from sitegen.pipeline import build
-    from sitegen.inputs.i18n import load_catalogs
 
     site = build(BuildOptions(source=root, out=None, pdf=False, search=False)).site
     assert site is not None
@@ -80,7 +80,9 @@ def test_the_languages_share_each_compiled_template(make_site, monkeypatch, lang
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
     root = make_site()
     if languages == 1:
-        (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8").replace("languages: [ko, en, ja]", "languages: [ko]"), encoding="utf-8")
+        (root / "site.yaml").write_text(
+            (root / "site.yaml").read_text(encoding="utf-8").replace("languages: [ko, en, ja]", "languages: [ko]"), encoding="utf-8"
+        )
     renderer = renderer_of(root)
     compiled.clear()  # what the build that read the site compiled, with its own renderer
     rendered = renderer.render(plan_pages(renderer.site))

@@ -97,7 +97,10 @@ def test_a_version_that_names_nothing_is_reported(repo, capsys):
     capsys.readouterr()
     assert main(["i18n", "status", "--source", str(repo)]) == 1
     out = capsys.readouterr()
-    assert "content/en/stories/oita-lsi.md: error: source_version: expected a version of content/ko/stories/oita-lsi.md from its history, found 0123456789ab, which names none" in out.err
+    assert (
+        "content/en/stories/oita-lsi.md: error: source_version: expected a version of content/ko/stories/oita-lsi.md from its history, found 0123456789ab, which names none"
+        in out.err
+    )
     assert "out of date" in out.out
 
 
@@ -128,10 +131,12 @@ def test_html_report_has_a_cell_per_item_and_language(repo, tmp_path, capsys):
 
 
 def test_required_language_fails_a_strict_build_others_only_note(make_site):
-    root = make_site({
-        "content/en/_index.md": "---\ntitle: Cluster home\nsummary: Mini-clusters\n---\nWelcome.\n",
-        "content/en/pages/program.md": "---\ntitle: The programme\n---\n## Aim\nKnowledge-based complexes.\n",
-    })
+    root = make_site(
+        {
+            "content/en/_index.md": "---\ntitle: Cluster home\nsummary: Mini-clusters\n---\nWelcome.\n",
+            "content/en/pages/program.md": "---\ntitle: The programme\n---\n## Aim\nKnowledge-based complexes.\n",
+        }
+    )
     (root / "site.yaml").write_text((root / "site.yaml").read_text() + "require_complete: [en]\n")
     for path in (root / "content/en").rglob("*.*"):
         main(["i18n", "done", "--source", str(root), str(path.relative_to(root))])

@@ -42,7 +42,7 @@ def test_a_top_level_list_is_refused():
 def test_billion_laughs_does_not_explode():
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 9):
-        lines.append(f"a{i}: &a{i} [" + ", ".join(f"*a{i-1}" for _ in range(9)) + "]")
+        lines.append(f"a{i}: &a{i} [" + ", ".join(f"*a{i - 1}" for _ in range(9)) + "]")
     start = time.perf_counter()
     parsed = parse_yaml("\n".join(lines) + "\n")
     assert "a8" in parsed.data

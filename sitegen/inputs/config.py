@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from . import validate as v
 from ..errors import Diagnostic, Severity, describe
-from .files import Refused, read_input
 from ..layout import CONFIG_NAME
+from . import validate as v
+from .files import Refused, read_input
 from .yamlfile import Parsed, YamlError, parse_yaml
 
 # hreflang and <html lang> tags where the bare code is ambiguous (DESIGN: zh is Simplified).
@@ -43,12 +44,12 @@ class Language:
         return _name(self.locale) or self.code
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(identifier: str) -> Locale:
     return Locale.parse(identifier)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _name(identifier: str) -> str:
     locale = _locale(identifier)
     return locale.language_name or locale.display_name or ""
@@ -242,9 +243,7 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
             checker.report(("require_complete",), f"expected one of the languages {', '.join(codes)}, found {code!r}")
     tags = {**DEFAULT_TAGS, **clean.get("language_tags", {})}
     ordered = [source] + [c for c in codes if c != source]
-    languages = tuple(
-        Language(code, str(tags.get(code, code)), DEFAULT_LOCALES.get(code, code)) for code in ordered
-    )
+    languages = tuple(Language(code, str(tags.get(code, code)), DEFAULT_LOCALES.get(code, code)) for code in ordered)
     title = _per_language(checker, ("title",), clean["title"], ordered, required=True)
     description = _per_language(checker, ("description",), clean.get("description", {}), ordered, required=False)
     author = _per_language(checker, ("author",), clean.get("author", {}), ordered, required=False)
@@ -276,9 +275,7 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
     )
 
 
-def _per_language(
-    checker: v.Checker, key: tuple[str, ...], value: dict[str, Any], codes: list[str], required: bool
-) -> dict[str, str]:
+def _per_language(checker: v.Checker, key: tuple[str, ...], value: dict[str, Any], codes: list[str], required: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     for code, text in value.items():
         if code not in codes:

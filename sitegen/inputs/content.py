@@ -6,17 +6,18 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from .config import SiteConfig
 from ..errors import Diagnostic
+from ..layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
+from .config import SiteConfig
 from .files import Refused, check_folder, check_input, read_input, walk_inputs
 from .svg import diagnostics as svg_diagnostics
 from .svg import file_problems as svg_file_problems
 from .svg import svg_problems
-from ..layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
 from .validate import MAX_SLUG, SLUG_RE
 from .yamlfile import Parsed, YamlError, parse_yaml
 
@@ -46,7 +47,7 @@ class ContentTree:
     def failed(self, lang: str, checked: Sequence[Any]) -> frozenset[tuple[str, str]]:
         """Keys of `lang` files that exist but did not parse, or did not pass their check (are not
         among `checked`, the schema's CheckedItems)."""
-        keys = {(s, slug) for (l, s, slug) in self.unparsed if l == lang}
+        keys = {(section, slug) for (code, section, slug) in self.unparsed if code == lang}
         if len(checked) < len(self.items):  # some did not pass: only then is it worth a look at each
             passed = {item.source.path for item in checked}
             keys |= {(i.section, i.slug) for i in self.items if i.lang == lang and i.path not in passed}
@@ -89,11 +90,15 @@ def read_content(
     except Refused as exc:
         return ContentTree([], frozenset()), [exc.diagnostic()]
     if not root.is_dir():
-        return ContentTree([], frozenset()), [Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")]
+        return ContentTree([], frozenset()), [
+            Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")
+        ]
     for lang_dir in _entries(root):
         rel = f"{CONTENT_DIR}/{lang_dir.name}"
         if not lang_dir.is_dir() or lang_dir.name not in config.codes:
-            reader.problem(rel, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder")
+            reader.problem(
+                rel, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder"
+            )
             continue
         for entry in _entries(Path(lang_dir.path)):
             if entry.name == HOME_FILE:
@@ -124,7 +129,7 @@ def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, s
         reader.read(entry, rel, lang, section, slug, linked=False)
     fresh = {item.path: item for item in reader.items}
     # A file that parsed before and does not now drops out; one that failed before cannot be here.
-    items = [fresh[item.path] if item.path in fresh else item for item in tree.items if item.path not in changed or item.path in fresh]
+    items = [fresh.get(item.path, item) for item in tree.items if item.path not in changed or item.path in fresh]
     unparsed = tree.unparsed | {identify(rel) for rel in changed if rel not in fresh}
     return ContentTree(items, unparsed, tree.assets), reader.diagnostics  # type: ignore[arg-type]
 
@@ -259,7 +264,7 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
             if not match:
                 return Diagnostic(rel, 1, 1, None, "expected front matter between two '---' lines at the top, found none")
             parsed = parse_yaml(match.group(1) or "", line_offset=1)
-            body = text[match.end():]
+            body = text[match.end() :]
             body_line = text[: match.end()].count("\n") + 1
         else:
             parsed = parse_yaml(text)
@@ -280,4 +285,4 @@ def markdown_body(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     match = FRONT_MATTER.match(text)
-    return text[match.end():] if match else None
+    return text[match.end() :] if match else None

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
@@ -19,10 +20,11 @@ from babel.numbers import format_compact_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
-from .config import Language, SiteConfig
 from ..errors import Diagnostic, Severity
-from .files import Refused, check_input, read_input, walk_inputs
 from ..layout import LOCALE_DIR
+from .config import Language, SiteConfig
+from .files import Refused, check_input, read_input, walk_inputs
+
 DOMAIN = "messages"
 # Templates are written with English msgids: an English catalog may leave a string empty.
 MSGID_LANGUAGE = "en"
@@ -50,7 +52,14 @@ def load_catalogs(config: SiteConfig, languages: tuple[str, ...]) -> tuple[Catal
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
             if folder.name not in config.codes:
                 diagnostics.append(
-                    Diagnostic(f"{LOCALE_DIR}/{folder.name}", None, None, None, f"expected a catalog of a configured language ({', '.join(config.codes)}), found '{folder.name}'", "warning")
+                    Diagnostic(
+                        f"{LOCALE_DIR}/{folder.name}",
+                        None,
+                        None,
+                        None,
+                        f"expected a catalog of a configured language ({', '.join(config.codes)}), found '{folder.name}'",
+                        "warning",
+                    )
                 )
     for code in languages:
         catalog, problems = read_catalog(config, config.language(code))
@@ -87,7 +96,9 @@ def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None
         if not exc.missing:
             return None, [exc.diagnostic()]
         severity: Severity = "warning" if language.code == MSGID_LANGUAGE else "error"
-        return None, [Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)]
+        return None, [
+            Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -96,7 +107,9 @@ def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None
     # Babel's reader forgives broken lines (an unclosed quote loses a character): check first.
     for number, written in enumerate(text.splitlines(), 1):
         if not PO_LINE.fullmatch(written):
-            return None, [Diagnostic(rel, number, None, None, f"expected a comment, a keyword with a quoted string, or a quoted string, found {written.strip()!r}")]
+            return None, [
+                Diagnostic(rel, number, None, None, f"expected a comment, a keyword with a quoted string, or a quoted string, found {written.strip()!r}")
+            ]
     try:
         catalog = read_po(io.BytesIO(raw), locale=language.locale, abort_invalid=True)
         compile_catalog(catalog)  # a broken Plural-Forms expression only shows when compiled

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, TypeGuard, Union
+from typing import Any, TypeGuard
 
-from .config import SiteConfig
-from .content import Asset
 from ..errors import Diagnostic, Severity, describe
 from ..layout import HOME
+from .config import SiteConfig
+from .content import Asset
 from .schema import CheckedItem, section_fields, translatable
 
 
@@ -127,7 +128,7 @@ class Brochure:
     back_page: str | None = None
 
 
-Item = Union[Home, Page, Cluster, Story, Brochure]
+Item = Home | Page | Cluster | Story | Brochure
 Key = tuple[str, str]  # (section, slug)
 
 
@@ -186,8 +187,8 @@ class Site:
 
     def _sort(self, section: str, lang: str) -> list[Document]:
         if not self._groups:
-            for (s, _, l), d in self.documents.items():
-                self._groups.setdefault((s, l), []).append(d)
+            for (section_of, _, lang_of), d in self.documents.items():
+                self._groups.setdefault((section_of, lang_of), []).append(d)
         docs = self._groups.get((section, lang), [])
         regions = list(self.config.regions)
         return sorted(docs, key=lambda d: sort_key(d, regions))
@@ -241,8 +242,8 @@ class ModelMemo:
     """What build_site made, kept between rebuilds: items whose files did not change are not joined
     again, and an edit that adds, removes or breaks no item makes the new site from the last one."""
 
-    joined: dict[Key, "Joined"] = field(default_factory=dict)
-    last: "_LastModel | None" = None
+    joined: dict[Key, Joined] = field(default_factory=dict)
+    last: _LastModel | None = None
 
 
 @dataclass
@@ -260,8 +261,9 @@ class _LastModel:
     by_key: dict[Key, list[Diagnostic]]  # each source item's, in key order
     site: Site
 
-    def edited(self, checked: list[CheckedItem], config: SiteConfig, wanted: tuple[str, ...],
-               failed: frozenset[Key], assets: Mapping[str, Asset] | None) -> list[CheckedItem] | None:
+    def edited(
+        self, checked: list[CheckedItem], config: SiteConfig, wanted: tuple[str, ...], failed: frozenset[Key], assets: Mapping[str, Asset] | None
+    ) -> list[CheckedItem] | None:
         """The items that changed since this call, when nothing else did: the same items, by place and identity."""
         if config != self.config or assets is not self.assets or wanted != self.wanted or failed != self.failed:
             return None
@@ -308,7 +310,9 @@ def build_site(
             for item in by_lang.values():
                 expected = item.source.path.replace(f"content/{item.source.lang}/", f"content/{source_lang}/", 1)
                 orphans.append(
-                    Diagnostic(item.source.path, 1, 1, None, f"expected a {source_lang} source at {expected}, found none; every item starts in the source language")
+                    Diagnostic(
+                        item.source.path, 1, 1, None, f"expected a {source_lang} source at {expected}, found none; every item starts in the source language"
+                    )
                 )
 
     last = _LastModel(checked, wanted, failed, assets, config, sources, translations, orphans, {}, None)  # type: ignore[arg-type]
@@ -380,11 +384,16 @@ def _edit_site(memo: ModelMemo, last: _LastModel, checked: list[CheckedItem], ed
     same = _clusters_of(sources, keys) == _clusters_of(last.sources, keys)
     stories_by_cluster = old.stories_by_cluster if same else MappingProxyType(_stories_by_cluster(sources))
     regions = list(last.config.regions)
-    moved = {(section, lang) for section, slug in keys for lang in last.wanted
-             if _place(old.documents.get((section, slug, lang)), regions) != _place(documents.get((section, slug, lang)), regions)}
+    moved = {
+        (section, lang)
+        for section, slug in keys
+        for lang in last.wanted
+        if _place(old.documents.get((section, slug, lang)), regions) != _place(documents.get((section, slug, lang)), regions)
+    }
     orders = {at: order for at, order in old.orders.items() if at not in moved}
-    index = {lang: by_cluster for lang, by_cluster in old.stories_index.items()
-             if stories_by_cluster is old.stories_by_cluster and ("stories", lang) not in moved}
+    index = {
+        lang: by_cluster for lang, by_cluster in old.stories_index.items() if stories_by_cluster is old.stories_by_cluster and ("stories", lang) not in moved
+    }
     new.site = Site(last.config, last.wanted, MappingProxyType(documents), stories_by_cluster, old.assets, orders, stories_index=index)
     memo.last = new
     return new.site, new.orphans + [d for problems in by_key.values() for d in problems]
@@ -440,7 +449,14 @@ def _join(
             text_lang, path = lang, translation.source.path
             made_from.append(path)
         doc = Document(
-            section, slug, lang, text_lang, _typed(section, data), path, tuple(made_from), outdated,
+            section,
+            slug,
+            lang,
+            text_lang,
+            _typed(section, data),
+            path,
+            tuple(made_from),
+            outdated,
             translation.source_version if translation else None,
         )
         documents[(section, slug, lang)] = doc
@@ -455,10 +471,26 @@ def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
     source = doc.sources[0]
     if doc.fallback:
         path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
-        return Diagnostic(path, None, None, None, f"expected a translation into {doc.lang} of {source}, found none (readers see the {config.source_language} text)", severity)
+        return Diagnostic(
+            path, None, None, None, f"expected a translation into {doc.lang} of {source}, found none (readers see the {config.source_language} text)", severity
+        )
     if doc.recorded_version is None:
-        return Diagnostic(doc.path, None, None, "source_version", f"expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {doc.path}`", severity)
-    return Diagnostic(doc.path, None, None, "source_version", f"expected a translation of the current {source}, found one of an earlier version; update it, then run `sitegen i18n done {doc.path}` (`sitegen i18n status` shows what changed)", severity)
+        return Diagnostic(
+            doc.path,
+            None,
+            None,
+            "source_version",
+            f"expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {doc.path}`",
+            severity,
+        )
+    return Diagnostic(
+        doc.path,
+        None,
+        None,
+        "source_version",
+        f"expected a translation of the current {source}, found one of an earlier version; update it, then run `sitegen i18n done {doc.path}` (`sitegen i18n status` shows what changed)",
+        severity,
+    )
 
 
 def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:
@@ -481,14 +513,16 @@ def unknown_slug(kind: str, slug: str, sources: Mapping[Key, CheckedItem]) -> st
     return f"expected one of the {len(known)} {section} slugs, found {slug!r}{hint}"
 
 
-def _check_brochure(
-    brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key], assets: Mapping[str, Asset]
-) -> list[Diagnostic]:
+def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key], assets: Mapping[str, Asset]) -> list[Diagnostic]:
     """Every section a brochure pulls in must exist; its cover image must be there and decode."""
     out = []
     parsed = brochure.source.parsed
-    references: list[tuple[tuple[Any, ...], str, Any]] = [(("sections", i, kind), kind, entry[kind]) for i, entry in enumerate(brochure.fields["sections"])
-                  for kind in ("page", "cluster", "story") if kind in entry]
+    references: list[tuple[tuple[Any, ...], str, Any]] = [
+        (("sections", i, kind), kind, entry[kind])
+        for i, entry in enumerate(brochure.fields["sections"])
+        for kind in ("page", "cluster", "story")
+        if kind in entry
+    ]
     if "back_page" in brochure.fields:
         references.append((("back_page",), "page", brochure.fields["back_page"]))
     for path, kind, slug in references:
@@ -515,8 +549,13 @@ def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[t
         if _is_entries(value) and _is_entries(base) and len(value) != len(base):
             line, column = translation.source.parsed.mark((name,)) or (None, None)
             out.append(
-                Diagnostic(translation.source.path, line, column, name,
-                           f"expected {len(base)} entries as in {source.source.path}, found {len(value)}; translate each entry in its place")
+                Diagnostic(
+                    translation.source.path,
+                    line,
+                    column,
+                    name,
+                    f"expected {len(base)} entries as in {source.source.path}, found {len(value)}; translate each entry in its place",
+                )
             )
     if out:
         return out
@@ -529,7 +568,10 @@ def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[t
             name = ".".join(str(part) for part in path)
             out.append(
                 Diagnostic(
-                    translation.source.path, line, column, name,
+                    translation.source.path,
+                    line,
+                    column,
+                    name,
                     f"expected {describe(_plain(expected))} as in {source.source.path}, found {describe(_plain(value))}; "
                     f"a translation must not change '{name}': remove it and the source's value is used",
                 )
@@ -558,9 +600,7 @@ def _leaves(data: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> Iterable[t
 
 def _get(data: Any, path: tuple[Any, ...]) -> Any:
     for name in path:
-        if isinstance(data, Mapping) and name in data:
-            data = data[name]
-        elif isinstance(data, tuple) and isinstance(name, int) and name < len(data):
+        if (isinstance(data, Mapping) and name in data) or (isinstance(data, tuple) and isinstance(name, int) and name < len(data)):
             data = data[name]
         else:
             return None

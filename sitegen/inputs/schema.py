@@ -10,11 +10,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from ..errors import Diagnostic
+from ..layout import HOME
 from . import validate as v
 from .config import SiteConfig
 from .content import SourceItem
-from ..errors import Diagnostic
-from ..layout import HOME
 from .validate import Field
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from ..errors import Diagnostic, Severity, describe
 from .yamlfile import Key, Parsed
@@ -93,11 +94,7 @@ version = matching(r"[0-9a-f]{12}", "a source version of 12 hex digits, as `site
 
 
 def asset_path(value: Any) -> str:
-    if (
-        not isinstance(value, str)
-        or not re.fullmatch(r"assets/[A-Za-z0-9_./-]+", value)
-        or any(part in ("", ".", "..") for part in value.split("/"))
-    ):
+    if not isinstance(value, str) or not re.fullmatch(r"assets/[A-Za-z0-9_./-]+", value) or any(part in ("", ".", "..") for part in value.split("/")):
         raise Invalid("a file under assets/, such as assets/cover.svg", value)
     return value
 
@@ -156,9 +153,7 @@ class Checker:
         for key, (line, column) in self.parsed.duplicates:
             self.report(key, "expected each field once, found it twice", line=line, column=column)
 
-    def report(
-        self, key: Key, message: str, severity: Severity = "error", line: int | None = None, column: int | None = None
-    ) -> None:
+    def report(self, key: Key, message: str, severity: Severity = "error", line: int | None = None, column: int | None = None) -> None:
         mark = self.parsed.mark(key)
         if line is None and mark:
             line, column = mark

@@ -18,8 +18,7 @@ class _Loader(_Base):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"] for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 # A document nested deeper than this is hostile or broken; real content is a few levels deep.
@@ -82,9 +81,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise YamlError(
-            1 + line_offset, 1, f"expected a mapping of fields, found {type(data).__name__}"
-        )
+        raise YamlError(1 + line_offset, 1, f"expected a mapping of fields, found {type(data).__name__}")
     return Parsed(data, marks, duplicates)
 
 

@@ -7,15 +7,15 @@ import mimetypes
 import os
 import signal
 import subprocess
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
-from ..render import urls
-from ..inputs.config import SiteConfig
 from ..errors import Diagnostic
+from ..inputs.config import SiteConfig
 from ..inputs.model import Document, Site
+from ..render import urls
 
 # Print views are fetched from the rendered outputs under this made-up origin; nothing else is fetched.
 ORIGIN = "https://sitegen.invalid/"
@@ -60,9 +60,7 @@ def fast_subsetting() -> bool:
 def font_file(family: str, lang: str) -> str | None:
     """The file fontconfig gives for `family` in `lang`, if that family is installed and covers the language."""
     try:
-        listed = subprocess.run(
-            ["fc-list", f"{family}:lang={lang}", "file"], capture_output=True, text=True, check=False, timeout=30
-        ).stdout.split()
+        listed = subprocess.run(["fc-list", f"{family}:lang={lang}", "file"], capture_output=True, text=True, check=False, timeout=30).stdout.split()
     except (OSError, subprocess.TimeoutExpired):
         return None
     return sorted(line.rstrip(":") for line in listed)[0] if listed else None
@@ -77,9 +75,14 @@ def check_fonts(config: SiteConfig, jobs: list[PdfJob]) -> tuple[dict[str, str],
         path = font_file(family, config.language(code).babel.language)
         if path is None:
             diagnostics.append(
-                Diagnostic("site.yaml", None, None, f"fonts.{code}",
-                           f"expected a font for '{code}' ({family}) that covers its script, found none installed; "
-                           f"install the Debian package {FONT_PACKAGE} (or name an installed family in site.yaml fonts)")
+                Diagnostic(
+                    "site.yaml",
+                    None,
+                    None,
+                    f"fonts.{code}",
+                    f"expected a font for '{code}' ({family}) that covers its script, found none installed; "
+                    f"install the Debian package {FONT_PACKAGE} (or name an installed family in site.yaml fonts)",
+                )
             )
         else:
             found[code] = path
@@ -118,9 +121,15 @@ def render_pdfs(
         return report
     if not fast_subsetting():
         report.diagnostics.append(
-            Diagnostic("site.yaml", None, None, None,
-                       "expected HarfBuzz font subsetting, found libharfbuzz-subset missing: PDFs are made about 30x slower; "
-                       "install the Debian package libharfbuzz-subset0", "warning")
+            Diagnostic(
+                "site.yaml",
+                None,
+                None,
+                None,
+                "expected HarfBuzz font subsetting, found libharfbuzz-subset missing: PDFs are made about 30x slower; "
+                "install the Debian package libharfbuzz-subset0",
+                "warning",
+            )
         )
     cache = cache_folder / "pdf" if cache_folder is not None else None
     todo: list[tuple[PdfJob, str]] = []
@@ -194,7 +203,7 @@ def _site_fetcher(resources: Mapping[str, bytes]) -> object:
 
     class SiteFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-            path = url[len(ORIGIN):].split("#")[0].split("?")[0] if url.startswith(ORIGIN) else None
+            path = url[len(ORIGIN) :].split("#")[0].split("?")[0] if url.startswith(ORIGIN) else None
             if path is None or path not in resources:
                 raise ValueError(f"not a file of the site: {url}")
             mime = mimetypes.guess_type(path)[0] or "application/octet-stream"

@@ -7,10 +7,10 @@ import errno
 import fcntl
 import os
 import shutil
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
 
 MARKER = ".sitegen-output"
 
@@ -22,13 +22,7 @@ class OutputError(Exception):
 def safe_relative(path: str) -> str:
     """Accept only plain relative paths: nothing can name a file outside the output folder."""
     # Strings, not pathlib: thousands of pages go through here, and a path that passes is normal already.
-    if (
-        not path
-        or path.startswith("/")
-        or "\\" in path
-        or "\0" in path
-        or any(part in ("", ".", "..") for part in path.split("/"))
-    ):
+    if not path or path.startswith("/") or "\\" in path or "\0" in path or any(part in ("", ".", "..") for part in path.split("/")):
         raise OutputError(f"refusing to write {path!r}: expected a path inside the output folder")
     return path
 
@@ -56,10 +50,7 @@ def check_destination(out_dir: Path, source_root: Path) -> None:
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise OutputError(f"{out_dir}: expected a folder, found {'a link' if out_dir.is_symlink() else 'a file'}")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise OutputError(
-            f"{out_dir}: expected an empty folder or an earlier sitegen output, found other files; "
-            "choose another --out or empty it"
-        )
+        raise OutputError(f"{out_dir}: expected an empty folder or an earlier sitegen output, found other files; choose another --out or empty it")
 
 
 @contextmanager
@@ -155,7 +146,7 @@ def _remove_stale_staging(out_dir: Path) -> None:
     """Staging folders left by builds that were killed: never published, safe to drop."""
     prefix = f".{out_dir.name}.staging-"  # compared as it is: no glob, whose [ * ? in --out would match others' folders
     for entry in os.scandir(out_dir.parent):
-        if entry.name.startswith(prefix) and entry.name[len(prefix):].removesuffix("-old").isdigit():
+        if entry.name.startswith(prefix) and entry.name[len(prefix) :].removesuffix("-old").isdigit():
             if entry.is_symlink():  # a link under our name (rmtree refuses one): removed, never what it leads to
                 os.unlink(entry.path)
             else:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 import re
 import sys
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Collection, Mapping
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, describe
@@ -103,7 +103,7 @@ def _parse(raw: bytes) -> tuple[str, str, str, int, str] | None:
     up = 0
     while path.startswith("../", 3 * up):
         up += 1
-    return href, path, fragment, up, path[3 * up:]
+    return href, path, fragment, up, path[3 * up :]
 
 
 @lru_cache(maxsize=16384)

@@ -3,38 +3,39 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import signal
 import hashlib
 import json
+import multiprocessing
 import operator
 import os
 import re
+import signal
 import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from ..inputs import i18n
-from . import templating, urls
-from ..inputs.config import Language, SiteConfig
 from ..errors import Diagnostic
-from ..inputs.i18n import Catalogs, untranslated
+from ..inputs import i18n
+from ..inputs.config import Language, SiteConfig
 from ..inputs.files import Refused, read_input, walk_inputs
+from ..inputs.i18n import Catalogs, untranslated
+from ..inputs.model import Document, Money, Site
 from ..inputs.svg import diagnostics as svg_diagnostics
 from ..inputs.svg import file_problems as svg_file_problems
 from ..layout import CONFIG_NAME, HOME, TEMPLATES_DIR
-from .links import PageLinks, page_links
-from .cache import MarkdownCache
 from ..text.markdown import Rendered as MarkdownRendered
-from ..inputs.model import Document, Money, Site
+from . import templating, urls
+from .cache import MarkdownCache
+from .links import PageLinks, page_links
 
 STATIC_DIR = "static"
 
@@ -62,10 +63,12 @@ FEED_SIZE = 50
 def plan_pages(site: Site) -> list[PageSpec]:
     """Every page of the site, in a stable order."""
     first = site.config.source_language if site.config.source_language in site.languages else site.languages[0]
-    pages = [PageSpec("", "chooser.html", first),
-             PageSpec("404.html", "404.html", site.languages[0], absolute_links=True),
-             PageSpec("sitemap.xml", "sitemap.xml", first),
-             PageSpec("robots.txt", "robots.txt", first)]
+    pages = [
+        PageSpec("", "chooser.html", first),
+        PageSpec("404.html", "404.html", site.languages[0], absolute_links=True),
+        PageSpec("sitemap.xml", "sitemap.xml", first),
+        PageSpec("robots.txt", "robots.txt", first),
+    ]
     for lang in site.languages:
         pages.append(PageSpec(f"{lang}/", "home.html", lang, site.get(HOME, "index", lang)))
         for section in urls.SECTION_INDEXES:
@@ -74,8 +77,7 @@ def plan_pages(site: Site) -> list[PageSpec]:
                 continue
             chunks = [tuple(docs[i : i + PAGE_SIZE]) for i in range(0, len(docs), PAGE_SIZE)] or [()]
             pages += [
-                PageSpec(urls.index_path(section, lang, number), f"{section}.html", lang, section=section,
-                         listing=chunk, page=number, pages=len(chunks))
+                PageSpec(urls.index_path(section, lang, number), f"{section}.html", lang, section=section, listing=chunk, page=number, pages=len(chunks))
                 for number, chunk in enumerate(chunks, 1)
             ]
             template = {"clusters": "cluster.html", "stories": "story.html", "brochures": "brochure.html"}[section]
@@ -249,8 +251,7 @@ class Renderer:
         self.missing: dict[str, set[str]] = {code: set() for code in site.languages}
         bytecode = templating.SharedBytecode()  # in memory only: nothing compiled is ever read from disk
         self.envs = {
-            code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode)
-            for code in site.languages
+            code: make_environment(site.config, catalogs, site.config.language(code), self.missing[code], self.store, bytecode) for code in site.languages
         }
         for env in self.envs.values():  # before any template loads: templates are inputs, read as every input is
             env.loader = SiteLoader(site.config.root)
@@ -506,7 +507,7 @@ def static_files(root: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
         if refused:
             problems += svg_diagnostics(rel, refused)
             continue
-        files[rel[len(TEMPLATES_DIR) + 1:]] = data
+        files[rel[len(TEMPLATES_DIR) + 1 :]] = data
     return files, problems
 
 
@@ -639,7 +640,7 @@ def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> t
     if spec.path == "" or not spec.path.endswith("/"):  # the language chooser; 404 pages, feeds
         homes = [(config.language(code), f"{code}/") for code in site.languages]
         return (homes if spec.path == "" else []), homes  # the chooser's alternates: each language's home
-    same = spec.path[len(spec.lang):]
+    same = spec.path[len(spec.lang) :]
     switch = [(config.language(code), code + same) for code in site.languages]
     return switch, switch
 
@@ -670,5 +671,3 @@ def _linker(config: SiteConfig, spec: PageSpec) -> Callable[[str], str]:
         base = urlsplit(config.base_url).path or "/"
         return lambda target: base + target
     return urls.linker(spec.path, config.directory_urls)
-
-

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from ..layout import HOME
 from ..inputs.model import Document
+from ..layout import HOME
 
 SECTION_INDEXES = ("clusters", "stories", "brochures")
 
@@ -36,10 +36,10 @@ def linker(from_path: str, directory_urls: bool = True) -> Callable[[str], str]:
     above = [("/".join(folders[: len(folders) - up]) + "/" if up < len(folders) else "", "../" * up) for up in range(len(folders) + 1)]
 
     def link(to_path: str) -> str:
-        for folder, climb in above:  # the last, "", holds every path
+        for folder, climb in above:  # noqa: B007  # the last, "", holds every path; `climb` is read after
             if to_path.startswith(folder):
                 break
-        rel = climb + to_path[len(folder):] or "./"
+        rel = climb + to_path[len(folder) :] or "./"
         if not directory_urls and rel.endswith("/"):
             rel += "index.html"
         return rel

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import re
 from xml.etree import ElementTree as etree
 
 import markdown as md
@@ -110,7 +109,9 @@ def _measure(text: str) -> tuple[Problem | None, bool]:
     # A blank line between two fences may be code, which Python-Markdown takes out before it splits the
     # blocks: the text before and after the code is then one block.
     code = range(fences[0] + 1, fences[-1]) if fences else range(0)
-    parts = in_a_row = links = most_links = 0
+    parts = in_a_row = 0
+    links: float = 0  # a code span's backticks count half each
+    most_links: float = 0
     first, a_list = 0, False  # the first line of the block at hand; whether the block is a list
     for index, line in enumerate(lines):
         if not line.strip(" \t") and index not in code:
@@ -140,7 +141,7 @@ def _measure(text: str) -> tuple[Problem | None, bool]:
 def _depth(line: str) -> tuple[int, str]:
     """How deep a line is in quotes and lists (at most: indented code counts as deeper), and what follows the marks."""
     quotes = _QUOTES.match(line)
-    rest = line[quotes.end():] if quotes else line
+    rest = line[quotes.end() :] if quotes else line
     content = rest.lstrip(" \t")
     return (quotes.group().count(">") if quotes else 0) + len(rest[: len(rest) - len(content)].expandtabs(4)) // 4, content
 
@@ -220,7 +221,9 @@ def render_markdown(text: str, raw_html: bool = False) -> Rendered:
         raise TooComplex(problem)
     converter = _converter(raw_html)
     converter.reset()
-    converter.treeprocessors["links_per_paragraph"].active = may_have_long_paragraphs
+    checker = converter.treeprocessors["links_per_paragraph"]
+    assert isinstance(checker, _LinksPerParagraph)
+    checker.active = may_have_long_paragraphs
     try:
         html = converter.convert(text)
     except _LongParagraph as found:

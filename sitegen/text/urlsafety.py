@@ -12,11 +12,33 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
 # Attributes whose value a browser reads as a URL (a srcset: as a list of them), on any element:
 # HTML's, SVG's and MathML's, current and obsolete, for links, embeds, forms and media.
-URL_ATTRIBUTES = frozenset({
-    "href", "src", "srcset", "imagesrcset", "action", "formaction", "poster", "data", "cite", "background",
-    "xlink:href", "longdesc", "lowsrc", "dynsrc", "usemap", "manifest", "codebase", "classid", "archive",
-    "profile", "icon", "ping", "itemtype",
-})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "srcset",
+        "imagesrcset",
+        "action",
+        "formaction",
+        "poster",
+        "data",
+        "cite",
+        "background",
+        "xlink:href",
+        "longdesc",
+        "lowsrc",
+        "dynsrc",
+        "usemap",
+        "manifest",
+        "codebase",
+        "classid",
+        "archive",
+        "profile",
+        "icon",
+        "ping",
+        "itemtype",
+    }
+)
 
 # A scheme as the WHATWG URL parser reads one: an ASCII letter, then letters, digits, '+', '-' or
 # '.', up to the first ':'. Anything else before the first ':' makes a relative URL ('a b:c', 'a/b:c').
@@ -162,6 +184,8 @@ def _may_hold_unsafe_urls(page: bytes) -> bool:
         elif _attribute_before(page, at) in URL_ATTRIBUTES:
             return True
     return False
+
+
 def _attribute_before(page: bytes, at: int) -> str | None:
     """The name of the attribute whose value starts after the quote or '=' at `at`, in lower case."""
     if page[at] != ord("="):
