@@ -5,6 +5,7 @@ import html
 import pytest
 
 from sitegen.render.links import check_links, page_links
+from sitegen.text.urlsafety import unsafe_urls
 
 
 def test_broken_links_and_anchors_are_warnings_with_lines():
@@ -173,3 +174,19 @@ def test_a_refused_url_is_an_error_naming_the_page_line_attribute_and_url():
 def test_a_link_after_a_comment_a_browser_ends_sooner_than_python_is_found(page, line, column):
     assert [(found[0], found[1]) for found in page_links("en/index.html", page.encode()).unsafe] == [(line, column)]
     assert unsafe_found('<!-- <a href="javascript:alert(1)"> -->') == []  # within a comment, as a browser reads it
+
+
+@pytest.mark.parametrize(
+    ("page", "attribute"),
+    [
+        ('<a title=\xa0 href="javascript:alert(1)">x</a>', "href"),
+        ("<a title=\u3000 href=javascript:alert(1)>x</a>", "href"),
+        ("<img alt=\x85 src=javascript:alert(1)>", "src"),
+    ],
+)
+def test_an_attribute_after_a_space_only_python_calls_space_is_read_as_a_browser_reads_it(page, attribute):
+    """A browser splits a tag's attributes only at ASCII spaces; Python's html.parser also at a
+    no-break space and the like, and would read the script link as part of the title's value."""
+    found = unsafe_urls(page.encode())
+    assert [(name, url) for _, _, _, name, url in found] == [(attribute, "javascript:alert(1)")]
+    assert unsafe_urls('<a href=\xa0 xlink:href="">x</a>'.encode()) == ()  # one attribute to Python, two harmless ones to a browser

@@ -79,9 +79,18 @@ def unsafe_urls(page: bytes) -> tuple[Unsafe, ...]:
 def read_unsafe_urls(page: bytes) -> tuple[Unsafe, ...]:
     """As unsafe_urls, reading the whole page however its bytes look."""
     reader = _UrlReader()
-    reader.feed(page.decode("utf-8", errors="replace"))
+    reader.feed(page.decode("utf-8", errors="replace").translate(_HIDE_ODD_SPACE))
     reader.close()
     return tuple(reader.found)
+
+
+# html.parser splits a tag's attributes at any character Python's regular expressions call space; a
+# browser only at tab, newline, form feed, carriage return and space. So '<a title=\xa0 href=...>' is
+# one attribute to html.parser and two to a browser. Each other such character is read as a letter
+# (a private-use character in its place, one for one), and put back in the values read.
+_ODD_SPACES = [c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\t\n\x0c\r "]
+_HIDE_ODD_SPACE = {ord(c): 0xE000 + i for i, c in enumerate(_ODD_SPACES)}
+_SHOW_ODD_SPACE = {0xE000 + i: ord(c) for i, c in enumerate(_ODD_SPACES)}
 
 
 class _UrlReader(HTMLParser):
@@ -94,6 +103,7 @@ class _UrlReader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             if value is not None and name in URL_ATTRIBUTES:
+                value = value.translate(_SHOW_ODD_SPACE)
                 for url in _LIST.split(value) if name in _LISTS else (value,):
                     if (unsafe := unsafe_decoded(url)) is not None:
                         self.found.append((*self._position_of(name), tag, name, unsafe))
