@@ -539,6 +539,7 @@ def folder(path: Path) -> None:
 LOOP = "expected a file, found a link that leads round in a loop; replace the link with the file itself"
 NOWHERE = "expected a file, found a link to nowhere, which leads nowhere; replace the link with the file itself, or remove it"
 FOLDER = "expected a file, found a folder; put the file in the folder's place"
+FOLDER_LINK = "replace the link with the folder itself"
 ODD_FILES = {  # (input, what is put there, the diagnostic)
     "config-folder": ("site.yaml", folder, f"site.yaml: error: {FOLDER}"),
     "home-folder": ("content/en/_index.md", folder, f"content/en/_index.md: error: {FOLDER}"),
@@ -552,6 +553,18 @@ ODD_FILES = {  # (input, what is put there, the diagnostic)
     "story-dangling": ("content/ko/stories/gone.md", dangling, f"content/ko/stories/gone.md: error: {NOWHERE}"),
     "static-dangling": ("templates/static/gone.css", dangling, f"templates/static/gone.css: error: {NOWHERE}"),
     "template-dangling": ("templates/page.html", dangling, f"templates/page.html: error: {NOWHERE}"),
+    "section-loop": ("content/ja/stories", loop, f"content/ja/stories: error: expected a section folder, found a link that leads to no folder; {FOLDER_LINK}"),
+    "section-dangling": (
+        "content/ja/pages",
+        dangling,
+        f"content/ja/pages: error: expected a section folder, found a link that leads to no folder; {FOLDER_LINK}",
+    ),
+    "language-loop": ("content/zh", loop, f"content/zh: error: expected a language folder, found a link that leads to no folder; {FOLDER_LINK}"),
+    "stray-loop": (
+        "content/ko/notes",
+        loop,
+        "content/ko/notes: error: expected _index.md or a section folder (clusters, stories, pages, brochures), found 'notes'",
+    ),
     "long-slug": (
         "content/ko/pages/" + "a" * 101 + ".md",
         lambda path: path.write_text("---\ntitle: 긴\n---\n"),

@@ -95,6 +95,9 @@ def read_content(
         ]
     for lang_dir in _entries(root):
         rel = f"{CONTENT_DIR}/{lang_dir.name}"
+        if _broken_link(lang_dir):
+            reader.problem(rel, f"expected a language folder, found a link that leads to no folder; {REPLACE_FOLDER_LINK}")
+            continue
         if not lang_dir.is_dir() or lang_dir.name not in config.codes:
             reader.problem(
                 rel, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder"
@@ -103,7 +106,9 @@ def read_content(
         for entry in _entries(Path(lang_dir.path)):
             if entry.name == HOME_FILE:
                 reader.read(entry, f"{rel}/{entry.name}", lang_dir.name, HOME, "index", lang_dir.is_symlink())
-            elif entry.is_dir() and entry.name in SECTIONS:
+            elif entry.name in SECTIONS and _broken_link(entry):
+                reader.problem(f"{rel}/{entry.name}", f"expected a section folder, found a link that leads to no folder; {REPLACE_FOLDER_LINK}")
+            elif entry.name in SECTIONS and entry.is_dir():
                 linked = lang_dir.is_symlink() or entry.is_symlink()
                 for file in _entries(Path(entry.path)):
                     file_rel = f"{rel}/{entry.name}/{file.name}"
@@ -173,6 +178,20 @@ def image_problem(suffix: str, data: bytes) -> str | None:
     except Exception as exc:  # Pillow raises many kinds for broken files
         return f"a broken image file ({type(exc).__name__}: {exc})"
     return None
+
+
+REPLACE_FOLDER_LINK = "replace the link with the folder itself"
+
+
+def _broken_link(entry: os.DirEntry[str]) -> bool:
+    """A link that leads nowhere, or round in a loop (for which DirEntry.is_dir raises)."""
+    if not entry.is_symlink():
+        return False
+    try:
+        os.stat(entry.path)
+    except OSError:
+        return True
+    return False
 
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:
