@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -382,6 +383,12 @@ def render_pages(renderer: Renderer, pages: list[PageSpec], jobs: int = 1, progr
         yield renderer.render(unique, progress)  # its Markdown is in the renderer's store already
         return
     blocks = [range(i, min(i + BLOCK, len(unique))) for i in range(0, len(unique), BLOCK)]
+    # Compiled here once, not by each worker (50-80 ms each); one that does not parse is left for the
+    # worker that renders the first page using it to report.
+    for lang, name in sorted({(spec.lang, spec.template) for spec in unique}):
+        with contextlib.suppress(jinja2.TemplateSyntaxError, jinja2.TemplateNotFound):
+            renderer.template_files(lang, name)
+            renderer._template(lang, name)
     # Forked, the workers inherit the renderer and its model as they are: nothing is pickled but
     # the block numbers going out and the pages coming back.
     context = multiprocessing.get_context("fork")
