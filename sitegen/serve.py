@@ -85,7 +85,7 @@ class SearchRefresher:
             try:
                 update_files(index_site(self.out), [], self.out, self.source)
             except (SearchIndexError, OSError) as exc:
-                print(f"sitegen: the search index was not refreshed: {exc}")
+                print(visible(f"sitegen: the search index was not refreshed: {exc}"))
 
 
 class SaveWatcher(Watcher):
@@ -399,7 +399,7 @@ def serve(
         if report.ok and not report.whole and any(p.endswith(".html") for p in report.written + report.deleted):
             refresher.request()
         if report.written or report.deleted or not report.ok:
-            say(f"sitegen: {summary(report)}")
+            say(f"sitegen: {visible(summary(report))}")
             for diagnostic in report.diagnostics:
                 if diagnostic.severity == "error":
                     say(diagnostic.format())

@@ -87,7 +87,7 @@ def test_unknown_pages_get_the_sites_404_page(server):
     assert b'<html lang="ko">' in body and b"../static/style.css" not in body  # the site's own 404 page, with absolute links
 
 
-def wait_for(port: int, path: str, text: bytes, seconds: float = 20) -> bytes:
+def wait_for(port: int, path: str, text: bytes, seconds: float = 60) -> bytes:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status, body = fetch(port, path)
