@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -83,3 +84,177 @@ def test_missing_exports_only_what_is_not_translated(portal, tmp_path):
     file = export(portal, tmp_path / "m.xlf", "--lang", "zh", "--missing")
     originals = [f.get("original") for f in etree.parse(str(file)).getroot().findall("x:file", NS)]
     assert originals == ["content/ko/stories/daegyeong-working-groups.md"]
+
+
+# A story with every kind of inline markup and block the portal's Markdown has.
+RICH = """---
+title: 오이타와의 **교류**
+summary: 수출 계약 100만 달러
+date: 2012-05-31
+region: chungcheong
+---
+
+## 교류의 *시작*
+
+일본 *오이타현* [LSI 클러스터](https://example.org/lsi)와 **교류**했습니다.[^1] `LSI-2012` 모델입니다.
+
+- 첫째 **항목**
+- 둘째 항목
+
+| 권역 | 성과 |
+|---|---|
+| 충청권 | **수출** 계약 |
+
+![오이타의 공장](../../../assets/brochures/program-cover.svg)
+
+[^1]: 2012년 5월의 일입니다.
+"""
+RICH_PATH = "content/ko/stories/rich.md"
+
+
+@pytest.fixture
+def rich(portal: Path) -> Path:
+    (portal / RICH_PATH).write_text(RICH, encoding="utf-8")
+    return portal
+
+
+def units(file: Path) -> tuple[etree._ElementTree, dict[str, etree._Element]]:
+    tree = etree.parse(str(file))
+    return tree, {f"{u.getparent().getparent().get('original')}#{u.get('id')}": u for u in tree.iter(f"{{{XLIFF}}}trans-unit")}
+
+
+def translate_all(file: Path, mark: str = "") -> None:
+    """What a CAT tool does: every unit gets a target, its source's text and placeholders, marked."""
+    tree, found = units(file)
+    for unit in found.values():
+        source = unit.find("x:source", NS)
+        old = unit.find("x:target", NS)
+        if old is not None:
+            unit.remove(old)
+        target = etree.Element(f"{{{XLIFF}}}target", state="translated")
+        target.text, target[:] = source.text, [copy.deepcopy(child) for child in source]
+        if mark:
+            for node in [target, *target.iter(f"{{{XLIFF}}}g")]:
+                if node.text:
+                    node.text = f"{mark}{node.text}{mark}"
+            for node in target.iter(f"{{{XLIFF}}}g", f"{{{XLIFF}}}x"):
+                if node.tail:
+                    node.tail = f"{mark}{node.tail}{mark}"
+        source.addnext(target)
+    tree.write(str(file), xml_declaration=True, encoding="UTF-8")
+
+
+def test_inline_markup_becomes_placeholders_the_translator_moves(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich")
+    _, found = units(file)
+    paragraph = found[f"{RICH_PATH}#body#2"].find("x:source", NS)
+    assert [(child.tag.split("}")[1], child.get("id"), child.text) for child in paragraph] == [
+        ("g", "1", "오이타현"),
+        ("g", "2", "LSI 클러스터"),
+        ("g", "3", "교류"),
+        ("x", "4", None),
+        ("x", "5", None),
+    ]
+    assert found[f"{RICH_PATH}#body#9"].find("x:source", NS)[0].text == "오이타의 공장"  # an image's alt text
+    translate_all(file)
+    tree, found = units(file)
+    # The translator moves the link before the emphasis: placeholders may change places.
+    target = found[f"{RICH_PATH}#body#2"].find("x:target", NS)
+    emphasis, link = copy.deepcopy(target[0]), copy.deepcopy(target[1])
+    emphasis.tail, link.tail = link.tail, emphasis.tail
+    target[0], target[1] = link, emphasis
+    tree.write(str(file))
+    assert imported(rich, file, capsys) == (0, "")
+    body = (rich / "content/ja/stories/rich.md").read_text(encoding="utf-8")
+    assert "일본 [LSI 클러스터](https://example.org/lsi) *오이타현*와 **교류**했습니다.[^1] `LSI-2012` 모델입니다." in body
+    assert "![오이타의 공장](../../../assets/brochures/program-cover.svg)" in body
+    assert "| 충청권 | **수출** 계약 |" in body and "[^1]: 2012년" in body
+
+
+def refused(root: Path, file: Path, capsys, *args: str) -> list[str]:
+    """Import a bad file: every problem is reported and nothing in content/ changes."""
+    before = tree_bytes(root / "content")
+    code, err = imported(root, file, capsys, *args)
+    assert code == 1
+    assert tree_bytes(root / "content") == before
+    assert err.endswith("nothing was written\n")
+    return err.splitlines()[:-1]
+
+
+def test_broken_xml_is_refused_at_its_line(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    text = file.read_text(encoding="utf-8").replace("</target>", "", 1)
+    file.write_text(text, encoding="utf-8")
+    [problem] = refused(portal, file, capsys)
+    assert problem.startswith(f"{file}:") and ": error: expected well-formed XML, found a syntax error" in problem
+
+
+def test_a_deleted_unit_is_refused(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    tree, found = units(file)
+    unit = found["content/ko/stories/oita-lsi.md#body#3"]
+    unit.getparent().remove(unit)
+    tree.write(str(file))
+    line = etree.parse(str(file)).getroot()[0].sourceline
+    [problem] = refused(portal, file, capsys)
+    assert problem == f"{file}:{line}: error: expected every unit of content/ko/stories/oita-lsi.md, found 1 missing (body#3); send back the whole file"
+
+
+@pytest.mark.parametrize("damage", ["removed", "duplicated"])
+def test_a_broken_placeholder_is_refused_at_its_line(rich, tmp_path, capsys, damage):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich")
+    translate_all(file)
+    tree, found = units(file)
+    target = found[f"{RICH_PATH}#body#2"].find("x:target", NS)
+    mark = target[3]  # <x id="4"/>: the footnote mark
+    if damage == "removed":
+        target.remove(mark)
+    else:
+        mark.addnext(copy.deepcopy(mark))
+    tree.write(str(file))
+    line = units(file)[1][f"{RICH_PATH}#body#2"].find("x:target", NS).sourceline
+    [problem] = refused(rich, file, capsys)
+    expected = "placeholder 4 missing (it stands for [^1]…)" if damage == "removed" else "placeholder 4 twice (each stands for one piece of markup)"
+    assert problem == f"{file}:{line}: error: body#2: expected the source's placeholders, found {expected}; put it back as in the source"
+
+
+def test_the_wrong_target_language_is_refused(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    file.write_text(file.read_text(encoding="utf-8").replace('target-language="ja"', 'target-language="fr"'), encoding="utf-8")
+    [problem] = refused(portal, file, capsys)
+    assert problem == f"{file}:1: error: target-language: expected one of the site's translation languages (en, ja, zh), found 'fr'"
+
+
+def test_an_item_that_no_longer_exists_is_refused(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", "pages/global")
+    (portal / "content/ko/pages/global.md").unlink()
+    for lang in TRANSLATIONS:
+        (portal / f"content/{lang}/pages/global.md").unlink()
+    problems = refused(portal, file, capsys)
+    assert len(problems) == 1 and "found 'content/ko/pages/global.md', which no longer exists" in problems[0]
+
+
+def test_a_source_changed_since_the_export_is_named_and_stays_out_of_date(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    source = portal / "content/ko/stories/oita-lsi.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    translate_all(file, mark="")
+    _, found = units(file)
+    line = found["content/ko/stories/oita-lsi.md#body#2"].find("x:target", NS).sourceline
+    code, err = imported(portal, file, capsys)
+    assert code == 0
+    assert err.splitlines() == [
+        f"{file}:{line}: warning: body#2: the source changed since the export (content/ko/stories/oita-lsi.md:18); "
+        "the translation is imported as made from the old source and stays marked out of date"
+    ]
+    assert "source_version: bd73cd26f9a9" in (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+
+
+def test_a_translation_edited_here_since_the_export_needs_force(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    local = portal / "content/ja/stories/oita-lsi.md"
+    local.write_text(local.read_text(encoding="utf-8").replace("日韓の企業が出会う", "日韓企業の出会い"), encoding="utf-8")
+    [problem] = refused(portal, file, capsys)
+    assert "expected content/ja/stories/oita-lsi.md as it was when exported, found it changed since" in problem and "--force" in problem
+    assert imported(portal, file, capsys, "--force") == (0, "")
+    assert "日韓の企業が出会う" in local.read_text(encoding="utf-8")
