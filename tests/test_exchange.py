@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import copy
+import html
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from conftest import REPO, tree_bytes
+from conftest import REPO, build_into, errors, parse_html, tree_bytes
 from sitegen.cli import main
+from sitegen.layout import identify
+from sitegen.render.urls import item_path, output_file
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 NS = {"x": XLIFF}
@@ -123,7 +127,7 @@ def units(file: Path) -> tuple[etree._ElementTree, dict[str, etree._Element]]:
     return tree, {f"{u.getparent().getparent().get('original')}#{u.get('id')}": u for u in tree.iter(f"{{{XLIFF}}}trans-unit")}
 
 
-def translate_all(file: Path, mark: str = "") -> None:
+def translate_all(file: Path, mark: str = "", end: str = "") -> None:
     """What a CAT tool does: every unit gets a target, its source's text and placeholders, marked."""
     tree, found = units(file)
     for unit in found.values():
@@ -136,10 +140,10 @@ def translate_all(file: Path, mark: str = "") -> None:
         if mark:
             for node in [target, *target.iter(f"{{{XLIFF}}}g")]:
                 if node.text:
-                    node.text = f"{mark}{node.text}{mark}"
+                    node.text = f"{mark}{node.text}{end or mark}"
             for node in target.iter(f"{{{XLIFF}}}g", f"{{{XLIFF}}}x"):
                 if node.tail:
-                    node.tail = f"{mark}{node.tail}{mark}"
+                    node.tail = f"{mark}{node.tail}{end or mark}"
         source.addnext(target)
     tree.write(str(file), xml_declaration=True, encoding="UTF-8")
 
@@ -258,3 +262,46 @@ def test_a_translation_edited_here_since_the_export_needs_force(portal, tmp_path
     assert "expected content/ja/stories/oita-lsi.md as it was when exported, found it changed since" in problem and "--force" in problem
     assert imported(portal, file, capsys, "--force") == (0, "")
     assert "日韓の企業が出会う" in local.read_text(encoding="utf-8")
+
+
+MARKUP = ("a", "em", "strong", "code", "table", "th", "td", "li", "img", "sup", "h2", "h3")
+
+
+def page_of(root: Path, source_path: str, lang: str) -> Path:
+    _, section, slug = identify(source_path)
+    page = root / "public" / output_file(item_path(section, slug, lang))
+    return page.parent / "print" / "index.html" if section == "brochures" else page  # the web view shows no text sections
+
+
+def content_of(page: Path) -> etree._Element:
+    """A page's <main>, or the print view's <body>."""
+    tree = parse_html(page)
+    main = tree.find(".//main")
+    return main if main is not None else tree.find(".//body")
+
+
+def test_a_pseudo_translation_marks_every_text_and_keeps_every_link_table_footnote_and_image(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "zh.xlf", "--lang", "zh")
+    texts: dict[str, list[str]] = {}
+    for unit in etree.parse(str(file)).getroot().iter(f"{{{XLIFF}}}trans-unit"):
+        source = unit.find("x:source", NS)
+        pieces = [source.text] + [n.text for n in source.iter(f"{{{XLIFF}}}g")] + [n.tail for n in source.iter() if n is not source]
+        texts.setdefault(unit.getparent().getparent().get("original"), []).extend(p.strip() for p in pieces if p and p.strip())
+    translate_all(file, "⟦", "⟧")
+    assert imported(rich, file, capsys) == (0, "")
+    report = build_into(rich, pdf=False)
+    assert errors(report) == []
+    checked = 0
+    for source_path, pieces in texts.items():
+        zh, ko = page_of(rich, source_path, "zh"), page_of(rich, source_path, "ko")
+        page = " ".join(html.unescape(zh.read_text(encoding="utf-8")).split())
+        unmarked = [p for p in pieces if not re.search("⟦\\s*" + "\\s+".join(map(re.escape, p.split())) + "\\s*⟧", page)]
+        assert unmarked == [], source_path
+        checked += len(pieces)
+        mine, theirs = content_of(zh), content_of(ko)
+        for tag in MARKUP:
+            assert len(mine.findall(f".//{tag}")) == len(theirs.findall(f".//{tag}")), (source_path, tag)
+    assert checked > 200  # every text of the portal and the story above
+    story = content_of(page_of(rich, RICH_PATH, "zh"))
+    assert [a.get("href") for a in story.iter("a") if a.get("href", "").startswith("https://example.org")] == ["https://example.org/lsi"]
+    assert [img.get("alt") for img in story.iter("img")] == ["⟦오이타의 공장⟧"]
