@@ -6,9 +6,11 @@ import copy
 import html
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po, write_po
 from lxml import etree
 
 from conftest import REPO, build_into, errors, parse_html, tree_bytes
@@ -305,3 +307,40 @@ def test_a_pseudo_translation_marks_every_text_and_keeps_every_link_table_footno
     story = content_of(page_of(rich, RICH_PATH, "zh"))
     assert [a.get("href") for a in story.iter("a") if a.get("href", "").startswith("https://example.org")] == ["https://example.org/lsi"]
     assert [img.get("alt") for img in story.iter("img")] == ["⟦오이타의 공장⟧"]
+
+
+def test_every_translation_comes_back_byte_identical_through_po_too(portal, tmp_path, capsys):
+    before = tree_bytes(portal / "content")
+    for lang in TRANSLATIONS:
+        file = export(portal, tmp_path / f"{lang}.po", "--lang", lang, "--format", "po")
+        assert imported(portal, file, capsys) == (0, "")
+    assert tree_bytes(portal / "content") == before
+
+
+def test_the_po_passes_msgfmt_check_and_shows_placeholders_as_tokens(rich, tmp_path):
+    file = export(rich, tmp_path / "ja.po", "--lang", "ja", "--format", "po")
+    check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(file)], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    with file.open("rb") as po:  # read by Babel, not by the library that wrote it
+        catalog = read_po(po)
+    entry = catalog.get("일본 {1}오이타현{/1} {2}LSI 클러스터{/2}와 {3}교류{/3}했습니다.{4/} {5/} 모델입니다.", context=f"{RICH_PATH}#body#2")
+    assert entry is not None and entry.string == ""
+    oita = catalog.get("충청권 클러스터, 일본 오이타현 LSI 클러스터와의 교류로 수출 계약 결실", context="content/ko/stories/oita-lsi.md#title")
+    assert oita.string.startswith("忠清圏クラスター") and not oita.fuzzy
+    assert str(catalog.locale) == "ja"
+
+
+def test_a_po_with_a_broken_token_is_refused_at_its_msgctxt(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "ja.po", "--lang", "ja", "--format", "po", "stories/rich")
+    with file.open("rb") as po:  # Poedit, say: every message translated, one token lost
+        catalog = read_po(po)
+    for message in catalog:
+        if message.id:
+            message.string = "첫째 {1}항목" if message.context == f"{RICH_PATH}#body#3" else message.id
+    with file.open("wb") as po:
+        write_po(po, catalog, width=0)
+    line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if text == f'msgctxt "{RICH_PATH}#body#3"')
+    assert refused(rich, file, capsys) == [
+        f"{file}:{line}: error: unit body#3: expected paired placeholders, found {{1}} without its {{/1}} after it",
+        f"{file}:{line}: error: body#3: expected the source's placeholders, found placeholder 1 missing (it stands for **…**); put it back as in the source",
+    ]

@@ -194,14 +194,22 @@ def _untoken(text: str, problems: list[str]) -> tuple[Part, ...]:
     while len(stack) > 1:
         ident, content = stack.pop()
         problems.append(f"{{{ident}}} without its {{/{ident}}} after it")
-        stack[-1][1] += content
+        stack[-1][1].extend(content)
     return tuple(stack[0][1])
 
 
 def write_po(exchange: Exchange) -> bytes:
     store = pypo.pofile()
-    store.updateheader(add_missing=True, Language=exchange.target_lang, X_Source_Language=exchange.source_lang)
-    store.updateheader(Content_Type="text/plain; charset=UTF-8")
+    # No dates: the same content exports to the same bytes.
+    store.updateheader(
+        add=True,
+        Project_Id_Version="sitegen content",
+        POT_Creation_Date="",
+        Language=exchange.target_lang,
+        Content_Type="text/plain; charset=UTF-8",
+        X_Generator="sitegen",
+        X_Source_Language=exchange.source_lang,
+    )
     for item in exchange.items:
         for unit in item.units:
             made = store.addsourceunit(_tokens(unit.source))
@@ -216,7 +224,7 @@ def write_po(exchange: Exchange) -> bytes:
     return bytes(store)
 
 
-_ITEM_NOTE = re.compile(r"^sitegen: (\S+) from source version (\S+); translation (\S+)$", re.MULTILINE)
+_ITEM_NOTE = re.compile(r"sitegen: (\S+) from source version (\S+); translation (\S+)")
 
 
 def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
@@ -240,7 +248,7 @@ def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         problems += [Problem(line, f"unit {ident}: expected paired placeholders, found {what}") for what in found]
         state = "new" if target is None else "needs-review" if made.isfuzzy() else "translated"
         notes = made.getnotes("developer")
-        meta = _ITEM_NOTE.search(notes)
+        meta = _ITEM_NOTE.search(" ".join(notes.split()))  # an editor may have wrapped the comment
         if path not in items:
             if meta is None:
                 problems.append(Problem(line, f"unit {context}: expected the export's 'sitegen:' comment, found none; export the file again"))
@@ -257,7 +265,9 @@ def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
             item.units + (Unit(ident, source, target, state, notes, line or 0),),
             item.line,
         )
-    return Exchange(str(header.get("X-Source-Language", "")), str(header.get("Language", "")), tuple(items.values())), problems
+    # Some editors rewrite the header and drop our field: the source paths name the language too.
+    source_lang = str(header.get("X-Source-Language", "")) or next((path.split("/")[1] for path in items if path.count("/") > 1), "")
+    return Exchange(source_lang, str(header.get("Language", "")), tuple(items.values())), problems
 
 
 def _msgctxt_lines(data: bytes) -> dict[str, int]:
