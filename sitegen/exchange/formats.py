@@ -200,11 +200,11 @@ def _untoken(text: str, problems: list[str]) -> tuple[Part, ...]:
 
 def write_po(exchange: Exchange) -> bytes:
     store = pypo.pofile()
-    # No dates: the same content exports to the same bytes.
+    # A fixed date (readers such as Babel 2.14 refuse an empty one): the same content exports to the same bytes.
     store.updateheader(
         add=True,
         Project_Id_Version="sitegen content",
-        POT_Creation_Date="",
+        POT_Creation_Date="1970-01-01 00:00+0000",
         Language=exchange.target_lang,
         Content_Type="text/plain; charset=UTF-8",
         X_Generator="sitegen",
