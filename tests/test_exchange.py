@@ -344,3 +344,69 @@ def test_a_po_with_a_broken_token_is_refused_at_its_msgctxt(rich, tmp_path, caps
         f"{file}:{line}: error: unit body#3: expected paired placeholders, found {{1}} without its {{/1}} after it",
         f"{file}:{line}: error: body#3: expected the source's placeholders, found placeholder 1 missing (it stands for **…**); put it back as in the source",
     ]
+
+
+def set_target(file: Path, key: str, text: str) -> int:
+    """A translator's edit of one unit's target (plain text); the line of that target afterwards."""
+    tree, found = units(file)
+    target = found[key].find("x:target", NS)
+    target.text, target[:] = text, []
+    tree.write(str(file))
+    return units(file)[1][key].find("x:target", NS).sourceline
+
+
+@pytest.mark.parametrize(
+    ("unit", "text", "found"),
+    [
+        ("body#5", "圏\n域", "a line break in a table cell, which would end it; keep it on one line"),
+        ("body#6", "成果 | 地域", "a | in a table cell, which would split the cell; write \\| for a pipe"),
+        (
+            "body#4",
+            "2番目\n# 見出し",
+            "a line that starts with a block's mark (#, -, 1., |, > or ```), which would make a new block; reword it or put a \\ before the mark",
+        ),
+        ("body#10", "2012年5月。\n\n別の段落", "a blank line, which would start a new block; keep the unit one block"),
+    ],
+)
+def test_a_target_that_would_break_the_markdown_around_it_is_refused(rich, tmp_path, capsys, unit, text, found):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich")
+    translate_all(file)
+    line = set_target(file, f"{RICH_PATH}#{unit}", text)
+    assert refused(rich, file, capsys) == [f"{file}:{line}: error: {unit}: expected the translation to keep the block as it is, found {found}"]
+
+
+def test_a_doctype_is_refused_before_anything_is_read(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    text = file.read_text(encoding="utf-8").replace("<xliff ", '<!DOCTYPE xliff [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n<xliff ', 1)
+    file.write_text(text.replace("<target state", "<target>&secret;</target><target state", 1), encoding="utf-8")
+    assert refused(portal, file, capsys) == [f"{file}:1: error: expected XLIFF without a DOCTYPE, found one; save the file from the CAT tool again"]
+
+
+def test_the_same_content_exports_to_the_same_bytes(portal, tmp_path):
+    for fmt in ("xliff", "po"):
+        first = export(portal, tmp_path / f"1.{fmt}", "--lang", "ja", "--format", fmt).read_bytes()
+        assert export(portal, tmp_path / f"2.{fmt}", "--lang", "ja", "--format", fmt).read_bytes() == first
+
+
+def test_an_outdated_translation_is_offered_for_review_and_stays_out_of_date_until_reviewed(portal, tmp_path, capsys):
+    source = portal / "content/ko/stories/oita-lsi.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "--outdated")
+    root = etree.parse(str(file)).getroot()
+    assert [f.get("original") for f in root.findall("x:file", NS)] == ["content/ko/stories/oita-lsi.md"]
+    assert {t.get("state") for t in root.iter(f"{{{XLIFF}}}target")} == {"needs-review-translation"}
+    assert imported(portal, file, capsys) == (0, "")
+    assert "source_version: bd73cd26f9a9" in (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+    translate_all(file)  # reviewed: every target now "translated"
+    assert imported(portal, file, capsys) == (0, "")
+    text = (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+    assert "source_version: bd73cd26f9a9" not in text and "## 한일 기업의 만남" in text
+
+
+def test_unknown_items_and_languages_are_wrong_usage(portal, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["i18n", "export", "--source", str(portal), "--lang", "ja", "stories/nowhere", "-o", str(tmp_path / "x.xlf")])
+    assert exit.value.code == 2 and "found stories/nowhere" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit:
+        main(["i18n", "export", "--source", str(portal), "--lang", "ko", "-o", str(tmp_path / "x.xlf")])
+    assert exit.value.code == 2 and "expected a translation language of site.yaml (en, ja, zh)" in capsys.readouterr().err

@@ -10,11 +10,11 @@ from pathlib import Path
 from ..errors import Diagnostic
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
-from ..inputs.schema import CheckedItem
+from ..inputs.schema import CheckedItem, check_item
 from ..layout import identify
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
 from .items import Exchange, ItemUnits, export_units, rebuild, source_units, target_path
-from .segments import placeholder_problems
+from .segments import join_inline, layout_problem, placeholder_problems
 
 FORMATS = ("xliff", "po")
 
@@ -165,7 +165,7 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
         plans.append((source, item, expected))
     if any(d.severity == "error" for d in found):
         return [], found
-    written = []
+    files = []
     for source, item, expected in plans:
         local = _local(config, expected, lang, source)
         returned = {u.id: u.target for u in item.units if u.target is not None}
@@ -173,12 +173,35 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             continue
         done = all(u.target is not None and u.state == "translated" for u in item.units)
         text = rebuild(config, source, local, returned, item.source_version if done else None)
+        found += _check_file(where, item.line, config, source, expected, lang, text)
+        files.append((expected, text, item.source_version if done else None))
+    if any(d.severity == "error" for d in found):
+        return [], found
+    written = []
+    for expected, text, version in files:
         path = config.root / expected
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-        written.append(Written(expected, item.source_version if done else None))
+        written.append(Written(expected, version))
     return written, found
+
+
+def _check_file(where: str, line: int, config: SiteConfig, source: CheckedItem, rel: str, lang: str, text: str) -> list[Diagnostic]:
+    """The file the import would write, checked as `sitegen check` checks it: any error is the exchange file's."""
+    parsed = parse_item(text.encode("utf-8"), rel, lang, source.source.section, source.source.slug)
+    problems = [parsed] if isinstance(parsed, Diagnostic) else check_item(parsed, config)[1]
+    return [
+        Diagnostic(
+            where,
+            line or None,
+            None,
+            d.field,
+            f"expected a translation of {rel} that passes its check, found one that would not ({d.message}); fix the units of that field",
+        )
+        for d in problems
+        if d.severity == "error"
+    ]
 
 
 def _local(config: SiteConfig, rel: str, lang: str, source: CheckedItem) -> SourceItem | None:
@@ -223,10 +246,14 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
                 )
             )
         if unit.target is not None:
-            for problem in placeholder_problems(unit.target, mine.codes):
+            wrong = placeholder_problems(unit.target, mine.codes)
+            for problem in wrong:
                 found.append(
                     Diagnostic(where, unit.line or None, None, unit.id, f"expected the source's placeholders, found {problem}; put it back as in the source")
                 )
+            layout = None if wrong or mine.kind == "field" else layout_problem(mine.kind, join_inline(unit.target, mine.codes))
+            if layout:
+                found.append(Diagnostic(where, unit.line or None, None, unit.id, f"expected the translation to keep the block as it is, found {layout}"))
     missing = [unit.id for unit in units if unit.id not in seen]
     if missing:
         found.append(

@@ -105,6 +105,7 @@ class SourceUnit:
     codes: Codes
     line: int
     label: str
+    kind: str = "field"  # or the kind of Markdown block
 
 
 def source_units(config: SiteConfig, source: CheckedItem) -> tuple[list[SourceUnit], dict[tuple[Any, ...], Any]]:
@@ -123,7 +124,7 @@ def source_units(config: SiteConfig, source: CheckedItem) -> tuple[list[SourceUn
             first = mark if path == ("body",) and item.body is not None else mark + 1  # a block scalar starts below its key
             for n, block in enumerate(blocks.blocks, 1):
                 parts, codes = split_inline(block.text)
-                units.append(SourceUnit(f"{name}#{n}", path, parts, codes, first + block.line - 1, f"{name}, block {n}"))
+                units.append(SourceUnit(f"{name}#{n}", path, parts, codes, first + block.line - 1, f"{name}, block {n}", block.kind))
         elif isinstance(value, tuple):
             for index, entry in enumerate(value):
                 line = (item.parsed.mark(path + (index,)) or (mark, 1))[0]

@@ -36,6 +36,7 @@ class Block:
 
     text: str
     line: int
+    kind: str = "paragraph"  # or heading, cell, item: those hold one line
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class _Cutter:
         if text:
             self.skeleton.append(text)
 
-    def unit(self, text: str, line: int) -> None:
+    def unit(self, text: str, line: int, kind: str = "paragraph") -> None:
         """Text with its surrounding blanks kept literal; a blank text is literal whole."""
         core = text.strip()
         if not core:
@@ -90,7 +91,7 @@ class _Cutter:
         start = text.index(core)
         self.literal(text[:start])
         self.skeleton.append(len(self.blocks))
-        self.blocks.append(Block(core, line + text[:start].count("\n")))
+        self.blocks.append(Block(core, line + text[:start].count("\n"), kind))
         self.literal(text[start + len(core) :])
 
 
@@ -115,13 +116,13 @@ def split_blocks(text: str) -> Blocks:
             i = j + 1
         elif heading := _HEADING.match(line):
             cut.literal(heading.group(1))
-            cut.unit(heading.group(2), i + 1)
+            cut.unit(heading.group(2), i + 1, "heading")
             cut.literal((heading.group(3) or "") + end)
             i += 1
         elif line.lstrip().startswith("|"):
             for k, cell in enumerate(_cells(line)):
                 if k % 2:
-                    cut.unit(cell, i + 1)
+                    cut.unit(cell, i + 1, "cell")
                 else:
                     cut.literal(cell)
             cut.literal(end)
@@ -133,7 +134,8 @@ def split_blocks(text: str) -> Blocks:
             while j < len(lines) and not _starts_block(lines[j]):
                 j += 1
             cut.literal(prefix)
-            cut.unit("\n".join([line[len(prefix) :], *lines[i + 1 : j]]), i + 1)
+            kind = "paragraph" if not prefix else "item"
+            cut.unit("\n".join([line[len(prefix) :], *lines[i + 1 : j]]), i + 1, kind)
             cut.literal("\n" if j < len(lines) else "")
             i = j
     return Blocks(tuple(cut.skeleton), tuple(cut.blocks))
@@ -301,3 +303,17 @@ def match_codes(target: tuple[Part, ...], target_codes: Codes, codes: Codes) -> 
         return tuple(out)
 
     return walk(target)
+
+
+def layout_problem(kind: str, target: str) -> str | None:
+    """Why a translated block would change the Markdown around it (a new block, a broken table), in words."""
+    lines = target.split("\n")
+    if len(lines) > 1 and kind in ("heading", "cell"):
+        return f"a line break in a {'table cell' if kind == 'cell' else kind}, which would end it; keep it on one line"
+    if any(not line.strip() for line in lines):
+        return "a blank line, which would start a new block; keep the unit one block"
+    if any(_starts_block(line) for line in (lines if kind == "paragraph" else lines[1:])):
+        return "a line that starts with a block's mark (#, -, 1., |, > or ```), which would make a new block; reword it or put a \\ before the mark"
+    if kind == "cell" and re.search(r"(?<!\\)\|", re.sub(r"`[^`]*`", "", target)):
+        return "a | in a table cell, which would split the cell; write \\| for a pipe"
+    return None
