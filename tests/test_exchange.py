@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -410,3 +411,45 @@ def test_unknown_items_and_languages_are_wrong_usage(portal, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit:
         main(["i18n", "export", "--source", str(portal), "--lang", "ko", "-o", str(tmp_path / "x.xlf")])
     assert exit.value.code == 2 and "expected a translation language of site.yaml (en, ja, zh)" in capsys.readouterr().err
+
+
+def _their_placeholders(value: object) -> list[tuple[str, str]]:
+    """(kind, id) of every placeholder the npm xliff package found, in order."""
+    found: list[tuple[str, str]] = []
+    for part in value if isinstance(value, list) else [value]:
+        if isinstance(part, dict):
+            (kind, data), *_ = part.items()
+            found.append((kind, data["id"]))
+            found += _their_placeholders(data.get("contents", []))
+    return found
+
+
+def _our_placeholders(node: etree._Element) -> list[tuple[str, str]]:
+    kinds = {"g": "GenericSpan", "x": "Standalone"}
+    return [(kinds[etree.QName(child).localname], child.get("id")) for child in node.iter() if child is not node]
+
+
+def test_a_second_implementation_reads_every_unit_we_write(rich, tmp_path):
+    """The npm xliff package (xliff12ToJs), run by node, finds each unit with its source, target and placeholders."""
+    file = export(rich, tmp_path / "zh.xlf", "--lang", "zh")
+    done = subprocess.run(["node", str(REPO / "tests/xliff/read.js"), str(file)], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    theirs = json.loads(done.stdout)
+    assert (theirs["sourceLanguage"], theirs["targetLanguage"]) == ("ko", "zh")
+    root = etree.parse(str(file)).getroot()
+    ours: dict[str, dict[str, tuple[list[tuple[str, str]], bool]]] = {}
+    for node in root.findall("x:file", NS):
+        ids = [unit.get("id") for unit in node.iter(f"{{{XLIFF}}}trans-unit")]
+        assert len(ids) == len(set(ids)), node.get("original")  # ids unique in their <file>
+        for unit in node.iter(f"{{{XLIFF}}}trans-unit"):
+            source, target = unit.find("x:source", NS), unit.find("x:target", NS)
+            if target is not None:  # every placeholder of a target is one of its source's, once
+                assert sorted(_our_placeholders(target)) == sorted(_our_placeholders(source)), unit.get("id")
+            ours.setdefault(node.get("original"), {})[unit.get("id")] = (_our_placeholders(source), target is not None)
+    found = {
+        original: {ident: (_their_placeholders(unit["source"]), "target" in unit) for ident, unit in units.items()}
+        for original, units in theirs["resources"].items()
+    }
+    assert found == ours
+    assert sum(len(units) for units in found.values()) > 190  # the whole portal, and the story above
+    assert theirs["resources"][RICH_PATH]["title"]["source"] == "오이타와의 **교류**"
