@@ -453,3 +453,17 @@ def test_a_second_implementation_reads_every_unit_we_write(rich, tmp_path):
     assert found == ours
     assert sum(len(units) for units in found.values()) > 190  # the whole portal, and the story above
     assert theirs["resources"][RICH_PATH]["title"]["source"] == "오이타와의 **교류**"
+
+
+def test_a_list_the_translation_shortened_is_offered_untranslated_and_written_whole(portal, tmp_path, capsys):
+    local = portal / "content/ja/clusters/gangwon-battery.yaml"
+    local.write_text(local.read_text(encoding="utf-8").replace("  - グリーン技術の世界市場進出の支援\n", ""), encoding="utf-8")
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "clusters/gangwon-battery")
+    _, found = units(file)
+    key = "content/ko/clusters/gangwon-battery.yaml#activities.{}"
+    assert [found[key.format(n)].find("x:target", NS) for n in (0, 1)] == [None, None]
+    assert found[key.format(1)].find("x:source", NS).text == "녹색기술의 세계시장 진출 지원"
+    translate_all(file, "⟦", "⟧")
+    assert imported(portal, file, capsys) == (0, "")
+    text = local.read_text(encoding="utf-8")
+    assert "activities:\n  - ⟦리튬 이차전지 소재·부품 국산화⟧\n  - ⟦녹색기술의 세계시장 진출 지원⟧\n" in text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +14,6 @@ from ..layout import identify
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
 from .items import Exchange, ItemUnits, export_units, rebuild, source_units, target_path
 from .segments import join_inline, layout_problem, placeholder_problems
-
-FORMATS = ("xliff", "po")
 
 
 @dataclass(frozen=True)
@@ -92,13 +89,9 @@ def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: l
     return write_po(exchange) if fmt == "po" else write_xliff(exchange)
 
 
-def read_exchange(data: bytes) -> tuple[Exchange | None, list[Problem], str]:
+def read_exchange(data: bytes) -> tuple[Exchange | None, list[Problem]]:
     """An exchange file of either format, told apart by its first characters."""
-    if data.lstrip().startswith(b"<"):
-        exchange, problems = read_xliff(data)
-        return exchange, problems, "xliff"
-    exchange, problems = read_po(data)
-    return exchange, problems, "po"
+    return read_xliff(data) if data.lstrip().startswith(b"<") else read_po(data)
 
 
 @dataclass(frozen=True)
@@ -114,7 +107,7 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
         data = file.read_bytes()
     except OSError as exc:
         return [], [Diagnostic(where, None, None, None, f"expected an exchange file to read, found an error ({(exc.strerror or str(exc)).lower()})")]
-    exchange, problems, _ = read_exchange(data)
+    exchange, problems = read_exchange(data)
     found = [Diagnostic(where, p.line, None, None, p.message) for p in problems]
     if exchange is None:
         return [], found
@@ -266,7 +259,3 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
             )
         )
     return found
-
-
-def names(values: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(values or ())

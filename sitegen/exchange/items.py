@@ -14,7 +14,7 @@ from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem
 from ..inputs.schema import VERSION_FIELD, CheckedItem, section_fields, translatable
 from ..inputs.validate import Field
-from .segments import Codes, Part, placeholders, split_blocks, split_inline
+from .segments import Codes, Part, join_inline, match_codes, split_blocks, split_inline
 
 State = str  # "new", "translated" or "needs-review"
 
@@ -168,8 +168,6 @@ def _current_targets(
         blockwise = iter(mine.blocks)
         for unit in units:
             if unit.path == path:
-                from .segments import match_codes
-
                 parts, codes = split_inline(next(blockwise).text)
                 matched = match_codes(parts, codes, unit.codes)
                 targets[unit.id] = (
@@ -194,21 +192,21 @@ def _current_targets(
 
 def rebuild(config: SiteConfig, source: CheckedItem, local: SourceItem | None, returned: dict[str, tuple[Part, ...]], version: str | None) -> str:
     """The translation file with every fully translated field from `returned`, the rest as it was."""
-    from .segments import join_inline
-
     units, layouts = source_units(config, source)
     data = copy.deepcopy(dict(local.parsed.data)) if local is not None else {}
     recorded = data.pop(VERSION_FIELD, None)
     body = local.body if local is not None else None
     by_path: dict[tuple[Any, ...], list[SourceUnit]] = {}
-    for unit in units:
-        by_path.setdefault(unit.path, []).append(unit)
+    for unit in units:  # a Markdown field's blocks, and a list's entries, are written together
+        by_path.setdefault(unit.path[:-1] if isinstance(unit.path[-1], int) else unit.path, []).append(unit)
     complete = all(unit.id in returned for unit in units)
     for path, group in by_path.items():
         if not all(unit.id in returned for unit in group):
             continue
         if path in layouts:
             value: Any = layouts[path].join([join_inline(returned[u.id], u.codes) for u in group])
+        elif group[0].path != path:
+            value = [join_inline(returned[u.id], {}) for u in group]
         else:
             value = join_inline(returned[group[0].id], {})
         if path == ("body",) and source.source.body is not None:
@@ -264,7 +262,3 @@ _Dumper.add_representer(str, _text)
 
 def dump_yaml(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**9, default_flow_style=False)
-
-
-def placeholder_ids(parts: tuple[Part, ...]) -> list[str]:
-    return [ident for ident, _ in placeholders(parts)]

@@ -44,9 +44,6 @@ class Blocks:
     skeleton: tuple[str | int, ...]  # literal text, or the index of a block
     blocks: tuple[Block, ...]
 
-    def shape(self) -> tuple[str | int, ...]:
-        return self.skeleton
-
     def join(self, texts: list[str]) -> str:
         return "".join(texts[piece] if isinstance(piece, int) else piece for piece in self.skeleton)
 
