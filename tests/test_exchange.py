@@ -467,3 +467,15 @@ def test_a_list_the_translation_shortened_is_offered_untranslated_and_written_wh
     assert imported(portal, file, capsys) == (0, "")
     text = local.read_text(encoding="utf-8")
     assert "activities:\n  - ⟦리튬 이차전지 소재·부품 국산화⟧\n  - ⟦녹색기술의 세계시장 진출 지원⟧\n" in text
+
+
+def test_a_translation_file_that_links_out_of_the_site_is_not_written_through(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    outside = tmp_path / "outside.md"
+    local = portal / "content/ja/stories/oita-lsi.md"
+    outside.write_bytes(local.read_bytes())
+    local.unlink()
+    local.symlink_to(outside)
+    problems = refused(portal, file, capsys, "--force")
+    assert len(problems) == 1 and problems[0].startswith("content/ja/stories/oita-lsi.md: error: ") and "outside.md" in problems[0]
+    assert outside.read_bytes() == (REPO / "content/ja/stories/oita-lsi.md").read_bytes()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Diagnostic
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
+from ..inputs.files import Refused, check_input
 from ..inputs.schema import CheckedItem, check_item
-from ..layout import identify
+from ..layout import CONTENT_DIR, identify
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
 from .items import Exchange, ItemUnits, export_units, rebuild, source_units, target_path
 from .segments import join_inline, layout_problem, placeholder_problems
@@ -144,6 +146,7 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             )
             continue
         found += _check_units(where, config, source, item)
+        found += _write_problems(config, expected)
         local_digest = _digest(config, expected)
         if local_digest != item.translation_digest and not force:
             found.append(
@@ -178,6 +181,29 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             path.write_text(text, encoding="utf-8")
         written.append(Written(expected, version))
     return written, found
+
+
+def _write_problems(config: SiteConfig, rel: str) -> list[Diagnostic]:
+    """A translation file the import may not write: a link, or in a folder that leads out of the site."""
+    path = config.root / rel
+    if os.path.lexists(path):
+        try:
+            check_input(config.root, rel, CONTENT_DIR)
+        except Refused as exc:
+            return [exc.diagnostic()]
+        return []
+    folder = os.path.realpath(path.parent) if os.path.lexists(path.parent) else os.path.realpath(config.root / CONTENT_DIR)
+    if not Path(folder).is_relative_to(os.path.realpath(config.root / CONTENT_DIR)):
+        return [
+            Diagnostic(
+                rel,
+                None,
+                None,
+                None,
+                f"expected a folder inside {CONTENT_DIR}/ to write the translation into, found a link to {folder}; replace the link with the folder itself",
+            )
+        ]
+    return []
 
 
 def _check_file(where: str, line: int, config: SiteConfig, source: CheckedItem, rel: str, lang: str, text: str) -> list[Diagnostic]:
