@@ -103,6 +103,21 @@ def _parser() -> argparse.ArgumentParser:
     done.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="translation files, e.g. content/ja/stories/oita-lsi.md")
     done.add_argument("--source", type=Path, default=Path("."))
     done.set_defaults(run=_done)
+    export = i18n.add_parser("export", help="content for a translation agency, as XLIFF or PO")
+    export.add_argument("items", nargs="*", metavar="ITEM", help="section/slug or a content file (default: every item)")
+    export.add_argument("--lang", required=True, metavar="LANG", help="the language to translate into")
+    export.add_argument("--brochure", metavar="SLUG", help="every item the brochure is made of")
+    export.add_argument("--missing", action="store_true", help="only items not yet translated")
+    export.add_argument("--outdated", action="store_true", help="only translations whose source changed since")
+    export.add_argument("--format", choices=("xliff", "po"), default="xliff", help="XLIFF 1.2 (default, for CAT tools) or PO")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    export.add_argument("--source", type=Path, default=Path("."))
+    export.set_defaults(run=_export)
+    imports = i18n.add_parser("import", help="check a translated XLIFF or PO file and write its translations")
+    imports.add_argument("file", type=Path, metavar="FILE")
+    imports.add_argument("--force", action="store_true", help="overwrite translations edited here since the export")
+    imports.add_argument("--source", type=Path, default=Path("."))
+    imports.set_defaults(run=_import)
 
     check_cmd = commands.add_parser("check", help="run every stage but writing")
     site_options(check_cmd)
@@ -335,6 +350,45 @@ def _done(args: argparse.Namespace) -> int:
         else:
             print(f"{path}: translates source version {version}")
     return 1 if failed else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .exchange import Selection, choose, export
+
+    config, checked, problems = _load_checked(args)
+    if config is None:
+        return 1
+    if args.lang not in config.codes or args.lang == config.source_language:
+        raise UsageError(
+            f"--lang {args.lang}: expected a translation language of site.yaml ({', '.join(c for c in config.codes if c != config.source_language)})"
+        )
+    sources, unknown = choose(config, checked, args.lang, Selection(tuple(args.items), args.brochure, args.missing, args.outdated))
+    if unknown:
+        raise UsageError(f"expected items of the site (section/slug, or a content file), found {', '.join(unknown)}")
+    print_diagnostics([d for d in problems if d.severity == "error"])
+    try:
+        args.output.write_bytes(export(config, checked, args.lang, sources, args.format))
+    except OSError as exc:
+        raise UsageError(f"-o {args.output}: expected a file to write, found an error ({(exc.strerror or str(exc)).lower()})") from None
+    print(f"{args.output}: {len(sources)} item{'s' if len(sources) != 1 else ''} for {args.lang}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .exchange import import_file
+
+    config, checked, _ = _load_checked(args)
+    if config is None:
+        return 1
+    written, problems = import_file(config, checked, args.file, force=args.force)
+    print_diagnostics(problems)
+    if any(d.severity == "error" for d in problems):
+        errors = sum(1 for d in problems if d.severity == "error")
+        print(f"sitegen: {errors} error{'s' if errors != 1 else ''} in {args.file}; nothing was written", file=sys.stderr)
+        return 1
+    for done in written:
+        print(f"{done.path}: " + (f"translates source version {done.version}" if done.version else "written; some units are still to translate or review"))
+    return 0
 
 
 if __name__ == "__main__":

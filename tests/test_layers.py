@@ -15,7 +15,7 @@ LAYERS = [
     {"sitegen.render"},
     {"sitegen.outputs"},
     {"sitegen.deps", "sitegen.pipeline"},
-    {"sitegen.serve", "sitegen.scaffold", "sitegen.translations"},
+    {"sitegen.serve", "sitegen.scaffold", "sitegen.translations", "sitegen.exchange"},
     {"sitegen.cli", "sitegen.__main__"},
 ]
 

@@ -1,0 +1,287 @@
+"""`sitegen i18n export` and `import`: content for translation agencies, as XLIFF or PO, and back."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Diagnostic
+from ..inputs.config import SiteConfig
+from ..inputs.content import SourceItem, parse_item
+from ..inputs.files import Refused, check_input
+from ..inputs.schema import CheckedItem, check_item
+from ..layout import CONTENT_DIR, identify
+from .formats import Problem, read_po, read_xliff, write_po, write_xliff
+from .items import Exchange, ItemUnits, export_units, rebuild, source_units, target_path
+from .segments import join_inline, layout_problem, placeholder_problems
+
+
+@dataclass(frozen=True)
+class Selection:
+    items: tuple[str, ...] = ()  # section/slug, or a content path of any language
+    brochure: str | None = None
+    missing: bool = False
+    outdated: bool = False
+
+
+def _digest(config: SiteConfig, rel: str) -> str:
+    path = config.root / rel
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def _key(name: str) -> tuple[str, str]:
+    identity = identify(name)
+    if identity is not None:
+        return identity[1], identity[2]
+    section, _, slug = name.strip("/").partition("/")
+    return section, slug
+
+
+def choose(config: SiteConfig, checked: list[CheckedItem], lang: str, selection: Selection) -> tuple[list[CheckedItem], list[str]]:
+    """The sources to export, in a stable order, and the names that match none."""
+    sources = {c.source.key: c for c in checked if c.source.lang == config.source_language}
+    translations = {c.source.key: c for c in checked if c.source.lang == lang}
+    unknown: list[str] = []
+    keys: list[tuple[str, str]] = []
+    if selection.items:
+        for name in selection.items:
+            key = _key(name)
+            if key in sources:
+                keys.append(key)
+            else:
+                unknown.append(name)
+    if selection.brochure:
+        brochure = sources.get(("brochures", selection.brochure))
+        if brochure is None:
+            unknown.append(f"brochures/{selection.brochure}")
+        else:
+            keys.append(brochure.source.key)
+            for section in brochure.fields.get("sections", ()):
+                for kind, folder in (("page", "pages"), ("cluster", "clusters"), ("story", "stories")):
+                    if kind in section and (folder, section[kind]) in sources:
+                        keys.append((folder, section[kind]))
+            if brochure.fields.get("back_page") and ("pages", brochure.fields["back_page"]) in sources:
+                keys.append(("pages", brochure.fields["back_page"]))
+    if not selection.items and not selection.brochure:
+        keys = sorted(sources)
+    if selection.missing or selection.outdated:
+
+        def wanted(key: tuple[str, str]) -> bool:
+            mine = translations.get(key)
+            if mine is None:
+                return selection.missing
+            return selection.outdated and mine.source_version != sources[key].version
+
+        keys = [key for key in keys if wanted(key)]
+    seen: set[tuple[str, str]] = set()
+    ordered = [key for key in keys if not (key in seen or seen.add(key))]  # type: ignore[func-returns-value]
+    return [sources[key] for key in ordered], unknown
+
+
+def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: list[CheckedItem], fmt: str) -> bytes:
+    translations = {c.source.key: c for c in checked if c.source.lang == lang}
+    items = []
+    for source in sources:
+        mine = translations.get(source.source.key)
+        digest = _digest(config, target_path(config, source.source.path, lang))
+        items.append(export_units(config, source, mine, lang, digest))
+    exchange = Exchange(config.source_language, lang, tuple(items))
+    return write_po(exchange) if fmt == "po" else write_xliff(exchange)
+
+
+def read_exchange(data: bytes) -> tuple[Exchange | None, list[Problem]]:
+    """An exchange file of either format, told apart by its first characters."""
+    return read_xliff(data) if data.lstrip().startswith(b"<") else read_po(data)
+
+
+@dataclass(frozen=True)
+class Written:
+    path: str
+    version: str | None  # the source version recorded, or None when some units are still to do
+
+
+def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, force: bool = False) -> tuple[list[Written], list[Diagnostic]]:
+    """Check the whole file, then write every item's translation; nothing is written if any check fails."""
+    where = str(file)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return [], [Diagnostic(where, None, None, None, f"expected an exchange file to read, found an error ({(exc.strerror or str(exc)).lower()})")]
+    exchange, problems = read_exchange(data)
+    found = [Diagnostic(where, p.line, None, None, p.message) for p in problems]
+    if exchange is None:
+        return [], found
+    lang = exchange.target_lang
+    if exchange.source_lang != config.source_language:
+        found.append(
+            Diagnostic(where, 1, None, "source-language", f"expected {config.source_language}, the site's source language, found {exchange.source_lang!r}")
+        )
+    if lang not in config.codes or lang == config.source_language:
+        others = ", ".join(c for c in config.codes if c != config.source_language)
+        found.append(Diagnostic(where, 1, None, "target-language", f"expected one of the site's translation languages ({others}), found {lang!r}"))
+        return [], found
+    sources = {c.source.path: c for c in checked if c.source.lang == config.source_language}
+    plans = []
+    for item in exchange.items:
+        source = sources.get(item.source_path)
+        if source is None:
+            found.append(
+                Diagnostic(
+                    where,
+                    item.line or None,
+                    None,
+                    None,
+                    f"expected an item of the site, found {item.source_path!r}, which no longer exists (or does not pass `sitegen check`); leave it out",
+                )
+            )
+            continue
+        expected = target_path(config, source.source.path, lang)
+        if item.target_path != expected:
+            found.append(
+                Diagnostic(
+                    where, item.line or None, None, None, f"expected the translation to go to {expected}, found {item.target_path!r}; export the file again"
+                )
+            )
+            continue
+        found += _check_units(where, config, source, item)
+        found += _write_problems(config, expected)
+        local_digest = _digest(config, expected)
+        if local_digest != item.translation_digest and not force:
+            found.append(
+                Diagnostic(
+                    where,
+                    item.line or None,
+                    None,
+                    None,
+                    f"expected {expected} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
+                )
+            )
+        plans.append((source, item, expected))
+    if any(d.severity == "error" for d in found):
+        return [], found
+    files = []
+    for source, item, expected in plans:
+        local = _local(config, expected, lang, source)
+        returned = {u.id: u.target for u in item.units if u.target is not None}
+        if not returned:  # nothing translated yet: no file to write
+            continue
+        done = all(u.target is not None and u.state == "translated" for u in item.units)
+        text = rebuild(config, source, local, returned, item.source_version if done else None)
+        found += _check_file(where, item.line, config, source, expected, lang, text)
+        files.append((expected, text, item.source_version if done else None))
+    if any(d.severity == "error" for d in found):
+        return [], found
+    written = []
+    for expected, text, version in files:
+        path = config.root / expected
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(Written(expected, version))
+    return written, found
+
+
+def _write_problems(config: SiteConfig, rel: str) -> list[Diagnostic]:
+    """A translation file the import may not write: a link, or in a folder that leads out of the site."""
+    path = config.root / rel
+    if os.path.lexists(path):
+        try:
+            check_input(config.root, rel, CONTENT_DIR)
+        except Refused as exc:
+            return [exc.diagnostic()]
+        return []
+    folder = os.path.realpath(path.parent) if os.path.lexists(path.parent) else os.path.realpath(config.root / CONTENT_DIR)
+    if not Path(folder).is_relative_to(os.path.realpath(config.root / CONTENT_DIR)):
+        return [
+            Diagnostic(
+                rel,
+                None,
+                None,
+                None,
+                f"expected a folder inside {CONTENT_DIR}/ to write the translation into, found a link to {folder}; replace the link with the folder itself",
+            )
+        ]
+    return []
+
+
+def _check_file(where: str, line: int, config: SiteConfig, source: CheckedItem, rel: str, lang: str, text: str) -> list[Diagnostic]:
+    """The file the import would write, checked as `sitegen check` checks it: any error is the exchange file's."""
+    parsed = parse_item(text.encode("utf-8"), rel, lang, source.source.section, source.source.slug)
+    problems = [parsed] if isinstance(parsed, Diagnostic) else check_item(parsed, config)[1]
+    return [
+        Diagnostic(
+            where,
+            line or None,
+            None,
+            d.field,
+            f"expected a translation of {rel} that passes its check, found one that would not ({d.message}); fix the units of that field",
+        )
+        for d in problems
+        if d.severity == "error"
+    ]
+
+
+def _local(config: SiteConfig, rel: str, lang: str, source: CheckedItem) -> SourceItem | None:
+    path = config.root / rel
+    if not path.is_file():
+        return None
+    parsed = parse_item(path.read_bytes(), rel, lang, source.source.section, source.source.slug)
+    return parsed if isinstance(parsed, SourceItem) else None
+
+
+def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: ItemUnits) -> list[Diagnostic]:
+    units, _ = source_units(config, source)
+    current = {unit.id: unit for unit in units}
+    found = []
+    seen: set[str] = set()
+    for unit in item.units:
+        mine = current.get(unit.id)
+        if unit.id in seen:
+            found.append(Diagnostic(where, unit.line or None, None, unit.id, f"expected each unit once, found {unit.id} again; remove the copy"))
+            continue
+        seen.add(unit.id)
+        if mine is None:
+            found.append(
+                Diagnostic(
+                    where,
+                    unit.line or None,
+                    None,
+                    unit.id,
+                    f"expected a unit of {item.source_path}, found {unit.id}, which it no longer has; export the file again",
+                )
+            )
+            continue
+        if unit.source != mine.source:
+            found.append(
+                Diagnostic(
+                    where,
+                    unit.line or None,
+                    None,
+                    unit.id,
+                    f"the source changed since the export ({item.source_path}:{mine.line}); the translation is imported as made from the old source and stays marked out of date",
+                    severity="warning",
+                )
+            )
+        if unit.target is not None:
+            wrong = placeholder_problems(unit.target, mine.codes)
+            for problem in wrong:
+                found.append(
+                    Diagnostic(where, unit.line or None, None, unit.id, f"expected the source's placeholders, found {problem}; put it back as in the source")
+                )
+            layout = None if wrong or mine.kind == "field" else layout_problem(mine.kind, join_inline(unit.target, mine.codes))
+            if layout:
+                found.append(Diagnostic(where, unit.line or None, None, unit.id, f"expected the translation to keep the block as it is, found {layout}"))
+    missing = [unit.id for unit in units if unit.id not in seen]
+    if missing:
+        found.append(
+            Diagnostic(
+                where,
+                item.line or None,
+                None,
+                None,
+                f"expected every unit of {item.source_path}, found {len(missing)} missing ({', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}); send back the whole file",
+            )
+        )
+    return found

@@ -1,0 +1,481 @@
+"""Translation agencies: content exported as XLIFF or PO, checked and imported back."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from lxml import etree
+
+from conftest import REPO, build_into, errors, parse_html, tree_bytes
+from sitegen.cli import main
+from sitegen.layout import identify
+from sitegen.render.urls import item_path, output_file
+
+XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
+NS = {"x": XLIFF}
+TRANSLATIONS = ("en", "ja", "zh")
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Path:
+    """A copy of the real portal's sources, to import into."""
+    root = tmp_path / "portal"
+    root.mkdir()
+    for name in ("site.yaml", "content", "assets", "templates", "locale"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("*.mo"))
+        elif source.exists():
+            shutil.copy(source, root / name)
+    return root
+
+
+def export(root: Path, out: Path, *args: str) -> Path:
+    assert main(["i18n", "export", "--source", str(root), *args, "-o", str(out)]) == 0
+    return out
+
+
+def imported(root: Path, file: Path, capsys, *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["i18n", "import", "--source", str(root), *args, str(file)])
+    return code, capsys.readouterr().err
+
+
+def test_every_translation_of_the_portal_comes_back_byte_identical(portal, tmp_path, capsys):
+    before = tree_bytes(portal / "content")
+    for lang in TRANSLATIONS:
+        file = export(portal, tmp_path / f"{lang}.xlf", "--lang", lang)
+        code, err = imported(portal, file, capsys)
+        assert (code, err) == (0, "")
+    assert tree_bytes(portal / "content") == before
+
+
+def test_the_export_is_xliff_12_with_a_file_per_item_and_states(portal, tmp_path):
+    file = export(portal, tmp_path / "zh.xlf", "--lang", "zh")
+    root = etree.parse(str(file)).getroot()
+    assert (root.tag, root.get("version")) == (f"{{{XLIFF}}}xliff", "1.2")
+    files = root.findall("x:file", NS)
+    assert {f.get("source-language") for f in files} == {"ko"} and {f.get("target-language") for f in files} == {"zh"}
+    oita = next(f for f in files if f.get("original") == "content/ko/stories/oita-lsi.md")
+    ids = [u.get("id") for u in oita.iter(f"{{{XLIFF}}}trans-unit")]
+    assert ids[:3] == ["title", "summary", "body#1"] and len(ids) == len(set(ids))
+    assert {t.get("state") for t in oita.iter(f"{{{XLIFF}}}target")} == {"translated"}
+    note = oita.find("x:body/x:trans-unit[@id='body#2']/x:note", NS)
+    assert note is not None and note.text.startswith("body, block 2: content/ko/stories/oita-lsi.md:")
+    untranslated = next(f for f in files if f.get("original") == "content/ko/stories/daegyeong-working-groups.md")
+    assert untranslated.findall(".//x:target", NS) == []
+
+
+def test_a_brochure_exports_every_item_it_is_made_of(portal, tmp_path):
+    file = export(portal, tmp_path / "b.xlf", "--lang", "ja", "--brochure", "program")
+    originals = [f.get("original") for f in etree.parse(str(file)).getroot().findall("x:file", NS)]
+    assert originals == [
+        "content/ko/brochures/program.yaml",
+        "content/ko/pages/program.md",
+        "content/ko/clusters/changwon-machinery.yaml",
+        "content/ko/pages/global.md",
+        "content/ko/stories/oita-lsi.md",
+        "content/ko/pages/contact.md",  # its back page
+    ]
+
+
+def test_missing_exports_only_what_is_not_translated(portal, tmp_path):
+    file = export(portal, tmp_path / "m.xlf", "--lang", "zh", "--missing")
+    originals = [f.get("original") for f in etree.parse(str(file)).getroot().findall("x:file", NS)]
+    assert originals == ["content/ko/stories/daegyeong-working-groups.md"]
+
+
+# A story with every kind of inline markup and block the portal's Markdown has.
+RICH = """---
+title: 오이타와의 **교류**
+summary: 수출 계약 100만 달러
+date: 2012-05-31
+region: chungcheong
+---
+
+## 교류의 *시작*
+
+일본 *오이타현* [LSI 클러스터](https://example.org/lsi)와 **교류**했습니다.[^1] `LSI-2012` 모델입니다.
+
+- 첫째 **항목**
+- 둘째 항목
+
+| 권역 | 성과 |
+|---|---|
+| 충청권 | **수출** 계약 |
+
+![오이타의 공장](../../../assets/brochures/program-cover.svg)
+
+[^1]: 2012년 5월의 일입니다.
+"""
+RICH_PATH = "content/ko/stories/rich.md"
+
+
+@pytest.fixture
+def rich(portal: Path) -> Path:
+    (portal / RICH_PATH).write_text(RICH, encoding="utf-8")
+    return portal
+
+
+def units(file: Path) -> tuple[etree._ElementTree, dict[str, etree._Element]]:
+    tree = etree.parse(str(file))
+    return tree, {f"{u.getparent().getparent().get('original')}#{u.get('id')}": u for u in tree.iter(f"{{{XLIFF}}}trans-unit")}
+
+
+def translate_all(file: Path, mark: str = "", end: str = "") -> None:
+    """What a CAT tool does: every unit gets a target, its source's text and placeholders, marked."""
+    tree, found = units(file)
+    for unit in found.values():
+        source = unit.find("x:source", NS)
+        old = unit.find("x:target", NS)
+        if old is not None:
+            unit.remove(old)
+        target = etree.Element(f"{{{XLIFF}}}target", state="translated")
+        target.text, target[:] = source.text, [copy.deepcopy(child) for child in source]
+        if mark:
+            for node in [target, *target.iter(f"{{{XLIFF}}}g")]:
+                if node.text:
+                    node.text = f"{mark}{node.text}{end or mark}"
+            for node in target.iter(f"{{{XLIFF}}}g", f"{{{XLIFF}}}x"):
+                if node.tail:
+                    node.tail = f"{mark}{node.tail}{end or mark}"
+        source.addnext(target)
+    tree.write(str(file), xml_declaration=True, encoding="UTF-8")
+
+
+def test_inline_markup_becomes_placeholders_the_translator_moves(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich")
+    _, found = units(file)
+    paragraph = found[f"{RICH_PATH}#body#2"].find("x:source", NS)
+    assert [(child.tag.split("}")[1], child.get("id"), child.text) for child in paragraph] == [
+        ("g", "1", "오이타현"),
+        ("g", "2", "LSI 클러스터"),
+        ("g", "3", "교류"),
+        ("x", "4", None),
+        ("x", "5", None),
+    ]
+    assert found[f"{RICH_PATH}#body#9"].find("x:source", NS)[0].text == "오이타의 공장"  # an image's alt text
+    translate_all(file)
+    tree, found = units(file)
+    # The translator moves the link before the emphasis: placeholders may change places.
+    target = found[f"{RICH_PATH}#body#2"].find("x:target", NS)
+    emphasis, link = copy.deepcopy(target[0]), copy.deepcopy(target[1])
+    emphasis.tail, link.tail = link.tail, emphasis.tail
+    target[0], target[1] = link, emphasis
+    tree.write(str(file))
+    assert imported(rich, file, capsys) == (0, "")
+    body = (rich / "content/ja/stories/rich.md").read_text(encoding="utf-8")
+    assert "일본 [LSI 클러스터](https://example.org/lsi) *오이타현*와 **교류**했습니다.[^1] `LSI-2012` 모델입니다." in body
+    assert "![오이타의 공장](../../../assets/brochures/program-cover.svg)" in body
+    assert "| 충청권 | **수출** 계약 |" in body and "[^1]: 2012년" in body
+
+
+def refused(root: Path, file: Path, capsys, *args: str) -> list[str]:
+    """Import a bad file: every problem is reported and nothing in content/ changes."""
+    before = tree_bytes(root / "content")
+    code, err = imported(root, file, capsys, *args)
+    assert code == 1
+    assert tree_bytes(root / "content") == before
+    assert err.endswith("nothing was written\n")
+    return err.splitlines()[:-1]
+
+
+def test_broken_xml_is_refused_at_its_line(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    text = file.read_text(encoding="utf-8").replace("</target>", "", 1)
+    file.write_text(text, encoding="utf-8")
+    [problem] = refused(portal, file, capsys)
+    assert problem.startswith(f"{file}:") and ": error: expected well-formed XML, found a syntax error" in problem
+
+
+def test_a_deleted_unit_is_refused(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    tree, found = units(file)
+    unit = found["content/ko/stories/oita-lsi.md#body#3"]
+    unit.getparent().remove(unit)
+    tree.write(str(file))
+    line = etree.parse(str(file)).getroot()[0].sourceline
+    [problem] = refused(portal, file, capsys)
+    assert problem == f"{file}:{line}: error: expected every unit of content/ko/stories/oita-lsi.md, found 1 missing (body#3); send back the whole file"
+
+
+@pytest.mark.parametrize("damage", ["removed", "duplicated"])
+def test_a_broken_placeholder_is_refused_at_its_line(rich, tmp_path, capsys, damage):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich")
+    translate_all(file)
+    tree, found = units(file)
+    target = found[f"{RICH_PATH}#body#2"].find("x:target", NS)
+    mark = target[3]  # <x id="4"/>: the footnote mark
+    if damage == "removed":
+        target.remove(mark)
+    else:
+        mark.addnext(copy.deepcopy(mark))
+    tree.write(str(file))
+    line = units(file)[1][f"{RICH_PATH}#body#2"].find("x:target", NS).sourceline
+    [problem] = refused(rich, file, capsys)
+    expected = "placeholder 4 missing (it stands for [^1]…)" if damage == "removed" else "placeholder 4 twice (each stands for one piece of markup)"
+    assert problem == f"{file}:{line}: error: body#2: expected the source's placeholders, found {expected}; put it back as in the source"
+
+
+def test_the_wrong_target_language_is_refused(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    file.write_text(file.read_text(encoding="utf-8").replace('target-language="ja"', 'target-language="fr"'), encoding="utf-8")
+    [problem] = refused(portal, file, capsys)
+    assert problem == f"{file}:1: error: target-language: expected one of the site's translation languages (en, ja, zh), found 'fr'"
+
+
+def test_an_item_that_no_longer_exists_is_refused(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", "pages/global")
+    (portal / "content/ko/pages/global.md").unlink()
+    for lang in TRANSLATIONS:
+        (portal / f"content/{lang}/pages/global.md").unlink()
+    problems = refused(portal, file, capsys)
+    assert len(problems) == 1 and "found 'content/ko/pages/global.md', which no longer exists" in problems[0]
+
+
+def test_a_source_changed_since_the_export_is_named_and_stays_out_of_date(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    source = portal / "content/ko/stories/oita-lsi.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    translate_all(file, mark="")
+    _, found = units(file)
+    line = found["content/ko/stories/oita-lsi.md#body#2"].find("x:target", NS).sourceline
+    code, err = imported(portal, file, capsys)
+    assert code == 0
+    assert err.splitlines() == [
+        f"{file}:{line}: warning: body#2: the source changed since the export (content/ko/stories/oita-lsi.md:18); "
+        "the translation is imported as made from the old source and stays marked out of date"
+    ]
+    assert "source_version: bd73cd26f9a9" in (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+
+
+def test_a_translation_edited_here_since_the_export_needs_force(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    local = portal / "content/ja/stories/oita-lsi.md"
+    local.write_text(local.read_text(encoding="utf-8").replace("日韓の企業が出会う", "日韓企業の出会い"), encoding="utf-8")
+    [problem] = refused(portal, file, capsys)
+    assert "expected content/ja/stories/oita-lsi.md as it was when exported, found it changed since" in problem and "--force" in problem
+    assert imported(portal, file, capsys, "--force") == (0, "")
+    assert "日韓の企業が出会う" in local.read_text(encoding="utf-8")
+
+
+MARKUP = ("a", "em", "strong", "code", "table", "th", "td", "li", "img", "sup", "h2", "h3")
+
+
+def page_of(root: Path, source_path: str, lang: str) -> Path:
+    _, section, slug = identify(source_path)
+    page = root / "public" / output_file(item_path(section, slug, lang))
+    return page.parent / "print" / "index.html" if section == "brochures" else page  # the web view shows no text sections
+
+
+def content_of(page: Path) -> etree._Element:
+    """A page's <main>, or the print view's <body>."""
+    tree = parse_html(page)
+    main = tree.find(".//main")
+    return main if main is not None else tree.find(".//body")
+
+
+def test_a_pseudo_translation_marks_every_text_and_keeps_every_link_table_footnote_and_image(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "zh.xlf", "--lang", "zh")
+    texts: dict[str, list[str]] = {}
+    for unit in etree.parse(str(file)).getroot().iter(f"{{{XLIFF}}}trans-unit"):
+        source = unit.find("x:source", NS)
+        pieces = [source.text] + [n.text for n in source.iter(f"{{{XLIFF}}}g")] + [n.tail for n in source.iter() if n is not source]
+        texts.setdefault(unit.getparent().getparent().get("original"), []).extend(p.strip() for p in pieces if p and p.strip())
+    translate_all(file, "⟦", "⟧")
+    assert imported(rich, file, capsys) == (0, "")
+    report = build_into(rich, pdf=False)
+    assert errors(report) == []
+    checked = 0
+    for source_path, pieces in texts.items():
+        zh, ko = page_of(rich, source_path, "zh"), page_of(rich, source_path, "ko")
+        page = " ".join(html.unescape(zh.read_text(encoding="utf-8")).split())
+        unmarked = [p for p in pieces if not re.search("⟦\\s*" + "\\s+".join(map(re.escape, p.split())) + "\\s*⟧", page)]
+        assert unmarked == [], source_path
+        checked += len(pieces)
+        mine, theirs = content_of(zh), content_of(ko)
+        for tag in MARKUP:
+            assert len(mine.findall(f".//{tag}")) == len(theirs.findall(f".//{tag}")), (source_path, tag)
+    assert checked > 200  # every text of the portal and the story above
+    story = content_of(page_of(rich, RICH_PATH, "zh"))
+    assert [a.get("href") for a in story.iter("a") if a.get("href", "").startswith("https://example.org")] == ["https://example.org/lsi"]
+    assert [img.get("alt") for img in story.iter("img")] == ["⟦오이타의 공장⟧"]
+
+
+def test_every_translation_comes_back_byte_identical_through_po_too(portal, tmp_path, capsys):
+    before = tree_bytes(portal / "content")
+    for lang in TRANSLATIONS:
+        file = export(portal, tmp_path / f"{lang}.po", "--lang", lang, "--format", "po")
+        assert imported(portal, file, capsys) == (0, "")
+    assert tree_bytes(portal / "content") == before
+
+
+def test_the_po_passes_msgfmt_check_and_shows_placeholders_as_tokens(rich, tmp_path):
+    file = export(rich, tmp_path / "ja.po", "--lang", "ja", "--format", "po")
+    check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(file)], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    with file.open("rb") as po:  # read by Babel, not by the library that wrote it
+        catalog = read_po(po)
+    entry = catalog.get("일본 {1}오이타현{/1} {2}LSI 클러스터{/2}와 {3}교류{/3}했습니다.{4/} {5/} 모델입니다.", context=f"{RICH_PATH}#body#2")
+    assert entry is not None and entry.string == ""
+    oita = catalog.get("충청권 클러스터, 일본 오이타현 LSI 클러스터와의 교류로 수출 계약 결실", context="content/ko/stories/oita-lsi.md#title")
+    assert oita.string.startswith("忠清圏クラスター") and not oita.fuzzy
+    assert str(catalog.locale) == "ja"
+
+
+def test_a_po_with_a_broken_token_is_refused_at_its_msgctxt(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "ja.po", "--lang", "ja", "--format", "po", "stories/rich")
+    with file.open("rb") as po:  # Poedit, say: every message translated, one token lost
+        catalog = read_po(po)
+    for message in catalog:
+        if message.id:
+            message.string = "첫째 {1}항목" if message.context == f"{RICH_PATH}#body#3" else message.id
+    with file.open("wb") as po:
+        write_po(po, catalog, width=0)
+    line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if text == f'msgctxt "{RICH_PATH}#body#3"')
+    assert refused(rich, file, capsys) == [
+        f"{file}:{line}: error: unit body#3: expected paired placeholders, found {{1}} without its {{/1}} after it",
+        f"{file}:{line}: error: body#3: expected the source's placeholders, found placeholder 1 missing (it stands for **…**); put it back as in the source",
+    ]
+
+
+def set_target(file: Path, key: str, text: str) -> int:
+    """A translator's edit of one unit's target (plain text); the line of that target afterwards."""
+    tree, found = units(file)
+    target = found[key].find("x:target", NS)
+    target.text, target[:] = text, []
+    tree.write(str(file))
+    return units(file)[1][key].find("x:target", NS).sourceline
+
+
+@pytest.mark.parametrize(
+    ("unit", "text", "found"),
+    [
+        ("body#5", "圏\n域", "a line break in a table cell, which would end it; keep it on one line"),
+        ("body#6", "成果 | 地域", "a | in a table cell, which would split the cell; write \\| for a pipe"),
+        (
+            "body#4",
+            "2番目\n# 見出し",
+            "a line that starts with a block's mark (#, -, 1., |, > or ```), which would make a new block; reword it or put a \\ before the mark",
+        ),
+        ("body#10", "2012年5月。\n\n別の段落", "a blank line, which would start a new block; keep the unit one block"),
+    ],
+)
+def test_a_target_that_would_break_the_markdown_around_it_is_refused(rich, tmp_path, capsys, unit, text, found):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich")
+    translate_all(file)
+    line = set_target(file, f"{RICH_PATH}#{unit}", text)
+    assert refused(rich, file, capsys) == [f"{file}:{line}: error: {unit}: expected the translation to keep the block as it is, found {found}"]
+
+
+def test_a_doctype_is_refused_before_anything_is_read(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    text = file.read_text(encoding="utf-8").replace("<xliff ", '<!DOCTYPE xliff [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n<xliff ', 1)
+    file.write_text(text.replace("<target state", "<target>&secret;</target><target state", 1), encoding="utf-8")
+    assert refused(portal, file, capsys) == [f"{file}:1: error: expected XLIFF without a DOCTYPE, found one; save the file from the CAT tool again"]
+
+
+def test_the_same_content_exports_to_the_same_bytes(portal, tmp_path):
+    for fmt in ("xliff", "po"):
+        first = export(portal, tmp_path / f"1.{fmt}", "--lang", "ja", "--format", fmt).read_bytes()
+        assert export(portal, tmp_path / f"2.{fmt}", "--lang", "ja", "--format", fmt).read_bytes() == first
+
+
+def test_an_outdated_translation_is_offered_for_review_and_stays_out_of_date_until_reviewed(portal, tmp_path, capsys):
+    source = portal / "content/ko/stories/oita-lsi.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "--outdated")
+    root = etree.parse(str(file)).getroot()
+    assert [f.get("original") for f in root.findall("x:file", NS)] == ["content/ko/stories/oita-lsi.md"]
+    assert {t.get("state") for t in root.iter(f"{{{XLIFF}}}target")} == {"needs-review-translation"}
+    assert imported(portal, file, capsys) == (0, "")
+    assert "source_version: bd73cd26f9a9" in (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+    translate_all(file)  # reviewed: every target now "translated"
+    assert imported(portal, file, capsys) == (0, "")
+    text = (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+    assert "source_version: bd73cd26f9a9" not in text and "## 한일 기업의 만남" in text
+
+
+def test_unknown_items_and_languages_are_wrong_usage(portal, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["i18n", "export", "--source", str(portal), "--lang", "ja", "stories/nowhere", "-o", str(tmp_path / "x.xlf")])
+    assert exit.value.code == 2 and "found stories/nowhere" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit:
+        main(["i18n", "export", "--source", str(portal), "--lang", "ko", "-o", str(tmp_path / "x.xlf")])
+    assert exit.value.code == 2 and "expected a translation language of site.yaml (en, ja, zh)" in capsys.readouterr().err
+
+
+def _their_placeholders(value: object) -> list[tuple[str, str]]:
+    """(kind, id) of every placeholder the npm xliff package found, in order."""
+    found: list[tuple[str, str]] = []
+    for part in value if isinstance(value, list) else [value]:
+        if isinstance(part, dict):
+            (kind, data), *_ = part.items()
+            found.append((kind, data["id"]))
+            found += _their_placeholders(data.get("contents", []))
+    return found
+
+
+def _our_placeholders(node: etree._Element) -> list[tuple[str, str]]:
+    kinds = {"g": "GenericSpan", "x": "Standalone"}
+    return [(kinds[etree.QName(child).localname], child.get("id")) for child in node.iter() if child is not node]
+
+
+def test_a_second_implementation_reads_every_unit_we_write(rich, tmp_path):
+    """The npm xliff package (xliff12ToJs), run by node, finds each unit with its source, target and placeholders."""
+    file = export(rich, tmp_path / "zh.xlf", "--lang", "zh")
+    done = subprocess.run(["node", str(REPO / "tests/xliff/read.js"), str(file)], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    theirs = json.loads(done.stdout)
+    assert (theirs["sourceLanguage"], theirs["targetLanguage"]) == ("ko", "zh")
+    root = etree.parse(str(file)).getroot()
+    ours: dict[str, dict[str, tuple[list[tuple[str, str]], bool]]] = {}
+    for node in root.findall("x:file", NS):
+        ids = [unit.get("id") for unit in node.iter(f"{{{XLIFF}}}trans-unit")]
+        assert len(ids) == len(set(ids)), node.get("original")  # ids unique in their <file>
+        for unit in node.iter(f"{{{XLIFF}}}trans-unit"):
+            source, target = unit.find("x:source", NS), unit.find("x:target", NS)
+            if target is not None:  # every placeholder of a target is one of its source's, once
+                assert sorted(_our_placeholders(target)) == sorted(_our_placeholders(source)), unit.get("id")
+            ours.setdefault(node.get("original"), {})[unit.get("id")] = (_our_placeholders(source), target is not None)
+    found = {
+        original: {ident: (_their_placeholders(unit["source"]), "target" in unit) for ident, unit in units.items()}
+        for original, units in theirs["resources"].items()
+    }
+    assert found == ours
+    assert sum(len(units) for units in found.values()) > 190  # the whole portal, and the story above
+    assert theirs["resources"][RICH_PATH]["title"]["source"] == "오이타와의 **교류**"
+
+
+def test_a_list_the_translation_shortened_is_offered_untranslated_and_written_whole(portal, tmp_path, capsys):
+    local = portal / "content/ja/clusters/gangwon-battery.yaml"
+    local.write_text(local.read_text(encoding="utf-8").replace("  - グリーン技術の世界市場進出の支援\n", ""), encoding="utf-8")
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "clusters/gangwon-battery")
+    _, found = units(file)
+    key = "content/ko/clusters/gangwon-battery.yaml#activities.{}"
+    assert [found[key.format(n)].find("x:target", NS) for n in (0, 1)] == [None, None]
+    assert found[key.format(1)].find("x:source", NS).text == "녹색기술의 세계시장 진출 지원"
+    translate_all(file, "⟦", "⟧")
+    assert imported(portal, file, capsys) == (0, "")
+    text = local.read_text(encoding="utf-8")
+    assert "activities:\n  - ⟦리튬 이차전지 소재·부품 국산화⟧\n  - ⟦녹색기술의 세계시장 진출 지원⟧\n" in text
+
+
+def test_a_translation_file_that_links_out_of_the_site_is_not_written_through(portal, tmp_path, capsys):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    outside = tmp_path / "outside.md"
+    local = portal / "content/ja/stories/oita-lsi.md"
+    outside.write_bytes(local.read_bytes())
+    local.unlink()
+    local.symlink_to(outside)
+    problems = refused(portal, file, capsys, "--force")
+    assert len(problems) == 1 and problems[0].startswith("content/ja/stories/oita-lsi.md: error: ") and "outside.md" in problems[0]
+    assert outside.read_bytes() == (REPO / "content/ja/stories/oita-lsi.md").read_bytes()
