@@ -484,7 +484,7 @@ def _join(
         data = source.fields
         text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
         outdated = False
-        if translation is None and lang != source_lang and config.omits(lang):
+        if translation is None and lang != source_lang and section != HOME and config.omits(lang):  # a home page is never left out
             diagnostics.append(left_out_note(source, lang, config))
             continue
         if translation is not None:
