@@ -203,3 +203,24 @@ def test_build_takes_drafts_future_and_today_on_the_command_line(site: Path) -> 
     with pytest.raises(SystemExit) as exited:
         main(["build", "--source", str(site), "--today", "next week"])
     assert exited.value.code == 2
+
+
+def test_search_indexes_published_pages_with_section_and_region_filters_only(site: Path) -> None:
+    brochure = "title: 안내\nsummary: 요약\nsections:\n  - story: oita-lsi\n"
+    (site / "content/ko/brochures").mkdir(parents=True)
+    (site / "content/ko/brochures/guide.yaml").write_text(brochure, encoding="utf-8")
+    build_into(site, today=TODAY, drafts=True, pdf=False)
+
+    def article(path: str) -> ET.Element:
+        found = parse_html(site / "public" / path / "index.html").find(".//article")
+        assert found is not None
+        return found
+
+    published = article("ko/stories/oita-lsi")
+    assert published.get("data-pagefind-body") == ""
+    assert published.get("data-pagefind-filter") == "section:성공사례"
+    assert [text_of(e) for e in published.iter() if e.get("data-pagefind-filter") == "region"] == ["충청권"]
+    assert article("ko/stories/draft-story").get("data-pagefind-body") is None  # shown in a preview, never indexed
+    assert article("ja/stories/new-story").get("data-pagefind-body") is None  # borrowed from Korean
+    contents = article("ko/brochures/guide").find(".//ol[@class='brochure-contents']")
+    assert contents is not None and contents.get("data-pagefind-ignore") == ""  # the story's title is the story's to be found by

@@ -203,15 +203,19 @@ def text_attrs(config: SiteConfig, doc: Document | None) -> Markup:
 
 
 def search_attrs(doc: Document, section_label: str) -> Markup:
-    """Pagefind indexes a document's own language version only: a page borrowed from the source is left out."""
-    if doc.fallback:
+    """Pagefind indexes a document's own language version only: a page borrowed from the source is left
+    out, and so is a held item a preview build shows (--drafts, --future)."""
+    if doc.fallback or doc.held:
         return Markup("")
     return _search_marks(section_label)
 
 
 @lru_cache(maxsize=64, typed=True)  # typed: a label given as Markup is not escaped, one given as str is
 def _search_marks(section_label: str) -> Markup:
-    return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
+    # The section as a filter too, in the reader's words; the region filter is on the page's region
+    # text (see templates). A comma would split Pagefind's filter list: no label has one.
+    label = section_label.replace(",", " ")  # Markup stays Markup: escaped once
+    return Markup(' data-pagefind-body data-pagefind-meta="section:%s" data-pagefind-filter="section:%s"') % (section_label, label)
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
