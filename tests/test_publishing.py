@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from conftest import MakeSite, build_into, errors, parse_html, text_of
+from conftest import MakeSite, build_into, errors, parse_html, text_of, tree_bytes
 from sitegen.cli import main
 from sitegen.inputs.publishing import TODAY_ENV, today
+from sitegen.options import BuildOptions
+from sitegen.pipeline import State, build
 
 TODAY = dt.date(2026, 12, 7)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -224,3 +227,22 @@ def test_search_indexes_published_pages_with_section_and_region_filters_only(sit
     assert article("ja/stories/new-story").get("data-pagefind-body") is None  # borrowed from Korean
     contents = article("ko/brochures/guide").find(".//ol[@class='brochure-contents']")
     assert contents is not None and contents.get("data-pagefind-ignore") == ""  # the story's title is the story's to be found by
+
+
+def test_the_dev_server_takes_an_item_down_when_it_becomes_a_draft_as_a_whole_build_would(site: Path) -> None:
+    state = State()
+
+    def served() -> None:
+        options = BuildOptions(source=site, out=site / "served", pdf=False, search=False, today=TODAY)
+        assert build(options, state=state, changed={"content/ko/stories/oita-lsi.md"} if state.published else None).ok
+
+    served()
+    assert (site / "served/ko/stories/oita-lsi/index.html").is_file()
+    source = site / "content/ko/stories/oita-lsi.md"
+    before = source.stat().st_mtime_ns
+    source.write_text(source.read_text(encoding="utf-8").replace("date: 2012-05-31\n", "date: 2012-05-31\ndraft: true\n"), encoding="utf-8")
+    os.utime(source, ns=(before + 10_000_000, before + 10_000_000))
+    served()
+    assert not (site / "served/ko/stories/oita-lsi").exists() and not (site / "served/en/stories/oita-lsi").exists()
+    assert build_into(site, today=TODAY).ok
+    assert tree_bytes(site / "served") == tree_bytes(site / "public")
