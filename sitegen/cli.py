@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
@@ -48,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument("--base-url", type=_base_url, help="the published site's URL (default: site.yaml's base_url)")
         command.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+        publishing_options(command)
+
+    def publishing_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--drafts", action="store_true", help="also build items marked draft: true, with a banner")
+        command.add_argument("--future", action="store_true", help="also build items whose publish_date is still to come, with a banner")
+        command.add_argument(
+            "--today", type=_day, metavar="YYYY-MM-DD", help="judge publish_date and expiry_date as on this day (default: $SITEGEN_TODAY, else today in UTC)"
+        )
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder")
     site_options(build_cmd)
@@ -71,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--lang", action="append", dest="languages", metavar="LANG")
     serve_cmd.add_argument("--out", type=Path, help="folder to serve (default: SOURCE/.sitegen-cache/serve)")
     serve_cmd.add_argument("--pdf", action="store_true", help="also make brochure PDFs on each save")
+    serve_cmd.add_argument("--no-drafts", dest="drafts", action="store_false", help="hide drafts, as a published build does (default: shown, with a banner)")
+    serve_cmd.add_argument("--future", action="store_true", help="also show items whose publish_date is still to come")
     serve_cmd.set_defaults(run=_serve)
 
     new_cmd = commands.add_parser("new", help="start a new Korean source file with every field explained")
@@ -133,6 +144,14 @@ def _check_source(args: argparse.Namespace) -> None:
         raise UsageError(f"--source {source}: expected the site folder, found {found}")
 
 
+def _day(value: str) -> dt.date:
+    """--today: a date, or wrong usage (exit 2)."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-12-07, found {value!r}") from None
+
+
 def _base_url(value: str) -> str:
     """--base-url, checked as site.yaml's base_url is: a bad one is wrong usage (exit 2)."""
     from .inputs.config import check_base_url  # only when the option is given: it loads Babel
@@ -156,6 +175,9 @@ def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
         search=getattr(args, "search", False),
         pdf_slugs=tuple(args.slugs) if getattr(args, "slugs", None) else None,
         jobs=getattr(args, "jobs", 1),
+        drafts=getattr(args, "drafts", False),
+        future=getattr(args, "future", False),
+        today=getattr(args, "today", None),
     )
 
 
@@ -248,7 +270,7 @@ def _serve(args: argparse.Namespace) -> int:
         _languages(config, tuple(args.languages))  # unknown languages are wrong usage
     out = args.out or args.source / ".sitegen-cache" / "serve"
     _check_out(out, args.source)
-    serve(args.source, out, args.host, args.port, tuple(args.languages) if args.languages else None, args.pdf)
+    serve(args.source, out, args.host, args.port, tuple(args.languages) if args.languages else None, args.pdf, drafts=args.drafts, future=args.future)
     return 0
 
 

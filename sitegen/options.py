@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,3 +23,6 @@ class BuildOptions:
     cache: bool = True  # keep rendered Markdown and PDFs in the user's cache folder for the next build
     pdf_slugs: tuple[str, ...] | None = None  # only these brochures' PDFs (sitegen pdf SLUG)
     jobs: int = 1
+    drafts: bool = False  # show items marked `draft: true` (with a banner): sitegen serve, --drafts
+    future: bool = False  # show items whose publish_date is after `today` (with a banner): --future
+    today: dt.date | None = None  # the day publish_date and expiry_date are judged against (see publishing.today)

@@ -22,6 +22,7 @@ from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
+from .inputs.publishing import Publishing, today
 from .inputs.schema import CheckedItem, check_item
 from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR
 from .options import BuildOptions, UsageError
@@ -149,7 +150,8 @@ def _read(
         report.diagnostics += problems
     with clock("model"):
         failed = tree.failed(config.source_language, checked)
-        site, problems = build_site(checked, config, languages, failed, tree.assets, state.model)
+        publishing = Publishing(_today(options), options.drafts, options.future)
+        site, problems = build_site(checked, config, languages, failed, tree.assets, state.model, publishing)
         report.diagnostics += problems
     with clock("catalogs"):
         if state.catalogs is None:
@@ -219,7 +221,7 @@ def _render_and_write(
         with clock("links"):
             page_files = {urls.output_file(spec.path) for spec in plan}
             links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}
-            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come={job.pdf_file for job in jobs})
+            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come={job.pdf_file for job in jobs}, gone=unpublished(site))
         report.pages = sum(1 for path in page_files if path.endswith(".html"))
         _finish(report, options)
         if not report.ok:
@@ -300,6 +302,27 @@ def source_date(root: Path, stamps: Mapping[str, Stamp] | None = None) -> str:
         newest = max((mtime for mtime, _ in (stamps or scan(root)).values()), default=0)
         epoch = str(newest // 1_000_000_000)
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unpublished(site: Site) -> dict[str, str]:
+    """The page of each item this build does not publish, with the reason a link to it is reported."""
+    gone = {}
+    for (section, slug), reason in site.held.items():
+        for lang in site.languages:
+            source = f"content/{site.config.source_language}/{section}/{slug}"
+            gone[urls.output_file(urls.item_path(section, slug, lang))] = f"a page held back ({reason}: see {source}); publish it first, or take the link out"
+    for section, slug, lang in site.left_out:
+        gone[urls.output_file(urls.item_path(section, slug, lang))] = (
+            f"a page left out of the {lang} site until content/{lang}/{section}/{slug} is translated; translate it, or take the link out"
+        )
+    return gone
+
+
+def _today(options: BuildOptions) -> dt.date:
+    try:
+        return today(options.today)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _finish(report: Report, options: BuildOptions) -> None:

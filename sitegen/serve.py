@@ -384,11 +384,13 @@ def serve(
     languages: tuple[str, ...] | None = None,
     pdf: bool = False,
     say: Callable[[str], None] = lambda text: print(text, flush=True),  # at once, in a log too
+    drafts: bool = True,  # an editor previews what they write: drafts shown, with a banner
+    future: bool = False,
 ) -> None:
     state = State()
     # The first build renders on every core; later ones, made while the server's threads run, in
     # this process only (forking a process with threads running is asking for deadlocks).
-    options = BuildOptions(source=source, out=out, languages=languages, pdf=pdf, search=True, jobs=os.cpu_count() or 1)
+    options = BuildOptions(source=source, out=out, languages=languages, pdf=pdf, search=True, jobs=os.cpu_count() or 1, drafts=drafts, future=future)
     reports: list[Report] = []
     refresher = SearchRefresher(source, out)
 

@@ -49,6 +49,7 @@ class LanguageStatus:
     lang: str
     catalog: CatalogStatus | None
     items: list[ItemStatus] = field(default_factory=list)
+    omits: bool = False  # site.yaml's `untranslated: omit`: a missing item is left out of this language's site
 
     def count(self, state: State) -> int:
         return sum(1 for item in self.items if item.state == state)
@@ -64,7 +65,7 @@ def status(config: SiteConfig, checked: list[CheckedItem], languages: tuple[str,
             continue
         catalog, problems = read_catalog(config, config.language(lang))
         diagnostics += problems
-        language = LanguageStatus(lang, _catalog_status(catalog, lang) if catalog else None)
+        language = LanguageStatus(lang, _catalog_status(catalog, lang) if catalog else None, omits=config.omits(lang))
         for key, source in sorted(sources.items()):
             translation = translations.get((key, lang))
             item = _item_status(config, source, translation, lang)
@@ -243,6 +244,7 @@ def as_json(languages: list[LanguageStatus]) -> dict[str, Any]:
                     "translated": status.count("translated"),
                     "missing": status.count("missing"),
                     "outdated": status.count("outdated"),
+                    "untranslated": "omit" if status.omits else "fallback",
                     "items": [asdict(item) for item in status.items],
                 },
             }
@@ -257,11 +259,14 @@ def as_text(languages: list[LanguageStatus], verbose: bool = True) -> str:
         catalog = status.catalog
         ui = f"{catalog.translated} translated, {catalog.fuzzy} fuzzy, {catalog.untranslated} untranslated ({catalog.path})" if catalog else "no catalog"
         out.append(f"{status.lang}: UI {ui}")
-        out.append(f"    content: {status.count('translated')} translated, {status.count('missing')} missing, {status.count('outdated')} out of date")
+        missing = f"{status.count('missing')} missing" + (" (left out of the site: untranslated: omit)" if status.omits else "")
+        out.append(f"    content: {status.count('translated')} translated, {missing}, {status.count('outdated')} out of date")
         for item in status.items:
             if item.state == "translated":
                 continue
             label = "missing" if item.state == "missing" else "out of date"
+            if item.state == "missing" and status.omits:
+                label = "left out"  # of the language's site, until translated (untranslated: omit)
             why = ""
             if item.state == "outdated":
                 why = " (no source version recorded)" if item.recorded is None else f" (made from {item.recorded}, source is now {item.current})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import build_into, errors, markdown_rows, tree_bytes
+from conftest import build_into, errors, markdown_rows, parse_html, text_of, tree_bytes
 from sitegen.options import BuildOptions
 from sitegen.pipeline import build
 
@@ -141,6 +141,23 @@ def test_english_alone_is_complete_with_no_broken_link(make_site):
     assert "en/stories/oita-lsi/index.html" in built
     assert not any(p.startswith(("ko/", "ja/")) for p in built)
     assert not [d for d in report.diagnostics if "link" in d.message]
+
+
+def test_english_alone_has_its_home_at_the_root_not_a_chooser_of_one(make_site):
+    root = make_site({"content/en/_index.md": "---\ntitle: Industrial clusters\nsummary: Firms and universities together\n---\nWelcome.\n"})
+    report = build_into(root, languages=("en",))
+    assert errors(report) == []  # every link of the root's copy resolves from the root
+    page = parse_html(root / "public/index.html")
+    assert page.get("lang") == "en"
+    assert page.find(".//ul[@class='choices']") is None
+    assert text_of(page.find(".//section[@class='hero']/h1")) == text_of(parse_html(root / "public/en/index.html").find(".//section[@class='hero']/h1"))
+    head = {(link.get("rel"), link.get("hreflang")): link.get("href") for link in page.iter("link")}
+    assert head[("canonical", None)] == "https://example.org/portal/en/"  # one page to search engines, at /en/
+    assert head[("alternate", "en")] == "https://example.org/portal/en/"
+    story = next(a.get("href") for a in page.iter("a") if "oita-lsi" in (a.get("href") or ""))
+    assert story == "en/stories/oita-lsi/"
+    sitemap = (root / "public/sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/portal/</loc>" not in sitemap and "<loc>https://example.org/portal/en/</loc>" in sitemap
 
 
 def test_check_runs_every_stage_but_writes_nothing(make_site):

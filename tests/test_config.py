@@ -30,7 +30,7 @@ def test_unknown_key_is_a_warning_with_a_suggestion(make_site):
     assert config is not None
     assert [p.format() for p in problems] == [
         "site.yaml:8:8: warning: titel: unknown field; expected one of base_url, source_language, languages, "
-        "language_tags, title, description, author, fonts, regions, directory_urls, allow_raw_html, require_complete (did you mean 'title'?)"
+        "language_tags, title, description, author, fonts, regions, directory_urls, allow_raw_html, require_complete, untranslated (did you mean 'title'?)"
     ]
 
 

@@ -85,6 +85,8 @@ def test_a_query_in_the_languages_script_finds_the_expected_pages_first(site, pa
     assert all(href.startswith(f"/{lang}/") for href in hrefs), hrefs  # never a page of another language
     first = {href.removeprefix(f"/{lang}/") for href in hrefs[: len(expected)]}
     assert first == expected, hrefs
+    # A brochure repeats its stories and profiles: it may be found, never above them.
+    assert all(rank >= len(expected) for rank, href in enumerate(hrefs) if "/brochures/" in href), hrefs
     assert "<mark>" in found[0][2]  # a highlighted excerpt
     assert found[0][1]  # the section, in the reader's language
 
@@ -128,3 +130,25 @@ def test_the_index_reads_only_marked_pages_and_leaves_no_scratch_behind(tmp_path
     entry = json.loads(files["pagefind/pagefind-entry.json"])
     assert entry["languages"]["en"]["page_count"] == 1
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+FILTERS = """async ([query, filters]) => {
+  const pagefind = await import(new URL("../../pagefind/pagefind.js", location.href).href);
+  await pagefind.options({ baseUrl: "/" });
+  const found = query === null ? null : await pagefind.search(query, { filters });
+  const urls = found === null ? [] : await Promise.all(found.results.map(async (r) => (await r.data()).url));
+  return { filters: await pagefind.filters(), urls };
+}"""
+
+
+def test_results_can_be_filtered_by_section_and_region_in_the_readers_language(site, page):
+    _, base = site
+    page.goto(base + "ja/search/")
+    every = page.evaluate(FILTERS, [None, {}])["filters"]
+    assert set(every) == {"section", "region"}
+    assert {"成功事例", "ミニクラスター", "パンフレット"} <= set(every["section"])
+    assert "東南圏" in every["region"]
+    stories = page.evaluate(FILTERS, ["金型", {"section": "成功事例"}])["urls"]
+    assert stories == ["/ja/stories/changwon-mould-network/"]
+    southeast = page.evaluate(FILTERS, ["金型", {"region": "東南圏"}])["urls"]
+    assert set(southeast) == {"/ja/stories/changwon-mould-network/", "/ja/clusters/changwon-machinery/"}

@@ -26,6 +26,10 @@ DEFAULT_LOCALES = {"zh": "zh_Hans"}
 # The PDF font family of each language; Debian's fonts-noto-cjk has them all, Latin included.
 DEFAULT_FONTS = {"ko": "Noto Sans CJK KR", "ja": "Noto Sans CJK JP", "zh": "Noto Sans CJK SC"}
 FALLBACK_FONT = "Noto Sans CJK KR"
+# What a language does with an item it has no translation of (site.yaml `untranslated`).
+FALLBACK = "fallback"  # shown from the source language, with a notice
+OMIT = "omit"  # left out of that language's site until it is translated
+POLICIES = (FALLBACK, OMIT)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,12 @@ class SiteConfig:
     allow_raw_html: bool = False  # raw HTML and script URLs in Markdown run only when the site says so
     author: Mapping[str, str] = field(default_factory=dict)
     fonts: Mapping[str, str] = field(default_factory=dict)
+    # Per language, what an item with no translation in it becomes: FALLBACK (the default) or OMIT.
+    untranslated: Mapping[str, str] = field(default_factory=dict)
+
+    def omits(self, code: str) -> bool:
+        """Whether `code` leaves an untranslated item out of its site rather than showing the source's text."""
+        return self.untranslated.get(code, FALLBACK) == OMIT
 
     def font(self, code: str) -> str:
         return self.fonts.get(code) or DEFAULT_FONTS.get(code, FALLBACK_FONT)
@@ -202,7 +212,32 @@ FIELDS = (
     v.Field("directory_urls", v.boolean),
     v.Field("allow_raw_html", v.boolean, doc="let Markdown bodies carry raw HTML (off: it is shown as text)"),
     v.Field("require_complete", v.list_of(_language_code, "language codes")),
+    v.Field("untranslated", lambda value: value, doc="fallback or omit, or a mapping of language code to fallback or omit"),
 )
+
+
+def _policy(value: Any) -> str:
+    if value not in POLICIES:
+        raise v.Invalid("fallback (shown from the source with a notice) or omit (left out until translated)", value)
+    return str(value)
+
+
+def _untranslated(checker: v.Checker, value: Any, codes: list[str]) -> dict[str, str]:
+    """`untranslated: omit` for every language, or `untranslated: {en: omit, ja: fallback}`."""
+    if value is None:
+        return {}
+    entries = value if isinstance(value, dict) else dict.fromkeys(codes[1:], value)
+    out: dict[str, str] = {}
+    for code, policy in entries.items():
+        key = ("untranslated", code) if isinstance(value, dict) else ("untranslated",)
+        if code not in codes:
+            checker.report(key, f"expected one of the languages {', '.join(codes)}, found {code!r}")
+            continue
+        try:
+            out[code] = _policy(policy)
+        except v.Invalid as exc:
+            checker.report(key, str(exc))
+    return out
 
 
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
@@ -272,6 +307,7 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
         require_complete=tuple(clean.get("require_complete", ())),
         author=MappingProxyType(author),
         fonts=MappingProxyType(fonts),
+        untranslated=MappingProxyType(_untranslated(checker, clean.get("untranslated"), ordered)),
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
 from ..errors import Diagnostic, Severity, describe
 from ..layout import HOME
+from . import publishing as pub
 from .config import SiteConfig
 from .content import Asset
 from .schema import CheckedItem, section_fields, translatable
@@ -145,6 +146,7 @@ class Document:
     sources: tuple[str, ...]  # every content file it is made from
     outdated: bool = False  # a translation made from an earlier version of the source, or one not recorded
     recorded_version: str | None = None  # the source version the translation says it was made from
+    held: str | None = None  # shown though held back (a draft under --drafts, say): why, for its banner
 
     @property
     def key(self) -> Key:
@@ -169,6 +171,10 @@ class Site:
     _sections: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
     # Per language, each cluster's stories in order: carried over like `orders`.
     stories_index: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, compare=False, repr=False)
+    # Items held back in every language, and why (publishing.DRAFT, ...); and, per (section, slug,
+    # lang), the items left out of a language whose policy is `untranslated: omit`.
+    held: Mapping[Key, str] = field(default_factory=dict)
+    left_out: frozenset[tuple[str, str, str]] = frozenset()
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
@@ -260,12 +266,20 @@ class _LastModel:
     orphans: list[Diagnostic]  # translations without a source
     by_key: dict[Key, list[Diagnostic]]  # each source item's, in key order
     site: Site
+    publishing: pub.Publishing | None = None
+    held: dict[Key, str] = field(default_factory=dict)
 
     def edited(
-        self, checked: list[CheckedItem], config: SiteConfig, wanted: tuple[str, ...], failed: frozenset[Key], assets: Mapping[str, Asset] | None
+        self,
+        checked: list[CheckedItem],
+        config: SiteConfig,
+        wanted: tuple[str, ...],
+        failed: frozenset[Key],
+        assets: Mapping[str, Asset] | None,
+        publishing: pub.Publishing | None,
     ) -> list[CheckedItem] | None:
         """The items that changed since this call, when nothing else did: the same items, by place and identity."""
-        if config != self.config or assets is not self.assets or wanted != self.wanted or failed != self.failed:
+        if config != self.config or assets is not self.assets or wanted != self.wanted or failed != self.failed or publishing != self.publishing:
             return None
         if len(checked) != len(self.checked):
             return None
@@ -282,18 +296,20 @@ def build_site(
     failed: frozenset[Key] = frozenset(),
     assets: Mapping[str, Asset] | None = None,
     memo: ModelMemo | None = None,
+    publishing: pub.Publishing | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Join every translation to its source and make a Document per item and language.
 
     `failed` names source items that exist but did not pass their schema: their errors are
     already reported, so nothing that refers to them is reported again. `memo`, kept between
-    rebuilds, reuses the documents of items whose files did not change.
+    rebuilds, reuses the documents of items whose files did not change. `publishing`: the day and
+    what is shown anyway; None publishes every item, whatever its draft and dates say.
     """
     source_lang = config.source_language
     wanted = tuple(lang for lang in config.codes if languages is None or lang in set(languages))
     checked = list(checked)
     if memo is not None and memo.last is not None:
-        edited = memo.last.edited(checked, config, wanted, failed, assets)
+        edited = memo.last.edited(checked, config, wanted, failed, assets, publishing)
         if edited is not None:
             return _edit_site(memo, memo.last, checked, edited)
     sources: dict[Key, CheckedItem] = {}
@@ -315,7 +331,7 @@ def build_site(
                     )
                 )
 
-    last = _LastModel(checked, wanted, failed, assets, config, sources, translations, orphans, {}, None)  # type: ignore[arg-type]
+    last = _LastModel(checked, wanted, failed, assets, config, sources, translations, orphans, {}, None, publishing)  # type: ignore[arg-type]
     joined_memo = memo.joined if memo is not None else None
     documents: dict[tuple[str, str, str], Document] = {}
     for key in sorted(sources):
@@ -327,6 +343,8 @@ def build_site(
         MappingProxyType(documents),
         MappingProxyType(_stories_by_cluster(sources)),
         MappingProxyType({path: asset.data for path, asset in (assets or {}).items() if asset.problem is None}),
+        held=MappingProxyType(dict(last.held)),
+        left_out=_left_out(sources, last.held, documents, wanted, source_lang),
     )
     if memo is not None:
         memo.last = last
@@ -349,7 +367,22 @@ def _model_item(last: _LastModel, key: Key, memo: dict[Key, Joined] | None) -> t
         joined = _join(source, translations, last.wanted, last.config, section_fields(section, last.config), inputs)
         if memo is not None:
             memo[key] = joined
-    return joined, diagnostics + joined.diagnostics
+    last.held.pop(key, None)
+    reason = pub.hold(source.fields, last.publishing.today) if last.publishing is not None else None
+    if reason is None:
+        return joined, diagnostics + joined.diagnostics
+    if not last.publishing or not last.publishing.shows(reason):
+        last.held[key] = reason
+        return Joined(joined.inputs, {}, []), diagnostics  # not in any language: no translation notes either
+    shown = {at: replace(doc, held=reason) for at, doc in joined.documents.items()}
+    return Joined(joined.inputs, shown, joined.diagnostics), diagnostics + joined.diagnostics
+
+
+def _left_out(
+    sources: Mapping[Key, CheckedItem], held: Mapping[Key, str], documents: Mapping[tuple[str, str, str], Document], wanted: tuple[str, ...], source_lang: str
+) -> frozenset[tuple[str, str, str]]:
+    """The published items a language has no page for: its policy leaves untranslated items out."""
+    return frozenset((*key, lang) for key in sources if key not in held for lang in wanted if lang != source_lang and (*key, lang) not in documents)
 
 
 def _stories_by_cluster(sources: Mapping[Key, CheckedItem]) -> dict[str, tuple[str, ...]]:
@@ -373,7 +406,9 @@ def _edit_site(memo: ModelMemo, last: _LastModel, checked: list[CheckedItem], ed
         else:
             translations[key] = {**translations[key], item.source.lang: item}
     keys = sorted({item.source.key for item in edited})
-    new = _LastModel(checked, last.wanted, last.failed, last.assets, last.config, sources, translations, last.orphans, by_key, old)
+    new = _LastModel(
+        checked, last.wanted, last.failed, last.assets, last.config, sources, translations, last.orphans, by_key, old, last.publishing, dict(last.held)
+    )
     documents = dict(old.documents)
     for key in keys:
         if key in sources:  # a translation without a source stays one
@@ -394,7 +429,17 @@ def _edit_site(memo: ModelMemo, last: _LastModel, checked: list[CheckedItem], ed
     index = {
         lang: by_cluster for lang, by_cluster in old.stories_index.items() if stories_by_cluster is old.stories_by_cluster and ("stories", lang) not in moved
     }
-    new.site = Site(last.config, last.wanted, MappingProxyType(documents), stories_by_cluster, old.assets, orders, stories_index=index)
+    new.site = Site(
+        last.config,
+        last.wanted,
+        MappingProxyType(documents),
+        stories_by_cluster,
+        old.assets,
+        orders,
+        stories_index=index,
+        held=MappingProxyType(dict(new.held)),
+        left_out=_left_out(sources, new.held, documents, last.wanted, source_lang),
+    )
     memo.last = new
     return new.site, new.orphans + [d for problems in by_key.values() for d in problems]
 
@@ -439,6 +484,9 @@ def _join(
         data = source.fields
         text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
         outdated = False
+        if translation is None and lang != source_lang and section != HOME and config.omits(lang):  # a home page is never left out
+            diagnostics.append(left_out_note(source, lang, config))
+            continue
         if translation is not None:
             outdated = translation.source_version != source.version
             problems = _check_neutral(source, translation, translatable(fields, translation.fields))
@@ -453,7 +501,7 @@ def _join(
             slug,
             lang,
             text_lang,
-            _typed(section, data),
+            _typed(section, pub.without(data)),
             path,
             tuple(made_from),
             outdated,
@@ -463,6 +511,20 @@ def _join(
         if lang != source_lang and (doc.fallback or doc.outdated):
             diagnostics.append(translation_note(doc, config))
     return Joined(inputs, documents, diagnostics)
+
+
+def left_out_note(source: CheckedItem, lang: str, config: SiteConfig) -> Diagnostic:
+    """An untranslated item in a language that leaves such items out (`untranslated: omit`)."""
+    severity: Severity = "warning" if lang in config.require_complete else "note"
+    path = source.source.path.replace(f"content/{config.source_language}/", f"content/{lang}/", 1)
+    return Diagnostic(
+        path,
+        None,
+        None,
+        None,
+        f"expected a translation into {lang} of {source.source.path}, found none: the item is left out of the {lang} site until it is translated",
+        severity,
+    )
 
 
 def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:

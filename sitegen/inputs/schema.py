@@ -80,6 +80,19 @@ def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]
     body = Field("body", v.markdown, translatable=True)
     if section == HOME:
         return (title, summary, body)
+    return _items_fields(section, region, title, summary, body) + PUBLISHING
+
+
+# On the source, they hold an item back in every language (see publishing.hold); a translation may
+# not change them.
+PUBLISHING = (
+    Field("draft", v.boolean, doc="true or false"),
+    Field("publish_date", v.date, doc="a date like 2027-01-31"),
+    Field("expiry_date", v.date, doc="a date like 2027-12-31"),
+)
+
+
+def _items_fields(section: str, region: v.Check, title: Field, summary: Field, body: Field) -> tuple[Field, ...]:
     if section == "pages":
         return (title, Field("summary", v.text, translatable=True), Field("menu", count), body)
     if section == "clusters":
@@ -174,6 +187,9 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
     clean = checker.check(data, fields)
     if item.section == "brochures" and is_source:
         _check_section_kinds(checker, data.get("sections"), clean.get("sections", ()))
+    publish, expiry = clean.get("publish_date"), clean.get("expiry_date")
+    if publish is not None and expiry is not None and expiry <= publish:
+        checker.report(("expiry_date",), f"expected an expiry_date after the publish_date {publish}, found {expiry}; the item would never be shown")
     if any(d.severity == "error" for d in checker.diagnostics):
         return None, checker.diagnostics
     recorded = clean.pop(VERSION_FIELD, None)

@@ -129,13 +129,20 @@ def _walk(folders: list[str], target: str) -> str:
     return sys.intern("../" * climbed + "/".join(parts))
 
 
-def check_pages(pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:
+def check_pages(
+    pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str] = frozenset(), gone: Mapping[str, str] | None = None
+) -> list[Diagnostic]:
     """A warning for each link to a file that is not in `existing` (nor `to_come`), or to an anchor
-    that does not exist; an error for each URL whose scheme is not allowed."""
+    that does not exist; an error for each URL whose scheme is not allowed, and for each link to a
+    page in `gone` (an item this build does not publish: a draft, say, with the reason)."""
     out: list[Diagnostic] = []
+    gone = gone or {}
     for path in sorted(pages):
         out.extend(_unsafe(path, found) for found in pages[path].unsafe)
         for line, href, target, fragment in pages[path].links:
+            if target in gone and target not in existing:
+                out.append(Diagnostic(path, line, None, None, f"expected a link to a published page, found {href!r}, {gone[target]}"))
+                continue
             if target.startswith("../") or (target not in existing and target not in to_come):
                 problem = f"expected a link to a page of the site, found {href!r} (no such file)"
             elif fragment and target in pages and fragment not in pages[target].ids:

@@ -64,8 +64,12 @@ FEED_SIZE = 50
 def plan_pages(site: Site) -> list[PageSpec]:
     """Every page of the site, in a stable order."""
     first = site.config.source_language if site.config.source_language in site.languages else site.languages[0]
+    # One language: its home page at the root too, a copy rather than a redirect (GitHub Pages
+    # cannot send one, and a meta refresh is a second request and a flash of blank page), whose
+    # canonical URL is /<lang>/ so search engines index it once. A chooser of one is no choice.
+    root = PageSpec("", "home.html", first, site.get(HOME, "index", first)) if len(site.languages) == 1 else PageSpec("", "chooser.html", first)
     pages = [
-        PageSpec("", "chooser.html", first),
+        root,
         PageSpec("404.html", "404.html", site.languages[0], absolute_links=True),
         PageSpec("sitemap.xml", "sitemap.xml", first),
         PageSpec("robots.txt", "robots.txt", first),
@@ -114,6 +118,8 @@ def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
     entries = []
     for spec in pages:
         if not (spec.path == "" or spec.path.endswith("/")) or spec.template in ("brochure_print.html", "search.html") or (spec.doc and spec.doc.fallback):
+            continue
+        if spec.path == "" and spec.template != "chooser.html":  # the one language's home, copied to the root
             continue
         alternates, _ = language_versions(site, spec, site.versions(spec.doc) if spec.doc else [])
         lastmod = spec.doc.item.date.isoformat() if spec.doc and spec.doc.section == "stories" else None  # type: ignore[union-attr]
@@ -198,15 +204,19 @@ def text_attrs(config: SiteConfig, doc: Document | None) -> Markup:
 
 
 def search_attrs(doc: Document, section_label: str) -> Markup:
-    """Pagefind indexes a document's own language version only: a page borrowed from the source is left out."""
-    if doc.fallback:
+    """Pagefind indexes a document's own language version only: a page borrowed from the source is left
+    out, and so is a held item a preview build shows (--drafts, --future)."""
+    if doc.fallback or doc.held:
         return Markup("")
     return _search_marks(section_label)
 
 
 @lru_cache(maxsize=64, typed=True)  # typed: a label given as Markup is not escaped, one given as str is
 def _search_marks(section_label: str) -> Markup:
-    return Markup(' data-pagefind-body data-pagefind-meta="section:%s"') % section_label
+    # The section as a filter too, in the reader's words; the region filter is on the page's region
+    # text (see templates). A comma would split Pagefind's filter list: no label has one.
+    label = section_label.replace(",", " ")  # Markup stays Markup: escaped once
+    return Markup(' data-pagefind-body data-pagefind-meta="section:%s" data-pagefind-filter="section:%s"') % (section_label, label)
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -610,6 +620,7 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "lang": language,
         "languages": [config.language(code) for code in site.languages],
         "path": spec.path,
+        "canonical": f"{spec.lang}/" if spec.path == "" else spec.path,  # the root's copy of a home page is that page
         "doc": doc,
         "item": doc.item if doc else None,
         "text_lang": config.language(doc.text_lang) if doc else language,
