@@ -113,7 +113,7 @@ def main() -> None:
 
 def figures(work: Path, n: int) -> None:
     corpus = make_corpus(work / "corpus", n)
-    old = make_corpus(work / "before", n) if BEFORE else None
+    old = make_corpus(work / "before", n, repo=BEFORE.parent / "src") if BEFORE else None
     trash = work / "trash"
     caches = work / "caches"
     plain = plain_site(corpus, work / "plain")

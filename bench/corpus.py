@@ -52,21 +52,22 @@ def sentences(lang: str) -> list[str]:
     return out
 
 
-def make_corpus(out: Path, n: int, seed: int = 2005) -> Path:
-    """Write a site with n items per language (a tenth clusters) into `out`."""
+def make_corpus(out: Path, n: int, seed: int = 2005, repo: Path = REPO) -> Path:
+    """Write a site with n items per language (a tenth clusters) into `out`, with the config,
+    templates and catalogs of `repo` (an older commit's, to time that commit's sitegen)."""
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    shutil.copy(REPO / "site.yaml", out)
+    shutil.copy(repo / "site.yaml", out)
     for folder in ("templates", "locale", "assets"):
-        shutil.copytree(REPO / folder, out / folder, ignore=shutil.ignore_patterns("*.mo"))
+        shutil.copytree(repo / folder, out / folder, ignore=shutil.ignore_patterns("*.mo"))
     text = {lang: sentences(lang) for lang in LANGS}
     clusters = max(1, n // 10)
     for lang in LANGS:
         (out / "content" / lang / "clusters").mkdir(parents=True)
         (out / "content" / lang / "stories").mkdir(parents=True)
-        shutil.copy(REPO / "content" / lang / "_index.md", out / "content" / lang / "_index.md")
+        shutil.copy(repo / "content" / lang / "_index.md", out / "content" / lang / "_index.md")
 
     def body(lang: str, r: random.Random) -> str:
         parts = []
