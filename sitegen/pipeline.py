@@ -20,6 +20,7 @@ from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, has_errors
 from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
+from .inputs.files import Refused, read_input
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.schema import CheckedItem, check_item
@@ -30,7 +31,7 @@ from .outputs.publish import OutputError, staging, update_files
 from .outputs.search import INDEX_DIR, SearchIndexError, index_site
 from .render import urls
 from .render.cache import MarkdownCache, cache_dir
-from .render.links import PageLinks, check_pages
+from .render.links import PageLinks, check_pages, source_locator
 from .render.pages import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
@@ -219,7 +220,12 @@ def _render_and_write(
         with clock("links"):
             page_files = {urls.output_file(spec.path) for spec in plan}
             links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}
-            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come={job.pdf_file for job in jobs})
+            locate = source_locator(
+                lambda rel: _read_text(config.root, rel),
+                lambda page: deps.get(page) or state.graph.deps.get(page, frozenset()),
+                {urls.output_file(spec.path): spec.template for spec in plan},
+            )
+            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come={job.pdf_file for job in jobs}, locate=locate)
         report.pages = sum(1 for path in page_files if path.endswith(".html"))
         _finish(report, options)
         if not report.ok:
@@ -300,6 +306,14 @@ def source_date(root: Path, stamps: Mapping[str, Stamp] | None = None) -> str:
         newest = max((mtime for mtime, _ in (stamps or scan(root)).values()), default=0)
         epoch = str(newest // 1_000_000_000)
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _read_text(root: Path, rel: str) -> str | None:
+    """A source file's text, for finding a link in it again; None if it cannot be read now."""
+    try:
+        return read_input(root, rel).decode("utf-8").replace("\r\n", "\n")
+    except (Refused, UnicodeDecodeError):
+        return None
 
 
 def _finish(report: Report, options: BuildOptions) -> None:

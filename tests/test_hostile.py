@@ -145,7 +145,8 @@ def test_an_error_found_after_the_pages_are_written_keeps_the_previous_site(make
     # The workers write every page into the staging folder; the broken link is found after them.
     report = build(BuildOptions(source=root, out=root / "public", pdf=False, search=False, jobs=2, strict=True))
     assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
-        "en/stories/oita-lsi/index.html:60: error: expected a link to a page of the site, found '../no-such-story/' (no such file)"
+        "content/en/stories/oita-lsi.md:8:8: error: expected a link to a page of the site, found '../no-such-story/' (no such file); "
+        "correct the address or take the link out (on the page en/stories/oita-lsi/index.html:60)"
     ]
     assert tree_bytes(root / "public") == before
     assert [p.name for p in root.iterdir() if ".staging-" in p.name] == []

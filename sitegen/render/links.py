@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import sys
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
@@ -129,12 +129,28 @@ def _walk(folders: list[str], target: str) -> str:
     return sys.intern("../" * climbed + "/".join(parts))
 
 
-def check_pages(pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:
+# Where a page's link was written: (file, line, column), the column None when only the file is known.
+Written = tuple[str, int | None, int | None]
+# (page, the href or URL as the page has it, its output target) -> where it was written, if found.
+Locate = Callable[[str, str, str], Written | None]
+
+
+def check_pages(
+    pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str] = frozenset(), locate: Locate | None = None
+) -> list[Diagnostic]:
     """A warning for each link to a file that is not in `existing` (nor `to_come`), or to an anchor
-    that does not exist; an error for each URL whose scheme is not allowed."""
+    that does not exist; an error for each URL whose scheme is not allowed. With `locate`, each is
+    reported where the link was written (a content file or template), the page named after it; the
+    same link on several pages (a text shown in several languages) is one diagnostic."""
+    found: dict[tuple[Written, str, str, str | None], list[str]] = {}
     out: list[Diagnostic] = []
     for path in sorted(pages):
-        out.extend(_unsafe(path, found) for found in pages[path].unsafe)
+        for unsafe in pages[path].unsafe:
+            where = locate(path, unsafe[4], unsafe[4]) if locate else None
+            if where is None or where[1] is None:  # the page's line and column say more than a template's name
+                out.append(_unsafe(path, unsafe))
+            else:
+                found.setdefault((where, _unsafe_problem(unsafe), "error", unsafe[3]), []).append(f"{path}:{unsafe[0]}")
         for line, href, target, fragment in pages[path].links:
             if target.startswith("../") or (target not in existing and target not in to_come):
                 problem = f"expected a link to a page of the site, found {href!r} (no such file)"
@@ -142,21 +158,100 @@ def check_pages(pages: Mapping[str, PageLinks], existing: Collection[str], to_co
                 problem = f"expected an anchor that exists, found {href!r}"
             else:
                 continue
-            out.append(Diagnostic(path, line, None, None, problem, "warning"))
+            where = locate(path, href, target) if locate else None
+            if where is None:
+                out.append(Diagnostic(path, line, None, None, problem, "warning"))
+            else:
+                found.setdefault((where, problem + FIX_LINK, "warning", None), []).append(f"{path}:{line}")
+    for ((source, at_line, column), problem, severity, field), on in found.items():
+        out.append(Diagnostic(source, at_line, column, field, f"{problem} (on the page {_pages(on)})", severity))  # type: ignore[arg-type]
     return out
 
 
+FIX_LINK = "; correct the address or take the link out"
+
+
+def _pages(on: list[str]) -> str:
+    if len(on) == 1:
+        return on[0]
+    others = len(on) - 1
+    return f"{on[0]} and {others} other page{'s' if others > 1 else ''}"
+
+
 def _unsafe(path: str, found: Unsafe) -> Diagnostic:
-    line, column, element, attribute, url = found
-    problem = (
+    line, column, _, attribute, _ = found
+    return Diagnostic(path, line, column, attribute, _unsafe_problem(found))
+
+
+def _unsafe_problem(found: Unsafe) -> str:
+    _, _, element, _, url = found
+    return (
         f"expected a link to a web page (http:, https:), an e-mail address (mailto:), a phone number (tel:) or a page "
         f"of the site, found {describe(url)} in <{element}>, whose '{scheme_of(url)}:' a page may not use (a browser "
         "could run it as script); take it out of the text or template that makes this page: nothing is published until then"
     )
-    return Diagnostic(path, line, column, attribute, problem)
+
+
+# How a link is written, most telling first: in Markdown (inline, a reference's definition, an
+# autolink), in HTML or a template, in YAML or a template's call.
+_WRITTEN = ("]({})", "]: {}", "<{}>", '"{}"', "'{}'", " {}")
+
+
+def find_written(texts: Iterable[tuple[str, str]], href: str) -> Written | None:
+    """Where `href` was written in the first of `texts` ((path, text) pairs) that has it, as a link
+    is written: file, line and column (1-based) of the href itself."""
+    if not href.strip():
+        return None
+    texts = list(texts)
+    for form in _WRITTEN:
+        needle = form.format(href)
+        for path, text in texts:
+            at = text.find(needle)
+            if at >= 0:
+                at += form.index("{")
+                line = text.count("\n", 0, at) + 1
+                return path, line, at - (text.rfind("\n", 0, at) + 1) + 1
+    return None
 
 
 def check_links(outputs: Mapping[str, bytes], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:
     """check_pages over rendered outputs: every HTML file's links."""
     pages = {path: page_links(path, data) for path, data in outputs.items() if path.endswith(".html")}
     return check_pages(pages, outputs, to_come)
+
+
+def source_locator(read: Callable[[str], str | None], deps_of: Callable[[str], Collection[str]], template_of: Mapping[str, str]) -> Locate:
+    """Finds where a page's link was written among what the page was made from (`deps_of(page)`, read
+    with `read`): the page's language's content files first, then the other content files and the
+    config, as the href is written; then the templates, as a template names the target
+    (link('static/style.css')); else the page's own template (`template_of[page]`), file only.
+
+    Python-Markdown keeps no positions, and marking links as they render would change the pages'
+    bytes: so a link is found again in the text as written, which is needed only for the few that
+    are broken."""
+    texts: dict[str, str | None] = {}
+
+    def text(rel: str) -> str | None:
+        if rel not in texts:
+            texts[rel] = read(rel)
+        return texts[rel]
+
+    def locate(page: str, href: str, target: str) -> Written | None:
+        lang = page.split("/", 1)[0]
+        deps = sorted(deps_of(page))
+        content = [d for d in deps if d.startswith(f"content/{lang}/")]
+        content += [d for d in deps if d.startswith("content/") and d not in content]
+        content += [d for d in deps if d == "site.yaml"]
+        templates = [d for d in deps if d.startswith("templates/")]
+        written = find_written(((rel, t) for rel in content if (t := text(rel)) is not None), href)
+        if written is not None:
+            return written
+        site_path = target.removesuffix("index.html")
+        template_texts = [(rel, t) for rel in templates if (t := text(rel)) is not None]
+        for name in (href, site_path, site_path[len(lang) :] if site_path.startswith(f"{lang}/") else ""):
+            if name and (written := find_written(template_texts, name)) is not None:
+                return written
+        template = template_of.get(page)
+        return (f"templates/{template}", None, None) if template else None
+
+    return locate
