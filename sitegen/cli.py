@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from . import __version__
 from .errors import Diagnostic, visible
 from .options import BuildOptions, UsageError
 
@@ -40,6 +41,7 @@ def run() -> NoReturn:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Build the multilingual cluster portal.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def site_options(command: argparse.ArgumentParser) -> None:

@@ -66,6 +66,14 @@ class BuildFailed(Exception):
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 
+def did_you_mean(found: str, known: Iterable[str], cutoff: float = 0.6) -> str:
+    """' (did you mean 'x'?)' for the known name closest to `found`, or '' when none is close."""
+    import difflib  # here: most runs never need it
+
+    close = difflib.get_close_matches(found, list(known), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 

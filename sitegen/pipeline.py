@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
-from .errors import Diagnostic, has_errors
+from .errors import Diagnostic, did_you_mean, has_errors
 from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.files import Refused, read_input
@@ -44,7 +44,7 @@ class Report:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     site: Site | None = None
-    pages: int = 0  # HTML pages of the site
+    pages: int = 0  # pages of the site: HTML, feeds, sitemap, robots.txt (what the progress line counts)
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # input files changed since the last build (dev server)
@@ -188,6 +188,12 @@ def _render_and_write(
         wanted = state.graph.affected(state.pending) | ({urls.output_file(spec.path) for spec in plan} - before)
         todo = [spec for spec in plan if urls.output_file(spec.path) in wanted]
     jobs = plan_pdfs(site, options.pdf_slugs)
+    if options.pdf_slugs is not None:
+        unknown = unknown_brochures(site, options.pdf_slugs)
+        if unknown:
+            report.diagnostics += unknown
+            _finish(report, options)
+            return
     prints = {job.print_file for job in jobs}
     copies, problems = files_to_copy(site)
     report.diagnostics += problems  # refused static files: nothing is published (see the check after the links)
@@ -226,7 +232,7 @@ def _render_and_write(
                 {urls.output_file(spec.path): spec.template for spec in plan},
             )
             report.diagnostics += check_pages(links, page_files | copies.keys(), to_come={job.pdf_file for job in jobs}, locate=locate)
-        report.pages = sum(1 for path in page_files if path.endswith(".html"))
+        report.pages = len(page_files)
         _finish(report, options)
         if not report.ok:
             return
@@ -322,12 +328,27 @@ def _finish(report: Report, options: BuildOptions) -> None:
     report.diagnostics = sorted(set(report.diagnostics), key=Diagnostic.sort_key)
 
 
+def unknown_brochures(site: Site, slugs: tuple[str, ...]) -> list[Diagnostic]:
+    """An error for each slug that names no brochure: `sitegen pdf` would otherwise make nothing, silently."""
+    known = sorted({d.slug for lang in site.languages for d in site.section("brochures", lang)})
+    folder = f"content/{site.config.source_language}/brochures"
+    names = ", ".join(known) if known else "none yet (start one with `sitegen new brochure SLUG`)"
+    return [
+        Diagnostic(
+            f"{folder}/{slug}.yaml", None, None, None, f"expected a brochure, found no brochure {slug!r}{did_you_mean(slug, known)}; the brochures are: {names}"
+        )
+        for slug in dict.fromkeys(slugs)
+        if slug not in known
+    ]
+
+
 def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str, ...]:
     if not wanted:
         return config.codes
     unknown = [code for code in wanted if code not in config.codes]
     if unknown:
-        raise UsageError(f"unknown language {', '.join(unknown)}: expected one of {', '.join(config.codes)}")
+        hints = "".join(did_you_mean(code, config.codes, cutoff=0.5) for code in unknown)  # two letters: jp is half of ja
+        raise UsageError(f"unknown language {', '.join(unknown)}{hints}: expected one of {', '.join(config.codes)}")
     return tuple(code for code in config.codes if code in wanted)
 
 
