@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from . import __version__
 from .errors import Diagnostic, visible
 from .options import BuildOptions, UsageError
 
@@ -41,7 +40,7 @@ def run() -> NoReturn:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Build the multilingual cluster portal.")
-    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def site_options(command: argparse.ArgumentParser) -> None:
@@ -110,6 +109,23 @@ def _parser() -> argparse.ArgumentParser:
     site_options(check_cmd)
     check_cmd.set_defaults(run=_check)
     return parser
+
+
+class _Version(argparse.Action):
+    """--version: looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("sitegen")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "unknown"
+        print(f"sitegen {number}")
+        parser.exit()
 
 
 def _check_source(args: argparse.Namespace) -> None:
