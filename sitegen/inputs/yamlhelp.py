@@ -6,6 +6,8 @@ import re
 
 import yaml
 
+from ..errors import Message
+
 Explained = tuple[int | None, int | None, str]  # 1-based line and column in the file, the message
 Found = tuple[int, int, str]  # what a rule finds: 0-based line and column in the text, the message
 
@@ -26,7 +28,9 @@ def explain(text: str, exc: yaml.MarkedYAMLError, offset: int = 0) -> Explained:
     return (
         at[0] + 1 + offset if at else None,
         at[1] + 1 if at else None,
-        f"expected valid YAML, found a syntax error ({problem or context or 'not valid YAML'}); compare the line with the lines around it",
+        Message(
+            "expected valid YAML, found a syntax error ({problem}); compare the line with the lines around it", problem=problem or context or "not valid YAML"
+        ),
     )
 
 
@@ -52,8 +56,10 @@ def _tab(lines: list[str], problem: str, context: str, at: Position | None, open
     return (
         at[0],
         column,
-        "expected spaces at the start of the line, found a tab; YAML indents with spaces only: replace the tab with spaces "
-        "(two for each level, lined up with the fields above)",
+        Message(
+            "expected spaces at the start of the line, found a tab; YAML indents with spaces only: replace the tab with spaces "
+            "(two for each level, lined up with the fields above)"
+        ),
     )
 
 
@@ -68,7 +74,15 @@ def _reserved_start(lines: list[str], problem: str, context: str, at: Position |
     char = line[at[1] : at[1] + 1]
     if not char:
         return None
-    return at[0], at[1], f"expected a value, found one that starts with '{char}', which YAML keeps for itself; put the value in quotes: {_quoted_fix(line)}"
+    return (
+        at[0],
+        at[1],
+        Message(
+            "expected a value, found one that starts with '{char}', which YAML keeps for itself; put the value in quotes: {fix}",
+            char=char,
+            fix=_quoted_fix(line),
+        ),
+    )
 
 
 def _unclosed_quote(lines: list[str], problem: str, context: str, at: Position | None, opened: Position | None) -> Found | None:
@@ -79,8 +93,11 @@ def _unclosed_quote(lines: list[str], problem: str, context: str, at: Position |
     return (
         opened[0],
         opened[1],
-        f"expected a closing {quote} for the quote that opens here, found none; add {quote} at the end of the value "
-        f"(a {quote} inside the text is written {inside})",
+        Message(
+            "expected a closing {quote} for the quote that opens here, found none; add {quote} at the end of the value (a {quote} inside the text is written {inside})",
+            quote=quote,
+            inside=inside,
+        ),
     )
 
 
@@ -92,8 +109,12 @@ def _unclosed_bracket(lines: list[str], problem: str, context: str, at: Position
     return (
         opened[0],
         opened[1],
-        f"expected a closing '{closing}' for the '{bracket}' that opens here, found none; end it with '{closing}' on the same "
-        f"line, with ', ' between the values: {example}",
+        Message(
+            "expected a closing '{closing}' for the '{bracket}' that opens here, found none; end it with '{closing}' on the same line, with ', ' between the values: {example}",
+            closing=closing,
+            bracket=bracket,
+            example=example,
+        ),
     )
 
 
@@ -108,8 +129,11 @@ def _colon_in_value(lines: list[str], problem: str, context: str, at: Position |
         return (
             at[0],
             at[1],
-            f"expected one ':' after the field name, found another inside the value of '{name}'; put the value in quotes: "
-            f'{line[: key.end()].rstrip()} "{value}"',
+            Message(
+                "expected one ':' after the field name, found another inside the value of '{name}'; put the value in quotes: {fix}",
+                name=name,
+                fix=f'{line[: key.end()].rstrip()} "{value}"',
+            ),
         )
     previous = _previous(lines, at[0])
     if previous is not None and ":" not in lines[previous] and not lines[previous].lstrip().startswith("-"):
@@ -125,7 +149,7 @@ def _no_colon(lines: list[str], index: int) -> Found:
     return (
         index,
         len(line) - len(line.lstrip()),
-        f"expected 'name: value', found {stripped!r} without a ':' after the field name; write it as {fix.strip()!r}",
+        Message("expected 'name: value', found {found!r} without a ':' after the field name; write it as {fix!r}", found=stripped, fix=fix.strip()),
     )
 
 
@@ -139,7 +163,9 @@ def _no_dash(lines: list[str], problem: str, context: str, at: Position | None, 
         return (
             opened[0],
             _indent(line),
-            f"expected a list item to start with '- ', found {item!r} in a list without its dash; write it as '- {item}', like the items above it",
+            Message(
+                "expected a list item to start with '- ', found {item!r} in a list without its dash; write it as '- {item}', like the items above it", item=item
+            ),
         )
     return _no_colon(lines, opened[0])
 
@@ -149,14 +175,18 @@ def _indentation(lines: list[str], problem: str, context: str, at: Position | No
         return None
     line = _line(lines, at[0])
     if re.search(r"""^[^"']*:\s*(["']).*\1\s*\S""", line):
-        return at[0], at[1], "expected the value to end with its closing quote, found more text after it; put the whole value inside the quotes"
+        return at[0], at[1], Message("expected the value to end with its closing quote, found more text after it; put the whole value inside the quotes")
     previous = _previous(lines, at[0])
     if previous is not None:
         return (
             at[0],
             _indent(line),
-            f"expected this line to line up with the fields above it (indented {_indent(lines[previous])} spaces, or as the field "
-            f"it belongs to), found {_indent(line)}; indent it like the other fields of its group",
+            Message(
+                "expected this line to line up with the fields above it (indented {above} spaces, or as the field it belongs to), "
+                "found {found}; indent it like the other fields of its group",
+                above=_indent(lines[previous]),
+                found=_indent(line),
+            ),
         )
     return None
 
@@ -186,7 +216,11 @@ def _tag(lines: list[str], problem: str, context: str, at: Position | None, open
     if at is None or "could not determine a constructor" not in problem:
         return None
     tag = _line(lines, at[0])[at[1] :].split(" ", 1)[0]
-    return at[0], at[1], f"expected a plain value, found the YAML tag {tag!r}, which sitegen does not read; take the tag out and keep the value"
+    return (
+        at[0],
+        at[1],
+        Message("expected a plain value, found the YAML tag {tag!r}, which sitegen does not read; take the tag out and keep the value", tag=tag),
+    )
 
 
 _RULES = (_tag, _tab, _reserved_start, _unclosed_quote, _unclosed_bracket, _no_dash, _colon_in_value, _indentation)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from ..errors import Diagnostic, describe
+from ..errors import Diagnostic, Message, describe
 from ..text.urlsafety import Unsafe, scheme_of, unsafe_urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their
@@ -153,29 +153,35 @@ def check_pages(
                 found.setdefault((where, _unsafe_problem(unsafe), "error", unsafe[3]), []).append(f"{path}:{unsafe[0]}")
         for line, href, target, fragment in pages[path].links:
             if target.startswith("../") or (target not in existing and target not in to_come):
-                problem = f"expected a link to a page of the site, found {href!r} (no such file)"
+                problem = BROKEN
             elif fragment and target in pages and fragment not in pages[target].ids:
-                problem = f"expected an anchor that exists, found {href!r}"
+                problem = NO_ANCHOR
             else:
                 continue
             where = locate(path, href, target) if locate else None
             if where is None:
-                out.append(Diagnostic(path, line, None, None, problem, "warning"))
+                out.append(Diagnostic(path, line, None, None, Message(problem, href=href), "warning"))
             else:
-                found.setdefault((where, problem + FIX_LINK, "warning", None), []).append(f"{path}:{line}")
+                found.setdefault((where, Message(problem + FIX_LINK, href=href), "warning", None), []).append(f"{path}:{line}")
     for ((source, at_line, column), problem, severity, field), on in found.items():
-        out.append(Diagnostic(source, at_line, column, field, f"{problem} (on the page {_pages(on)})", severity))  # type: ignore[arg-type]
+        out.append(Diagnostic(source, at_line, column, field, _on_pages(problem, on), severity))  # type: ignore[arg-type]
     return out
 
 
+BROKEN = "expected a link to a page of the site, found {href!r} (no such file)"
+NO_ANCHOR = "expected an anchor that exists, found {href!r}"
 FIX_LINK = "; correct the address or take the link out"
 
 
-def _pages(on: list[str]) -> str:
+def _on_pages(problem: str, on: list[str]) -> str:
+    """The problem with the pages it is on: a Message when `problem` is one (see errors.Message)."""
+    values = dict(problem.values) if isinstance(problem, Message) else {}
+    template = problem.template if isinstance(problem, Message) else problem.replace("{", "{{").replace("}", "}}")
     if len(on) == 1:
-        return on[0]
-    others = len(on) - 1
-    return f"{on[0]} and {others} other page{'s' if others > 1 else ''}"
+        return Message(template + " (on the page {page})", **values, page=on[0])
+    if len(on) == 2:
+        return Message(template + " (on the page {page} and 1 other page)", **values, page=on[0])
+    return Message(template + " (on the page {page} and {others} other pages)", **values, page=on[0], others=len(on) - 1)
 
 
 def _unsafe(path: str, found: Unsafe) -> Diagnostic:
