@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from .errors import Diagnostic, visible
+from .errors import Diagnostic, Translate, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
@@ -23,6 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    from .messages import available, chosen, translator
+
+    if args.messages is not None and args.messages not in ("en", *available()):
+        parser.error(f"--messages {args.messages}: expected one of en, {', '.join(available())}")
+    args.translate = translator(chosen(args.messages))
     try:
         _check_source(args)
         return args.run(args)
@@ -41,6 +46,8 @@ def run() -> NoReturn:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Build the multilingual cluster portal.")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
+    parser.add_argument("--messages", metavar="LANG", help="the language of sitegen's messages: en or ko (default: the locale's, from LANG; else English)")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def site_options(command: argparse.ArgumentParser) -> None:
@@ -136,6 +143,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Version(argparse.Action):
+    """--version: looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("sitegen")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "unknown"
+        print(f"sitegen {number}")
+        parser.exit()
+
+
 def _check_source(args: argparse.Namespace) -> None:
     """--source must name a folder: anything else is wrong usage, said before any stage runs."""
     source = getattr(args, "source", None)
@@ -225,7 +249,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
-    print_diagnostics(report.diagnostics, quiet=args.quiet)
+    print_diagnostics(report.diagnostics, quiet=args.quiet, translate=args.translate)
     if not report.ok:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
         print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
@@ -243,7 +267,8 @@ def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
 NOTES_SHOWN = 20
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) -> None:
+def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False, translate: Translate | None = None) -> None:
+    """Each diagnostic in the compiler's format, its message in the editor's language (`translate`)."""
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     notes = 0
     for diagnostic in diagnostics:
@@ -253,9 +278,9 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False) ->
             notes += 1
             if notes > NOTES_SHOWN:
                 continue
-        print(diagnostic.format(), file=sys.stderr)
+        print(diagnostic.format(translate), file=sys.stderr)
         if github:
-            print(diagnostic.github(), file=sys.stderr)
+            print(diagnostic.github(translate), file=sys.stderr)
     if notes > NOTES_SHOWN:
         print(f"sitegen: {notes - NOTES_SHOWN} more notes; `sitegen i18n status` lists every translation to do", file=sys.stderr)
 
@@ -280,7 +305,7 @@ def _new(args: argparse.Namespace) -> int:
 
     config, problems = load_config(args.source)
     if config is None:
-        print_diagnostics(problems)
+        print_diagnostics(problems, translate=args.translate)
         return 1
     try:
         _, note = scaffold(config, args.kind, args.slug)
@@ -312,7 +337,7 @@ def _pybabel(args: argparse.Namespace) -> int:
             raise UsageError(f"expected a language code Babel knows, such as ja or vi, found {language!r}") from None
     problems = locale_problems(args.source)  # pybabel writes through links: none may lead out
     if problems:
-        print_diagnostics(problems)
+        print_diagnostics(problems, translate=args.translate)
         return 1
     return pybabel(args.source, args.action, language)
 
@@ -325,7 +350,7 @@ def _load_checked(args: argparse.Namespace) -> tuple[SiteConfig | None, list[Che
 
     config, problems = load_config(args.source)
     if config is None:
-        print_diagnostics(problems)
+        print_diagnostics(problems, translate=args.translate)
         return None, [], problems
     tree, read_problems = read_content(config)
     checked, check_problems = check_items(tree.items, config)
@@ -342,7 +367,7 @@ def _status(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     languages, more = status(config, checked, _languages(config, tuple(args.languages) if args.languages else None))
-    print_diagnostics([d for d in problems + more if d.severity == "error"])
+    print_diagnostics([d for d in problems + more if d.severity == "error"], translate=args.translate)
     if args.format == "json":
         print(json.dumps(as_json(languages), ensure_ascii=False, indent=2))
     else:
@@ -367,7 +392,7 @@ def _done(args: argparse.Namespace) -> int:
     for path in args.paths:
         version, problem = mark_done(config, path, checked)
         if problem:
-            print_diagnostics([problem])
+            print_diagnostics([problem], translate=args.translate)
             failed += 1
         else:
             print(f"{path}: translates source version {version}")

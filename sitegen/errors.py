@@ -4,11 +4,40 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning", "note"]
+Translate = Callable[[str], str]
+
+
+class Message(str):
+    """A message's English text that keeps its template and values, so that it can be said in the
+    editor's language (see messages.py); everywhere else it is the English text."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Message:
+        self = super().__new__(cls, template.format(**values))
+        self.template, self.values = template, values
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pages render on worker processes
+        return (_message, (self.template, self.values))
+
+    def said(self, translate: Translate) -> str:
+        """The message in the language of `translate` (gettext); in English if its translation is broken."""
+        values = {name: value.said(translate) if isinstance(value, Message) else value for name, value in self.values.items()}
+        try:
+            return translate(self.template).format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return str(self)
+
+
+def _message(template: str, values: dict[str, object]) -> Message:
+    return Message(template, **values)
 
 
 @dataclass(frozen=True)
@@ -25,16 +54,17 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line or 0, self.column or 0, self.field or "", self.message)
 
-    def format(self) -> str:
-        """`path:line:col: error: field: message`, as compilers print it, on one line whatever the values."""
+    def format(self, translate: Translate | None = None) -> str:
+        """`path:line:col: error: field: message`, as compilers print it, on one line whatever the values;
+        with `translate`, the message (only) in its language."""
         where = visible(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.severity}: {visible(self._what())}"
+        return f"{where}: {self.severity}: {visible(self._what(translate))}"
 
-    def github(self) -> str:
+    def github(self, translate: Translate | None = None) -> str:
         """The same diagnostic as a GitHub Actions workflow annotation, escaped as @actions/core does.
 
         The runner turns %0A back into a newline inside the annotation, so the file property is the
@@ -46,10 +76,11 @@ class Diagnostic:
         if self.column is not None:
             parts.append(f"col={self.column}")
         kind = "notice" if self.severity == "note" else self.severity
-        return f"::{kind} {','.join(parts)}::{escape_data(visible(self._what(), keep=LINE_BREAKS))}"
+        return f"::{kind} {','.join(parts)}::{escape_data(visible(self._what(translate), keep=LINE_BREAKS))}"
 
-    def _what(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
+    def _what(self, translate: Translate | None = None) -> str:
+        message = self.message.said(translate) if translate is not None and isinstance(self.message, Message) else self.message
+        return f"{self.field}: {message}" if self.field else message
 
     def as_error(self) -> Diagnostic:
         """Under --strict a warning is an error; a note stays a note."""
@@ -64,6 +95,14 @@ class BuildFailed(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def did_you_mean(found: str, known: Iterable[str], cutoff: float = 0.6) -> str:
+    """' (did you mean 'x'?)' for the known name closest to `found`, or '' when none is close."""
+    import difflib  # here: most runs never need it
+
+    close = difflib.get_close_matches(found, list(known), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
-from .errors import Diagnostic, has_errors
+from .errors import Diagnostic, did_you_mean, has_errors
 from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
+from .inputs.files import Refused, read_input
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.publishing import Publishing, today
@@ -31,7 +32,7 @@ from .outputs.publish import OutputError, staging, update_files
 from .outputs.search import INDEX_DIR, SearchIndexError, index_site
 from .render import urls
 from .render.cache import MarkdownCache, cache_dir
-from .render.links import PageLinks, check_pages
+from .render.links import PageLinks, check_pages, source_locator
 from .render.pages import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
@@ -44,7 +45,7 @@ class Report:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     site: Site | None = None
-    pages: int = 0  # HTML pages of the site
+    pages: int = 0  # pages of the site: HTML, feeds, sitemap, robots.txt (what the progress line counts)
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # input files changed since the last build (dev server)
@@ -189,6 +190,12 @@ def _render_and_write(
         wanted = state.graph.affected(state.pending) | ({urls.output_file(spec.path) for spec in plan} - before)
         todo = [spec for spec in plan if urls.output_file(spec.path) in wanted]
     jobs = plan_pdfs(site, options.pdf_slugs)
+    if options.pdf_slugs is not None:
+        unknown = unknown_brochures(site, options.pdf_slugs)
+        if unknown:
+            report.diagnostics += unknown
+            _finish(report, options)
+            return
     prints = {job.print_file for job in jobs}
     copies, problems = files_to_copy(site)
     report.diagnostics += problems  # refused static files: nothing is published (see the check after the links)
@@ -221,8 +228,14 @@ def _render_and_write(
         with clock("links"):
             page_files = {urls.output_file(spec.path) for spec in plan}
             links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}
-            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come={job.pdf_file for job in jobs}, gone=unpublished(site))
-        report.pages = sum(1 for path in page_files if path.endswith(".html"))
+            locate = source_locator(
+                lambda rel: _read_text(config.root, rel),
+                lambda page: deps.get(page) or state.graph.deps.get(page, frozenset()),
+                {urls.output_file(spec.path): spec.template for spec in plan},
+            )
+            to_come = {job.pdf_file for job in jobs}
+            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come=to_come, gone=unpublished(site), locate=locate)
+        report.pages = len(page_files)
         _finish(report, options)
         if not report.ok:
             return
@@ -325,10 +338,32 @@ def _today(options: BuildOptions) -> dt.date:
         raise UsageError(str(exc)) from None
 
 
+def _read_text(root: Path, rel: str) -> str | None:
+    """A source file's text, for finding a link in it again; None if it cannot be read now."""
+    try:
+        return read_input(root, rel).decode("utf-8").replace("\r\n", "\n")
+    except (Refused, UnicodeDecodeError):
+        return None
+
+
 def _finish(report: Report, options: BuildOptions) -> None:
     if options.strict:
         report.diagnostics = [d.as_error() for d in report.diagnostics]
     report.diagnostics = sorted(set(report.diagnostics), key=Diagnostic.sort_key)
+
+
+def unknown_brochures(site: Site, slugs: tuple[str, ...]) -> list[Diagnostic]:
+    """An error for each slug that names no brochure: `sitegen pdf` would otherwise make nothing, silently."""
+    known = sorted({d.slug for lang in site.languages for d in site.section("brochures", lang)})
+    folder = f"content/{site.config.source_language}/brochures"
+    names = ", ".join(known) if known else "none yet (start one with `sitegen new brochure SLUG`)"
+    return [
+        Diagnostic(
+            f"{folder}/{slug}.yaml", None, None, None, f"expected a brochure, found no brochure {slug!r}{did_you_mean(slug, known)}; the brochures are: {names}"
+        )
+        for slug in dict.fromkeys(slugs)
+        if slug not in known
+    ]
 
 
 def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -336,7 +371,8 @@ def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str,
         return config.codes
     unknown = [code for code in wanted if code not in config.codes]
     if unknown:
-        raise UsageError(f"unknown language {', '.join(unknown)}: expected one of {', '.join(config.codes)}")
+        hints = "".join(did_you_mean(code, config.codes, cutoff=0.5) for code in unknown)  # two letters: jp is half of ja
+        raise UsageError(f"unknown language {', '.join(unknown)}{hints}: expected one of {', '.join(config.codes)}")
     return tuple(code for code in config.codes if code in wanted)
 
 

@@ -181,12 +181,21 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
     if rel is None:
         return None, Diagnostic(str(path), None, None, None, f"expected a translation file inside the site folder {config.root}, found a path outside it")
     identity = identify(rel)
-    if identity is None or identity[0] == config.source_language:
-        return None, Diagnostic(rel, None, None, None, f"expected a translation under {CONTENT_DIR}/<lang>/ (not {config.source_language}), found {rel}")
+    known = translation_paths(config, checked)
+    if identity is None or identity[0] == config.source_language or identity[0] not in config.codes:
+        return None, Diagnostic(
+            rel,
+            None,
+            None,
+            None,
+            f"expected a translation under {CONTENT_DIR}/<lang>/ (not {config.source_language}), found {rel}{_suggest(rel, known, config)}",
+        )
     _lang, section, slug = identity
     source = next((c for c in checked if c.source.key == (section, slug) and c.source.lang == config.source_language), None)
     if source is None:
-        return None, Diagnostic(rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`)")
+        return None, Diagnostic(
+            rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`){_suggest(rel, known, config)}"
+        )
     version = source.version
     try:
         text = read_input(config.root, rel, CONTENT_DIR).decode("utf-8")
@@ -209,6 +218,30 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
             rel, None, None, None, f"expected to write the file, found an error ({(exc.strerror or str(exc)).lower()}); let the user running sitegen write it"
         )
     return version, None
+
+
+def translation_paths(config: SiteConfig, checked: list[CheckedItem]) -> list[str]:
+    """Where each source item's translation into each other language is, or would be."""
+    sources = [c.source for c in checked if c.source.lang == config.source_language]
+    return sorted(
+        source.path.replace(f"{CONTENT_DIR}/{config.source_language}/", f"{CONTENT_DIR}/{code}/", 1)
+        for source in sources
+        for code in config.codes
+        if code != config.source_language
+    )
+
+
+def _suggest(rel: str, known: list[str], config: SiteConfig) -> str:
+    """A did-you-mean among the translation paths: for a source file, its translations; else the
+    closest path, in the same language when one is close there."""
+    source = f"{CONTENT_DIR}/{config.source_language}/"
+    if rel.startswith(source):
+        close = [t for code in config.codes if (t := rel.replace(source, f"{CONTENT_DIR}/{code}/", 1)) in known]
+    else:
+        folder = rel.split("/", 2)[:2]
+        same = [k for k in known if k.split("/", 2)[:2] == folder]
+        close = difflib.get_close_matches(rel, same, n=1, cutoff=0.75) or difflib.get_close_matches(rel, known, n=1, cutoff=0.75)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def _site_path(root: Path, path: Path) -> str | None:

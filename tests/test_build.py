@@ -28,7 +28,7 @@ def story(date: str = "2012-05-31", region: str = "chungcheong", cluster: str = 
 BAD_INPUTS = {
     "malformed YAML": (
         {CLUSTER: "title: 창원\nsummary: [unclosed\nregion: dongnam\n"},
-        "content/ko/clusters/changwon.yaml:3:7: error: expected valid YAML, found a syntax error",
+        "content/ko/clusters/changwon.yaml:2:10: error: expected a closing ']' for the '[' that opens here, found none",
     ),
     "missing required field": (
         {STORY: story().replace("summary: 수출 계약\n", "")},

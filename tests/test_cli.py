@@ -1,6 +1,7 @@
 """`sitegen build` and `sitegen check` as CI and editors run them: messages and exit codes."""
 
 import os
+import re
 
 import pytest
 
@@ -12,7 +13,7 @@ BAD_DATE = "---\ntitle: 교류\nsummary: 요약\ndate: 2012-13-01\nregion: chung
 def test_build_exits_0_and_says_what_it_built(make_site, capsys):
     root = make_site()
     assert main(["build", "--source", str(root), "--no-search"]) == 0
-    assert "built 26 pages in 3 languages" in capsys.readouterr().out
+    assert "built 31 pages in 3 languages" in capsys.readouterr().out
     assert (root / "public/en/index.html").is_file()
 
 
@@ -51,7 +52,7 @@ def test_strict_turns_warnings_into_errors(make_site, capsys):
     assert main(["check", "--source", str(root)]) == 0
     assert "warning: expected a link to a page of the site, found '../nowhere/'" in capsys.readouterr().err
     assert main(["check", "--source", str(root), "--strict"]) == 1
-    assert "ko/program/index.html:" in capsys.readouterr().err
+    assert "content/ko/pages/program.md:5:9: error: expected a link to a page of the site, found '../nowhere/'" in capsys.readouterr().err
 
 
 def test_check_writes_nothing(make_site):
@@ -125,7 +126,7 @@ def test_the_command_ends_with_all_its_output_and_the_builds_exit_code(make_site
     command = [sys.executable, "-m", "sitegen", "build", "--source", str(root), "--no-search", "--no-pdf"]
     buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as a pipe is by default
     built = subprocess.run(command, capture_output=True, text=True, env=buffered)
-    assert built.returncode == 0 and "built 26 pages in 3 languages" in built.stdout
+    assert built.returncode == 0 and "built 31 pages in 3 languages" in built.stdout
     (root / "content/ko/stories/oita-lsi.md").write_text(BAD_DATE, encoding="utf-8")
     failed = subprocess.run(command, capture_output=True, text=True, env=buffered)
     assert failed.returncode == 1 and "oita-lsi.md:4:7: error: date: expected a date like 2012-05-31" in failed.stderr
@@ -216,3 +217,63 @@ def test_translation_status_shows_control_characters_of_the_source_visibly(make_
     out = capsys.readouterr().out
     assert "+일본 오이타현 LSI 클러스터와 교류했습니다.\\x1b]0;pwned\\x07\\x1b[2J\\u202e" in out
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+
+
+BROCHURE = "title: 사업 안내\nsummary: 요약\nsections:\n  - page: program\n"
+
+
+def test_pdf_of_an_unknown_brochure_exits_1_naming_the_brochures_it_knows(make_site, capsys):
+    root = make_site({"content/ko/brochures/guide.yaml": BROCHURE, "content/ko/brochures/program-2024.yaml": BROCHURE})
+    assert main(["pdf", "gide", "--source", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "content/ko/brochures/gide.yaml: error: expected a brochure, found no brochure 'gide' (did you mean 'guide'?); the brochures are: guide, program-2024"
+    ) in err
+    assert "nothing was written" in err
+    assert not (root / "public").exists()
+
+
+def test_pdf_with_no_brochure_at_all_says_how_to_start_one(make_site, capsys):
+    assert main(["pdf", "nosuch", "--source", str(make_site())]) == 1
+    assert "found no brochure 'nosuch'; the brochures are: none yet (start one with `sitegen new brochure SLUG`)" in capsys.readouterr().err
+
+
+def test_an_unknown_language_is_wrong_usage_with_a_did_you_mean(make_site, capsys):
+    root = make_site()
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--source", str(root), "--lang", "jp"])
+    assert info.value.code == 2
+    assert "unknown language jp (did you mean 'ja'?): expected one of ko, en, ja" in capsys.readouterr().err
+
+
+def test_version_prints_the_version(capsys):
+    from sitegen import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"sitegen {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "path, hint",
+    [
+        ("content/ja/stories/oita-lsl.md", "did you mean content/ja/stories/oita-lsi.md?"),
+        ("content/ko/stories/oita-lsi.md", "did you mean content/en/stories/oita-lsi.md or content/ja/stories/oita-lsi.md?"),
+        ("content/jp/clusters/changwon.yaml", "did you mean content/ja/clusters/changwon.yaml"),
+    ],
+)
+def test_i18n_done_on_a_path_that_is_not_a_translation_exits_1_with_a_did_you_mean(make_site, capsys, path, hint):
+    root = make_site()
+    assert main(["i18n", "done", path, "--source", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: error: expected ") and hint in err
+
+
+def test_the_progress_line_and_the_summary_count_the_same_pages(make_site, capsys):
+    root = make_site()
+    assert main(["build", "--source", str(root), "--no-pdf", "--no-search"]) == 0
+    captured = capsys.readouterr()
+    progress = re.search(r"sitegen: pages (\d+)/(\d+)", captured.err)
+    summary = re.search(r"built (\d+) pages", captured.out)
+    assert progress and summary and progress.group(1) == progress.group(2) == summary.group(1)

@@ -2,6 +2,7 @@
 
 import os
 
+from conftest import build_into
 from sitegen.inputs.config import load_config
 from sitegen.inputs.content import markdown_body, read_content, suggest_slug
 
@@ -57,8 +58,37 @@ def test_wrong_extension_and_stray_files_are_reported(make_site):
     ]
 
 
-def test_editor_backups_and_dotfiles_are_ignored(make_site):
-    _tree, problems = read(make_site({"content/ko/stories/.oita-lsi.md.swp": "x", "content/ko/stories/oita-lsi.md~": "x"}))
+LEFTOVERS = {
+    "content/ko/stories/Thumbs.db": "Windows keeps its thumbnails in",
+    "content/ko/stories/desktop.ini": "Windows keeps a folder's settings in",
+    "content/ko/.DS_Store": "macOS keeps a folder's settings in",
+    "content/ko/stories/~$draft.docx": "Word or Excel keeps while a document is open",
+    "content/ko/stories/.~lock.oita-lsi.md#": "LibreOffice keeps while a document is open",
+    "content/ko/pages/program.md.tmp": "a program keeps for a while",
+    "content/ko/stories/.oita-lsi.md.swp": "Vim keeps while a file is open",
+    "content/ko/stories/oita-lsi.md~": "an editor keeps as a backup",
+    "content/ja/clusters/Thumbs.db": "Windows keeps its thumbnails in",
+    "content/Thumbs.db": "Windows keeps its thumbnails in",
+    "assets/Thumbs.db": "Windows keeps its thumbnails in",
+    "assets/covers/~$cover.pptx": "Word or Excel keeps while a document is open",
+}
+
+
+def test_files_editors_tools_leave_are_left_out_with_a_note(make_site):
+    _tree, problems = read(make_site(dict.fromkeys(LEFTOVERS, "x")))
+    assert {p.path: (p.severity, p.line) for p in problems} == dict.fromkeys(LEFTOVERS, ("note", None))
+    for problem in problems:
+        name = problem.path.rsplit("/", 1)[1]
+        assert problem.message == f"left out of the site: {name!r} is a file {LEFTOVERS[problem.path]}, not content; nothing to do (delete it if you like)"
+
+
+def test_a_site_with_editors_leftovers_builds(make_site):
+    report = build_into(make_site(dict.fromkeys(LEFTOVERS, "x")), pdf=False)
+    assert report.ok, [d.format() for d in report.diagnostics if d.severity == "error"]
+
+
+def test_other_dotfiles_are_ignored_without_a_word(make_site):
+    _tree, problems = read(make_site({"content/ko/stories/.gitkeep": "", "assets/.keep": ""}))
     assert problems == []
 
 

@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 
 # Lower layers know nothing of higher ones; a module may import its own layer and those below.
 LAYERS = [
-    {"sitegen.errors", "sitegen.layout", "sitegen.options"},
+    {"sitegen.errors", "sitegen.layout", "sitegen.options", "sitegen.messages"},
     {"sitegen.text"},
     {"sitegen.inputs"},
     {"sitegen.render"},

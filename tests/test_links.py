@@ -1,10 +1,12 @@
 """The link check finds links to files that were not rendered and anchors that do not exist."""
 
 import html
+import re
 
 import pytest
 
-from sitegen.render.links import check_links, page_links
+from conftest import build_into
+from sitegen.render.links import check_links, find_written, page_links
 from sitegen.text.urlsafety import unsafe_urls
 
 
@@ -190,3 +192,63 @@ def test_an_attribute_after_a_space_only_python_calls_space_is_read_as_a_browser
     found = unsafe_urls(page.encode())
     assert [(name, url) for _, _, _, name, url in found] == [(attribute, "javascript:alert(1)")]
     assert unsafe_urls('<a href=\xa0 xlink:href="">x</a>'.encode()) == ()  # one attribute to Python, two harmless ones to a browser
+
+
+STORY = "---\ntitle: Chungcheong and the Oita LSI cluster\nsummary: Export contracts\n---\n## How it began\nSee [the plan](../no-such-story/) and\n[the figures](#gone).\n\n![a photo](photo.jpg)\n"
+CLUSTER_BODY = "  ## 모범 사례\n  [다른 클러스터](../nowhere/)를 보세요.\n"
+
+
+def test_a_broken_link_image_or_anchor_is_reported_where_the_editor_wrote_it(make_site):
+    root = make_site({"content/en/stories/oita-lsi.md": STORY})
+    cluster = root / "content/ko/clusters/changwon.yaml"
+    cluster.write_text(cluster.read_text(encoding="utf-8").split("body: |")[0] + "body: |\n" + CLUSTER_BODY, encoding="utf-8")
+    report = build_into(root, pdf=False)
+    found = [d for d in report.diagnostics if d.severity == "warning" and ("expected a link" in d.message or "anchor" in d.message)]
+    where = {(d.path, d.line, d.column): d.message for d in found}
+    assert sorted(where) == [
+        ("content/en/stories/oita-lsi.md", 6, 16),
+        ("content/en/stories/oita-lsi.md", 7, 15),
+        ("content/en/stories/oita-lsi.md", 9, 12),
+        ("content/ko/clusters/changwon.yaml", 13, 13),
+    ]
+    assert where[("content/en/stories/oita-lsi.md", 6, 16)] == (
+        "expected a link to a page of the site, found '../no-such-story/' (no such file); correct the address or take the link "
+        "out (on the page en/stories/oita-lsi/index.html:59)"
+    )
+    assert "found '#gone'" in where[("content/en/stories/oita-lsi.md", 7, 15)]
+    assert "found 'photo.jpg' (no such file)" in where[("content/en/stories/oita-lsi.md", 9, 12)]
+    # The cluster's Korean text is shown on its Korean page and on the Japanese one, which does not
+    # translate it: one message, every page named.
+    assert re.search(r"\(on the page ja/clusters/changwon/index.html:\d+ and 1 other page\)$", where[("content/ko/clusters/changwon.yaml", 13, 13)])
+
+
+def test_a_broken_link_a_template_makes_is_reported_at_the_template(make_site):
+    root = make_site()
+    base = root / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("link('static/style.css')", "link('static/gone.css')"), encoding="utf-8")
+    report = build_into(root, pdf=False)
+    found = {(d.path, d.line, d.column) for d in report.diagnostics if "gone.css" in d.message}
+    line = next(n for n, text in enumerate(base.read_text(encoding="utf-8").splitlines(), 1) if "gone.css" in text)
+    assert found == {("templates/base.html", line, base.read_text(encoding="utf-8").splitlines()[line - 1].index("static/gone.css") + 1)}
+
+
+def test_a_broken_link_is_a_github_annotation_at_the_source_file(make_site):
+    root = make_site({"content/en/stories/oita-lsi.md": STORY})
+    report = build_into(root, pdf=False)
+    annotations = [d.github() for d in report.diagnostics if "no-such-story" in d.message]
+    assert annotations and annotations[0].startswith("::warning file=content/en/stories/oita-lsi.md,line=6,col=16::")
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("see [it](x/)", (1, 10)),
+        ("[it][r]\n\n[r]: x/", (3, 6)),
+        ("<x/>", (1, 2)),
+        ('<a href="x/">', (1, 10)),
+        ("cover:\n  image: x/", (2, 10)),
+        ("no such link", None),
+    ],
+)
+def test_a_link_is_found_again_where_it_was_written(text, where):
+    assert find_written([("a.md", text)], "x/") == (("a.md", *where) if where else None)

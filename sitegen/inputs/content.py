@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
-from ..layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify
+from ..layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify, leftover, leftover_note
 from .config import SiteConfig
 from .files import Refused, check_folder, check_input, read_input, walk_inputs
 from .svg import diagnostics as svg_diagnostics
@@ -93,7 +93,7 @@ def read_content(
         return ContentTree([], frozenset()), [
             Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")
         ]
-    for lang_dir in _entries(root):
+    for lang_dir in _entries(root, CONTENT_DIR, reader.diagnostics):
         rel = f"{CONTENT_DIR}/{lang_dir.name}"
         if _broken_link(lang_dir):
             reader.problem(rel, f"expected a language folder, found a link that leads to no folder; {REPLACE_FOLDER_LINK}")
@@ -103,14 +103,14 @@ def read_content(
                 rel, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder"
             )
             continue
-        for entry in _entries(Path(lang_dir.path)):
+        for entry in _entries(Path(lang_dir.path), rel, reader.diagnostics):
             if entry.name == HOME_FILE:
                 reader.read(entry, f"{rel}/{entry.name}", lang_dir.name, HOME, "index", lang_dir.is_symlink())
             elif entry.name in SECTIONS and _broken_link(entry):
                 reader.problem(f"{rel}/{entry.name}", f"expected a section folder, found a link that leads to no folder; {REPLACE_FOLDER_LINK}")
             elif entry.name in SECTIONS and entry.is_dir():
                 linked = lang_dir.is_symlink() or entry.is_symlink()
-                for file in _entries(Path(entry.path)):
+                for file in _entries(Path(entry.path), f"{rel}/{entry.name}", reader.diagnostics):
                     file_rel = f"{rel}/{entry.name}/{file.name}"
                     slug = reader.section_slug(file, file_rel, entry.name)
                     if slug:
@@ -194,10 +194,17 @@ def _broken_link(entry: os.DirEntry[str]) -> bool:
     return False
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
-    # Editors leave dotfiles and backups~ around; they are never content.
+def _entries(folder: Path, rel: str, notes: list[Diagnostic]) -> list[os.DirEntry[str]]:
+    """The entries of a content folder, but dotfiles and the files editors' tools leave (with a note for those)."""
+    kept = []
     with os.scandir(folder) as entries:
-        return sorted((e for e in entries if not e.name.startswith(".") and not e.name.endswith("~")), key=lambda e: e.name)
+        for entry in entries:
+            made = leftover(entry.name)
+            if made is not None:
+                notes.append(Diagnostic(f"{rel}/{entry.name}", None, None, None, leftover_note(entry.name, made), "note"))
+            elif not entry.name.startswith("."):
+                kept.append(entry)
+    return sorted(kept, key=lambda e: e.name)
 
 
 def suggest_slug(name: str) -> str:

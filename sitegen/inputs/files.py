@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import Diagnostic
+from ..layout import leftover, leftover_note
 
 REPLACE_LINK = "replace the link with the file itself"
 
@@ -88,8 +89,9 @@ def check_folder(root: Path, folder: str) -> None:
 
 def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:
     """The site paths of every file under the site's `folder`, in order, with links, pipes and other
-    odd files among them for read_input to refuse; linked folders are not entered. Dotfiles and
-    editors' backups~ are never inputs. The diagnostics: folders that cannot be listed."""
+    odd files among them for read_input to refuse; linked folders are not entered. Dotfiles and the
+    files editors' tools leave are never inputs. The diagnostics: folders that cannot be listed, and
+    a note at each such file left out."""
     files: list[str] = []
     problems: list[Diagnostic] = []
     try:
@@ -109,7 +111,11 @@ def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:
             )
             return
         for entry in entries:
-            if entry.name.startswith(".") or entry.name.endswith("~"):
+            made = leftover(entry.name)
+            if made is not None:
+                problems.append(Diagnostic(f"{rel}/{entry.name}", None, None, None, leftover_note(entry.name, made), "note"))
+                continue
+            if entry.name.startswith("."):
                 continue
             sub = f"{rel}/{entry.name}"
             if entry.is_dir(follow_symlinks=False):

@@ -51,6 +51,7 @@ def count(value: Any) -> int:
 
 def amount(value: Any) -> Decimal:
     """A sum of money from 0 to LARGEST_AMOUNT, with at most AMOUNT_DECIMALS decimal places."""
+    value = v.ungrouped(value)
     if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf: "$NaN", "$∞" on the page
         raise v.Invalid(AMOUNT, value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_AMOUNT:

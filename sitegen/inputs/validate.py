@@ -21,10 +21,10 @@ CURRENCY_RE = re.compile(r"[A-Z]{3}")
 
 
 class Invalid(Exception):
-    def __init__(self, expected: str, found: object):
+    def __init__(self, expected: str, found: object, fix: str = ""):
         self.expected = expected
         self.found = found
-        super().__init__(f"expected {expected}, found {describe(found)}")
+        super().__init__(f"expected {expected}, found {describe(found)}{fix}")
 
 
 Check = Callable[[Any], Any]
@@ -47,13 +47,27 @@ def markdown(value: Any) -> str:
     return value
 
 
+# A number written with digit-group commas, as Korean and English texts write amounts: 12,000,000.
+GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def ungrouped(value: Any) -> Any:
+    """12,000,000 written in YAML (text to YAML) as the number 12000000; any other value as it is."""
+    if isinstance(value, str) and GROUPED.fullmatch(value.strip()):
+        number = value.strip().replace(",", "")
+        return float(number) if "." in number else int(number)
+    return value
+
+
 def count(value: Any) -> int:
+    value = ungrouped(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise Invalid("a whole number of 0 or more", value)
     return value
 
 
 def amount(value: Any) -> Decimal:
+    value = ungrouped(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise Invalid("an amount such as 1000000", value)
     return Decimal(str(value))
@@ -72,7 +86,34 @@ def date(value: Any) -> dt.date:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
-    raise Invalid("a date like 2012-05-31", value)
+    raise Invalid("a date like 2012-05-31", value, other_date_format(value))
+
+
+# Dates as people write them elsewhere: 2012.05.31, 2012/5/31, 2012. 5. 31., 2012년 5월 31일; 31-05-2012, 31.05.2012.
+_YEAR_FIRST = re.compile(r"(\d{4})\s*(?:[./-]|년)\s*(\d{1,2})\s*(?:[./-]|월)\s*(\d{1,2})\s*[.일]?")
+_YEAR_LAST = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4})")
+
+
+def other_date_format(value: Any) -> str:
+    """', found in another format: write it as 2012-05-31' when `value` is a date written another way."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if match := _YEAR_FIRST.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _YEAR_LAST.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+        if month > 12 >= day:  # 5/31/2012, as American texts write it
+            day, month = month, day
+        elif day <= 12:  # 05-06-2012: May or June? Say which order the field wants, no guess
+            return "; write the year first, then the month and the day, each with two digits: 2012-06-05 for 5 June 2012"
+    else:
+        return ""
+    try:
+        written = dt.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+    return f"; write it as {written}"
 
 
 def matching(regex: re.Pattern[str] | str, expected: str) -> Check:
@@ -150,8 +191,12 @@ class Checker:
 
     def __post_init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
-        for key, (line, column) in self.parsed.duplicates:
-            self.report(key, "expected each field once, found it twice", line=line, column=column)
+        for key, (line, column), (first, _) in self.parsed.duplicates:
+            self.report(
+                key, f"expected each field once, found it again (first at line {first}); keep one of the two and delete the other", line=line, column=column
+            )
+        for key, (line, column), note in self.parsed.notes:
+            self.report(key, note, "warning", line=line, column=column)
 
     def report(self, key: Key, message: str, severity: Severity = "error", line: int | None = None, column: int | None = None) -> None:
         mark = self.parsed.mark(key)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from ..errors import describe
+from .yamlhelp import explain
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -38,7 +42,8 @@ class Parsed:
 
     data: dict[str, Any]
     marks: dict[Key, Mark] = field(default_factory=dict)
-    duplicates: list[tuple[Key, Mark]] = field(default_factory=list)
+    duplicates: list[tuple[Key, Mark, Mark]] = field(default_factory=list)  # (key, where again, where first)
+    notes: list[tuple[Key, Mark, str]] = field(default_factory=list)  # what an editor may not have meant
 
     def mark(self, key: Key) -> Mark | None:
         """The position of `key`, or of its nearest parent that has one."""
@@ -61,15 +66,12 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
         if node is None:
             return Parsed({}, {(): (1 + line_offset, 1)})
         marks: dict[Key, Mark] = {}
-        duplicates: list[tuple[Key, Mark]] = []
-        _walk(node, (), marks, duplicates, line_offset, set(), 0)
+        duplicates: list[tuple[Key, Mark, Mark]] = []
+        notes: list[tuple[Key, Mark, str]] = []
+        _walk(node, (), marks, duplicates, line_offset, set(), 0, (text.split("\n"), notes))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        column = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "not valid YAML"
-        raise YamlError(line, column, f"expected valid YAML, found a syntax error ({problem})") from None
+        raise YamlError(*explain(text, exc, line_offset)) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + line_offset
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -82,34 +84,88 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
         loader.dispose()
     if not isinstance(data, dict):
         raise YamlError(1 + line_offset, 1, f"expected a mapping of fields, found {type(data).__name__}")
-    return Parsed(data, marks, duplicates)
+    return Parsed(data, marks, duplicates, notes)
 
 
 def _walk(
     node: yaml.Node,
     key: Key,
     marks: dict[Key, Mark],
-    duplicates: list[tuple[Key, Mark]],
+    duplicates: list[tuple[Key, Mark, Mark]],
     offset: int,
     seen: set[int],
     depth: int,
+    lines_notes: tuple[list[str], list[tuple[Key, Mark, str]]],
 ) -> None:
     marks[key] = _mark(node, offset)
+    if isinstance(node, yaml.ScalarNode) and not node.style:  # plain: None from PyYAML, "" from libyaml
+        note = _comment_after(node, lines_notes[0])
+        if note is not None:
+            lines_notes[1].append((key, (note[0] + offset, note[1]), note[2]))
     if depth > MAX_DEPTH:
         raise YamlError(marks[key][0], marks[key][1], f"expected at most {MAX_DEPTH} levels of nesting, found more")
     # An alias points at a node already walked; walking it again is how YAML bombs explode.
     if id(node) in seen:
         return
     seen.add(id(node))
+    if isinstance(node, yaml.MappingNode) and node.flow_style:
+        _grouped_number_in_flow(node, lines_notes[0], offset)
     if isinstance(node, yaml.MappingNode):
-        names: set[Any] = set()
+        names: dict[Any, Mark] = {}
         for key_node, value_node in node.value:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             child = key + (name,)
             if name in names:
-                duplicates.append((child, _mark(key_node, offset)))
-            names.add(name)
-            _walk(value_node, child, marks, duplicates, offset, seen, depth + 1)
+                duplicates.append((child, _mark(key_node, offset), names[name]))
+            names.setdefault(name, _mark(key_node, offset))
+            _walk(value_node, child, marks, duplicates, offset, seen, depth + 1, lines_notes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, key + (index,), marks, duplicates, offset, seen, depth + 1)
+            _walk(item, key + (index,), marks, duplicates, offset, seen, depth + 1, lines_notes)
+
+
+# A field's value inside { } written with digit-group commas: {amount: 12,000,000, currency: USD}.
+_GROUPED = re.compile(r"(?<=:)[ \t]*(\d{1,3}(?:,\d{3})+)(?!\w|,\d)")
+
+
+def _grouped_number_in_flow(node: yaml.Node, lines: list[str], offset: int) -> None:
+    """Refuses a value 12,000,000 inside { }, where YAML reads each comma as the end of a value."""
+    start, end = node.start_mark, node.end_mark
+    if start.line != end.line or start.line >= len(lines):
+        return
+    match = _GROUPED.search(lines[start.line], start.column, end.column)
+    if match is None:
+        return
+    number = match.group(1)
+    raise YamlError(
+        start.line + 1 + offset,
+        match.start(1) + 1,
+        f"expected a number without commas inside {{ }}, found {number!r}, which YAML reads as {number.count(',') + 1} values; "
+        f"write it as {number.replace(',', '')} (or give the field a line of its own, where {number} is read as one number)",
+    )
+
+
+_COMMENT = re.compile(r"[ \t]+#")
+
+
+def _comment_after(node: yaml.ScalarNode, lines: list[str]) -> tuple[int, int, str] | None:
+    """A '#' after an unquoted value on its line, which YAML reads as the start of a comment and leaves
+    out of the value (`title: Cluster #1` is 'Cluster'): (line, column, the note)."""
+    end = node.end_mark
+    if end.line >= len(lines) or node.start_mark.line != end.line:
+        return None
+    match = _COMMENT.match(lines[end.line], end.column)
+    if match is None:
+        return None
+    line = lines[end.line]
+    start = node.start_mark.column
+    value = line[start:].strip() if node.value else line[match.end() - 1 :].strip()
+    found = f"'#' after {describe(node.value)}" if node.value else "a value that starts with '#'"
+    return (
+        end.line + 1,
+        match.end(),
+        (
+            f"expected the whole value, found {found}: YAML reads ' #' as the start of a comment and leaves the rest of the line out; "
+            f"if the '#' belongs to the value, put the whole value in quotes: \"{value}\""
+        ),
+    )

@@ -6,12 +6,12 @@ from __future__ import annotations
 import html
 import re
 import sys
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from ..errors import Diagnostic, describe
+from ..errors import Diagnostic, Message, describe
 from ..text.urlsafety import Unsafe, scheme_of, unsafe_urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their
@@ -129,41 +129,149 @@ def _walk(folders: list[str], target: str) -> str:
     return sys.intern("../" * climbed + "/".join(parts))
 
 
+# Where a page's link was written: (file, line, column), the column None when only the file is known.
+Written = tuple[str, int | None, int | None]
+# (page, the href or URL as the page has it, its output target) -> where it was written, if found.
+Locate = Callable[[str, str, str], Written | None]
+
+
 def check_pages(
-    pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str] = frozenset(), gone: Mapping[str, str] | None = None
+    pages: Mapping[str, PageLinks],
+    existing: Collection[str],
+    to_come: Collection[str] = frozenset(),
+    gone: Mapping[str, str] | None = None,
+    locate: Locate | None = None,
 ) -> list[Diagnostic]:
     """A warning for each link to a file that is not in `existing` (nor `to_come`), or to an anchor
     that does not exist; an error for each URL whose scheme is not allowed, and for each link to a
-    page in `gone` (an item this build does not publish: a draft, say, with the reason)."""
+    page in `gone` (an item this build does not publish: a draft, say, with the reason). With `locate`, each is
+    reported where the link was written (a content file or template), the page named after it; the
+    same link on several pages (a text shown in several languages) is one diagnostic."""
+    found: dict[tuple[Written, str, str, str | None], list[str]] = {}
     out: list[Diagnostic] = []
     gone = gone or {}
     for path in sorted(pages):
-        out.extend(_unsafe(path, found) for found in pages[path].unsafe)
+        for unsafe in pages[path].unsafe:
+            where = locate(path, unsafe[4], unsafe[4]) if locate else None
+            if where is None or where[1] is None:  # the page's line and column say more than a template's name
+                out.append(_unsafe(path, unsafe))
+            else:
+                found.setdefault((where, _unsafe_problem(unsafe), "error", unsafe[3]), []).append(f"{path}:{unsafe[0]}")
         for line, href, target, fragment in pages[path].links:
             if target in gone and target not in existing:
-                out.append(Diagnostic(path, line, None, None, f"expected a link to a published page, found {href!r}, {gone[target]}"))
+                problem_text = f"expected a link to a published page, found {href!r}, {gone[target]}"
+                where = locate(path, href, target) if locate else None
+                if where is None:
+                    out.append(Diagnostic(path, line, None, None, problem_text))
+                else:
+                    found.setdefault((where, problem_text, "error", None), []).append(f"{path}:{line}")
                 continue
             if target.startswith("../") or (target not in existing and target not in to_come):
-                problem = f"expected a link to a page of the site, found {href!r} (no such file)"
+                problem = BROKEN
             elif fragment and target in pages and fragment not in pages[target].ids:
-                problem = f"expected an anchor that exists, found {href!r}"
+                problem = NO_ANCHOR
             else:
                 continue
-            out.append(Diagnostic(path, line, None, None, problem, "warning"))
+            where = locate(path, href, target) if locate else None
+            if where is None:
+                out.append(Diagnostic(path, line, None, None, Message(problem, href=href), "warning"))
+            else:
+                found.setdefault((where, Message(problem + FIX_LINK, href=href), "warning", None), []).append(f"{path}:{line}")
+    for ((source, at_line, column), problem, severity, field), on in found.items():
+        out.append(Diagnostic(source, at_line, column, field, _on_pages(problem, on), severity))  # type: ignore[arg-type]
     return out
 
 
+BROKEN = "expected a link to a page of the site, found {href!r} (no such file)"
+NO_ANCHOR = "expected an anchor that exists, found {href!r}"
+FIX_LINK = "; correct the address or take the link out"
+
+
+def _on_pages(problem: str, on: list[str]) -> str:
+    """The problem with the pages it is on: a Message when `problem` is one (see errors.Message)."""
+    values = dict(problem.values) if isinstance(problem, Message) else {}
+    template = problem.template if isinstance(problem, Message) else problem.replace("{", "{{").replace("}", "}}")
+    if len(on) == 1:
+        return Message(template + " (on the page {page})", **values, page=on[0])
+    if len(on) == 2:
+        return Message(template + " (on the page {page} and 1 other page)", **values, page=on[0])
+    return Message(template + " (on the page {page} and {others} other pages)", **values, page=on[0], others=len(on) - 1)
+
+
 def _unsafe(path: str, found: Unsafe) -> Diagnostic:
-    line, column, element, attribute, url = found
-    problem = (
+    line, column, _, attribute, _ = found
+    return Diagnostic(path, line, column, attribute, _unsafe_problem(found))
+
+
+def _unsafe_problem(found: Unsafe) -> str:
+    _, _, element, _, url = found
+    return (
         f"expected a link to a web page (http:, https:), an e-mail address (mailto:), a phone number (tel:) or a page "
         f"of the site, found {describe(url)} in <{element}>, whose '{scheme_of(url)}:' a page may not use (a browser "
         "could run it as script); take it out of the text or template that makes this page: nothing is published until then"
     )
-    return Diagnostic(path, line, column, attribute, problem)
+
+
+# How a link is written, most telling first: in Markdown (inline, a reference's definition, an
+# autolink), in HTML or a template, in YAML or a template's call.
+_WRITTEN = ("]({})", "]: {}", "<{}>", '"{}"', "'{}'", " {}")
+
+
+def find_written(texts: Iterable[tuple[str, str]], href: str) -> Written | None:
+    """Where `href` was written in the first of `texts` ((path, text) pairs) that has it, as a link
+    is written: file, line and column (1-based) of the href itself."""
+    if not href.strip():
+        return None
+    texts = list(texts)
+    for form in _WRITTEN:
+        needle = form.format(href)
+        for path, text in texts:
+            at = text.find(needle)
+            if at >= 0:
+                at += form.index("{")
+                line = text.count("\n", 0, at) + 1
+                return path, line, at - (text.rfind("\n", 0, at) + 1) + 1
+    return None
 
 
 def check_links(outputs: Mapping[str, bytes], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:
     """check_pages over rendered outputs: every HTML file's links."""
     pages = {path: page_links(path, data) for path, data in outputs.items() if path.endswith(".html")}
     return check_pages(pages, outputs, to_come)
+
+
+def source_locator(read: Callable[[str], str | None], deps_of: Callable[[str], Collection[str]], template_of: Mapping[str, str]) -> Locate:
+    """Finds where a page's link was written among what the page was made from (`deps_of(page)`, read
+    with `read`): the page's language's content files first, then the other content files and the
+    config, as the href is written; then the templates, as a template names the target
+    (link('static/style.css')); else the page's own template (`template_of[page]`), file only.
+
+    Python-Markdown keeps no positions, and marking links as they render would change the pages'
+    bytes: so a link is found again in the text as written, which is needed only for the few that
+    are broken."""
+    texts: dict[str, str | None] = {}
+
+    def text(rel: str) -> str | None:
+        if rel not in texts:
+            texts[rel] = read(rel)
+        return texts[rel]
+
+    def locate(page: str, href: str, target: str) -> Written | None:
+        lang = page.split("/", 1)[0]
+        deps = sorted(deps_of(page))
+        content = [d for d in deps if d.startswith(f"content/{lang}/")]
+        content += [d for d in deps if d.startswith("content/") and d not in content]
+        content += [d for d in deps if d == "site.yaml"]
+        templates = [d for d in deps if d.startswith("templates/")]
+        written = find_written(((rel, t) for rel in content if (t := text(rel)) is not None), href)
+        if written is not None:
+            return written
+        site_path = target.removesuffix("index.html")
+        template_texts = [(rel, t) for rel in templates if (t := text(rel)) is not None]
+        for name in (href, site_path, site_path[len(lang) :] if site_path.startswith(f"{lang}/") else ""):
+            if name and (written := find_written(template_texts, name)) is not None:
+                return written
+        template = template_of.get(page)
+        return (f"templates/{template}", None, None) if template else None
+
+    return locate

@@ -1,0 +1,47 @@
+"""The editor's messages in the editor's language: gettext catalogs of sitegen's own messages
+(sitegen/catalogs/<lang>.po), chosen by --messages or the locale (LANG), English by default.
+
+Only the text after `severity: field:` is translated: paths, line and column, the severity and
+the field stay as they are, so the compiler's format stays parseable in every language."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+CATALOGS = Path(__file__).parent / "catalogs"
+Translate = Callable[[str], str]
+
+
+def available() -> tuple[str, ...]:
+    """The languages sitegen can speak besides English."""
+    return tuple(sorted(path.stem for path in CATALOGS.glob("*.po")))
+
+
+def chosen(option: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """The messages' language: the option, else the locale's (LC_ALL, LC_MESSAGES, LANG, as gettext
+    reads them), else English. 'ko_KR.UTF-8' is ko; a language with no catalog is English."""
+    if option:
+        return option
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            code = value.split(".", 1)[0].split("_", 1)[0].split("-", 1)[0].lower()
+            return code if code in available() else "en"
+    return "en"
+
+
+@lru_cache(maxsize=8)
+def translator(lang: str) -> Translate | None:
+    """gettext for `lang`'s catalog, read in memory with Babel; None for English."""
+    path = CATALOGS / f"{lang}.po"
+    if lang == "en" or not path.is_file():
+        return None
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as file:
+        catalog = read_po(file, locale=lang)
+    table = {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy}
+    return lambda template: table.get(template, template)
