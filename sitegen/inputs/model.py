@@ -14,6 +14,7 @@ from ..errors import Diagnostic, Severity, describe
 from ..layout import HOME
 from .config import SiteConfig
 from .content import Asset
+from .images import Picture
 from .schema import CheckedItem, section_fields, translatable
 
 
@@ -85,6 +86,7 @@ class Cluster:
     partners: tuple[str, ...] = ()
     activities: tuple[str, ...] = ()
     contact: Contact | None = None
+    cover: Cover | None = None
     body: str = ""
 
 
@@ -96,6 +98,7 @@ class Story:
     region: str
     clusters: tuple[str, ...] = ()
     figures: Figures | None = None
+    cover: Cover | None = None
     body: str = ""
 
 
@@ -103,6 +106,7 @@ class Story:
 class Cover:
     image: str | None = None
     text: str | None = None
+    alt: str | None = None  # a story's or cluster's cover ('-': decorative); a brochure's has `text`
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,8 @@ class Site:
     _sections: dict[tuple[str, str], list[Document]] = field(default_factory=dict, compare=False, repr=False)
     # Per language, each cluster's stories in order: carried over like `orders`.
     stories_index: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, compare=False, repr=False)
+    # Every image content names, by its repository path (a translation's missing one: the source's).
+    images: Mapping[str, Picture] = field(default_factory=dict)
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
@@ -638,6 +644,8 @@ def _typed(section: str, data: Mapping[str, Any]) -> Item:
         values["members"] = Members(**data["members"])
         if "contact" in data:
             values["contact"] = Contact(**data["contact"])
+        if "cover" in data:
+            values["cover"] = Cover(**data["cover"])
         return Cluster(**values)
     if section == "brochures":
         values = dict(data)
@@ -652,5 +660,7 @@ def _typed(section: str, data: Mapping[str, Any]) -> Item:
             if "export_contracts" in figures:
                 figures["export_contracts"] = Money(**figures["export_contracts"])
             values["figures"] = Figures(**figures)
+        if "cover" in data:
+            values["cover"] = Cover(**data["cover"])
         return Story(**values)
     raise KeyError(section)
