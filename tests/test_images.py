@@ -213,3 +213,57 @@ def test_the_dev_server_shows_a_replaced_photo(make_site: MakeSite):
     assert errors(report) == []
     img = parse_html(root / "public/ko/stories/oita-lsi/index.html").find(".//article//img")
     assert (img.get("width"), img.get("height")) == ("80", "40")
+
+
+@pytest.mark.slow
+def test_under_a_subpath_a_browser_loads_every_image_no_wider_than_it_needs(make_site: MakeSite, tmp_path: Path):
+    """Chromium at 375 and 1280 px, the site at /portal/ of a plain static server."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import build
+
+    body = "![상담회](meeting.jpg)\n\n" + "\n\n".join(["문단입니다. " * 40] * 6) + '\n\n![도표](/assets/chart.png "도표")'
+    root = story_site(
+        make_site,
+        body,
+        cover="cover:\n  image: meeting.jpg\n  alt: 오이타 상담회\n",
+        files={"content/ko/stories/oita-lsi/meeting.jpg": photo(3000, 2000), "assets/chart.png": photo(900, 600, "PNG")},
+    )
+    served = tmp_path / "served"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/portal/"
+        report = build(BuildOptions(source=root, out=served / "portal", base_url=base, search=False, pdf=False))
+        assert errors(report) == []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            chosen = {}
+            for width in (375, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.goto(base + "ko/stories/oita-lsi/")
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)", timeout=10_000)
+                shift = page.evaluate(
+                    """() => new Promise(done => { let total = 0;
+                    new PerformanceObserver(list => { for (const e of list.getEntries()) total += e.value; }).observe({type: 'layout-shift', buffered: true});
+                    setTimeout(() => done(total), 300); })"""
+                )
+                assert shift < 0.01
+                chosen[width] = page.evaluate("[...document.images].map(i => [i.alt, i.currentSrc])")
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        thread.join()
+    assert [alt for alt, _ in chosen[375]] == ["오이타 상담회", "상담회", "도표"]
+    assert "-480-" in chosen[375][0][1] and chosen[375][0][1].endswith(".webp")
+    assert "-736-" in chosen[1280][0][1]
