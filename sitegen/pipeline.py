@@ -22,7 +22,7 @@ from .errors import Diagnostic, has_errors
 from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
-from .inputs.images import load_images
+from .inputs.images import load_images, untranslated_alt
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.schema import CheckedItem, check_item
 from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR, identify
@@ -162,6 +162,8 @@ def _read(
         refs = [(ref, item.source.lang) for item in checked for ref in item.images]
         pictures, problems = load_images(options.source, refs, config.source_language, site.languages)
         report.diagnostics += problems
+        keyed = [(ref, item.source.lang, f"{item.source.section}/{item.source.slug}") for item in checked for ref in item.images if ref.field != "cover.image"]
+        report.diagnostics += untranslated_alt(keyed, config.source_language)
         site = replace(site, images=MappingProxyType(pictures))
     with clock("catalogs"):
         if state.catalogs is None:

@@ -267,3 +267,15 @@ def test_under_a_subpath_a_browser_loads_every_image_no_wider_than_it_needs(make
     assert [alt for alt, _ in chosen[375]] == ["오이타 상담회", "상담회", "도표"]
     assert "-480-" in chosen[375][0][1] and chosen[375][0][1].endswith(".webp")
     assert "-736-" in chosen[1280][0][1]
+
+
+def test_a_translation_that_keeps_the_source_alt_text_gets_a_note(make_site: MakeSite):
+    en = "---\ntitle: Oita\nsummary: One million dollars\n---\n![오이타 상담회](meeting.jpg)\n"
+    root = story_site(
+        make_site,
+        "![오이타 상담회](meeting.jpg)",
+        files={"content/ko/stories/oita-lsi/meeting.jpg": photo(), "content/en/stories/oita-lsi.md": None, "content/en/stories/oita-lsi/index.md": en},
+    )
+    report = build_into(root)
+    notes = [d.format() for d in report.diagnostics if d.severity == "note" and "alt text" in d.message]
+    assert notes == ["content/en/stories/oita-lsi/index.md:5:1: note: body: expected alt text in en, found the source's ('오이타 상담회'); translate it"]

@@ -43,6 +43,7 @@ class ImageRef:
     field: str
     written: str
     target: str | None  # its path in the repository; None when the path leads outside it
+    alt: str = ""  # its alt text as written
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def rewrite_markdown(text: str, file: str, place: tuple[int, int] | None, field:
         if not is_local(url):
             continue
         target = resolve(file, url)
-        refs.append(ImageRef(file, line, column, field, url, target))
+        refs.append(ImageRef(file, line, column, field, url, target, alt))
         if target is None:
             continue
         out.append(text[last : match.start()])
@@ -156,6 +157,21 @@ def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: s
                     else:
                         problems.append(Diagnostic(own, None, None, None, f"expected an image file, found {mine.removeprefix('missing: ')}; {_fix(mine)}"))
     return pictures, problems
+
+
+def untranslated_alt(refs: Iterable[tuple[ImageRef, str, str]], source_lang: str) -> list[Diagnostic]:
+    """A note at each image of a translation whose alt text is the source's, word for word (a reader
+    of the translation hears it in the source language). `refs`: each with its text's language and
+    its item's key (section/slug)."""
+    source_alts = {(key, posixpath.basename(ref.target or ref.written)): ref.alt for ref, lang, key in refs if lang == source_lang}
+    notes = []
+    for ref, lang, key in refs:
+        same = source_alts.get((key, posixpath.basename(ref.target or ref.written)))
+        if lang != source_lang and ref.alt and ref.alt != DECORATIVE and ref.alt == same:
+            notes.append(
+                Diagnostic(ref.file, ref.line, ref.column, ref.field, f"expected alt text in {lang}, found the source's ({ref.alt!r}); translate it", "note")
+            )
+    return notes
 
 
 def _at(ref: ImageRef, expected: str, found: str, fix: str) -> Diagnostic:

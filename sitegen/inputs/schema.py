@@ -219,7 +219,7 @@ def _images(item: SourceItem, clean: dict[str, Any], checker: v.Checker) -> tupl
     if item.section in ("stories", "clusters") and isinstance(cover, dict) and "image" in cover:
         line, column = item.parsed.mark(("cover", "image")) or (None, None)
         target = resolve(item.path, cover["image"])
-        refs.append(ImageRef(item.path, line, column, "cover.image", cover["image"], target))
+        refs.append(ImageRef(item.path, line, column, "cover.image", cover["image"], target, cover.get("alt", "")))
         if target is not None:
             clean["cover"] = {**cover, "image": target}
         if "alt" not in cover and checker.require:  # a translation inherits the source's
