@@ -279,3 +279,21 @@ def test_a_translation_that_keeps_the_source_alt_text_gets_a_note(make_site: Mak
     report = build_into(root)
     notes = [d.format() for d in report.diagnostics if d.severity == "note" and "alt text" in d.message]
     assert notes == ["content/en/stories/oita-lsi/index.md:5:1: note: body: expected alt text in en, found the source's ('오이타 상담회'); translate it"]
+
+
+def test_a_phone_heic_photo_is_published_as_webp_and_jpeg(make_site: MakeSite):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    root = story_site(make_site, "![사진](phone.heic)", files={"content/ko/stories/oita-lsi/phone.heic": photo(64, 48, "HEIF")})
+    assert errors(build_into(root)) == []
+    img = parse_html(root / "public/ko/stories/oita-lsi/index.html").find(".//article//img")
+    assert img.get("src").endswith(".jpg")
+    assert not list((root / "public/_img").glob("*.heic"))
+
+
+def test_without_pillow_heif_a_heic_photo_says_what_to_install(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch):
+    from sitegen.inputs import images
+
+    monkeypatch.setattr(images, "heif_opener", lambda: False)
+    root = story_site(make_site, "![사진](phone.heic)", files={"content/ko/stories/oita-lsi/phone.heic": b"\x00\x00\x00\x18ftypheic"})
+    assert any("sitegen[heic]" in e for e in errors(build_into(root)))

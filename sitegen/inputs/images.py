@@ -24,7 +24,8 @@ from .svg import svg_problems
 # that pulls the story in, the feed), and the renderer writes each page's own URLs for it.
 MARK = "/@img/"
 DECORATIVE = "-"  # ![-](divider.png): an image that says nothing, shown with alt=""
-RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".gif": "GIF"}
+RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".gif": "GIF", ".heic": "HEIF", ".heif": "HEIF"}
+HEIF_FIX = "a phone's HEIC photo, which needs pillow-heif: install sitegen[heic] (pip install 'sitegen[heic]'), or export the photo as JPEG"
 TYPES = (*RASTER, ".svg")
 MAX_BYTES = 30 * 2**20  # a camera's largest JPEG is ~25 MB; a bigger file is a mistake (a video, a TIFF scan)
 MAX_PIXELS = 100_000_000  # past this, decoding one image takes gigabytes: a decompression bomb
@@ -205,9 +206,21 @@ def read_picture(root: Path, path: str) -> Picture | str:
     return _raster(path, data, digest, RASTER[suffix])
 
 
+def heif_opener() -> bool:
+    """Teach Pillow to open HEIC/HEIF photos, if pillow-heif is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
 def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | str:
     from PIL import Image  # here: a site without photos need not load Pillow
 
+    if expected == "HEIF" and not heif_opener():
+        return HEIF_FIX
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size

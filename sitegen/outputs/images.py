@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inputs.images import Picture
+from ..inputs.images import Picture, heif_opener
 from ..render.images import Variant
 
 # Part of every cache name: a change to how variants are made makes them anew.
@@ -77,6 +77,8 @@ def _make_all(picture: Picture, variants: list[Variant]) -> tuple[list[tuple[Var
     """Each variant of one image, decoded once."""
     from PIL import Image, ImageOps
 
+    if picture.format == "HEIF":
+        heif_opener()
     with Image.open(io.BytesIO(picture.data)) as opened:
         opened.load()
         upright = ImageOps.exif_transpose(opened) or opened

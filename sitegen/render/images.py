@@ -18,7 +18,7 @@ PRINT_WIDTH = round(174 / 25.4 * 300)
 SOCIAL = (1200, 630)  # og:image, as the social sites crop it
 QUALITY = {"webp": 78, "jpeg": 80, "png": 0, "print": 72}
 FOLDER = "_img"
-_FALLBACK = {"JPEG": "jpeg", "PNG": "png", "WEBP": "png", "GIF": "png"}
+_FALLBACK = {"JPEG": "jpeg", "PNG": "png", "WEBP": "png", "GIF": "png", "HEIF": "jpeg"}  # no browser but Safari shows HEIC
 _MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png", "svg": "image/svg+xml"}
 
 
@@ -59,7 +59,7 @@ def print_variant(picture: Picture) -> Variant:
     """About 300 dpi at the printed width; JPEG for photos, which PDFs embed as they are."""
     if picture.format == "SVG":
         return web_variants(picture)[0]
-    fmt = "jpeg" if picture.format == "JPEG" else "png"
+    fmt = _FALLBACK[picture.format]
     return _sized(picture, min(picture.width, PRINT_WIDTH), fmt, QUALITY["print"] if fmt == "jpeg" else 0)
 
 
