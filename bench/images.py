@@ -56,11 +56,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SITEGEN_CACHE_DIR"] = str(Path(tmp, "cache"))  # cold: an empty cache of this run's own
         root = copy_portal(Path(tmp) / "site")
-        story = root / f"{STORY}.md"
         bundle = root / STORY
-        bundle.mkdir()
-        text = story.read_text(encoding="utf-8")
-        story.unlink()
+        flat = root / f"{STORY}.md"
+        if flat.exists():  # a story that is one file: made a bundle
+            bundle.mkdir()
+            flat.rename(bundle / "index.md")
+        text = (bundle / "index.md").read_text(encoding="utf-8")
         photos = [camera_photo(n) for n in range(args.photos)]
         for n, data in enumerate(photos):
             (bundle / f"photo-{n}.jpg").write_bytes(data)
