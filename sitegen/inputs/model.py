@@ -15,7 +15,6 @@ from ..layout import HOME
 from . import publishing as pub
 from .config import SiteConfig
 from .content import Asset
-from .images import Picture
 from .schema import CheckedItem, section_fields, translatable
 
 
@@ -87,7 +86,6 @@ class Cluster:
     partners: tuple[str, ...] = ()
     activities: tuple[str, ...] = ()
     contact: Contact | None = None
-    cover: Cover | None = None
     body: str = ""
 
 
@@ -99,7 +97,6 @@ class Story:
     region: str
     clusters: tuple[str, ...] = ()
     figures: Figures | None = None
-    cover: Cover | None = None
     body: str = ""
 
 
@@ -107,7 +104,6 @@ class Story:
 class Cover:
     image: str | None = None
     text: str | None = None
-    alt: str | None = None  # a story's or cluster's cover ('-': decorative); a brochure's has `text`
 
 
 @dataclass(frozen=True)
@@ -179,8 +175,6 @@ class Site:
     # lang), the items left out of a language whose policy is `untranslated: omit`.
     held: Mapping[Key, str] = field(default_factory=dict)
     left_out: frozenset[tuple[str, str, str]] = frozenset()
-    # Every image content names, by its repository path (a translation's missing one: the source's).
-    images: Mapping[str, Picture] = field(default_factory=dict)
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
@@ -706,8 +700,6 @@ def _typed(section: str, data: Mapping[str, Any]) -> Item:
         values["members"] = Members(**data["members"])
         if "contact" in data:
             values["contact"] = Contact(**data["contact"])
-        if "cover" in data:
-            values["cover"] = Cover(**data["cover"])
         return Cluster(**values)
     if section == "brochures":
         values = dict(data)
@@ -722,7 +714,5 @@ def _typed(section: str, data: Mapping[str, Any]) -> Item:
             if "export_contracts" in figures:
                 figures["export_contracts"] = Money(**figures["export_contracts"])
             values["figures"] = Figures(**figures)
-        if "cover" in data:
-            values["cover"] = Cover(**data["cover"])
         return Story(**values)
     raise KeyError(section)
