@@ -109,14 +109,11 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
     report.whole = whole
     site, catalogs = _read(options, state, report, files, whole, edits_only, clock)
     report.site = site
-    _finish(report, options)
-    if site is None or catalogs is None or not report.ok:
-        state.ok = False
-        return report
-    try:
-        _render_and_write(options, state, report, site, files, whole, progress, clock)
-    except OutputError as exc:
-        report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
+    if site is not None and catalogs is not None and not _failed(report, options):
+        try:
+            _render_and_write(options, state, report, site, files, whole, progress, clock)
+        except OutputError as exc:
+            report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
     _finish(report, options)
     state.ok = report.ok
     return report
@@ -194,7 +191,6 @@ def _render_and_write(
         unknown = unknown_brochures(site, options.pdf_slugs)
         if unknown:
             report.diagnostics += unknown
-            _finish(report, options)
             return
     prints = {job.print_file for job in jobs}
     copies, problems = files_to_copy(site)
@@ -228,16 +224,16 @@ def _render_and_write(
         with clock("links"):
             page_files = {urls.output_file(spec.path) for spec in plan}
             links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}
+            texts: dict[str, str | None] = {}  # each source read once, however many of its links are looked for
             locate = source_locator(
-                lambda rel: _read_text(config.root, rel),
+                lambda rel: texts[rel] if rel in texts else texts.setdefault(rel, _read_text(config.root, rel)),
                 lambda page: deps.get(page) or state.graph.deps.get(page, frozenset()),
                 {urls.output_file(spec.path): spec.template for spec in plan},
             )
             to_come = {job.pdf_file for job in jobs}
             report.diagnostics += check_pages(links, page_files | copies.keys(), to_come=to_come, gone=unpublished(site), locate=locate)
         report.pages = len(page_files)
-        _finish(report, options)
-        if not report.ok:
+        if _failed(report, options):
             return
         with ThreadPoolExecutor(1) as background:
             # The index needs only the pages: it is made while the PDFs render.
@@ -259,8 +255,7 @@ def _render_and_write(
                         outputs.update(index.result())
                     except SearchIndexError as exc:
                         report.diagnostics.append(Diagnostic(INDEX_DIR, None, None, None, str(exc)))
-        _finish(report, options)
-        if not report.ok:
+        if _failed(report, options):
             return
         digests.update((path, digest(data)) for path, data in outputs.items() if path not in digests)
         wanted_files = page_files | copies.keys() | {job.pdf_file for job in jobs if job.pdf_file in outputs or job.pdf_file in state.digests}
@@ -344,6 +339,11 @@ def _read_text(root: Path, rel: str) -> str | None:
         return read_input(root, rel).decode("utf-8").replace("\r\n", "\n")
     except (Refused, UnicodeDecodeError):
         return None
+
+
+def _failed(report: Report, options: BuildOptions) -> bool:
+    """Whether the build has an error so far (a warning, under --strict): checked between stages, unsorted."""
+    return any(d.severity == "error" or (options.strict and d.severity == "warning") for d in report.diagnostics)
 
 
 def _finish(report: Report, options: BuildOptions) -> None:

@@ -133,12 +133,15 @@ def test_drafts_and_future_items_show_with_a_banner_in_the_page_language(site: P
     assert parse_html(site / "public/ko/stories/oita-lsi/index.html").find(".//p[@class='notice notice-held']") is None
 
 
-def test_a_link_to_a_held_item_is_an_error_at_the_linking_page(site: Path) -> None:
+def test_a_link_to_a_held_item_is_an_error_at_the_linking_source_line(site: Path) -> None:
     program = site / "content/ko/pages/program.md"
-    program.write_text(program.read_text(encoding="utf-8") + "\n[곧](../stories/draft-story/)\n", encoding="utf-8")
+    text = program.read_text(encoding="utf-8") + "\n[곧](../stories/draft-story/)\n"
+    program.write_text(text, encoding="utf-8")
     report = build_into(site, today=TODAY)
     found = [e for e in errors(report) if "draft-story" in e]
-    assert found and all(e.startswith(("ko/program/index.html", "ja/program/index.html")) for e in found)
+    line = text.count("\n") - 1 + 1  # the link's line: the last of the file
+    assert found == [found[0]] and found[0].startswith(f"content/ko/pages/program.md:{line}:5: error:")
+    assert "(on the page ko/program/index.html" in found[0] or "(on the page ja/program/index.html" in found[0]
     assert "held back (draft" in found[0]
     assert not (site / "public").exists()  # nothing published
 

@@ -39,9 +39,13 @@ class MarkdownCache:
         self.raw_html = raw_html
         self.known: dict[str, Rendered] = {}  # by key
         self.fresh: dict[str, Rendered] = {}  # rendered in this process since the last take
+        self._keys: dict[str, str] = {}
 
     def key(self, text: str) -> str:
-        return hashlib.sha256(f"{VERSION}\0{int(self.raw_html)}\0{text}".encode()).hexdigest()
+        key = self._keys.get(text)
+        if key is None:  # a text's hash is kept: the dev server asks for every body's key on every save
+            key = self._keys[text] = hashlib.sha256(f"{VERSION}\0{int(self.raw_html)}\0{text}".encode()).hexdigest()
+        return key
 
     def render(self, text: str) -> Rendered:
         key = self.key(text)
