@@ -18,6 +18,8 @@ HOME_FILE = "_index.md"
 HOME = "home"
 # Section folder -> the one file extension its items use.
 SECTIONS = {"clusters": ".yaml", "stories": ".md", "pages": ".md", "brochures": ".yaml"}
+# A page bundle: content/<lang>/<section>/<slug>/index.md (or .yaml), with its images beside it.
+BUNDLE_INDEX = "index"
 
 
 # Files that editors' tools leave beside the files they open: never inputs, and said so in a note.
@@ -48,10 +50,13 @@ def leftover_note(rel: str, made: str) -> str:
 
 
 def identify(rel: str) -> tuple[str, str, str] | None:
-    """(lang, section, slug) of a content path such as content/ja/stories/oita-lsi.md."""
+    """(lang, section, slug) of a content path such as content/ja/stories/oita-lsi.md or a bundle's
+    content/ja/stories/oita-lsi/index.md."""
     parts = rel.split("/")
     if len(parts) == 3 and parts[0] == CONTENT_DIR and parts[2] == HOME_FILE:
         return parts[1], HOME, "index"
     if len(parts) == 4 and parts[0] == CONTENT_DIR and parts[2] in SECTIONS and parts[3].endswith(SECTIONS[parts[2]]):
         return parts[1], parts[2], parts[3][: -len(SECTIONS[parts[2]])]
+    if len(parts) == 5 and parts[0] == CONTENT_DIR and parts[2] in SECTIONS and parts[4] == BUNDLE_INDEX + SECTIONS[parts[2]]:
+        return parts[1], parts[2], parts[3]
     return None

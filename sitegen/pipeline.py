@@ -13,8 +13,9 @@ import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
 from .errors import Diagnostic, did_you_mean, has_errors
@@ -22,18 +23,20 @@ from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.files import Refused, read_input
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
+from .inputs.images import load_images, untranslated_alt
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.publishing import Publishing, today
 from .inputs.schema import CheckedItem, check_item
-from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR
+from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR, identify
 from .options import BuildOptions, UsageError
+from .outputs.images import make_variants
 from .outputs.pdf import plan_pdfs, render_pdfs
 from .outputs.publish import OutputError, staging, update_files
 from .outputs.search import INDEX_DIR, SearchIndexError, index_site
-from .render import urls
+from .render import images, urls
 from .render.cache import MarkdownCache, cache_dir
 from .render.links import PageLinks, check_pages, source_locator
-from .render.pages import PageSpec, Progress, Renderer, digest, files_to_copy, plan_pages, render_pages
+from .render.pages import PageSpec, Progress, Renderer, cover_images, digest, files_to_copy, plan_pages, render_pages
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
 CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]
@@ -51,6 +54,7 @@ class Report:
     changed: list[str] = field(default_factory=list)  # input files changed since the last build (dev server)
     pdfs: list[str] = field(default_factory=list)  # every PDF of the site
     pdfs_rendered: list[str] = field(default_factory=list)  # made by this build; the rest came from the cache
+    images_processed: int = 0  # image variants made by this build; the rest came from the cache
     outputs: dict[str, bytes] = field(default_factory=dict)  # what was written, when the caller asked to keep it
     timings: dict[str, float] = field(default_factory=dict)
     whole: bool = True  # every page rendered
@@ -102,10 +106,13 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
     edits_only = (
         bool(state.stamps)
         and all(f in state.stamps and f in stamps for f in files if f.startswith("content/"))
-        and not any(f.startswith("assets/") for f in files)
+        and not any(f.startswith("assets/") or (f.startswith("content/") and identify(f) is None) for f in files)
     )
     state.stamps = stamps
-    whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files)
+    # An image (a page bundle's photo, or one under assets/) is not an item: the pages that show it are not
+    # recorded, so a change to one renders every page (its variants come from the cache all the same).
+    images_changed = any((f.startswith("content/") and identify(f) is None) or f.startswith("assets/") for f in files)
+    whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files) or images_changed
     report.whole = whole
     site, catalogs = _read(options, state, report, files, whole, edits_only, clock)
     report.site = site
@@ -151,6 +158,13 @@ def _read(
         publishing = Publishing(_today(options), options.drafts, options.future)
         site, problems = build_site(checked, config, languages, failed, tree.assets, state.model, publishing)
         report.diagnostics += problems
+    with clock("read images"):
+        refs = [(ref, item.source.lang) for item in checked for ref in item.images]
+        pictures, problems = load_images(options.source, refs, config.source_language, site.languages)
+        report.diagnostics += problems
+        keyed = [(ref, item.source.lang, f"{item.source.section}/{item.source.slug}") for item in checked for ref in item.images if ref.field != "cover.image"]
+        report.diagnostics += untranslated_alt(keyed, config.source_language)
+        site = replace(site, images=MappingProxyType(pictures))
     with clock("catalogs"):
         if state.catalogs is None:
             state.catalogs, problems = load_catalogs(config, site.languages)
@@ -195,6 +209,12 @@ def _render_and_write(
     prints = {job.print_file for job in jobs}
     copies, problems = files_to_copy(site)
     report.diagnostics += problems  # refused static files: nothing is published (see the check after the links)
+    with clock("images"):
+        variants = images.plan(site.images, cover_images(site))
+        pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs)
+        report.images_processed = pictures.processed
+        copies.update(pictures.outputs)
+        variant_sources = {v.path: v.source for v in variants}
     outputs: dict[str, bytes] = {}  # written by this build: its static files, PDFs and search index, and the pages when not staged
     kept: dict[str, bytes] = {}  # of the pages, those a later stage reads: print views, for the PDFs
     rendered_links: dict[str, PageLinks] = {}
@@ -220,7 +240,7 @@ def _render_and_write(
         for path, data in copies.items():
             if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files:
                 outputs[path] = data
-            deps[path] = frozenset({path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
+            deps[path] = frozenset({variant_sources[path] if path in variant_sources else path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
         with clock("links"):
             page_files = {urls.output_file(spec.path) for spec in plan}
             links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}

@@ -77,6 +77,9 @@ region: {region}
 # slugs of the clusters the story is about, e.g. [changwon-machinery]
 clusters: []
 # figures (optional): firms, partner_firms, export_contracts: {{amount: 1000000, currency: USD}}
+# Photos: make this file a folder's index.md (stories/<slug>/index.md) and put them beside it.
+# cover (optional), a path relative to this file, with alt text: {{image: photo.jpg, alt: what it shows}}
+# In the body: ![what the photo shows](photo.jpg "a caption")
 ---
 ## 배경
 

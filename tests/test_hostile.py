@@ -698,7 +698,7 @@ def test_forged_lines_in_names_and_keys_stay_inside_our_diagnostics_under_github
     assert {"content/ko/stories/x\n::error file=x::forged.md", "content/ko/stories/w,line=1::col.md", STORY} <= files
     assert [line for line in diagnostics if line.startswith(STORY)] == [
         f"{STORY}:{6 + n}:{len(json.dumps(key)) + 3}: error: {visible_key}: unknown field; "
-        "expected one of title, summary, date, region, clusters, figures, body, draft, publish_date, expiry_date"
+        "expected one of title, summary, date, region, clusters, figures, cover, body, draft, publish_date, expiry_date"
         for n, (key, visible_key) in enumerate((key, _visible(key)) for key in FORGED_KEYS.values())
     ]
 

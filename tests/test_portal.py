@@ -91,6 +91,7 @@ def test_english_alone_builds_strictly_with_no_broken_link(tmp_path):
     assert sorted(p.name for p in (tmp_path / "en").iterdir()) == [
         ".sitegen-output",
         "404.html",
+        "_img",
         "assets",
         "en",
         "index.html",

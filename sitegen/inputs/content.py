@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
-from ..layout import ASSETS_DIR, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify, leftover, leftover_note
+from ..layout import ASSETS_DIR, BUNDLE_INDEX, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify, leftover, leftover_note
 from .config import SiteConfig
 from .files import Refused, check_folder, check_input, read_input, walk_inputs
 from .svg import diagnostics as svg_diagnostics
@@ -112,6 +112,9 @@ def read_content(
                 linked = lang_dir.is_symlink() or entry.is_symlink()
                 for file in _entries(Path(entry.path), f"{rel}/{entry.name}", reader.diagnostics):
                     file_rel = f"{rel}/{entry.name}/{file.name}"
+                    if file.is_dir(follow_symlinks=False) and not file.name.endswith(SECTIONS[entry.name]):  # else: a folder in a file's place
+                        reader.bundle(file, file_rel, lang_dir.name, entry.name, linked)
+                        continue
                     slug = reader.section_slug(file, file_rel, entry.name)
                     if slug:
                         reader.read(file, file_rel, lang_dir.name, entry.name, slug, linked)
@@ -226,13 +229,30 @@ class _Reader:
     def problem(self, rel: str, message: str, field: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(rel, None, None, field, message))
 
-    def section_slug(self, file: os.DirEntry[str], rel: str, section: str) -> str | None:
-        """The slug a section file names, or None with a diagnostic."""
+    def bundle(self, folder: os.DirEntry[str], rel: str, lang: str, section: str, linked: bool) -> None:
+        """A page bundle: the folder's index file is the item, the folder's name its slug; the other
+        files are its images, read when a text names them."""
+        index = BUNDLE_INDEX + SECTIONS[section]
+        with os.scandir(folder.path) as listing:
+            entry = next((e for e in listing if e.name == index), None)
+        if entry is None:
+            self.problem(
+                rel,
+                f"expected a {SECTIONS[section]} file in {section}/, or a folder (a page bundle) with an {index} in it, found a folder without one; add {rel}/{index}",
+            )
+            return
+        slug = self.section_slug(folder, rel, section, folder.name + SECTIONS[section])
+        if slug:
+            self.read(entry, f"{rel}/{index}", lang, section, slug, linked or folder.is_symlink())
+
+    def section_slug(self, file: os.DirEntry[str], rel: str, section: str, name: str | None = None) -> str | None:
+        """The slug a section file (or a bundle, by `name`) names, or None with a diagnostic."""
         ext = SECTIONS[section]
-        if not file.name.endswith(ext):  # a folder, pipe or broken link with the right name: read() says what it is
-            self.problem(rel, f"expected a {ext} file in {section}/, found '{file.name}'")
+        name = name or file.name
+        if not name.endswith(ext):  # a pipe or broken link with the right name: read() says what it is
+            self.problem(rel, f"expected a {ext} file in {section}/, or a folder (a page bundle) with an {BUNDLE_INDEX}{ext} in it, found '{file.name}'")
             return None
-        slug = file.name[: -len(ext)]
+        slug = name[: -len(ext)]
         if len(slug) > MAX_SLUG:
             self.problem(rel, f"expected a file name of at most {MAX_SLUG} characters before {ext}, found {len(slug)}; shorten it", "slug")
             return None

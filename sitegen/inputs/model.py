@@ -15,6 +15,7 @@ from ..layout import HOME
 from . import publishing as pub
 from .config import SiteConfig
 from .content import Asset
+from .images import Picture
 from .schema import CheckedItem, section_fields, translatable
 
 
@@ -86,6 +87,7 @@ class Cluster:
     partners: tuple[str, ...] = ()
     activities: tuple[str, ...] = ()
     contact: Contact | None = None
+    cover: Cover | None = None
     body: str = ""
 
 
@@ -97,6 +99,7 @@ class Story:
     region: str
     clusters: tuple[str, ...] = ()
     figures: Figures | None = None
+    cover: Cover | None = None
     body: str = ""
 
 
@@ -104,6 +107,7 @@ class Story:
 class Cover:
     image: str | None = None
     text: str | None = None
+    alt: str | None = None  # a story's or cluster's cover ('-': decorative); a brochure's has `text`
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,8 @@ class Site:
     # lang), the items left out of a language whose policy is `untranslated: omit`.
     held: Mapping[Key, str] = field(default_factory=dict)
     left_out: frozenset[tuple[str, str, str]] = frozenset()
+    # Every image content names, by its repository path (a translation's missing one: the source's).
+    images: Mapping[str, Picture] = field(default_factory=dict)
 
     def get(self, section: str, slug: str, lang: str) -> Document | None:
         return self.documents.get((section, slug, lang))
@@ -700,6 +706,8 @@ def _typed(section: str, data: Mapping[str, Any]) -> Item:
         values["members"] = Members(**data["members"])
         if "contact" in data:
             values["contact"] = Contact(**data["contact"])
+        if "cover" in data:
+            values["cover"] = Cover(**data["cover"])
         return Cluster(**values)
     if section == "brochures":
         values = dict(data)
@@ -714,5 +722,7 @@ def _typed(section: str, data: Mapping[str, Any]) -> Item:
             if "export_contracts" in figures:
                 figures["export_contracts"] = Money(**figures["export_contracts"])
             values["figures"] = Figures(**figures)
+        if "cover" in data:
+            values["cover"] = Cover(**data["cover"])
         return Story(**values)
     raise KeyError(section)

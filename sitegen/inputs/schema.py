@@ -15,6 +15,7 @@ from ..layout import HOME
 from . import validate as v
 from .config import SiteConfig
 from .content import SourceItem
+from .images import ImageRef, resolve, rewrite_markdown
 from .validate import Field
 
 
@@ -26,6 +27,7 @@ class CheckedItem:
     fields: dict[str, Any]
     source_version: str | None = None  # a translation's record of the source version it was made from
     version: str = ""  # a source's version: the fingerprint of its translatable fields
+    images: tuple[ImageRef, ...] = ()  # every local image its texts and cover name
 
 
 # A translation records the version of the source it translates (see model.source_version).
@@ -79,9 +81,11 @@ def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]
     title = Field("title", v.text, required=True, translatable=True, doc="a title")
     summary = Field("summary", v.text, required=True, translatable=True, doc="a one-sentence summary")
     body = Field("body", v.markdown, translatable=True)
+    # A story's or profile's picture on cards, as og:image and in the feed: written as a body's images are.
+    cover = Field("cover", fields=(Field("image", v.image_path, required=True, doc="an image path"), Field("alt", v.text, translatable=True)))
     if section == HOME:
         return (title, summary, body)
-    return _items_fields(section, region, title, summary, body) + PUBLISHING
+    return _items_fields(section, region, title, summary, body, cover) + PUBLISHING
 
 
 # On the source, they hold an item back in every language (see publishing.hold); a translation may
@@ -93,7 +97,7 @@ PUBLISHING = (
 )
 
 
-def _items_fields(section: str, region: v.Check, title: Field, summary: Field, body: Field) -> tuple[Field, ...]:
+def _items_fields(section: str, region: v.Check, title: Field, summary: Field, body: Field, cover: Field) -> tuple[Field, ...]:
     if section == "pages":
         return (title, Field("summary", v.text, translatable=True), Field("menu", count), body)
     if section == "clusters":
@@ -106,6 +110,7 @@ def _items_fields(section: str, region: v.Check, title: Field, summary: Field, b
             Field("study_groups", v.list_of(v.text, "names"), translatable=True),
             Field("partners", v.list_of(v.text, "names"), translatable=True),
             Field("activities", v.list_of(v.text, "sentences"), translatable=True),
+            cover,
             Field(
                 "contact",
                 fields=(
@@ -134,6 +139,7 @@ def _items_fields(section: str, region: v.Check, title: Field, summary: Field, b
                     Field("export_contracts", fields=money),
                 ),
             ),
+            cover,
             body,
         )
     if section == "brochures":
@@ -191,11 +197,53 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
     publish, expiry = clean.get("publish_date"), clean.get("expiry_date")
     if publish is not None and expiry is not None and expiry <= publish:
         checker.report(("expiry_date",), f"expected an expiry_date after the publish_date {publish}, found {expiry}; the item would never be shown")
+    images = _images(item, clean, checker)
     if any(d.severity == "error" for d in checker.diagnostics):
         return None, checker.diagnostics
     recorded = clean.pop(VERSION_FIELD, None)
     version = fingerprint(clean, translatable(fields, clean)) if is_source else ""
-    return CheckedItem(item, clean, recorded, version), checker.diagnostics
+    return CheckedItem(item, clean, recorded, version, images), checker.diagnostics
+
+
+def _images(item: SourceItem, clean: dict[str, Any], checker: v.Checker) -> tuple[ImageRef, ...]:
+    """Each text's local images written as the renderer finds them (see images.MARK), in place in
+    `clean`; a cover's path made the repository's; alt text checked."""
+    refs: list[ImageRef] = []
+
+    def text(value: str, key: tuple[Any, ...], place: tuple[int, int] | None) -> str:
+        rewritten, found, problems = rewrite_markdown(value, item.path, place, ".".join(map(str, key)))
+        refs.extend(found)
+        checker.diagnostics.extend(problems)
+        return rewritten
+
+    if isinstance(clean.get("body"), str):
+        if item.body is not None:
+            place: tuple[int, int] | None = (item.body_line, 1)
+        else:  # a YAML field: a block (| or >) starts on the line after its key's
+            mark = item.parsed.mark(("body",))
+            place = (mark[0] + 1, 1) if mark and "\n" in clean["body"] else mark
+        clean["body"] = text(clean["body"], ("body",), place)
+    sections = clean.get("sections")
+    if isinstance(sections, tuple):
+        entries = []
+        for index, entry in enumerate(sections):
+            if isinstance(entry, dict) and isinstance(entry.get("text"), str):
+                mark = item.parsed.mark(("sections", index, "text"))
+                entry = {**entry, "text": text(entry["text"], ("sections", index, "text"), (mark[0] + 1, 1) if mark else None)}
+            entries.append(entry)
+        clean["sections"] = tuple(entries)
+    cover = clean.get("cover")
+    if item.section in ("stories", "clusters") and isinstance(cover, dict) and "image" in cover:
+        line, column = item.parsed.mark(("cover", "image")) or (None, None)
+        target = resolve(item.path, cover["image"])
+        refs.append(ImageRef(item.path, line, column, "cover.image", cover["image"], target, cover.get("alt", "")))
+        if target is not None:
+            clean["cover"] = {**cover, "image": target}
+        if "alt" not in cover and checker.require:  # a translation inherits the source's
+            checker.report(
+                ("cover",), "expected cover.alt, the cover's alt text, found none; say what the picture shows, or write alt: '-' for one that only decorates"
+            )
+    return tuple(refs)
 
 
 def fingerprint(data: dict[str, Any], paths: set[tuple[Any, ...]]) -> str:

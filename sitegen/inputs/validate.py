@@ -134,6 +134,15 @@ email = matching(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", "an e-mail address")
 version = matching(r"[0-9a-f]{12}", "a source version of 12 hex digits, as `sitegen i18n done` writes it")
 
 
+def image_path(value: Any) -> str:
+    """An image's path as written, relative to the file (resolved, and read, by inputs.images)."""
+    from .images import TYPES, is_local
+
+    if not isinstance(value, str) or not value.strip() or not is_local(value.strip()) or not value.strip().lower().endswith(TYPES):
+        raise Invalid(f"an image path relative to this file, such as photo.jpg or ../../../../assets/map.svg, ending in {', '.join(TYPES)}", value)
+    return value.strip()
+
+
 def asset_path(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"assets/[A-Za-z0-9_./-]+", value) or any(part in ("", ".", "..") for part in value.split("/")):
         raise Invalid("a file under assets/, such as assets/cover.svg", value)

@@ -95,7 +95,7 @@ def cache_key(job: PdfJob, outputs: Mapping[str, bytes], fonts: Mapping[str, str
 
     digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}\n".encode())
     digest.update(outputs[job.print_file])
-    for path in sorted(p for p in outputs if p.startswith(("static/", "assets/"))):
+    for path in sorted(p for p in outputs if p.startswith(("static/", "assets/", "_img/"))):
         digest.update(path.encode() + b"\0" + hashlib.sha256(outputs[path]).digest())
     for code in sorted(fonts):
         stat = Path(fonts[code]).stat()
@@ -140,7 +140,7 @@ def render_pdfs(
             report.outputs[job.pdf_file] = cached.read_bytes()
         else:
             todo.append((job, key))
-    resources = {p: outputs[p] for p in outputs if p.startswith(("static/", "assets/"))}  # the pages may be on disk (Staged)
+    resources = {p: outputs[p] for p in outputs if p.startswith(("static/", "assets/", "_img/"))}  # the pages may be on disk (Staged)
     tasks = [(job.print_file, outputs[job.print_file], resources, key) for job, key in todo]
     workers = max(1, min(len(tasks), jobs_count or 1))
     if workers > 1:

@@ -29,12 +29,13 @@ from ..inputs import i18n
 from ..inputs.config import Language, SiteConfig
 from ..inputs.files import Refused, read_input, walk_inputs
 from ..inputs.i18n import Catalogs, untranslated
+from ..inputs.images import localized
 from ..inputs.model import Document, Money, Site
 from ..inputs.svg import diagnostics as svg_diagnostics
 from ..inputs.svg import file_problems as svg_file_problems
 from ..layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from ..text.markdown import Rendered as MarkdownRendered
-from . import templating, urls
+from . import images, templating, urls
 from .cache import MarkdownCache
 from .links import PageLinks, page_links
 
@@ -181,9 +182,9 @@ def make_environment(
         number=lambda value: i18n.number(value, language),
         money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
         region=lambda key: config.region_name(key, language.code),
-        markdown=lambda text: Markup(markdown.html(text)),
+        markdown=jinja2.pass_context(lambda context, text: Markup(_with_images(context, markdown.html(text)))),
         # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
-        markdown_escaped=markdown.html,
+        markdown_escaped=jinja2.pass_context(lambda context, text: _with_images(context, markdown.html(text))),
         # CSS strings are text: a translation's text, not its HTML.
         css_string=lambda text: css_string(i18n.text_of(text)),
         css_counter=lambda text: css_counter(i18n.text_of(text)),
@@ -194,6 +195,16 @@ def make_environment(
         search_attrs=search_attrs,
     )
     return env
+
+
+def _with_images(context: Any, rendered: str) -> str:
+    """Markdown's HTML with its images as this page shows them (see render.images)."""
+    if images.MARK not in rendered:
+        return rendered
+    site: Site = context["site"]
+    lang = context["lang"].code
+    source = site.config.source_language
+    return images.rewrite_html(rendered, site.images, context["shown"], localize=lambda path: localized(path, lang, source))
 
 
 def text_attrs(config: SiteConfig, doc: Document | None) -> Markup:
@@ -597,6 +608,10 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
     config = site.config
     language = config.language(spec.lang)
     link = _linker(config, spec)
+
+    def absolute(path: str) -> str:
+        return config.base_url + path
+
     doc = spec.doc
     deps = deps if deps is not None else set()
 
@@ -614,6 +629,7 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
 
     versions = [d for d in site.versions(doc) if record(d) is not None] if doc else []
     alternates, switch = language_versions(site, spec, versions)
+    shown = images.Shown(absolute if spec.template == "feed.xml" else link, _IMAGE_MODES.get(spec.template, "web"))
     return {
         "site": site,
         "config": config,
@@ -628,7 +644,13 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "site_title": config.title.get(spec.lang) or config.title[config.source_language],
         "description": config.description.get(spec.lang, ""),
         "link": link,
-        "absolute": lambda path: config.base_url + path,
+        "absolute": absolute,
+        "shown": shown,
+        "cover": lambda d: _cover(site, d, spec.lang),
+        "image_html": lambda picture, alt, lazy=True, doc=None, sizes=images.SIZES: Markup(
+            images.picture_html(picture, alt, shown, lazy, config.language(doc.text_lang).tag if doc is not None and doc.fallback else None, sizes)
+        ),
+        "social_image": lambda picture: None if picture.format == "SVG" else absolute(images.social_variant(picture).path),
         "alternates": alternates,
         "x_default": _x_default(site, doc, spec),
         "switch": switch,
@@ -646,6 +668,27 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "author": config.text(config.author, spec.lang),
         "font": config.font(spec.lang),
     }
+
+
+_IMAGE_MODES = {"brochure_print.html": "print", "feed.xml": "feed"}
+
+
+def _cover(site: Site, doc: Document | None, lang: str) -> tuple[Any, str] | None:
+    """A story's or cluster's cover as this language shows it (its own image of the same name, if
+    its bundle has one), with its alt text ('' for a decorative one); None without a cover."""
+    cover = getattr(doc.item, "cover", None) if doc is not None else None
+    if cover is None or not cover.image:
+        return None
+    own = localized(cover.image, lang, site.config.source_language)
+    picture = site.images.get(own) or site.images.get(cover.image)
+    if picture is None:  # a brochure's cover (under assets/, copied as it is: see brochure.html)
+        return None
+    return picture, "" if cover.alt in (None, "-") else cover.alt
+
+
+def cover_images(site: Site) -> set[str]:
+    """The covers pages show (for their social cards), by repository path."""
+    return {found[0].path for d in site.documents.values() if (found := _cover(site, d, d.lang))}
 
 
 def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> tuple[list[tuple[Language, str]], list[tuple[Language, str]]]:

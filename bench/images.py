@@ -1,0 +1,91 @@
+"""Seconds per megapixel to make a photo's variants, cold and from the cache, on the real portal with
+camera-sized photos added to a story.
+
+    .venv/bin/python bench/images.py [--photos N] [--jobs N]
+
+Prints the cold build's image stage (seconds, megapixels decoded, seconds per megapixel), the
+image stage of a second build (all from the cache, none made), and the bytes of the largest web
+variant of a ~3 MB camera photo.
+
+Targets (issue 28, 2-core machine): a second build processes no image; a 3 MB camera photo reaches
+the page as at most about 250 KB at the largest web width.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import copy_portal  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from sitegen.inputs.images import Picture  # noqa: E402
+from sitegen.options import BuildOptions  # noqa: E402
+from sitegen.outputs.images import make_variants  # noqa: E402
+from sitegen.pipeline import build  # noqa: E402
+from sitegen.render import images  # noqa: E402
+
+STORY = "content/ko/stories/oita-lsi"
+
+
+def camera_photo(seed: int, width: int = 4000, height: int = 3000) -> bytes:
+    """A 12-megapixel JPEG about the size a camera makes (2.5-3 MB): light, edges and grain."""
+    gradient = Image.linear_gradient("L").resize((width, height))
+    grain = Image.effect_noise((width, height), 28 + seed)
+    detail = Image.radial_gradient("L").resize((width, height)).rotate(seed * 11)
+    image = Image.merge("RGB", (Image.blend(gradient, grain, 0.3), Image.blend(detail, grain, 0.2), gradient.rotate(90 + seed)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--photos", type=int, default=6)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SITEGEN_CACHE_DIR"] = str(Path(tmp, "cache"))  # cold: an empty cache of this run's own
+        root = copy_portal(Path(tmp) / "site")
+        bundle = root / STORY
+        flat = root / f"{STORY}.md"
+        if flat.exists():  # a story that is one file: made a bundle
+            bundle.mkdir()
+            flat.rename(bundle / "index.md")
+        text = (bundle / "index.md").read_text(encoding="utf-8")
+        photos = [camera_photo(n) for n in range(args.photos)]
+        for n, data in enumerate(photos):
+            (bundle / f"photo-{n}.jpg").write_bytes(data)
+        text += "\n" + "\n\n".join(f"![사진 {n}](photo-{n}.jpg)" for n in range(args.photos)) + "\n"
+        (bundle / "index.md").write_text(text, encoding="utf-8")
+        options = BuildOptions(source=root, out=root / "public", jobs=args.jobs, search=False, pdf=False)
+        cold = build(options)
+        assert cold.ok, [d.format() for d in cold.diagnostics]
+        warm = build(options)
+        megapixels = sum(Image.open(io.BytesIO(p)).size[0] * Image.open(io.BytesIO(p)).size[1] for p in photos) / 1e6
+        seconds = cold.timings.get("images", 0.0)
+        print(f"cold: {cold.images_processed} variants of {args.photos} photos ({megapixels:.0f} MP) in {seconds:.2f} s: {seconds / megapixels:.3f} s/MP")
+        print(
+            f"cached build: {warm.images_processed} variants made, image stage {warm.timings.get('images', 0.0):.3f} s, whole build {sum(warm.timings.values()):.2f} s"
+        )
+        picture = Picture("photo.jpg", photos[0], "0" * 64, 4000, 3000, "JPEG")
+        start = time.perf_counter()
+        largest = [v for v in images.web_variants(picture) if v.format == "jpeg"][-1]
+        made = make_variants([largest], {"photo.jpg": picture}, None, 1)
+        print(
+            f"a {len(photos[0]) / 2**20:.1f} MB camera photo at {largest.width} px (the largest web width): "
+            f"{len(made.outputs[largest.path]) / 1024:.0f} KB as JPEG ({time.perf_counter() - start:.2f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Images that content names: found in Markdown and front matter, resolved as an editor's Markdown
+preview resolves them (relative to the file that names them; '/' is the repository's top), then
+read and checked, each problem reported where the image is written."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..errors import Diagnostic
+from ..layout import CONTENT_DIR
+from .files import Refused, read_input
+from .svg import svg_problems
+
+# In a text once it is checked, an image the build makes variants of is written /@img/<its path in
+# the repository>: the same text renders the same wherever it is shown (a story's page, a brochure
+# that pulls the story in, the feed), and the renderer writes each page's own URLs for it.
+MARK = "/@img/"
+DECORATIVE = "-"  # ![-](divider.png): an image that says nothing, shown with alt=""
+RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".gif": "GIF", ".heic": "HEIF", ".heif": "HEIF"}
+HEIF_FIX = "a phone's HEIC photo, which needs pillow-heif: install sitegen[heic] (pip install 'sitegen[heic]'), or export the photo as JPEG"
+TYPES = (*RASTER, ".svg")
+MAX_BYTES = 30 * 2**20  # a camera's largest JPEG is ~25 MB; a bigger file is a mistake (a video, a TIFF scan)
+MAX_PIXELS = 100_000_000  # past this, decoding one image takes gigabytes: a decompression bomb
+_IMAGE = re.compile(r"""!\[(?P<alt>[^\]\n]*)\]\(\s*(?P<url><[^>\n]*>|[^\s)]+)(?:\s+(?P<title>"[^"\n]*"|'[^'\n]*'))?\s*\)""")
+_EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+ALT_FIX = "describe the image between the brackets, ![what it shows](photo.jpg), or write ![-](photo.jpg) for one that only decorates"
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image as a content file names it, and where: what the build checks and reports at."""
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    written: str
+    target: str | None  # its path in the repository; None when the path leads outside it
+    alt: str = ""  # its alt text as written
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image file that can be shown: its bytes, and what a page needs to lay it out."""
+
+    path: str
+    data: bytes
+    digest: str
+    width: int
+    height: int
+    format: str  # PNG, JPEG, WEBP, GIF or SVG
+
+
+def resolve(file: str, url: str) -> str | None:
+    """The repository path an image URL names from `file`, as a Markdown preview reads it; None
+    when it leads outside the repository."""
+    path = unquote(urlsplit(url).path)
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(file), path)
+    normal = posixpath.normpath(joined) if joined else ""
+    if normal in ("", ".", "..") or normal.startswith(("../", "/")):
+        return None
+    return normal
+
+
+def is_local(url: str) -> bool:
+    """A path to a file of the repository: no scheme, as a browser reads the URL (entities decoded,
+    tabs and newlines dropped), so that javascript&#58; is not taken for a file name."""
+    plain = re.sub(r"[\t\n\r]", "", html.unescape(url)).strip()
+    return bool(plain) and not _EXTERNAL.match(plain) and not plain.startswith("#")
+
+
+def rewrite_markdown(text: str, file: str, place: tuple[int, int] | None, field: str) -> tuple[str, list[ImageRef], list[Diagnostic]]:
+    """The text with each local image written as MARK + its repository path; the images, and a
+    diagnostic for each without alt text. `place`: the line and column where `text` starts in `file`."""
+    refs: list[ImageRef] = []
+    problems: list[Diagnostic] = []
+    out: list[str] = []
+    last = 0
+    for match in _IMAGE.finditer(text):
+        url = match.group("url").strip("<>")
+        line, column = _position(text, match.start(), place)
+        alt = match.group("alt").strip()
+        if not alt:
+            problems.append(Diagnostic(file, line, column, field, f"expected alt text for the image {url}, found none; {ALT_FIX}"))
+        if not is_local(url):
+            continue
+        target = resolve(file, url)
+        refs.append(ImageRef(file, line, column, field, url, target, alt))
+        if target is None:
+            continue
+        out.append(text[last : match.start()])
+        title = match.group("title")
+        out.append(f"![{'' if alt == DECORATIVE else match.group('alt')}]({MARK}{target}{' ' + title if title else ''})")
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out), refs, problems
+
+
+def _position(text: str, offset: int, place: tuple[int, int] | None) -> tuple[int | None, int | None]:
+    if place is None:
+        return None, None
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    return place[0] + line, (place[1] if line == 0 else 1) + offset - start
+
+
+def localized(path: str, lang: str, source_lang: str) -> str:
+    """The same image in `lang`'s content folder (a translation's bundle), for a path in the source's."""
+    prefix = f"{CONTENT_DIR}/{source_lang}/"
+    return f"{CONTENT_DIR}/{lang}/{path[len(prefix) :]}" if path.startswith(prefix) else path
+
+
+def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: str, languages: Iterable[str]) -> tuple[dict[str, Picture], list[Diagnostic]]:
+    """Every image named, by the path each text names it at (a translation's image falls back to the
+    source's of the same name), and a diagnostic at each reference to an image that cannot be shown.
+    `refs`: each with the language of the text that names it."""
+    pictures: dict[str, Picture] = {}
+    problems: list[Diagnostic] = []
+    read: dict[str, Picture | str] = {}
+
+    def load(path: str) -> Picture | str:
+        if path not in read:
+            read[path] = read_picture(root, path)
+        return read[path]
+
+    for ref, lang in refs:
+        if ref.target is None:
+            problems.append(
+                _at(ref, "a path inside the repository", f"{ref.written!r}, which leads outside it", "move the image into the item's folder or assets/")
+            )
+            continue
+        if ref.target in pictures:
+            continue
+        found = load(ref.target)
+        if isinstance(found, str) and lang != source_lang and found.startswith("missing"):
+            source = ref.target.replace(f"{CONTENT_DIR}/{lang}/", f"{CONTENT_DIR}/{source_lang}/", 1)
+            if source != ref.target:
+                found = load(source)
+        if isinstance(found, str):
+            problems.append(_at(ref, "an image file", f"{found.removeprefix('missing: ')} at {ref.target}", _fix(found)))
+            continue
+        pictures[ref.target] = found
+        if lang == source_lang:  # a translation's bundle may hold its own image of the same name
+            for other in languages:
+                own = localized(ref.target, other, source_lang)
+                if own != ref.target and own not in pictures and (root / own).is_file():
+                    mine = load(own)
+                    if isinstance(mine, Picture):
+                        pictures[own] = mine
+                    else:
+                        problems.append(Diagnostic(own, None, None, None, f"expected an image file, found {mine.removeprefix('missing: ')}; {_fix(mine)}"))
+    return pictures, problems
+
+
+def untranslated_alt(refs: Iterable[tuple[ImageRef, str, str]], source_lang: str) -> list[Diagnostic]:
+    """A note at each image of a translation whose alt text is the source's, word for word (a reader
+    of the translation hears it in the source language). `refs`: each with its text's language and
+    its item's key (section/slug)."""
+    source_alts = {(key, posixpath.basename(ref.target or ref.written)): ref.alt for ref, lang, key in refs if lang == source_lang}
+    notes = []
+    for ref, lang, key in refs:
+        same = source_alts.get((key, posixpath.basename(ref.target or ref.written)))
+        if lang != source_lang and ref.alt and ref.alt != DECORATIVE and ref.alt == same:
+            notes.append(
+                Diagnostic(ref.file, ref.line, ref.column, ref.field, f"expected alt text in {lang}, found the source's ({ref.alt!r}); translate it", "note")
+            )
+    return notes
+
+
+def _at(ref: ImageRef, expected: str, found: str, fix: str) -> Diagnostic:
+    return Diagnostic(ref.file, ref.line, ref.column, ref.field, f"expected {expected}, found {found}; {fix}")
+
+
+def _fix(found: str) -> str:
+    if found.startswith("missing"):
+        return "put the image there, or correct the path (it is read from the folder of the file that names it)"
+    return "export the image again as JPEG, PNG or WebP"
+
+
+def read_picture(root: Path, path: str) -> Picture | str:
+    """The image at `path`, or why it cannot be shown (starting 'missing: ' when there is none)."""
+    suffix = posixpath.splitext(path)[1].lower()
+    try:
+        data = read_input(root, path)
+    except Refused as exc:
+        return f"missing: {exc.found}" if exc.missing else exc.found
+    if suffix not in TYPES:
+        return f"a file that is not an image sitegen shows ({suffix or 'no extension'}; it shows {', '.join(TYPES)})"
+    if len(data) > MAX_BYTES:
+        return f"a file of {len(data) / 2**20:.1f} MB, over the {MAX_BYTES // 2**20} MB limit (make it smaller)"
+    digest = hashlib.sha256(data).hexdigest()
+    if suffix == ".svg":
+        refused = svg_problems(data)
+        if refused:
+            return f"an SVG picture sitegen refuses ({refused[0][1]})"
+        width, height = svg_size(data)
+        return Picture(path, data, digest, width, height, "SVG")
+    return _raster(path, data, digest, RASTER[suffix])
+
+
+def heif_opener() -> bool:
+    """Teach Pillow to open HEIC/HEIF photos, if pillow-heif is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | str:
+    from PIL import Image  # here: a site without photos need not load Pillow
+
+    if expected == "HEIF" and not heif_opener():
+        return HEIF_FIX
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return (
+                    f"an image of {width}x{height} pixels, over the {MAX_PIXELS // 1_000_000} megapixel limit (a decompression bomb, or a scan to make smaller)"
+                )
+            if image.format != expected:
+                return f"a file whose content is {image.format or 'not an image'}, not what its extension {posixpath.splitext(path)[1]} says"
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # decoded at 1/8: a truncated file still fails
+            image.load()
+            orientation = image.getexif().get(0x0112, 1)
+    except Image.DecompressionBombError:
+        return f"an image over the {MAX_PIXELS // 1_000_000} megapixel limit (a decompression bomb)"
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        return f"a broken or truncated image file ({type(exc).__name__}: {exc})"
+    if orientation in (5, 6, 7, 8):  # a phone's portrait photo, stored on its side
+        width, height = height, width
+    return Picture(path, data, digest, width, height, expected)
+
+
+_LENGTH = re.compile(rb"""\s(width|height|viewBox)\s*=\s*["']([^"']*)["']""")
+
+
+def svg_size(data: bytes) -> tuple[int, int]:
+    """The size an SVG asks for (its width and height, else its viewBox), 800x600 when it says neither."""
+    head = data[: data.find(b">", data.find(b"<svg")) + 1] if b"<svg" in data else b""
+    found = {name.decode(): value.decode() for name, value in _LENGTH.findall(head)}
+    try:
+        return round(float(found["width"].removesuffix("px"))), round(float(found["height"].removesuffix("px")))
+    except (KeyError, ValueError):
+        pass
+    try:
+        box = [float(n) for n in re.split(r"[\s,]+", found["viewBox"].strip())]
+        return round(box[2]), round(box[3])
+    except (KeyError, ValueError, IndexError):
+        return 800, 600
