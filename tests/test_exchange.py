@@ -64,12 +64,12 @@ def test_the_export_is_xliff_12_with_a_file_per_item_and_states(portal, tmp_path
     assert (root.tag, root.get("version")) == (f"{{{XLIFF}}}xliff", "1.2")
     files = root.findall("x:file", NS)
     assert {f.get("source-language") for f in files} == {"ko"} and {f.get("target-language") for f in files} == {"zh"}
-    oita = next(f for f in files if f.get("original") == "content/ko/stories/oita-lsi.md")
+    oita = next(f for f in files if f.get("original") == "content/ko/stories/oita-lsi/index.md")
     ids = [u.get("id") for u in oita.iter(f"{{{XLIFF}}}trans-unit")]
-    assert ids[:3] == ["title", "summary", "body#1"] and len(ids) == len(set(ids))
+    assert ids[:4] == ["title", "summary", "cover.alt", "body#1"] and len(ids) == len(set(ids))
     assert {t.get("state") for t in oita.iter(f"{{{XLIFF}}}target")} == {"translated"}
     note = oita.find("x:body/x:trans-unit[@id='body#2']/x:note", NS)
-    assert note is not None and note.text.startswith("body, block 2: content/ko/stories/oita-lsi.md:")
+    assert note is not None and note.text.startswith("body, block 2: content/ko/stories/oita-lsi/index.md:")
     untranslated = next(f for f in files if f.get("original") == "content/ko/stories/daegyeong-working-groups.md")
     assert untranslated.findall(".//x:target", NS) == []
 
@@ -82,7 +82,7 @@ def test_a_brochure_exports_every_item_it_is_made_of(portal, tmp_path):
         "content/ko/pages/program.md",
         "content/ko/clusters/changwon-machinery.yaml",
         "content/ko/pages/global.md",
-        "content/ko/stories/oita-lsi.md",
+        "content/ko/stories/oita-lsi/index.md",
         "content/ko/pages/contact.md",  # its back page
     ]
 
@@ -199,12 +199,12 @@ def test_broken_xml_is_refused_at_its_line(portal, tmp_path, capsys):
 def test_a_deleted_unit_is_refused(portal, tmp_path, capsys):
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
     tree, found = units(file)
-    unit = found["content/ko/stories/oita-lsi.md#body#3"]
+    unit = found["content/ko/stories/oita-lsi/index.md#body#3"]
     unit.getparent().remove(unit)
     tree.write(str(file))
     line = etree.parse(str(file)).getroot()[0].sourceline
     [problem] = refused(portal, file, capsys)
-    assert problem == f"{file}:{line}: error: expected every unit of content/ko/stories/oita-lsi.md, found 1 missing (body#3); send back the whole file"
+    assert problem == f"{file}:{line}: error: expected every unit of content/ko/stories/oita-lsi/index.md, found 1 missing (body#3); send back the whole file"
 
 
 @pytest.mark.parametrize("damage", ["removed", "duplicated"])
@@ -243,26 +243,26 @@ def test_an_item_that_no_longer_exists_is_refused(portal, tmp_path, capsys):
 
 def test_a_source_changed_since_the_export_is_named_and_stays_out_of_date(portal, tmp_path, capsys):
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
-    source = portal / "content/ko/stories/oita-lsi.md"
+    source = portal / "content/ko/stories/oita-lsi/index.md"
     source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
     translate_all(file, mark="")
     _, found = units(file)
-    line = found["content/ko/stories/oita-lsi.md#body#2"].find("x:target", NS).sourceline
+    line = found["content/ko/stories/oita-lsi/index.md#body#2"].find("x:target", NS).sourceline
     code, err = imported(portal, file, capsys)
     assert code == 0
     assert err.splitlines() == [
-        f"{file}:{line}: warning: body#2: the source changed since the export (content/ko/stories/oita-lsi.md:18); "
+        f"{file}:{line}: warning: body#2: the source changed since the export (content/ko/stories/oita-lsi/index.md:21); "
         "the translation is imported as made from the old source and stays marked out of date"
     ]
-    assert "source_version: bd73cd26f9a9" in (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+    assert "source_version: a39afb536e60" in (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
 
 
 def test_a_translation_edited_here_since_the_export_needs_force(portal, tmp_path, capsys):
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
-    local = portal / "content/ja/stories/oita-lsi.md"
+    local = portal / "content/ja/stories/oita-lsi/index.md"
     local.write_text(local.read_text(encoding="utf-8").replace("日韓の企業が出会う", "日韓企業の出会い"), encoding="utf-8")
     [problem] = refused(portal, file, capsys)
-    assert "expected content/ja/stories/oita-lsi.md as it was when exported, found it changed since" in problem and "--force" in problem
+    assert "expected content/ja/stories/oita-lsi/index.md as it was when exported, found it changed since" in problem and "--force" in problem
     assert imported(portal, file, capsys, "--force") == (0, "")
     assert "日韓の企業が出会う" in local.read_text(encoding="utf-8")
 
@@ -326,7 +326,7 @@ def test_the_po_passes_msgfmt_check_and_shows_placeholders_as_tokens(rich, tmp_p
         catalog = read_po(po)
     entry = catalog.get("일본 {1}오이타현{/1} {2}LSI 클러스터{/2}와 {3}교류{/3}했습니다.{4/} {5/} 모델입니다.", context=f"{RICH_PATH}#body#2")
     assert entry is not None and entry.string == ""
-    oita = catalog.get("충청권 클러스터, 일본 오이타현 LSI 클러스터와의 교류로 수출 계약 결실", context="content/ko/stories/oita-lsi.md#title")
+    oita = catalog.get("충청권 클러스터, 일본 오이타현 LSI 클러스터와의 교류로 수출 계약 결실", context="content/ko/stories/oita-lsi/index.md#title")
     assert oita.string.startswith("忠清圏クラスター") and not oita.fuzzy
     assert str(catalog.locale) == "ja"
 
@@ -390,18 +390,18 @@ def test_the_same_content_exports_to_the_same_bytes(portal, tmp_path):
 
 
 def test_an_outdated_translation_is_offered_for_review_and_stays_out_of_date_until_reviewed(portal, tmp_path, capsys):
-    source = portal / "content/ko/stories/oita-lsi.md"
+    source = portal / "content/ko/stories/oita-lsi/index.md"
     source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "--outdated")
     root = etree.parse(str(file)).getroot()
-    assert [f.get("original") for f in root.findall("x:file", NS)] == ["content/ko/stories/oita-lsi.md"]
+    assert [f.get("original") for f in root.findall("x:file", NS)] == ["content/ko/stories/oita-lsi/index.md"]
     assert {t.get("state") for t in root.iter(f"{{{XLIFF}}}target")} == {"needs-review-translation"}
     assert imported(portal, file, capsys) == (0, "")
-    assert "source_version: bd73cd26f9a9" in (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
+    assert "source_version: a39afb536e60" in (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
     translate_all(file)  # reviewed: every target now "translated"
     assert imported(portal, file, capsys) == (0, "")
-    text = (portal / "content/ja/stories/oita-lsi.md").read_text(encoding="utf-8")
-    assert "source_version: bd73cd26f9a9" not in text and "## 한일 기업의 만남" in text
+    text = (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
+    assert "source_version: a39afb536e60" not in text and "## 한일 기업의 만남" in text
 
 
 def test_unknown_items_and_languages_are_wrong_usage(portal, tmp_path, capsys):
@@ -472,10 +472,10 @@ def test_a_list_the_translation_shortened_is_offered_untranslated_and_written_wh
 def test_a_translation_file_that_links_out_of_the_site_is_not_written_through(portal, tmp_path, capsys):
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
     outside = tmp_path / "outside.md"
-    local = portal / "content/ja/stories/oita-lsi.md"
+    local = portal / "content/ja/stories/oita-lsi/index.md"
     outside.write_bytes(local.read_bytes())
     local.unlink()
     local.symlink_to(outside)
     problems = refused(portal, file, capsys, "--force")
-    assert len(problems) == 1 and problems[0].startswith("content/ja/stories/oita-lsi.md: error: ") and "outside.md" in problems[0]
-    assert outside.read_bytes() == (REPO / "content/ja/stories/oita-lsi.md").read_bytes()
+    assert len(problems) == 1 and problems[0].startswith("content/ja/stories/oita-lsi/index.md: error: ") and "outside.md" in problems[0]
+    assert outside.read_bytes() == (REPO / "content/ja/stories/oita-lsi/index.md").read_bytes()

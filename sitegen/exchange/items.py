@@ -92,7 +92,7 @@ def _paths(config: SiteConfig, source: CheckedItem) -> list[tuple[Any, ...]]:
             return (item.body_line, 0)
         return item.parsed.mark(path) or (0, 0)
 
-    return sorted(translatable(fields, source.fields), key=lambda p: (where(p), tuple(map(str, p))))
+    return sorted(translatable(fields, source.as_written), key=lambda p: (where(p), tuple(map(str, p))))
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def source_units(config: SiteConfig, source: CheckedItem) -> tuple[list[SourceUn
     units, layouts = [], {}
     item = source.source
     for path in _paths(config, source):
-        value = _get(source.fields, path)
+        value = _get(source.as_written, path)
         field = _field(fields, path)
         mark = item.body_line if path == ("body",) and item.body is not None else (item.parsed.mark(path) or (1, 1))[0]
         name = _dotted(path)
@@ -155,7 +155,7 @@ def _current_targets(
         return {}
     targets: dict[str, tuple[tuple[Part, ...] | None, str]] = {}
     for path, blocks in layouts.items():
-        value = _get(translation.fields, path)
+        value = _get(translation.as_written, path)
         if not isinstance(value, str):
             continue
         mine = split_blocks(value)
@@ -177,9 +177,9 @@ def _current_targets(
     for unit in units:
         if unit.path in layouts or unit.id in targets:
             continue
-        value = _get(translation.fields, unit.path)
+        value = _get(translation.as_written, unit.path)
         if len(unit.path) > 1 and isinstance(unit.path[-1], int):
-            whole, mine_list = _get(translation.fields, unit.path[:-1]), None
+            whole, mine_list = _get(translation.as_written, unit.path[:-1]), None
             if isinstance(whole, tuple):
                 mine_list = whole
             source_len = sum(1 for u in units if u.path[:-1] == unit.path[:-1] and isinstance(u.path[-1], int))

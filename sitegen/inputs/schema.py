@@ -28,6 +28,13 @@ class CheckedItem:
     source_version: str | None = None  # a translation's record of the source version it was made from
     version: str = ""  # a source's version: the fingerprint of its translatable fields
     images: tuple[ImageRef, ...] = ()  # every local image its texts and cover name
+    # The fields as the editor wrote them, before image paths became the renderer's marks: what a
+    # translator is sent and what is written back (sitegen i18n export and import).
+    written: dict[str, Any] | None = None
+
+    @property
+    def as_written(self) -> dict[str, Any]:
+        return self.written if self.written is not None else self.fields
 
 
 # A translation records the version of the source it translates (see model.source_version).
@@ -197,12 +204,13 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
     publish, expiry = clean.get("publish_date"), clean.get("expiry_date")
     if publish is not None and expiry is not None and expiry <= publish:
         checker.report(("expiry_date",), f"expected an expiry_date after the publish_date {publish}, found {expiry}; the item would never be shown")
+    written = {name: value for name, value in clean.items() if name != VERSION_FIELD}
     images = _images(item, clean, checker)
     if any(d.severity == "error" for d in checker.diagnostics):
         return None, checker.diagnostics
     recorded = clean.pop(VERSION_FIELD, None)
     version = fingerprint(clean, translatable(fields, clean)) if is_source else ""
-    return CheckedItem(item, clean, recorded, version, images), checker.diagnostics
+    return CheckedItem(item, clean, recorded, version, images, written), checker.diagnostics
 
 
 def _images(item: SourceItem, clean: dict[str, Any], checker: v.Checker) -> tuple[ImageRef, ...]:
