@@ -479,3 +479,18 @@ def test_a_translation_file_that_links_out_of_the_site_is_not_written_through(po
     problems = refused(portal, file, capsys, "--force")
     assert len(problems) == 1 and problems[0].startswith("content/ja/stories/oita-lsi/index.md: error: ") and "outside.md" in problems[0]
     assert outside.read_bytes() == (REPO / "content/ja/stories/oita-lsi/index.md").read_bytes()
+
+
+def test_a_translation_linked_out_of_the_site_is_never_read_by_the_export(portal, tmp_path):
+    """The export reads the local translation as every input is read: through a link out of the
+    site, not even its hash reaches the file sent to an agency."""
+    import hashlib
+
+    outside = tmp_path / "private.md"
+    outside.write_bytes(b"---\ntitle: private\n---\nNot the site's.\n")
+    local = portal / "content/ja/stories/oita-lsi/index.md"
+    local.unlink()
+    local.symlink_to(outside)
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    text = file.read_text(encoding="utf-8")
+    assert hashlib.sha256(outside.read_bytes()).hexdigest() not in text and 'translation="none"' in text

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import Diagnostic
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
-from ..inputs.files import Refused, check_input
+from ..inputs.files import Refused, check_input, read_input
 from ..inputs.schema import CheckedItem, check_item
 from ..layout import CONTENT_DIR, identify
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
@@ -26,9 +26,18 @@ class Selection:
     outdated: bool = False
 
 
+def _read_local(config: SiteConfig, rel: str) -> bytes | None:
+    """A translation file as every input is read (inside content/, a plain file); None when there is
+    none, or it is refused (_write_problems reports that)."""
+    try:
+        return read_input(config.root, rel, CONTENT_DIR)
+    except Refused:
+        return None
+
+
 def _digest(config: SiteConfig, rel: str) -> str:
-    path = config.root / rel
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    data = _read_local(config, rel)
+    return hashlib.sha256(data).hexdigest() if data is not None else ""
 
 
 def _key(name: str) -> tuple[str, str]:
@@ -177,7 +186,7 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     for expected, text, version in files:
         path = config.root / expected
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        if _read_local(config, expected) != text.encode("utf-8"):
             path.write_text(text, encoding="utf-8")
         written.append(Written(expected, version))
     return written, found
@@ -224,10 +233,10 @@ def _check_file(where: str, line: int, config: SiteConfig, source: CheckedItem, 
 
 
 def _local(config: SiteConfig, rel: str, lang: str, source: CheckedItem) -> SourceItem | None:
-    path = config.root / rel
-    if not path.is_file():
+    data = _read_local(config, rel)
+    if data is None:
         return None
-    parsed = parse_item(path.read_bytes(), rel, lang, source.source.section, source.source.slug)
+    parsed = parse_item(data, rel, lang, source.source.section, source.source.slug)
     return parsed if isinstance(parsed, SourceItem) else None
 
 
