@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from sitegen.layout import identify
 from sitegen.render.urls import item_path, output_file
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
+XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
 NS = {"x": XLIFF}
 TRANSLATIONS = ("en", "ja", "zh")
 
@@ -125,26 +127,59 @@ def rich(portal: Path) -> Path:
     return portal
 
 
-def units(file: Path) -> tuple[etree._ElementTree, dict[str, etree._Element]]:
+@dataclass(frozen=True)
+class Xliff:
+    """What tells XLIFF 1.2 and 2 apart for a test: the namespace, the unit, the placeholders."""
+
+    ns: str
+    unit: str
+    paired: str  # a placeholder around text
+    alone: str  # a standalone placeholder
+    args: tuple[str, ...]  # of `sitegen i18n export`
+
+    def q(self, name: str) -> str:
+        return f"{{{self.ns}}}{name}"
+
+    def source(self, unit: etree._Element) -> etree._Element:
+        return unit.find(f".//{self.q('source')}")
+
+    def target(self, unit: etree._Element) -> etree._Element | None:
+        return unit.find(f".//{self.q('target')}")
+
+    def original(self, unit: etree._Element) -> str:
+        return next(a for a in unit.iterancestors(self.q("file"))).get("original")
+
+
+X12 = Xliff(XLIFF, "trans-unit", "g", "x", ())
+X2 = Xliff(XLIFF2, "unit", "pc", "ph", ("--format", "xliff2"))
+BOTH = pytest.mark.parametrize("fmt", [X12, X2], ids=["xliff12", "xliff2"])
+
+
+def units(file: Path, fmt: Xliff = X12) -> tuple[etree._ElementTree, dict[str, etree._Element]]:
     tree = etree.parse(str(file))
-    return tree, {f"{u.getparent().getparent().get('original')}#{u.get('id')}": u for u in tree.iter(f"{{{XLIFF}}}trans-unit")}
+    return tree, {f"{fmt.original(u)}#{u.get('id')}": u for u in tree.iter(fmt.q(fmt.unit))}
 
 
-def translate_all(file: Path, mark: str = "", end: str = "") -> None:
+def translate_all(file: Path, mark: str = "", end: str = "", fmt: Xliff = X12) -> None:
     """What a CAT tool does: every unit gets a target, its source's text and placeholders, marked."""
-    tree, found = units(file)
+    tree, found = units(file, fmt)
     for unit in found.values():
-        source = unit.find("x:source", NS)
-        old = unit.find("x:target", NS)
+        source = fmt.source(unit)
+        old = fmt.target(unit)
         if old is not None:
-            unit.remove(old)
-        target = etree.Element(f"{{{XLIFF}}}target", state="translated")
+            old.getparent().remove(old)
+        target = etree.Element(fmt.q("target"))
+        if fmt is X12:
+            target.set("state", "translated")
+        else:
+            source.getparent().set("state", "translated")
+            source.getparent().attrib.pop("subState", None)
         target.text, target[:] = source.text, [copy.deepcopy(child) for child in source]
         if mark:
-            for node in [target, *target.iter(f"{{{XLIFF}}}g")]:
+            for node in [target, *target.iter(fmt.q(fmt.paired))]:
                 if node.text:
                     node.text = f"{mark}{node.text}{end or mark}"
-            for node in target.iter(f"{{{XLIFF}}}g", f"{{{XLIFF}}}x"):
+            for node in target.iter(fmt.q(fmt.paired), fmt.q(fmt.alone)):
                 if node.tail:
                     node.tail = f"{mark}{node.tail}{end or mark}"
         source.addnext(target)
