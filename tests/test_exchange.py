@@ -621,7 +621,7 @@ def test_xliff2_codes_may_move_and_come_back_as_start_and_end_codes(rich, tmp_pa
     [
         ("sc", "unit body#2: expected plain text and placeholders, found <sc id='3'/> without its <ec startRef='3'/> after it, in the same element"),
         ("segments", "unit body#2: expected one <segment>, found 2; join the segments in the CAT tool"),
-        ("element", "unit body#2: expected plain text and placeholders, found an inline <cp> element"),
+        ("element", "unit body#2: expected plain text and placeholders, found an inline <comment> element"),
     ],
 )
 def test_an_xliff2_unit_a_cat_tool_broke_is_refused_at_its_line(rich, tmp_path, capsys, damage, found):
@@ -639,7 +639,7 @@ def test_an_xliff2_unit_a_cat_tool_broke_is_refused_at_its_line(rich, tmp_path, 
     elif damage == "segments":  # resegmented although the file says canResegment="no"
         unit.append(copy.deepcopy(unit.find("x:segment", N2)))
     else:
-        target.append(etree.Element(X2.q("cp"), hex="0001"))
+        target.append(etree.Element("{urn:x-some-cat-tool}comment"))
     tree.write(str(file))
     _, units_ = units(file, X2)
     line = (X2.target(units_[f"{RICH_PATH}#body-2"]) if damage != "segments" else units_[f"{RICH_PATH}#body-2"]).sourceline
@@ -706,3 +706,15 @@ def test_a_second_implementation_reads_every_xliff2_unit_we_write(rich, tmp_path
     story = next(node.get("id") for node in root.findall("x:file", N2) if node.get("original") == RICH_PATH)
     assert theirs["resources"][story]["title"]["source"] == "오이타와의 **교류**"
     assert theirs["resources"][story]["body-1"]["note"].startswith(f"body, block 1: {RICH_PATH}:")
+
+
+def test_a_character_xml_cannot_hold_goes_out_as_a_code_point_and_comes_back(rich, tmp_path, capsys):
+    story = rich / RICH_PATH
+    story.write_text(RICH.replace("## 교류의 *시작*", "## 교류의\x0b *시작*"), encoding="utf-8")
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich", "--format", "xliff2")
+    _, found = units(file, X2)
+    source = X2.source(found[f"{RICH_PATH}#body-1"])
+    assert [(etree.QName(c).localname, c.get("hex")) for c in source] == [("cp", "000B"), ("pc", None)]
+    translate_all(file, fmt=X2)
+    assert imported(rich, file, capsys) == (0, "")
+    assert "## 교류의\x0b *시작*\n" in (rich / "content/ja/stories/rich.md").read_text(encoding="utf-8")

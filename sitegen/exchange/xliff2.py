@@ -5,6 +5,7 @@ where the XLIFF 2 schema allows neither)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -49,15 +50,28 @@ def _kind(opening: str) -> dict[str, str]:
     return {"type": "link"}  # [text](url) and <https://…>
 
 
+# Characters XML 1.0 cannot hold (control characters, say): XLIFF 2 writes each as <cp hex="…"/>.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(node: Any, last: Any, text: str) -> Any:
+    """Text appended after `last` (or at the start of `node`); the last element afterwards."""
+    for k, piece in enumerate(_NOT_XML.split(text)):
+        if k:
+            last = etree.SubElement(node, _q("cp"), hex=f"{ord(_NOT_XML.findall(text)[k - 1]):04X}")
+        if last is None:
+            node.text = (node.text or "") + piece
+        else:
+            last.tail = (last.tail or "") + piece
+    return last
+
+
 def _fill(node: Any, parts: tuple[Part, ...], codes: Codes) -> None:
     """Text and inline codes appended to a <source>, <target> or <pc>."""
     last = None
     for part in parts:
         if isinstance(part, str):
-            if last is None:
-                node.text = (node.text or "") + part
-            else:
-                last.tail = (last.tail or "") + part
+            last = _text(node, last, part)
             continue
         opening, closing = codes[part.id]
         if isinstance(part, Mark):
@@ -166,13 +180,22 @@ class _Inline:
                 k = end + 1
             elif name == "ec":
                 self.problems.append(f"<ec startRef={child.get('startRef')!r}/> without its <sc/> before it, in the same element")
+            elif name == "cp":
+                out.append(self._code_point(child.get("hex") or ""))
             elif name == "mrk":  # an annotation (a comment, a term) around text: the text is what counts
                 out += self.parts(child)
             elif name not in ("sm", "em"):  # annotation markers carry no text
                 what = name or etree.QName(child).localname
-                self.problems.append(f"an inline <{what}> element; only the <ph/> and <pc> codes of the export (or <sc/>…<ec/>) may be used")
+                self.problems.append(f"an inline <{what}> element; only the <ph/> and <pc> codes of the export (or <sc/>…<ec/>, <cp/>) may be used")
             out.append(child.tail or "")
         return _merge(out)
+
+    def _code_point(self, hex_value: str) -> str:
+        try:
+            return chr(int(hex_value, 16))
+        except (ValueError, OverflowError):
+            self.problems.append(f"<cp hex={hex_value!r}/>, which is no character")
+            return ""
 
     @staticmethod
     def _ends(node: Any, ident: str | None) -> bool:
@@ -204,10 +227,9 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
     """An XLIFF 2 file already parsed safely (`root`) read through the store; problems as (line, words)."""
     if root.get("version") not in VERSIONS:
         return None, [(root.sourceline, f"expected XLIFF 2 (version 2.0, 2.1 or 2.2), found version {root.get('version')!r}")]
-    store = Xliff2File.parsestring(data)
-    root = store.document.getroot()
+    store = Xliff2File.parsestring(data)  # its own tree, with a <file> of its own where there is none
     problems: list[tuple[int | None, str]] = []
-    units_of: dict[Any, list[Unit]] = {}
+    units_of: dict[str, list[Unit]] = {}
     for made in store.units:
         segment, element = made.xmlelement, made.getunitelement()
         ident = element.get("id") or ""
@@ -226,9 +248,13 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
         state = segment.get("state", "initial")
         ours = "new" if target is None else "needs-review" if state == "initial" else "translated"
         problems += [(line, f"unit {our_id(ident)}: expected plain text and placeholders, found {what}") for what in reader.problems]
-        units_of.setdefault(_file_of(element), []).append(Unit(our_id(ident), source, target, ours, _unit_notes(element), line))
+        units_of.setdefault(_file_of(element).get("id") or "", []).append(Unit(our_id(ident), source, target, ours, _unit_notes(element), line))
     items = []
+    seen: set[str] = set()
     for file in root.iterchildren(_q("file")):
+        if file.get("id") in seen:
+            problems.append((file.sourceline, f"expected each <file> id once, found {file.get('id')!r} again; export the file again"))
+        seen.add(file.get("id") or "")
         digest = file.get(f"{{{SITEGEN}}}translation")
         items.append(
             ItemUnits(
@@ -236,7 +262,7 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
                 file.get(f"{{{SITEGEN}}}target") or "",
                 file.get(f"{{{SITEGEN}}}source-version") or "",
                 "" if digest in (None, "none") else digest or "",
-                tuple(units_of.get(file, [])),
+                tuple(units_of.pop(file.get("id") or "", [])),
                 file.sourceline or 0,
             )
         )
