@@ -272,8 +272,9 @@ def test_the_wrong_target_language_is_refused(portal, tmp_path, capsys, fmt):
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *fmt.args)
     language = "trgLang" if fmt is X2 else "target-language"
     file.write_text(file.read_text(encoding="utf-8").replace(f'{language}="ja"', f'{language}="fr"'), encoding="utf-8")
+    line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if f'{language}="fr"' in text)
     [problem] = refused(portal, file, capsys)
-    assert problem == f"{file}:1: error: target-language: expected one of the site's translation languages (en, ja, zh), found 'fr'"
+    assert problem == f"{file}:{line}: error: target-language: expected one of the site's translation languages (en, ja, zh), found 'fr'"
 
 
 @BOTH

@@ -127,11 +127,13 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     lang = exchange.target_lang
     if exchange.source_lang != config.source_language:
         found.append(
-            Diagnostic(where, 1, None, "source-language", f"expected {config.source_language}, the site's source language, found {exchange.source_lang!r}")
+            Diagnostic(
+                where, exchange.line, None, "source-language", f"expected {config.source_language}, the site's source language, found {exchange.source_lang!r}"
+            )
         )
     if lang not in config.codes or lang == config.source_language:
         others = ", ".join(c for c in config.codes if c != config.source_language)
-        found.append(Diagnostic(where, 1, None, "target-language", f"expected one of the site's translation languages ({others}), found {lang!r}"))
+        found.append(Diagnostic(where, exchange.line, None, "target-language", f"expected one of the site's translation languages ({others}), found {lang!r}"))
         return [], found
     sources = {c.source.path: c for c in checked if c.source.lang == config.source_language}
     plans = []

@@ -161,7 +161,8 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         problems.append(
             Problem(root.sourceline, f"expected one source and one target language, found {sorted(map(str, source_langs))} and {sorted(map(str, languages))}")
         )
-    return Exchange(next(iter(source_langs)) or "", next(iter(languages)) or "", tuple(items)), problems
+    first = next(root.iter(f"{{{XLIFF12}}}file"), root)  # the languages are each <file>'s
+    return Exchange(next(iter(source_langs)) or "", next(iter(languages)) or "", tuple(items), first.sourceline or 1), problems
 
 
 # PO: placeholders as visible tokens a translator can move: {1}…{/1} around text, {2/} alone.
@@ -275,7 +276,8 @@ def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         )
     # Some editors rewrite the header and drop our field: the source paths name the language too.
     source_lang = str(header.get("X-Source-Language", "")) or next((path.split("/")[1] for path in items if path.count("/") > 1), "")
-    return Exchange(source_lang, str(header.get("Language", "")), tuple(items.values())), problems
+    said = next((n for n, line in enumerate(data.decode("utf-8", "replace").split("\n"), 1) if line.startswith('"Language:')), 1)
+    return Exchange(source_lang, str(header.get("Language", "")), tuple(items.values()), said), problems
 
 
 def _msgctxt_lines(data: bytes) -> dict[str, int]:

@@ -48,6 +48,7 @@ class Exchange:
     source_lang: str
     target_lang: str
     items: tuple[ItemUnits, ...]
+    line: int = 1  # where an exchange file that was read names its languages
 
 
 def target_path(config: SiteConfig, source_path: str, lang: str) -> str:

@@ -266,4 +266,4 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
                 file.sourceline or 0,
             )
         )
-    return Exchange(root.get("srcLang") or "", root.get("trgLang") or "", tuple(items)), problems
+    return Exchange(root.get("srcLang") or "", root.get("trgLang") or "", tuple(items), root.sourceline or 1), problems
