@@ -127,7 +127,7 @@ def write_xliff2(exchange: Exchange) -> bytes:
             node.append(made.getunitelement())
             made.setid(unit_id(unit.id))
             element = made.getunitelement()
-            del made.xmlelement.attrib[XML_SPACE]  # not an attribute of <segment>: the unit's, inherited
+            made.xmlelement.attrib.pop(XML_SPACE, None)  # not an attribute of <segment>: set on the unit, inherited
             element.set(XML_SPACE, "preserve")  # a paragraph's line breaks are the Markdown's
             _fill(made.get_source_dom(), unit.source, unit.codes)
             if unit.target is not None:
