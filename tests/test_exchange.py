@@ -621,7 +621,7 @@ def test_xliff2_codes_may_move_and_come_back_as_start_and_end_codes(rich, tmp_pa
     ("damage", "found"),
     [
         ("sc", "unit body#2: expected plain text and placeholders, found <sc id='3'/> without its <ec startRef='3'/> after it, in the same element"),
-        ("segments", "unit body#2: expected one <segment>, found 2; join the segments in the CAT tool"),
+        ("segments", "unit body#2: expected one <segment>, found 2 parts; join them in the CAT tool"),
         ("element", "unit body#2: expected plain text and placeholders, found an inline <comment> element"),
     ],
 )

@@ -233,11 +233,11 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
     for made in store.units:
         segment, element = made.xmlelement, made.getunitelement()
         ident = element.get("id") or ""
-        segments = list(element.iterchildren(_q("segment"), _q("ignorable")))
-        if segments[0] is not segment:
+        if next(element.iterchildren(_q("segment"))) is not segment:
             continue  # the unit's first segment reported it
-        if len(segments) > 1:
-            problems.append((element.sourceline, f"unit {our_id(ident)}: expected one <segment>, found {len(segments)}; join the segments in the CAT tool"))
+        parts = list(element.iterchildren(_q("segment"), _q("ignorable")))
+        if len(parts) > 1:
+            problems.append((element.sourceline, f"unit {our_id(ident)}: expected one <segment>, found {len(parts)} parts; join them in the CAT tool"))
         reader = _Inline()
         source = reader.parts(made.get_source_dom()) if made.get_source_dom() is not None else ()
         target_node = made.get_target_dom()
