@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--brochure", metavar="SLUG", help="every item the brochure is made of")
     export.add_argument("--missing", action="store_true", help="only items not yet translated")
     export.add_argument("--outdated", action="store_true", help="only translations whose source changed since")
-    export.add_argument("--format", choices=("xliff", "po"), default="xliff", help="XLIFF 1.2 (default, for CAT tools) or PO")
+    export.add_argument("--format", choices=("xliff", "xliff2", "po"), default="xliff", help="XLIFF 1.2 (default, for CAT tools), XLIFF 2.1 or PO")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     export.add_argument("--source", type=Path, default=Path("."))
     export.set_defaults(run=_export)

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from sitegen.layout import identify
 from sitegen.render.urls import item_path, output_file
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
+XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
 NS = {"x": XLIFF}
 TRANSLATIONS = ("en", "ja", "zh")
 
@@ -125,26 +127,63 @@ def rich(portal: Path) -> Path:
     return portal
 
 
-def units(file: Path) -> tuple[etree._ElementTree, dict[str, etree._Element]]:
+@dataclass(frozen=True)
+class Xliff:
+    """What tells XLIFF 1.2 and 2 apart for a test: the namespace, the unit, the placeholders."""
+
+    ns: str
+    unit: str
+    paired: str  # a placeholder around text
+    alone: str  # a standalone placeholder
+    args: tuple[str, ...]  # of `sitegen i18n export`
+
+    def q(self, name: str) -> str:
+        return f"{{{self.ns}}}{name}"
+
+    def source(self, unit: etree._Element) -> etree._Element:
+        return unit.find(f".//{self.q('source')}")
+
+    def target(self, unit: etree._Element) -> etree._Element | None:
+        return unit.find(f".//{self.q('target')}")
+
+    def original(self, unit: etree._Element) -> str:
+        return next(a for a in unit.iterancestors(self.q("file"))).get("original")
+
+    def id(self, ours: str) -> str:
+        """A unit's id in the file: XLIFF 2's are NMTOKENs, without '#'."""
+        return ours.replace("#", "-") if self.ns == XLIFF2 else ours
+
+
+X12 = Xliff(XLIFF, "trans-unit", "g", "x", ())
+X2 = Xliff(XLIFF2, "unit", "pc", "ph", ("--format", "xliff2"))
+BOTH = pytest.mark.parametrize("fmt", [X12, X2], ids=["xliff12", "xliff2"])
+
+
+def units(file: Path, fmt: Xliff = X12) -> tuple[etree._ElementTree, dict[str, etree._Element]]:
     tree = etree.parse(str(file))
-    return tree, {f"{u.getparent().getparent().get('original')}#{u.get('id')}": u for u in tree.iter(f"{{{XLIFF}}}trans-unit")}
+    return tree, {f"{fmt.original(u)}#{u.get('id')}": u for u in tree.iter(fmt.q(fmt.unit))}
 
 
-def translate_all(file: Path, mark: str = "", end: str = "") -> None:
+def translate_all(file: Path, mark: str = "", end: str = "", fmt: Xliff = X12) -> None:
     """What a CAT tool does: every unit gets a target, its source's text and placeholders, marked."""
-    tree, found = units(file)
+    tree, found = units(file, fmt)
     for unit in found.values():
-        source = unit.find("x:source", NS)
-        old = unit.find("x:target", NS)
+        source = fmt.source(unit)
+        old = fmt.target(unit)
         if old is not None:
-            unit.remove(old)
-        target = etree.Element(f"{{{XLIFF}}}target", state="translated")
+            old.getparent().remove(old)
+        target = etree.Element(fmt.q("target"))
+        if fmt is X12:
+            target.set("state", "translated")
+        else:
+            source.getparent().set("state", "translated")
+            source.getparent().attrib.pop("subState", None)
         target.text, target[:] = source.text, [copy.deepcopy(child) for child in source]
         if mark:
-            for node in [target, *target.iter(f"{{{XLIFF}}}g")]:
+            for node in [target, *target.iter(fmt.q(fmt.paired))]:
                 if node.text:
                     node.text = f"{mark}{node.text}{end or mark}"
-            for node in target.iter(f"{{{XLIFF}}}g", f"{{{XLIFF}}}x"):
+            for node in target.iter(fmt.q(fmt.paired), fmt.q(fmt.alone)):
                 if node.tail:
                     node.tail = f"{mark}{node.tail}{end or mark}"
         source.addnext(target)
@@ -188,18 +227,20 @@ def refused(root: Path, file: Path, capsys, *args: str) -> list[str]:
     return err.splitlines()[:-1]
 
 
-def test_broken_xml_is_refused_at_its_line(portal, tmp_path, capsys):
-    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+@BOTH
+def test_broken_xml_is_refused_at_its_line(portal, tmp_path, capsys, fmt):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *fmt.args)
     text = file.read_text(encoding="utf-8").replace("</target>", "", 1)
     file.write_text(text, encoding="utf-8")
     [problem] = refused(portal, file, capsys)
     assert problem.startswith(f"{file}:") and ": error: expected well-formed XML, found a syntax error" in problem
 
 
-def test_a_deleted_unit_is_refused(portal, tmp_path, capsys):
-    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
-    tree, found = units(file)
-    unit = found["content/ko/stories/oita-lsi/index.md#body#3"]
+@BOTH
+def test_a_deleted_unit_is_refused(portal, tmp_path, capsys, fmt):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *fmt.args)
+    tree, found = units(file, fmt)
+    unit = found[f"content/ko/stories/oita-lsi/index.md#{fmt.id('body#3')}"]
     unit.getparent().remove(unit)
     tree.write(str(file))
     line = etree.parse(str(file)).getroot()[0].sourceline
@@ -207,33 +248,38 @@ def test_a_deleted_unit_is_refused(portal, tmp_path, capsys):
     assert problem == f"{file}:{line}: error: expected every unit of content/ko/stories/oita-lsi/index.md, found 1 missing (body#3); send back the whole file"
 
 
+@BOTH
 @pytest.mark.parametrize("damage", ["removed", "duplicated"])
-def test_a_broken_placeholder_is_refused_at_its_line(rich, tmp_path, capsys, damage):
-    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich")
-    translate_all(file)
-    tree, found = units(file)
-    target = found[f"{RICH_PATH}#body#2"].find("x:target", NS)
-    mark = target[3]  # <x id="4"/>: the footnote mark
+def test_a_broken_placeholder_is_refused_at_its_line(rich, tmp_path, capsys, damage, fmt):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich", *fmt.args)
+    translate_all(file, fmt=fmt)
+    tree, found = units(file, fmt)
+    target = fmt.target(found[f"{RICH_PATH}#{fmt.id('body#2')}"])
+    mark = target[3]  # <x id="4"/> (<ph id="4"/>): the footnote mark
     if damage == "removed":
         target.remove(mark)
     else:
         mark.addnext(copy.deepcopy(mark))
     tree.write(str(file))
-    line = units(file)[1][f"{RICH_PATH}#body#2"].find("x:target", NS).sourceline
+    line = fmt.target(units(file, fmt)[1][f"{RICH_PATH}#{fmt.id('body#2')}"]).sourceline
     [problem] = refused(rich, file, capsys)
     expected = "placeholder 4 missing (it stands for [^1]…)" if damage == "removed" else "placeholder 4 twice (each stands for one piece of markup)"
     assert problem == f"{file}:{line}: error: body#2: expected the source's placeholders, found {expected}; put it back as in the source"
 
 
-def test_the_wrong_target_language_is_refused(portal, tmp_path, capsys):
-    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
-    file.write_text(file.read_text(encoding="utf-8").replace('target-language="ja"', 'target-language="fr"'), encoding="utf-8")
+@BOTH
+def test_the_wrong_target_language_is_refused(portal, tmp_path, capsys, fmt):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *fmt.args)
+    language = "trgLang" if fmt is X2 else "target-language"
+    file.write_text(file.read_text(encoding="utf-8").replace(f'{language}="ja"', f'{language}="fr"'), encoding="utf-8")
+    line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if f'{language}="fr"' in text)
     [problem] = refused(portal, file, capsys)
-    assert problem == f"{file}:1: error: target-language: expected one of the site's translation languages (en, ja, zh), found 'fr'"
+    assert problem == f"{file}:{line}: error: target-language: expected one of the site's translation languages (en, ja, zh), found 'fr'"
 
 
-def test_an_item_that_no_longer_exists_is_refused(portal, tmp_path, capsys):
-    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", "pages/global")
+@BOTH
+def test_an_item_that_no_longer_exists_is_refused(portal, tmp_path, capsys, fmt):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", "pages/global", *fmt.args)
     (portal / "content/ko/pages/global.md").unlink()
     for lang in TRANSLATIONS:
         (portal / f"content/{lang}/pages/global.md").unlink()
@@ -241,13 +287,14 @@ def test_an_item_that_no_longer_exists_is_refused(portal, tmp_path, capsys):
     assert len(problems) == 1 and "found 'content/ko/pages/global.md', which no longer exists" in problems[0]
 
 
-def test_a_source_changed_since_the_export_is_named_and_stays_out_of_date(portal, tmp_path, capsys):
-    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+@BOTH
+def test_a_source_changed_since_the_export_is_named_and_stays_out_of_date(portal, tmp_path, capsys, fmt):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *fmt.args)
     source = portal / "content/ko/stories/oita-lsi/index.md"
     source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
-    translate_all(file, mark="")
-    _, found = units(file)
-    line = found["content/ko/stories/oita-lsi/index.md#body#2"].find("x:target", NS).sourceline
+    translate_all(file, mark="", fmt=fmt)
+    _, found = units(file, fmt)
+    line = fmt.target(found[f"content/ko/stories/oita-lsi/index.md#{fmt.id('body#2')}"]).sourceline
     code, err = imported(portal, file, capsys)
     assert code == 0
     assert err.splitlines() == [
@@ -257,8 +304,9 @@ def test_a_source_changed_since_the_export_is_named_and_stays_out_of_date(portal
     assert "source_version: a39afb536e60" in (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
 
 
-def test_a_translation_edited_here_since_the_export_needs_force(portal, tmp_path, capsys):
-    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+@pytest.mark.parametrize("args", [(), ("--format", "xliff2"), ("--format", "po")], ids=["xliff12", "xliff2", "po"])
+def test_a_translation_edited_here_since_the_export_needs_force(portal, tmp_path, capsys, args):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *args)
     local = portal / "content/ja/stories/oita-lsi/index.md"
     local.write_text(local.read_text(encoding="utf-8").replace("日韓の企業が出会う", "日韓企業の出会い"), encoding="utf-8")
     [problem] = refused(portal, file, capsys)
@@ -283,14 +331,15 @@ def content_of(page: Path) -> etree._Element:
     return main if main is not None else tree.find(".//body")
 
 
-def test_a_pseudo_translation_marks_every_text_and_keeps_every_link_table_footnote_and_image(rich, tmp_path, capsys):
-    file = export(rich, tmp_path / "zh.xlf", "--lang", "zh")
+@BOTH
+def test_a_pseudo_translation_marks_every_text_and_keeps_every_link_table_footnote_and_image(rich, tmp_path, capsys, fmt):
+    file = export(rich, tmp_path / "zh.xlf", "--lang", "zh", *fmt.args)
     texts: dict[str, list[str]] = {}
-    for unit in etree.parse(str(file)).getroot().iter(f"{{{XLIFF}}}trans-unit"):
-        source = unit.find("x:source", NS)
-        pieces = [source.text] + [n.text for n in source.iter(f"{{{XLIFF}}}g")] + [n.tail for n in source.iter() if n is not source]
-        texts.setdefault(unit.getparent().getparent().get("original"), []).extend(p.strip() for p in pieces if p and p.strip())
-    translate_all(file, "⟦", "⟧")
+    for unit in units(file, fmt)[1].values():
+        source = fmt.source(unit)
+        pieces = [source.text] + [n.text for n in source.iter(fmt.q(fmt.paired))] + [n.tail for n in source.iter() if n is not source]
+        texts.setdefault(fmt.original(unit), []).extend(p.strip() for p in pieces if p and p.strip())
+    translate_all(file, "⟦", "⟧", fmt=fmt)
     assert imported(rich, file, capsys) == (0, "")
     report = build_into(rich, pdf=False)
     assert errors(report) == []
@@ -384,7 +433,7 @@ def test_a_doctype_is_refused_before_anything_is_read(portal, tmp_path, capsys):
 
 
 def test_the_same_content_exports_to_the_same_bytes(portal, tmp_path):
-    for fmt in ("xliff", "po"):
+    for fmt in ("xliff", "xliff2", "po"):
         first = export(portal, tmp_path / f"1.{fmt}", "--lang", "ja", "--format", fmt).read_bytes()
         assert export(portal, tmp_path / f"2.{fmt}", "--lang", "ja", "--format", fmt).read_bytes() == first
 
@@ -494,3 +543,179 @@ def test_a_translation_linked_out_of_the_site_is_never_read_by_the_export(portal
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
     text = file.read_text(encoding="utf-8")
     assert hashlib.sha256(outside.read_bytes()).hexdigest() not in text and 'translation="none"' in text
+
+
+# XLIFF 2.1: the same exchange, for the CAT tools and pipelines that read the newer standard.
+N2 = {"x": XLIFF2}
+SITEGEN = "urn:x-sitegen:exchange"
+
+
+def test_every_translation_of_the_portal_comes_back_byte_identical_through_xliff2(portal, tmp_path, capsys):
+    before = tree_bytes(portal / "content")
+    for lang in TRANSLATIONS:
+        file = export(portal, tmp_path / f"{lang}.xlf", "--lang", lang, "--format", "xliff2")
+        assert imported(portal, file, capsys) == (0, "")
+    assert tree_bytes(portal / "content") == before
+
+
+def test_the_xliff2_export_has_a_file_per_item_and_units_as_the_core_spec_lays_them_out(rich, tmp_path):
+    file = export(rich, tmp_path / "ja.xlf", "--lang", "ja", "--format", "xliff2")
+    root = etree.parse(str(file)).getroot()
+    assert (root.tag, root.get("version"), root.get("srcLang"), root.get("trgLang")) == (f"{{{XLIFF2}}}xliff", "2.1", "ko", "ja")
+    files = root.findall("x:file", N2)
+    assert [f.get("id") for f in files] == [f"f{n}" for n in range(1, len(files) + 1)]
+    oita = next(f for f in files if f.get("original") == "content/ko/stories/oita-lsi/index.md")
+    assert (oita.get(f"{{{SITEGEN}}}target"), oita.get(f"{{{SITEGEN}}}source-version")) == ("content/ja/stories/oita-lsi/index.md", "a39afb536e60")
+    ids = [u.get("id") for u in oita.findall("x:unit", N2)]
+    assert ids[:4] == ["title", "summary", "cover.alt", "body-1"] and len(ids) == len(set(ids))
+    assert {s.get("state") for s in oita.iter(f"{{{XLIFF2}}}segment")} == {"reviewed"}  # current translations
+    note = oita.find("x:unit[@id='body-2']/x:notes/x:note", N2)
+    assert note.text.startswith("body, block 2: content/ko/stories/oita-lsi/index.md:")
+    # The schema's order in a unit, and xml:space where it may be: on the unit, not the segment.
+    story = next(f for f in files if f.get("original") == RICH_PATH)
+    unit = story.find("x:unit[@id='body-2']", N2)
+    assert [etree.QName(child).localname for child in unit] == ["notes", "originalData", "segment"]
+    assert unit.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve"
+    assert [s.attrib.keys() for s in root.iter(f"{{{XLIFF2}}}segment") if set(s.attrib) - {"state", "subState"}] == []
+    # Untranslated: no target, state initial. Each code points at the markup it stands for.
+    segment = unit.find("x:segment", N2)
+    assert segment.get("state") == "initial" and segment.find("x:target", N2) is None
+    data = {d.get("id"): d.text for d in unit.iterfind("x:originalData/x:data", N2)}
+    codes = [
+        (etree.QName(c).localname, c.get("id"), data.get(c.get("dataRef") or c.get("dataRefStart")), data.get(c.get("dataRefEnd")), c.get("type"), c.text)
+        for c in segment.find("x:source", N2)
+    ]
+    assert codes == [
+        ("pc", "1", "*", "*", "fmt", "오이타현"),
+        ("pc", "2", "[", "](https://example.org/lsi)", "link", "LSI 클러스터"),
+        ("pc", "3", "**", "**", "fmt", "교류"),
+        ("ph", "4", "[^1]", None, "other", None),
+        ("ph", "5", "`LSI-2012`", None, "other", None),
+    ]
+    assert segment.find("x:source/x:ph[@id='5']", N2).get("disp") == "`LSI-2012`"
+
+
+def test_xliff2_codes_may_move_and_come_back_as_start_and_end_codes(rich, tmp_path, capsys):
+    """A translator moves the link before the emphasis; a CAT tool writes the bold as <sc/>…<ec/>."""
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich", "--format", "xliff2")
+    translate_all(file, fmt=X2)
+    tree, found = units(file, X2)
+    target = X2.target(found[f"{RICH_PATH}#body-2"])
+    emphasis, link, bold = (copy.deepcopy(target[k]) for k in range(3))
+    emphasis.tail, link.tail = link.tail, emphasis.tail
+    start = etree.Element(X2.q("sc"), id="3", dataRef="d3")
+    start.tail = bold.text
+    end = etree.Element(X2.q("ec"), startRef="3", dataRef="d3e")
+    end.tail = bold.tail
+    target[0], target[1] = link, emphasis
+    target[2].addprevious(start)
+    target[3].addprevious(end)
+    target.remove(target[4])
+    tree.write(str(file))
+    assert imported(rich, file, capsys) == (0, "")
+    body = (rich / "content/ja/stories/rich.md").read_text(encoding="utf-8")
+    assert "일본 [LSI 클러스터](https://example.org/lsi) *오이타현*와 **교류**했습니다.[^1] `LSI-2012` 모델입니다." in body
+
+
+@pytest.mark.parametrize(
+    ("damage", "found"),
+    [
+        ("sc", "unit body#2: expected plain text and placeholders, found <sc id='3'/> without its <ec startRef='3'/> after it, in the same element"),
+        ("segments", "unit body#2: expected one <segment>, found 2 parts; join them in the CAT tool"),
+        ("element", "unit body#2: expected plain text and placeholders, found an inline <comment> element"),
+    ],
+)
+def test_an_xliff2_unit_a_cat_tool_broke_is_refused_at_its_line(rich, tmp_path, capsys, damage, found):
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich", "--format", "xliff2")
+    translate_all(file, fmt=X2)
+    tree, units_ = units(file, X2)
+    unit = units_[f"{RICH_PATH}#body-2"]
+    target = X2.target(unit)
+    if damage == "sc":  # the bold's end code lost
+        bold = target[2]
+        start = etree.Element(X2.q("sc"), id="3", dataRef="d3")
+        start.tail = (bold.text or "") + (bold.tail or "")
+        bold.addprevious(start)
+        target.remove(bold)
+    elif damage == "segments":  # resegmented although the file says canResegment="no"
+        unit.append(copy.deepcopy(unit.find("x:segment", N2)))
+    else:
+        target.append(etree.Element("{urn:x-some-cat-tool}comment"))
+    tree.write(str(file))
+    _, units_ = units(file, X2)
+    line = (X2.target(units_[f"{RICH_PATH}#body-2"]) if damage != "segments" else units_[f"{RICH_PATH}#body-2"]).sourceline
+    problems = refused(rich, file, capsys)
+    assert problems[0].startswith(f"{file}:{line}: error: {found}")
+
+
+def test_an_outdated_translation_goes_out_as_an_unconfirmed_xliff2_target_and_counts_once_confirmed(portal, tmp_path, capsys):
+    source = portal / "content/ko/stories/oita-lsi/index.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "--outdated", "--format", "xliff2")
+    segments = list(etree.parse(str(file)).getroot().iter(f"{{{XLIFF2}}}segment"))
+    assert {(s.get("state"), s.get("subState")) for s in segments} == {("initial", "sitegen:needs-review")}
+    assert all(s.find("x:target", N2) is not None for s in segments)
+    assert imported(portal, file, capsys) == (0, "")  # unconfirmed: still out of date
+    assert "source_version: a39afb536e60" in (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
+    translate_all(file, fmt=X2)  # every segment confirmed: state translated
+    assert imported(portal, file, capsys) == (0, "")
+    text = (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
+    assert "source_version: a39afb536e60" not in text and "## 한일 기업의 만남" in text
+
+
+def _xliff2js_codes(value: object) -> list[tuple[str, str]]:
+    """(kind, id) of every inline code xliff2js found, in order."""
+    found: list[tuple[str, str]] = []
+    for part in value if isinstance(value, list) else [value]:
+        if isinstance(part, dict):
+            (kind, data), *_ = part.items()
+            found.append((kind, data.get("id") or data.get("startRef")))
+            found += _xliff2js_codes(data.get("contents", []))
+    return found
+
+
+def test_a_second_implementation_reads_every_xliff2_unit_we_write(rich, tmp_path):
+    """The npm xliff package's xliff2js, run by node, finds each unit with its source, target and codes."""
+    file = export(rich, tmp_path / "zh.xlf", "--lang", "zh", "--format", "xliff2")
+    done = subprocess.run(["node", str(REPO / "tests/xliff/read.js"), str(file)], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    theirs = json.loads(done.stdout)
+    assert (theirs["xliffVersion"], theirs["sourceLanguage"], theirs["targetLanguage"]) == ("2.1", "ko", "zh")
+    root = etree.parse(str(file)).getroot()
+    assert etree.QName(root).namespace == XLIFF2
+    kinds = {"pc": "Span", "ph": "Standalone"}
+    ours: dict[str, dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]] | None]]] = {}
+    for node in root.findall("x:file", N2):
+        ids = [unit.get("id") for unit in node.iter(f"{{{XLIFF2}}}unit")]
+        assert len(ids) == len(set(ids)), node.get("original")  # ids unique in their <file>
+        for unit in node.iter(f"{{{XLIFF2}}}unit"):
+            source, target = X2.source(unit), X2.target(unit)
+            codes = [(kinds[etree.QName(c).localname], c.get("id")) for c in source.iter() if c is not source]
+            data = {d.get("id") for d in unit.iterfind("x:originalData/x:data", N2)}
+            assert {c.get(a) for c in source.iter() for a in ("dataRef", "dataRefStart", "dataRefEnd") if c.get(a)} == data, unit.get("id")
+            assert all(len(pc) or pc.text for pc in source.iter(f"{{{XLIFF2}}}pc")), unit.get("id")  # a pair holds text
+            mine = None if target is None else [(kinds[etree.QName(c).localname], c.get("id")) for c in target.iter() if c is not target]
+            if mine is not None:  # every code of a target is one of its source's, once
+                assert sorted(mine) == sorted(codes), unit.get("id")
+            ours.setdefault(node.get("id"), {})[unit.get("id")] = (codes, mine)
+    found = {
+        name: {ident: (_xliff2js_codes(unit["source"]), _xliff2js_codes(unit["target"]) if "target" in unit else None) for ident, unit in units_.items()}
+        for name, units_ in theirs["resources"].items()
+    }
+    assert found == ours
+    assert sum(len(units_) for units_ in found.values()) > 190  # the whole portal, and the story above
+    story = next(node.get("id") for node in root.findall("x:file", N2) if node.get("original") == RICH_PATH)
+    assert theirs["resources"][story]["title"]["source"] == "오이타와의 **교류**"
+    assert theirs["resources"][story]["body-1"]["note"].startswith(f"body, block 1: {RICH_PATH}:")
+
+
+def test_a_character_xml_cannot_hold_goes_out_as_a_code_point_and_comes_back(rich, tmp_path, capsys):
+    story = rich / RICH_PATH
+    story.write_text(RICH.replace("## 교류의 *시작*", "## 교류의\x0b *시작*"), encoding="utf-8")
+    file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich", "--format", "xliff2")
+    _, found = units(file, X2)
+    source = X2.source(found[f"{RICH_PATH}#body-1"])
+    assert [(etree.QName(c).localname, c.get("hex")) for c in source] == [("cp", "000B"), ("pc", None)]
+    translate_all(file, fmt=X2)
+    assert imported(rich, file, capsys) == (0, "")
+    assert "## 교류의\x0b *시작*\n" in (rich / "content/ja/stories/rich.md").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from ..layout import CONTENT_DIR, identify
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
 from .items import Exchange, ItemUnits, export_units, rebuild, source_units, target_path
 from .segments import join_inline, layout_problem, placeholder_problems
+from .xliff2 import write_xliff2
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,12 @@ def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: l
         digest = _digest(config, target_path(config, source.source.path, lang))
         items.append(export_units(config, source, mine, lang, digest))
     exchange = Exchange(config.source_language, lang, tuple(items))
-    return write_po(exchange) if fmt == "po" else write_xliff(exchange)
+    writers = {"po": write_po, "xliff2": write_xliff2}
+    return writers.get(fmt, write_xliff)(exchange)
 
 
 def read_exchange(data: bytes) -> tuple[Exchange | None, list[Problem]]:
-    """An exchange file of either format, told apart by its first characters."""
+    """An exchange file of any format: XML (XLIFF 1.2 or 2, told apart by namespace) or PO."""
     return read_xliff(data) if data.lstrip().startswith(b"<") else read_po(data)
 
 
@@ -125,11 +127,13 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     lang = exchange.target_lang
     if exchange.source_lang != config.source_language:
         found.append(
-            Diagnostic(where, 1, None, "source-language", f"expected {config.source_language}, the site's source language, found {exchange.source_lang!r}")
+            Diagnostic(
+                where, exchange.line, None, "source-language", f"expected {config.source_language}, the site's source language, found {exchange.source_lang!r}"
+            )
         )
     if lang not in config.codes or lang == config.source_language:
         others = ", ".join(c for c in config.codes if c != config.source_language)
-        found.append(Diagnostic(where, 1, None, "target-language", f"expected one of the site's translation languages ({others}), found {lang!r}"))
+        found.append(Diagnostic(where, exchange.line, None, "target-language", f"expected one of the site's translation languages ({others}), found {lang!r}"))
         return [], found
     sources = {c.source.path: c for c in checked if c.source.lang == config.source_language}
     plans = []

@@ -1,4 +1,5 @@
-"""Exchange files through translate-toolkit's storage classes: XLIFF 1.2 and PO, written and read."""
+"""Exchange files through translate-toolkit's storage classes: XLIFF 1.2 and PO, written and read
+(XLIFF 2 in `xliff2`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from translate.storage.placeables import xliff as placeables
 
 from .items import Exchange, ItemUnits, Unit
 from .segments import Mark, Part, Span
+from .xliff2 import XLIFF2, read_xliff2
 
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 # Our own attributes on each <file>, in our own namespace as XLIFF 1.2 allows: what the import checks.
@@ -111,11 +113,15 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         return None, [Problem(exc.lineno, f"expected well-formed XML, found a syntax error ({exc.msg}); send the file back as the CAT tool saved it")]
     if root.getroottree().docinfo.doctype:  # CAT tools write none; one could pull in files through entities
         return None, [Problem(1, "expected XLIFF without a DOCTYPE, found one; save the file from the CAT tool again")]
+    if etree.QName(root).namespace == XLIFF2:
+        exchange, problems2 = read_xliff2(root, data)
+        return exchange, [Problem(line, message) for line, message in problems2]
     if etree.QName(root).namespace != XLIFF12 or root.get("version") != "1.2":
         return None, [
             Problem(
                 root.sourceline,
-                f"expected XLIFF 1.2 (version 1.2, namespace {XLIFF12}), found version {root.get('version')!r} in {etree.QName(root).namespace!r}",
+                f"expected XLIFF 1.2 (version 1.2, namespace {XLIFF12}) or 2 (namespace {XLIFF2}), "
+                f"found version {root.get('version')!r} in {etree.QName(root).namespace!r}",
             )
         ]
     store = _File12.parsestring(data)
@@ -155,7 +161,8 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         problems.append(
             Problem(root.sourceline, f"expected one source and one target language, found {sorted(map(str, source_langs))} and {sorted(map(str, languages))}")
         )
-    return Exchange(next(iter(source_langs)) or "", next(iter(languages)) or "", tuple(items)), problems
+    first = next(root.iter(f"{{{XLIFF12}}}file"), root)  # the languages are each <file>'s
+    return Exchange(next(iter(source_langs)) or "", next(iter(languages)) or "", tuple(items), first.sourceline or 1), problems
 
 
 # PO: placeholders as visible tokens a translator can move: {1}…{/1} around text, {2/} alone.
@@ -269,7 +276,8 @@ def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         )
     # Some editors rewrite the header and drop our field: the source paths name the language too.
     source_lang = str(header.get("X-Source-Language", "")) or next((path.split("/")[1] for path in items if path.count("/") > 1), "")
-    return Exchange(source_lang, str(header.get("Language", "")), tuple(items.values())), problems
+    said = next((n for n, line in enumerate(data.decode("utf-8", "replace").split("\n"), 1) if line.startswith('"Language:')), 1)
+    return Exchange(source_lang, str(header.get("Language", "")), tuple(items.values()), said), problems
 
 
 def _msgctxt_lines(data: bytes) -> dict[str, int]:

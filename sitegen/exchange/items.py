@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -27,6 +27,7 @@ class Unit:
     state: State = "new"
     note: str = ""
     line: int = 0  # where it is in an exchange file that was read
+    codes: Codes = field(default_factory=dict)  # what each placeholder stands for, when exported
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Exchange:
     source_lang: str
     target_lang: str
     items: tuple[ItemUnits, ...]
+    line: int = 1  # where an exchange file that was read names its languages
 
 
 def target_path(config: SiteConfig, source_path: str, lang: str) -> str:
@@ -144,7 +146,7 @@ def export_units(config: SiteConfig, source: CheckedItem, translation: CheckedIt
         target, why = targets.get(unit.id, (None, ""))
         state = "new" if target is None else "translated" if up_to_date else "needs-review"
         note = f"{unit.label}: {source.source.path}:{unit.line}" + (f"; {why}" if why else "")
-        out.append(Unit(unit.id, unit.source, target, state, note))
+        out.append(Unit(unit.id, unit.source, target, state, note, codes=unit.codes))
     return ItemUnits(source.source.path, target_path(config, source.source.path, lang), source.version, digest, tuple(out))
 
 
