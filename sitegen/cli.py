@@ -23,11 +23,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    from .messages import available, chosen, translator
+    from .messages import available, chosen, speaking, translator, use
 
     if args.messages is not None and args.messages not in ("en", *available()):
         parser.error(f"--messages {args.messages}: expected one of en, {', '.join(available())}")
-    args.translate = translator(chosen(args.messages))
+    use(chosen(args.messages))
+    args.translate = translator(speaking())
     try:
         _check_source(args)
         return args.run(args)
@@ -308,7 +309,7 @@ def _new(args: argparse.Namespace) -> int:
         print_diagnostics(problems, translate=args.translate)
         return 1
     try:
-        _, note = scaffold(config, args.kind, args.slug)
+        _, note = scaffold(config, args.kind, args.slug, translate=args.translate)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -393,6 +394,7 @@ def _done(args: argparse.Namespace) -> int:
         version, problem = mark_done(config, path, checked)
         if problem:
             print_diagnostics([problem], translate=args.translate)
+        if version is None:
             failed += 1
         else:
             print(f"{path}: translates source version {version}")

@@ -45,3 +45,18 @@ def translator(lang: str) -> Translate | None:
         catalog = read_po(file, locale=lang)
     table = {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy}
     return lambda template: table.get(template, template)
+
+
+# The language this command speaks, chosen once by the cli (see use): what the dev server's error
+# page, made on the server's threads long after the command line was read, is said in.
+_speaking = ["en"]
+
+
+def use(lang: str) -> None:
+    """Speak `lang` from now on in this process (the cli calls it once, with the chosen language)."""
+    _speaking[0] = lang
+
+
+def speaking() -> str:
+    """The language this process speaks: 'en' unless the cli chose another."""
+    return _speaking[0]
