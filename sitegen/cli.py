@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from .errors import Diagnostic, Translate, visible
+from .errors import Diagnostic, Message, Translate, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
@@ -253,7 +253,8 @@ def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
     print_diagnostics(report.diagnostics, quiet=args.quiet, translate=args.translate)
     if not report.ok:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
-        print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+        failed = Message("{count} error; nothing was written", count=errors) if errors == 1 else Message("{count} errors; nothing was written", count=errors)
+        print(f"sitegen: {_said(failed, args.translate)}", file=sys.stderr)
         return 1
     if not args.quiet:
         seconds = sum(report.timings.values())
@@ -262,6 +263,10 @@ def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
         made = f", {len(report.pdfs)} PDFs ({len(report.pdfs_rendered)} rendered)" if report.pdfs else ""
         print(f"sitegen: {verb} {report.pages} pages{made} in {languages} language{'s' if languages != 1 else ''}{where} ({seconds:.2f} s)")
     return 0
+
+
+def _said(message: Message, translate: Translate | None) -> str:
+    return message.said(translate) if translate is not None else str(message)
 
 
 # Notes (missing or unrecorded translations) can run to thousands on a big site: show the first ones.
@@ -283,7 +288,8 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False, tr
         if github:
             print(diagnostic.github(translate), file=sys.stderr)
     if notes > NOTES_SHOWN:
-        print(f"sitegen: {notes - NOTES_SHOWN} more notes; `sitegen i18n status` lists every translation to do", file=sys.stderr)
+        more = Message("{count} more notes; `sitegen i18n status` lists every translation to do", count=notes - NOTES_SHOWN)
+        print(f"sitegen: {_said(more, translate)}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

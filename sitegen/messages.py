@@ -2,7 +2,18 @@
 (sitegen/catalogs/<lang>.po), chosen by --messages or the locale (LANG), English by default.
 
 Only the text after `severity: field:` is translated: paths, line and column, the severity and
-the field stay as they are, so the compiler's format stays parseable in every language."""
+the field stay as they are, so the compiler's format stays parseable in every language.
+
+Every message is an errors.Message whose first argument is its English template, a literal, so
+that pybabel finds them as it finds the portal's UI strings (under the keyword Message alone, so
+that none goes into the portal's locale/messages.pot):
+
+    pybabel extract --no-default-keywords -k Message --no-location --sort-output \
+        -o sitegen/catalogs/messages.pot sitegen
+    pybabel update --no-fuzzy-matching --ignore-obsolete -i sitegen/catalogs/messages.pot \
+        -o sitegen/catalogs/ko.po -l ko
+
+tests/test_messages.py fails while a message has no translation."""
 
 from __future__ import annotations
 

@@ -195,3 +195,4 @@ def test_a_missing_image_is_told_in_korean_at_the_line_that_names_it(make_site, 
         "content/ko/pages/program.md:7:1: error: body: 이미지 파일이어야 하는데 파일이 없습니다(content/ko/pages/factory.jpg); "
         "이미지를 그 위치에 두거나 경로를 고치세요(경로는 이미지를 적은 파일이 있는 폴더를 기준으로 읽습니다)"
     ) in err, err
+    assert err.endswith("sitegen: 오류 1개: 아무 파일도 쓰지 않았습니다\n")
