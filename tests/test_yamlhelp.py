@@ -363,6 +363,15 @@ MISTAKES = [
         ["'changwon'입니다", "클러스터 슬러그 목록"],
     ),
     (
+        "a story without the '---' line at its top",
+        STORY,
+        GOOD_STORY.removeprefix("---\n"),
+        1,
+        1,
+        ["expected front matter between two '---' lines at the top", "found none"],
+        ["'---' 두 줄 사이로 머리말(front matter)이 있어야 하는데 없습니다"],
+    ),
+    (
         "a list for a title",
         STORY,
         story("title: 충청권–오이타 LSI 클러스터 교류", "title: []"),
