@@ -48,7 +48,9 @@ def run() -> NoReturn:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Build the multilingual cluster portal.")
     parser.add_argument("--version", action=_Version, help="print the version and exit")
-    parser.add_argument("--messages", metavar="LANG", help="the language of sitegen's messages: en or ko (default: the locale's, from LANG; else English)")
+    parser.add_argument(
+        "--messages", metavar="LANG", help="the language of sitegen's messages: en, ja, ko or zh (default: the locale's, from LANG; else English)"
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def site_options(command: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ that none goes into the portal's locale/messages.pot):
     pybabel extract --no-default-keywords -k Message --no-location --sort-output \
         -o sitegen/catalogs/messages.pot sitegen
     pybabel update --no-fuzzy-matching --ignore-obsolete -i sitegen/catalogs/messages.pot \
-        -o sitegen/catalogs/ko.po -l ko
+        -o sitegen/catalogs/ko.po -l ko    # and ja, zh
 
 tests/test_messages.py fails while a message has no translation."""
 

@@ -36,6 +36,8 @@ FORMAT = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severi
         (None, {"LANG": "en_US.UTF-8", "LC_ALL": "ko_KR.UTF-8"}, "ko"),
         (None, {"LANG": "C.UTF-8"}, "en"),
         (None, {"LANG": "fr_FR.UTF-8"}, "en"),  # no French catalog: English
+        (None, {"LANG": "ja_JP.UTF-8"}, "ja"),
+        (None, {"LANG": "zh_CN.UTF-8"}, "zh"),
         ("en", {"LANG": "ko_KR.UTF-8"}, "en"),  # the option wins
         ("ko", {}, "ko"),
     ],
@@ -105,7 +107,7 @@ def test_an_unknown_messages_language_is_wrong_usage(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--messages", "xx", "check"])
     assert info.value.code == 2
-    assert "--messages xx: expected one of en, ko" in capsys.readouterr().err
+    assert "--messages xx: expected one of en, ja, ko, zh" in capsys.readouterr().err
 
 
 def said_by_sitegen() -> set[str]:
@@ -120,12 +122,13 @@ def catalog(lang: str) -> dict[str, object]:
         return {m.id: m for m in read_po(file, locale=lang) if m.id}
 
 
-def test_every_message_sitegen_says_has_a_korean_translation():
-    said, korean = said_by_sitegen(), catalog("ko")
-    assert len(said) > 140
-    untranslated = sorted(m for m in said if m not in korean or not korean[m].string or korean[m].fuzzy)  # type: ignore[attr-defined]
+@pytest.mark.parametrize("lang", ["ko", "ja", "zh"])
+def test_every_message_sitegen_says_has_a_translation(lang):
+    said, translated = said_by_sitegen(), catalog(lang)
+    assert len(said) > 160
+    untranslated = sorted(m for m in said if m not in translated or not translated[m].string or translated[m].fuzzy)  # type: ignore[attr-defined]
     assert untranslated == []
-    assert sorted(set(korean) - said) == []  # nor a translation of a message no longer said
+    assert sorted(set(translated) - said) == []  # nor a translation of a message no longer said
 
 
 def test_the_template_for_translators_lists_every_message():
@@ -135,9 +138,22 @@ def test_the_template_for_translators_lists_every_message():
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext's msgfmt is not installed (.ci/install --test installs it)")
-def test_the_korean_catalog_passes_msgfmt_check():
-    done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(CATALOGS / "ko.po")], capture_output=True, text=True)
+@pytest.mark.parametrize("lang", ["ko", "ja", "zh"])
+def test_each_catalog_passes_msgfmt_check(lang):
+    done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(CATALOGS / f"{lang}.po")], capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("ja", "date: 2012-05-31 の形式の日付が必要ですが、'2012.05.31'になっています; 2012-05-31 のように書いてください"),
+        ("zh", "date: 应为2012-05-31 格式的日期，实际为'2012.05.31'；请写成 2012-05-31"),
+    ],
+)
+def test_the_portals_japanese_and_chinese_editors_read_their_language_too(lang, said):
+    [found] = diagnostics("content/ko/stories/oita-lsi.md", next(row[2] for row in MISTAKES if row[0] == "a date with dots"))
+    assert found.format(translator(lang)) == f"content/ko/stories/oita-lsi.md:4:7: error: {said}"
 
 
 def test_a_new_file_explains_its_fields_in_korean(make_site, capsys, monkeypatch):
