@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from .errors import Diagnostic, Translate, visible
+from .errors import Diagnostic, Message, Translate, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
@@ -23,11 +23,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    from .messages import available, chosen, translator
+    from .messages import available, chosen, speaking, translator, use
 
     if args.messages is not None and args.messages not in ("en", *available()):
         parser.error(f"--messages {args.messages}: expected one of en, {', '.join(available())}")
-    args.translate = translator(chosen(args.messages))
+    use(chosen(args.messages))
+    args.translate = translator(speaking())
     try:
         _check_source(args)
         return args.run(args)
@@ -47,7 +48,9 @@ def run() -> NoReturn:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Build the multilingual cluster portal.")
     parser.add_argument("--version", action=_Version, help="print the version and exit")
-    parser.add_argument("--messages", metavar="LANG", help="the language of sitegen's messages: en or ko (default: the locale's, from LANG; else English)")
+    parser.add_argument(
+        "--messages", metavar="LANG", help="the language of sitegen's messages: en, ja, ko or zh (default: the locale's, from LANG; else English)"
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def site_options(command: argparse.ArgumentParser) -> None:
@@ -252,7 +255,8 @@ def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
     print_diagnostics(report.diagnostics, quiet=args.quiet, translate=args.translate)
     if not report.ok:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
-        print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+        failed = Message("{count} error; nothing was written", count=errors) if errors == 1 else Message("{count} errors; nothing was written", count=errors)
+        print(f"sitegen: {_said(failed, args.translate)}", file=sys.stderr)
         return 1
     if not args.quiet:
         seconds = sum(report.timings.values())
@@ -261,6 +265,10 @@ def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
         made = f", {len(report.pdfs)} PDFs ({len(report.pdfs_rendered)} rendered)" if report.pdfs else ""
         print(f"sitegen: {verb} {report.pages} pages{made} in {languages} language{'s' if languages != 1 else ''}{where} ({seconds:.2f} s)")
     return 0
+
+
+def _said(message: Message, translate: Translate | None) -> str:
+    return message.said(translate) if translate is not None else str(message)
 
 
 # Notes (missing or unrecorded translations) can run to thousands on a big site: show the first ones.
@@ -282,7 +290,8 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False, tr
         if github:
             print(diagnostic.github(translate), file=sys.stderr)
     if notes > NOTES_SHOWN:
-        print(f"sitegen: {notes - NOTES_SHOWN} more notes; `sitegen i18n status` lists every translation to do", file=sys.stderr)
+        more = Message("{count} more notes; `sitegen i18n status` lists every translation to do", count=notes - NOTES_SHOWN)
+        print(f"sitegen: {_said(more, translate)}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -308,7 +317,7 @@ def _new(args: argparse.Namespace) -> int:
         print_diagnostics(problems, translate=args.translate)
         return 1
     try:
-        _, note = scaffold(config, args.kind, args.slug)
+        _, note = scaffold(config, args.kind, args.slug, translate=args.translate)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -393,6 +402,7 @@ def _done(args: argparse.Namespace) -> int:
         version, problem = mark_done(config, path, checked)
         if problem:
             print_diagnostics([problem], translate=args.translate)
+        if version is None:
             failed += 1
         else:
             print(f"{path}: translates source version {version}")

@@ -117,11 +117,11 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
-        return "nothing"
+        return Message("nothing")
     if isinstance(value, dict):
-        return "a mapping"
+        return Message("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return Message("a list")
     if isinstance(value, int):
         return _integer(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -145,7 +145,9 @@ def _integer(value: int) -> str:
         digits -= 1
     elif 10**digits <= size:
         digits += 1
-    return f"{'a negative' if value < 0 else 'a'} number of {digits:,} digits"
+    if value < 0:
+        return Message("a negative number of {digits:,} digits", digits=digits)
+    return Message("a number of {digits:,} digits", digits=digits)
 
 
 # What no printed value may carry: C0 and C1 controls and DEL (a newline forges a line, ESC

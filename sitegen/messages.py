@@ -2,7 +2,18 @@
 (sitegen/catalogs/<lang>.po), chosen by --messages or the locale (LANG), English by default.
 
 Only the text after `severity: field:` is translated: paths, line and column, the severity and
-the field stay as they are, so the compiler's format stays parseable in every language."""
+the field stay as they are, so the compiler's format stays parseable in every language.
+
+Every message is an errors.Message whose first argument is its English template, a literal, so
+that pybabel finds them as it finds the portal's UI strings (under the keyword Message alone, so
+that none goes into the portal's locale/messages.pot):
+
+    pybabel extract --no-default-keywords -k Message --no-location --sort-output \
+        -o sitegen/catalogs/messages.pot sitegen
+    pybabel update --no-fuzzy-matching --ignore-obsolete -i sitegen/catalogs/messages.pot \
+        -o sitegen/catalogs/ko.po -l ko    # and ja, zh
+
+tests/test_messages.py fails while a message has no translation."""
 
 from __future__ import annotations
 
@@ -45,3 +56,18 @@ def translator(lang: str) -> Translate | None:
         catalog = read_po(file, locale=lang)
     table = {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy}
     return lambda template: table.get(template, template)
+
+
+# The language this command speaks, chosen once by the cli (see use): what the dev server's error
+# page, made on the server's threads long after the command line was read, is said in.
+_speaking = ["en"]
+
+
+def use(lang: str) -> None:
+    """Speak `lang` from now on in this process (the cli calls it once, with the chosen language)."""
+    _speaking[0] = lang
+
+
+def speaking() -> str:
+    """The language this process speaks: 'en' unless the cli chose another."""
+    return _speaking[0]

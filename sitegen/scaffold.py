@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from .errors import Message, Translate
 from .inputs.config import SiteConfig
 from .inputs.validate import MAX_SLUG, SLUG_RE
 from .layout import CONTENT_DIR, SECTIONS
@@ -13,9 +14,10 @@ from .layout import CONTENT_DIR, SECTIONS
 KINDS = {"cluster": "clusters", "story": "stories", "page": "pages", "brochure": "brochures"}
 
 
-def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = None) -> tuple[Path, str]:
-    """Write the new file; return its path and a note on what to do next. Raises ValueError on a bad slug or
-    an existing file, OSError when the file cannot be written."""
+def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = None, translate: Translate | None = None) -> tuple[Path, str]:
+    """Write the new file, its comments in the language of `translate` (English by default); return its
+    path and a note on what to do next. Raises ValueError on a bad slug or an existing file, OSError
+    when the file cannot be written."""
     if not SLUG_RE.fullmatch(slug):
         raise ValueError(f"expected a slug of lowercase letters, digits and hyphens, found {slug!r}")
     if len(slug) > MAX_SLUG:
@@ -25,93 +27,104 @@ def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = N
     path = config.root / rel
     if path.exists() or path.is_symlink():
         raise ValueError(f"{rel} exists already; choose another slug or edit it")
-    regions = ", ".join(config.regions)
-    first_region = next(iter(config.regions))
-    text = TEMPLATES[kind].format(regions=regions, region=first_region, date=(today or dt.date.today()).isoformat())
+    lines = templates(", ".join(config.regions), next(iter(config.regions)), (today or dt.date.today()).isoformat())[kind]
+    text = "".join(f"# {line.said(translate) if translate else line}\n" if isinstance(line, Message) else f"{line}\n" for line in lines)
     path.parent.mkdir(parents=True, exist_ok=True)
     # A new file, never one a link put in its place leads to.
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666), "w", encoding="utf-8") as handle:
         handle.write(text)
     others = ", ".join(f"{CONTENT_DIR}/{code}/{section}/{slug}{SECTIONS[section]}" for code in config.codes if code != config.source_language)
-    return path, f"{rel}: written. Fill it in; translations go in {others}, with only the text they translate."
+    note = Message("{path}: written. Fill it in; translations go in {others}, with only the text they translate.", path=rel, others=others)
+    return path, note.said(translate) if translate else note
 
 
-TEMPLATES = {
-    "cluster": """# A mini-cluster profile. Fields marked (required) must be there; see docs/content.md.
-# (required) the cluster's name
-title: 새 미니클러스터
-# (required) one sentence, for lists and search results
-summary: 미니클러스터를 한 문장으로 소개하세요.
-# (required) one of: {regions}
-region: {region}
-# (required) the industry, in words
-industry: 업종을 쓰세요
-# (required) member counts, whole numbers; the total is computed
-members:
-  companies: 0
-  universities: 0
-  research_institutes: 0
-  support_agencies: 0
-# study groups, partner clusters and activities: lists of text
-study_groups: []
-partners: []
-activities: []
-# contact: office, address, phone, email, url (all optional)
-contact:
-  url: https://www.kicox.or.kr
-# the cluster's story, in Markdown (use ## for headings)
-body: |
-  ## 소개
-  본문을 쓰세요.
-""",
-    "story": """---
-# A success story. Fields marked (required) must be there; see docs/content.md.
-# (required) the story's title
-title: 새 성공사례
-# (required) one sentence, for lists, feeds and search results
-summary: 성공사례를 한 문장으로 요약하세요.
-# (required) the date, YYYY-MM-DD
-date: {date}
-# (required) one of: {regions}
-region: {region}
-# slugs of the clusters the story is about, e.g. [changwon-machinery]
-clusters: []
-# figures (optional): firms, partner_firms, export_contracts: {{amount: 1000000, currency: USD}}
-# Photos: make this file a folder's index.md (stories/<slug>/index.md) and put them beside it.
-# cover (optional), a path relative to this file, with alt text: {{image: photo.jpg, alt: what it shows}}
-# In the body: ![what the photo shows](photo.jpg "a caption")
----
-## 배경
+Line = str | Message  # a Message is a comment, said in the editor's language
 
-본문을 Markdown으로 쓰세요.
-""",
-    "page": """---
-# A page. Fields marked (required) must be there; see docs/content.md.
-# (required) the page's title
-title: 새 페이지
-# one sentence, for search results
-summary: 페이지를 한 문장으로 소개하세요.
-# position in the main navigation (leave it out to keep the page out of the menu)
-# menu: 4
----
-## 개요
 
-본문을 Markdown으로 쓰세요.
-""",
-    "brochure": """# A brochure: a web view, a print view and an A4 PDF per language. See docs/content.md.
-# (required) the brochure's title
-title: 새 안내서
-subtitle: 부제목
-# (required) one sentence, for the web view and the PDF's subject
-summary: 안내서를 한 문장으로 소개하세요.
-# cover: image (a file under assets/) and text
-cover:
-  text: 표지 문구
-# (required) the sections, in order: text (Markdown), or page, cluster or story (a slug)
-sections:
-  - text: |
-      ## 소개
-      본문을 쓰세요.
-# back_page: a page slug for the back page, e.g. contact
-""",
-}
+def templates(regions: str, region: str, date: str) -> dict[str, tuple[Line, ...]]:
+    """Each kind's new file, line by line: the YAML in Korean (the source language), the comments
+    that explain it as Messages."""
+    required = Message("(required) one of: {regions}", regions=regions)
+    return {
+        "cluster": (
+            Message("A mini-cluster profile. Fields marked (required) must be there; see docs/content.md."),
+            Message("(required) the cluster's name"),
+            "title: 새 미니클러스터",
+            Message("(required) one sentence, for lists and search results"),
+            "summary: 미니클러스터를 한 문장으로 소개하세요.",
+            required,
+            f"region: {region}",
+            Message("(required) the industry, in words"),
+            "industry: 업종을 쓰세요",
+            Message("(required) member counts, whole numbers; the total is computed"),
+            "members:",
+            "  companies: 0",
+            "  universities: 0",
+            "  research_institutes: 0",
+            "  support_agencies: 0",
+            Message("study groups, partner clusters and activities: lists of text"),
+            "study_groups: []",
+            "partners: []",
+            "activities: []",
+            Message("contact: office, address, phone, email, url (all optional)"),
+            "contact:",
+            "  url: https://www.kicox.or.kr",
+            Message("the cluster's story, in Markdown (use ## for headings)"),
+            "body: |",
+            "  ## 소개",
+            "  본문을 쓰세요.",
+        ),
+        "story": (
+            "---",
+            Message("A success story. Fields marked (required) must be there; see docs/content.md."),
+            Message("(required) the story's title"),
+            "title: 새 성공사례",
+            Message("(required) one sentence, for lists, feeds and search results"),
+            "summary: 성공사례를 한 문장으로 요약하세요.",
+            Message("(required) the date, YYYY-MM-DD"),
+            f"date: {date}",
+            required,
+            f"region: {region}",
+            Message("slugs of the clusters the story is about, e.g. [changwon-machinery]"),
+            "clusters: []",
+            Message("figures (optional): firms, partner_firms, export_contracts: {{amount: 1000000, currency: USD}}"),
+            Message("Photos: make this file a folder's index.md (stories/<slug>/index.md) and put them beside it."),
+            Message("cover (optional), a path relative to this file, with alt text: {{image: photo.jpg, alt: what it shows}}"),
+            Message('In the body: ![what the photo shows](photo.jpg "a caption")'),
+            "---",
+            "## 배경",
+            "",
+            "본문을 Markdown으로 쓰세요.",
+        ),
+        "page": (
+            "---",
+            Message("A page. Fields marked (required) must be there; see docs/content.md."),
+            Message("(required) the page's title"),
+            "title: 새 페이지",
+            Message("one sentence, for search results"),
+            "summary: 페이지를 한 문장으로 소개하세요.",
+            Message("position in the main navigation (leave it out to keep the page out of the menu)"),
+            "# menu: 4",
+            "---",
+            "## 개요",
+            "",
+            "본문을 Markdown으로 쓰세요.",
+        ),
+        "brochure": (
+            Message("A brochure: a web view, a print view and an A4 PDF per language. See docs/content.md."),
+            Message("(required) the brochure's title"),
+            "title: 새 안내서",
+            "subtitle: 부제목",
+            Message("(required) one sentence, for the web view and the PDF's subject"),
+            "summary: 안내서를 한 문장으로 소개하세요.",
+            Message("cover: image (a file under assets/) and text"),
+            "cover:",
+            "  text: 표지 문구",
+            Message("(required) the sections, in order: text (Markdown), or page, cluster or story (a slug)"),
+            "sections:",
+            "  - text: |",
+            "      ## 소개",
+            "      본문을 쓰세요.",
+            Message("back_page: a page slug for the back page, e.g. contact"),
+        ),
+    }

@@ -20,8 +20,9 @@ from tornado import web
 from tornado.log import access_log, gen_log
 
 from .deps import WATCHED
-from .errors import visible
+from .errors import Message, visible
 from .layout import CONFIG_NAME
+from .messages import speaking, translator
 from .options import BuildOptions
 from .outputs.publish import update_files
 from .outputs.search import SearchIndexError, index_site
@@ -29,18 +30,27 @@ from .pipeline import Report, State, build
 
 
 def error_page(report: Report) -> str:
-    """What the browser shows while the last save has errors: each one with its file and line."""
-    items = "\n".join(f"<li><code>{html.escape(d.format())}</code></li>" for d in report.diagnostics if d.severity == "error")
+    """What the browser shows while the last save has errors: each one with its file and line, in
+    the editor's language (see messages.use)."""
+    translate = translator(speaking())
+
+    def said(message: Message) -> str:
+        return html.escape(message.said(translate) if translate else message)
+
+    title = said(Message("Build failed | sitegen"))
+    heading = said(Message("The last save did not build"))
+    hint = said(Message("Fix these and save again; this page reloads by itself."))
+    items = "\n".join(f"<li><code>{html.escape(d.format(translate))}</code></li>" for d in report.diagnostics if d.severity == "error")
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{html.escape(speaking())}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Build failed | sitegen</title>
+<title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#1b2631}}h1{{color:#a4161a}}li{{margin:.6rem 0}}code{{white-space:pre-wrap}}</style>
 </head>
 <body>
 <main>
-<h1>The last save did not build</h1>
-<p>Fix these and save again; this page reloads by itself.</p>
+<h1>{heading}</h1>
+<p>{hint}</p>
 <ol class="diagnostics">
 {items}
 </ol>

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import Diagnostic
+from .errors import Diagnostic, Message
 from .inputs.config import SiteConfig
 from .inputs.content import parse_item
 from .inputs.files import Refused, read_input
@@ -217,7 +217,36 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
         return None, Diagnostic(
             rel, None, None, None, f"expected to write the file, found an error ({(exc.strerror or str(exc)).lower()}); let the user running sitegen write it"
         )
+    if _uncommitted(config, source):
+        return version, _uncommitted_warning(source.source.path, rel, version)
     return version, None
+
+
+def _uncommitted(config: SiteConfig, source: CheckedItem) -> bool:
+    """Whether the source's translatable text differs from its last commit (or it has none): the
+    version recorded now is then in no commit, and `status` cannot show what changed since. False
+    outside git, where there is no history to speak of."""
+    root = str(config.root)
+    if _git(root, "rev-parse", "--git-dir") is None:
+        return False
+    raw = _git(root, "show", f"HEAD:./{source.source.path}")  # ./: the path is the site folder's, not the repository's
+    if raw is None:
+        return True
+    committed = _check_old(config, raw, source.source.path)
+    return committed is None or committed.version != source.version
+
+
+def _uncommitted_warning(source: str, translation: str, version: str) -> Diagnostic:
+    message = Message(
+        "expected the source to be committed before its translation is marked done, found changes not yet committed; "
+        "{translation} now records the version of the uncommitted text ({version}), which `sitegen i18n status` cannot find "
+        "in the history if the source changes again before it is committed: commit the source as it is now "
+        "(git add {source}, then git commit)",
+        translation=translation,
+        version=version,
+        source=source,
+    )
+    return Diagnostic(source, None, None, None, message, "warning")
 
 
 def translation_paths(config: SiteConfig, checked: list[CheckedItem]) -> list[str]:

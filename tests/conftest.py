@@ -15,6 +15,7 @@ import html5lib
 import pytest
 import yaml
 
+from sitegen.messages import use
 from sitegen.options import BuildOptions
 from sitegen.pipeline import Report as BuildReport
 from sitegen.pipeline import build
@@ -37,6 +38,7 @@ def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    use("en")
 
 
 @pytest.fixture(autouse=True)

@@ -220,3 +220,38 @@ def test_done_outside_the_site_missing_or_linked_out_is_a_diagnostic(make_site, 
         f"content/ja/clusters/linked.yaml: error: expected a file inside content/, found a link to {outside}; replace the link with the file itself",
     ]
     assert outside.read_text(encoding="utf-8") == "---\ntitle: x\n---\n"
+
+
+def test_done_on_an_uncommitted_source_says_so_and_how_to_commit_it(repo, capsys):
+    source = repo / SOURCE
+    source.write_text(source.read_text(encoding="utf-8").replace("교류했습니다.", "교류하여 계약을 맺었습니다."), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["i18n", "done", "--source", str(repo), TRANSLATION]) == 0  # recorded all the same
+    out = capsys.readouterr()
+    version = re.search(r"^source_version: (\w+)$", (repo / TRANSLATION).read_text(encoding="utf-8"), re.MULTILINE)[1]
+    assert f"{TRANSLATION}: translates source version {version}" in out.out
+    [warning] = out.err.splitlines()
+    assert warning.startswith(f"{SOURCE}: warning: expected the source to be committed before its translation is marked done, found changes not yet committed")
+    assert f"{TRANSLATION} now records the version of the uncommitted text ({version})" in warning
+    assert f"commit the source as it is now (git add {SOURCE}, then git commit)" in warning
+    git(repo, "commit", "-qam", "source edited")
+    assert main(["--messages", "ko", "i18n", "done", "--source", str(repo), TRANSLATION]) == 0
+    assert capsys.readouterr().err == ""  # committed: nothing to say
+
+
+def test_done_on_an_uncommitted_source_is_told_in_korean(repo, capsys):
+    source = repo / SOURCE
+    source.write_text(source.read_text(encoding="utf-8").replace("교류했습니다.", "교류하여 계약을 맺었습니다."), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--messages", "ko", "i18n", "done", "--source", str(repo), TRANSLATION]) == 0
+    [warning] = capsys.readouterr().err.splitlines()
+    assert warning.startswith(f"{SOURCE}: warning: 번역을 완료로 기록하기 전에 원문을 커밋해야 하는데, 아직 커밋하지 않은 변경이 있습니다")
+    assert f"지금 상태 그대로 원문을 커밋하세요(git add {SOURCE} 후 git commit)" in warning
+
+
+def test_done_on_a_source_whose_figures_alone_changed_says_nothing(repo, capsys):
+    path = repo / "content/ko/clusters/changwon.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("companies: 73", "companies: 74"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["i18n", "done", "--source", str(repo), "content/en/clusters/changwon.yaml"]) == 0
+    assert capsys.readouterr().err == ""  # the version is the committed one: status will find it

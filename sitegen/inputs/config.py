@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from ..errors import Diagnostic, Severity, describe
+from ..errors import Diagnostic, Message, Severity, describe
 from ..layout import CONFIG_NAME
 from . import validate as v
 from .files import Refused, read_input
@@ -127,7 +127,8 @@ class BadBaseUrl(v.Invalid):
 
     def __init__(self, found: object, why: str):
         super().__init__(BASE_URL, found)
-        self.args = (f"{self.args[0]} ({why})",)
+        self.message = Message("{problem} ({why})", problem=self.message, why=why)
+        self.args = (str(self.message),)
 
 
 def check_base_url(value: Any) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 from ..layout import ASSETS_DIR, BUNDLE_INDEX, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify, leftover, leftover_note
 from .config import SiteConfig
 from .files import Refused, check_folder, check_input, read_input, walk_inputs
@@ -238,7 +238,13 @@ class _Reader:
         if entry is None:
             self.problem(
                 rel,
-                f"expected a {SECTIONS[section]} file in {section}/, or a folder (a page bundle) with an {index} in it, found a folder without one; add {rel}/{index}",
+                Message(
+                    "expected a {ext} file in {section}/, or a folder (a page bundle) with an {index} in it, found a folder without one; add {path}",
+                    ext=SECTIONS[section],
+                    section=section,
+                    index=index,
+                    path=rel + "/" + index,
+                ),
             )
             return
         slug = self.section_slug(folder, rel, section, folder.name + SECTIONS[section])
@@ -250,16 +256,30 @@ class _Reader:
         ext = SECTIONS[section]
         name = name or file.name
         if not name.endswith(ext):  # a pipe or broken link with the right name: read() says what it is
-            self.problem(rel, f"expected a {ext} file in {section}/, or a folder (a page bundle) with an {BUNDLE_INDEX}{ext} in it, found '{file.name}'")
+            index = BUNDLE_INDEX + ext
+            self.problem(
+                rel,
+                Message(
+                    "expected a {ext} file in {section}/, or a folder (a page bundle) with an {index} in it, found '{name}'",
+                    ext=ext,
+                    section=section,
+                    index=index,
+                    name=file.name,
+                ),
+            )
             return None
         slug = name[: -len(ext)]
         if len(slug) > MAX_SLUG:
-            self.problem(rel, f"expected a file name of at most {MAX_SLUG} characters before {ext}, found {len(slug)}; shorten it", "slug")
+            self.problem(
+                rel,
+                Message("expected a file name of at most {most} characters before {ext}, found {found}; shorten it", most=MAX_SLUG, ext=ext, found=len(slug)),
+                "slug",
+            )
             return None
         if not SLUG_RE.fullmatch(slug):
             fix = suggest_slug(slug)
-            hint = f"; rename it to {fix}{ext}" if fix else ""
-            self.problem(rel, f"expected a file name of lowercase letters, digits and hyphens, found '{slug}'{hint}", "slug")
+            hint = Message("; rename it to {name}", name=fix + ext) if fix else ""
+            self.problem(rel, Message("expected a file name of lowercase letters, digits and hyphens, found '{slug}'{hint}", slug=slug, hint=hint), "slug")
             return None
         return slug
 
@@ -275,7 +295,9 @@ class _Reader:
                 stat = file.stat()
                 stamp = (stat.st_mtime_ns, stat.st_size)
             if stamp[1] > MAX_FILE_BYTES:
-                self.problem(rel, f"expected a content file of at most {MAX_FILE_BYTES // 2**20} MB, found {stamp[1] / 2**20:.1f} MB")
+                self.problem(
+                    rel, Message("expected a content file of at most {most} MB, found {found:.1f} MB", most=MAX_FILE_BYTES // 2**20, found=stamp[1] / 2**20)
+                )
                 return
             cached = self.cache.get(rel) if self.cache is not None else None
             if cached is not None and cached[0] == stamp:
@@ -300,7 +322,7 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return Diagnostic(rel, line, column, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}; save the file as UTF-8")
+        return Diagnostic(rel, line, column, None, Message("expected UTF-8 text, found byte {byte:#04x}; save the file as UTF-8", byte=raw[exc.start]))
     text = _normalized(text)
     body: str | None = None
     body_line = 1
@@ -308,7 +330,7 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
         if rel.endswith(".md"):
             match = FRONT_MATTER.match(text)
             if not match:
-                return Diagnostic(rel, 1, 1, None, "expected front matter between two '---' lines at the top, found none")
+                return Diagnostic(rel, 1, 1, None, Message("expected front matter between two '---' lines at the top, found none"))
             parsed = parse_yaml(match.group(1) or "", line_offset=1)
             body = text[match.end() :]
             body_line = text[: match.end()].count("\n") + 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 from ..layout import CONTENT_DIR
 from .files import Refused, read_input
 from .svg import svg_problems
@@ -25,13 +25,13 @@ from .svg import svg_problems
 MARK = "/@img/"
 DECORATIVE = "-"  # ![-](divider.png): an image that says nothing, shown with alt=""
 RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".gif": "GIF", ".heic": "HEIF", ".heif": "HEIF"}
-HEIF_FIX = "a phone's HEIC photo, which needs pillow-heif: install sitegen[heic] (pip install 'sitegen[heic]'), or export the photo as JPEG"
+HEIF_FIX = Message("a phone's HEIC photo, which needs pillow-heif: install sitegen[heic] (pip install 'sitegen[heic]'), or export the photo as JPEG")
 TYPES = (*RASTER, ".svg")
 MAX_BYTES = 30 * 2**20  # a camera's largest JPEG is ~25 MB; a bigger file is a mistake (a video, a TIFF scan)
 MAX_PIXELS = 100_000_000  # past this, decoding one image takes gigabytes: a decompression bomb
 _IMAGE = re.compile(r"""!\[(?P<alt>[^\]\n]*)\]\(\s*(?P<url><[^>\n]*>|[^\s)]+)(?:\s+(?P<title>"[^"\n]*"|'[^'\n]*'))?\s*\)""")
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
-ALT_FIX = "describe the image between the brackets, ![what it shows](photo.jpg), or write ![-](photo.jpg) for one that only decorates"
+ALT_FIX = Message("describe the image between the brackets, ![what it shows](photo.jpg), or write ![-](photo.jpg) for one that only decorates")
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def rewrite_markdown(text: str, file: str, place: tuple[int, int] | None, field:
         line, column = _position(text, match.start(), place)
         alt = match.group("alt").strip()
         if not alt:
-            problems.append(Diagnostic(file, line, column, field, f"expected alt text for the image {url}, found none; {ALT_FIX}"))
+            problems.append(Diagnostic(file, line, column, field, Message("expected alt text for the image {url}, found none; {fix}", url=url, fix=ALT_FIX)))
         if not is_local(url):
             continue
         target = resolve(file, url)
@@ -124,9 +124,9 @@ def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: s
     `refs`: each with the language of the text that names it."""
     pictures: dict[str, Picture] = {}
     problems: list[Diagnostic] = []
-    read: dict[str, Picture | str] = {}
+    read: dict[str, Picture | Unreadable] = {}
 
-    def load(path: str) -> Picture | str:
+    def load(path: str) -> Picture | Unreadable:
         if path not in read:
             read[path] = read_picture(root, path)
         return read[path]
@@ -134,18 +134,23 @@ def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: s
     for ref, lang in refs:
         if ref.target is None:
             problems.append(
-                _at(ref, "a path inside the repository", f"{ref.written!r}, which leads outside it", "move the image into the item's folder or assets/")
+                _at(
+                    ref,
+                    Message("a path inside the repository"),
+                    Message("{written!r}, which leads outside it", written=ref.written),
+                    Message("move the image into the item's folder or assets/"),
+                )
             )
             continue
         if ref.target in pictures:
             continue
         found = load(ref.target)
-        if isinstance(found, str) and lang != source_lang and found.startswith("missing"):
+        if isinstance(found, Unreadable) and lang != source_lang and found.missing:
             source = ref.target.replace(f"{CONTENT_DIR}/{lang}/", f"{CONTENT_DIR}/{source_lang}/", 1)
             if source != ref.target:
                 found = load(source)
-        if isinstance(found, str):
-            problems.append(_at(ref, "an image file", f"{found.removeprefix('missing: ')} at {ref.target}", _fix(found)))
+        if isinstance(found, Unreadable):
+            problems.append(_at(ref, Message("an image file"), Message("{why} at {path}", why=found.why, path=ref.target), _fix(found)))
             continue
         pictures[ref.target] = found
         if lang == source_lang:  # a translation's bundle may hold its own image of the same name
@@ -156,7 +161,8 @@ def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: s
                     if isinstance(mine, Picture):
                         pictures[own] = mine
                     else:
-                        problems.append(Diagnostic(own, None, None, None, f"expected an image file, found {mine.removeprefix('missing: ')}; {_fix(mine)}"))
+                        problem = Message("expected an image file, found {why}; {fix}", why=mine.why, fix=_fix(mine))
+                        problems.append(Diagnostic(own, None, None, None, problem))
     return pictures, problems
 
 
@@ -170,37 +176,54 @@ def untranslated_alt(refs: Iterable[tuple[ImageRef, str, str]], source_lang: str
         same = source_alts.get((key, posixpath.basename(ref.target or ref.written)))
         if lang != source_lang and ref.alt and ref.alt != DECORATIVE and ref.alt == same:
             notes.append(
-                Diagnostic(ref.file, ref.line, ref.column, ref.field, f"expected alt text in {lang}, found the source's ({ref.alt!r}); translate it", "note")
+                Diagnostic(
+                    ref.file,
+                    ref.line,
+                    ref.column,
+                    ref.field,
+                    Message("expected alt text in {lang}, found the source's ({alt!r}); translate it", lang=lang, alt=ref.alt),
+                    "note",
+                )
             )
     return notes
 
 
 def _at(ref: ImageRef, expected: str, found: str, fix: str) -> Diagnostic:
-    return Diagnostic(ref.file, ref.line, ref.column, ref.field, f"expected {expected}, found {found}; {fix}")
+    return Diagnostic(ref.file, ref.line, ref.column, ref.field, Message("expected {expected}, found {found}; {fix}", expected=expected, found=found, fix=fix))
 
 
-def _fix(found: str) -> str:
-    if found.startswith("missing"):
-        return "put the image there, or correct the path (it is read from the folder of the file that names it)"
-    return "export the image again as JPEG, PNG or WebP"
+@dataclass(frozen=True)
+class Unreadable:
+    """Why an image cannot be shown, in words; `missing` when there is no file at all."""
+
+    why: str
+    missing: bool = False
 
 
-def read_picture(root: Path, path: str) -> Picture | str:
-    """The image at `path`, or why it cannot be shown (starting 'missing: ' when there is none)."""
+def _fix(found: Unreadable) -> str:
+    if found.missing:
+        return Message("put the image there, or correct the path (it is read from the folder of the file that names it)")
+    return Message("export the image again as JPEG, PNG or WebP")
+
+
+def read_picture(root: Path, path: str) -> Picture | Unreadable:
+    """The image at `path`, or why it cannot be shown."""
     suffix = posixpath.splitext(path)[1].lower()
     try:
         data = read_input(root, path)
     except Refused as exc:
-        return f"missing: {exc.found}" if exc.missing else exc.found
+        return Unreadable(Message("no such file") if exc.missing and exc.found == "no such file" else exc.found, exc.missing)
     if suffix not in TYPES:
-        return f"a file that is not an image sitegen shows ({suffix or 'no extension'}; it shows {', '.join(TYPES)})"
+        return Unreadable(
+            Message("a file that is not an image sitegen shows ({suffix}; it shows {types})", suffix=suffix or Message("no extension"), types=", ".join(TYPES))
+        )
     if len(data) > MAX_BYTES:
-        return f"a file of {len(data) / 2**20:.1f} MB, over the {MAX_BYTES // 2**20} MB limit (make it smaller)"
+        return Unreadable(Message("a file of {size:.1f} MB, over the {limit} MB limit (make it smaller)", size=len(data) / 2**20, limit=MAX_BYTES // 2**20))
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".svg":
         refused = svg_problems(data)
         if refused:
-            return f"an SVG picture sitegen refuses ({refused[0][1]})"
+            return Unreadable(Message("an SVG picture sitegen refuses ({why})", why=refused[0][1]))
         width, height = svg_size(data)
         return Picture(path, data, digest, width, height, "SVG")
     return _raster(path, data, digest, RASTER[suffix])
@@ -216,28 +239,36 @@ def heif_opener() -> bool:
     return True
 
 
-def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | str:
+def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | Unreadable:
     from PIL import Image  # here: a site without photos need not load Pillow
 
     if expected == "HEIF" and not heif_opener():
-        return HEIF_FIX
+        return Unreadable(HEIF_FIX)
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                return (
-                    f"an image of {width}x{height} pixels, over the {MAX_PIXELS // 1_000_000} megapixel limit (a decompression bomb, or a scan to make smaller)"
+                return Unreadable(
+                    Message(
+                        "an image of {width}x{height} pixels, over the {limit} megapixel limit (a decompression bomb, or a scan to make smaller)",
+                        width=width,
+                        height=height,
+                        limit=MAX_PIXELS // 1_000_000,
+                    )
                 )
             if image.format != expected:
-                return f"a file whose content is {image.format or 'not an image'}, not what its extension {posixpath.splitext(path)[1]} says"
+                extension = posixpath.splitext(path)[1]
+                if not image.format:
+                    return Unreadable(Message("a file whose content is not an image, not what its extension {extension} says", extension=extension))
+                return Unreadable(Message("a file whose content is {kind}, not what its extension {extension} says", kind=image.format, extension=extension))
             if image.format == "JPEG":
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # decoded at 1/8: a truncated file still fails
             image.load()
             orientation = image.getexif().get(0x0112, 1)
     except Image.DecompressionBombError:
-        return f"an image over the {MAX_PIXELS // 1_000_000} megapixel limit (a decompression bomb)"
+        return Unreadable(Message("an image over the {limit} megapixel limit (a decompression bomb)", limit=MAX_PIXELS // 1_000_000))
     except Exception as exc:  # Pillow raises many kinds for broken files
-        return f"a broken or truncated image file ({type(exc).__name__}: {exc})"
+        return Unreadable(Message("a broken or truncated image file ({kind}: {error})", kind=type(exc).__name__, error=str(exc)))
     if orientation in (5, 6, 7, 8):  # a phone's portrait photo, stored on its side
         width, height = height, width
     return Picture(path, data, digest, width, height, expected)

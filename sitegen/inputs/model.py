@@ -10,7 +10,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
-from ..errors import Diagnostic, Severity, describe
+from ..errors import Diagnostic, Message, Severity, describe
 from ..layout import HOME
 from . import publishing as pub
 from .config import SiteConfig
@@ -331,11 +331,10 @@ def build_site(
         if key not in sources and key not in failed:
             for item in by_lang.values():
                 expected = item.source.path.replace(f"content/{item.source.lang}/", f"content/{source_lang}/", 1)
-                orphans.append(
-                    Diagnostic(
-                        item.source.path, 1, 1, None, f"expected a {source_lang} source at {expected}, found none; every item starts in the source language"
-                    )
+                message = Message(
+                    "expected a {lang} source at {expected}, found none; every item starts in the source language", lang=source_lang, expected=expected
                 )
+                orphans.append(Diagnostic(item.source.path, 1, 1, None, message))
 
     last = _LastModel(checked, wanted, failed, assets, config, sources, translations, orphans, {}, None, publishing)  # type: ignore[arg-type]
     joined_memo = memo.joined if memo is not None else None
@@ -528,7 +527,11 @@ def left_out_note(source: CheckedItem, lang: str, config: SiteConfig) -> Diagnos
         None,
         None,
         None,
-        f"expected a translation into {lang} of {source.source.path}, found none: the item is left out of the {lang} site until it is translated",
+        Message(
+            "expected a translation into {lang} of {source}, found none: the item is left out of the {lang} site until it is translated",
+            lang=lang,
+            source=source.source.path,
+        ),
         severity,
     )
 
@@ -540,7 +543,17 @@ def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
     if doc.fallback:
         path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
         return Diagnostic(
-            path, None, None, None, f"expected a translation into {doc.lang} of {source}, found none (readers see the {config.source_language} text)", severity
+            path,
+            None,
+            None,
+            None,
+            Message(
+                "expected a translation into {lang} of {source}, found none (readers see the {source_lang} text)",
+                lang=doc.lang,
+                source=source,
+                source_lang=config.source_language,
+            ),
+            severity,
         )
     if doc.recorded_version is None:
         return Diagnostic(
@@ -548,7 +561,11 @@ def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
             None,
             None,
             "source_version",
-            f"expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {doc.path}`",
+            Message(
+                "expected a record of the {source} version this translates, found none; check it, then run `sitegen i18n done {path}`",
+                source=source,
+                path=doc.path,
+            ),
             severity,
         )
     return Diagnostic(
@@ -556,7 +573,12 @@ def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
         None,
         None,
         "source_version",
-        f"expected a translation of the current {source}, found one of an earlier version; update it, then run `sitegen i18n done {doc.path}` (`sitegen i18n status` shows what changed)",
+        Message(
+            "expected a translation of the current {source}, found one of an earlier version; update it, then run `sitegen i18n done {path}` "
+            "(`sitegen i18n status` shows what changed)",
+            source=source,
+            path=doc.path,
+        ),
         severity,
     )
 
@@ -575,10 +597,10 @@ def unknown_slug(kind: str, slug: str, sources: Mapping[Key, CheckedItem]) -> st
     section = BrochureSection(kind).section
     known = sorted(s for sec, s in sources if sec == section)
     if len(known) <= 8:
-        return f"expected a {kind} slug ({', '.join(known)}), found {slug!r}"
+        return Message("expected a {kind} slug ({known}), found {slug!r}", kind=kind, known=", ".join(known), slug=slug)
     close = difflib.get_close_matches(slug, known, n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return f"expected one of the {len(known)} {section} slugs, found {slug!r}{hint}"
+    hint = Message(" (did you mean {names}?)", names=", ".join(close)) if close else ""
+    return Message("expected one of the {count} {section} slugs, found {slug!r}{hint}", count=len(known), section=section, slug=slug, hint=hint)
 
 
 def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key], assets: Mapping[str, Asset]) -> list[Diagnostic]:
@@ -603,9 +625,10 @@ def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], f
         line, column = parsed.mark(("cover", "image")) or (None, None)
         asset = assets.get(image)
         if asset is None:
-            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", f"expected an image file at {image}, found none"))
+            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", Message("expected an image file at {image}, found none", image=image)))
         elif asset.problem:
-            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", f"expected an image that can be shown, found {asset.problem} at {image}"))
+            problem = Message("expected an image that can be shown, found {problem} at {image}", problem=asset.problem, image=image)
+            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", problem))
     return out
 
 
@@ -622,7 +645,12 @@ def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[t
                     line,
                     column,
                     name,
-                    f"expected {len(base)} entries as in {source.source.path}, found {len(value)}; translate each entry in its place",
+                    Message(
+                        "expected {count} entries as in {source}, found {found}; translate each entry in its place",
+                        count=len(base),
+                        source=source.source.path,
+                        found=len(value),
+                    ),
                 )
             )
     if out:
@@ -640,8 +668,13 @@ def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[t
                     line,
                     column,
                     name,
-                    f"expected {describe(_plain(expected))} as in {source.source.path}, found {describe(_plain(value))}; "
-                    f"a translation must not change '{name}': remove it and the source's value is used",
+                    Message(
+                        "expected {expected} as in {source}, found {found}; a translation must not change '{name}': remove it and the source's value is used",
+                        expected=describe(_plain(expected)),
+                        source=source.source.path,
+                        found=describe(_plain(value)),
+                        name=name,
+                    ),
                 )
             )
     return out

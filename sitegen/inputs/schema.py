@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 from ..layout import HOME
 from . import validate as v
 from .config import SiteConfig
@@ -47,14 +47,14 @@ VERSION_FIELD = "source_version"
 MOST_COUNTED = 1_000_000_000  # firms, members, a menu position
 LARGEST_AMOUNT = 10**15  # a thousand trillion, in won, yen or dollars
 AMOUNT_DECIMALS = 4  # no currency has more minor units (ISO 4217)
-AMOUNT = "an amount such as 1000000"
+AMOUNT = Message("an amount such as 1000000")
 
 
 def count(value: Any) -> int:
     """A whole number from 0 to MOST_COUNTED."""
     number = v.count(value)
     if number > MOST_COUNTED:
-        raise v.Invalid(f"a whole number up to {MOST_COUNTED:,}", value)
+        raise v.Invalid(Message("a whole number up to {most:,}", most=MOST_COUNTED), value)
     return number
 
 
@@ -64,17 +64,23 @@ def amount(value: Any) -> Decimal:
     if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf: "$NaN", "$∞" on the page
         raise v.Invalid(AMOUNT, value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_AMOUNT:
-        raise v.Invalid(f"an amount up to {LARGEST_AMOUNT:,}", value)
+        raise v.Invalid(Message("an amount up to {most:,}", most=LARGEST_AMOUNT), value)
     money = v.amount(value)
     if money.is_signed():  # -0.0: "-$0" on the page
         raise v.Invalid(AMOUNT, value)
     if -money.normalize().as_tuple().exponent > AMOUNT_DECIMALS:  # type: ignore[operator]
-        raise v.Invalid(f"{AMOUNT} with at most {AMOUNT_DECIMALS} decimal places", value)
+        raise v.Invalid(Message("{amount} with at most {decimals} decimal places", amount=AMOUNT, decimals=AMOUNT_DECIMALS), value)
     return money
 
 
+NAMES = Message("names")
+REGION = Message("a region key from site.yaml")
+
+
 def _members() -> tuple[Field, ...]:
-    return tuple(Field(name, count, required=True, doc="a whole number") for name in ("companies", "universities", "research_institutes", "support_agencies"))
+    return tuple(
+        Field(name, count, required=True, doc=Message("a whole number")) for name in ("companies", "universities", "research_institutes", "support_agencies")
+    )
 
 
 def section_fields(section: str, config: SiteConfig) -> tuple[Field, ...]:
@@ -85,11 +91,11 @@ def section_fields(section: str, config: SiteConfig) -> tuple[Field, ...]:
 @lru_cache(maxsize=64)
 def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]:
     region = v.one_of(regions)
-    title = Field("title", v.text, required=True, translatable=True, doc="a title")
-    summary = Field("summary", v.text, required=True, translatable=True, doc="a one-sentence summary")
+    title = Field("title", v.text, required=True, translatable=True, doc=Message("a title"))
+    summary = Field("summary", v.text, required=True, translatable=True, doc=Message("a one-sentence summary"))
     body = Field("body", v.markdown, translatable=True)
     # A story's or profile's picture on cards, as og:image and in the feed: written as a body's images are.
-    cover = Field("cover", fields=(Field("image", v.image_path, required=True, doc="an image path"), Field("alt", v.text, translatable=True)))
+    cover = Field("cover", fields=(Field("image", v.image_path, required=True, doc=Message("an image path")), Field("alt", v.text, translatable=True)))
     if section == HOME:
         return (title, summary, body)
     return _items_fields(section, region, title, summary, body, cover) + PUBLISHING
@@ -98,9 +104,9 @@ def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]
 # On the source, they hold an item back in every language (see publishing.hold); a translation may
 # not change them.
 PUBLISHING = (
-    Field("draft", v.boolean, doc="true or false"),
-    Field("publish_date", v.date, doc="a date like 2027-01-31"),
-    Field("expiry_date", v.date, doc="a date like 2027-12-31"),
+    Field("draft", v.boolean, doc=Message("true or false")),
+    Field("publish_date", v.date, doc=Message("a date like 2027-01-31")),
+    Field("expiry_date", v.date, doc=Message("a date like 2027-12-31")),
 )
 
 
@@ -111,12 +117,12 @@ def _items_fields(section: str, region: v.Check, title: Field, summary: Field, b
         return (
             title,
             summary,
-            Field("region", region, required=True, doc="a region key from site.yaml"),
-            Field("industry", v.text, required=True, translatable=True, doc="the industry in words"),
-            Field("members", fields=_members(), required=True, doc="member counts"),
-            Field("study_groups", v.list_of(v.text, "names"), translatable=True),
-            Field("partners", v.list_of(v.text, "names"), translatable=True),
-            Field("activities", v.list_of(v.text, "sentences"), translatable=True),
+            Field("region", region, required=True, doc=REGION),
+            Field("industry", v.text, required=True, translatable=True, doc=Message("the industry in words")),
+            Field("members", fields=_members(), required=True, doc=Message("member counts")),
+            Field("study_groups", v.list_of(v.text, NAMES), translatable=True),
+            Field("partners", v.list_of(v.text, NAMES), translatable=True),
+            Field("activities", v.list_of(v.text, Message("sentences")), translatable=True),
             cover,
             Field(
                 "contact",
@@ -131,13 +137,13 @@ def _items_fields(section: str, region: v.Check, title: Field, summary: Field, b
             body,
         )
     if section == "stories":
-        money = (Field("amount", amount, required=True, doc="an amount"), Field("currency", v.currency, required=True, doc="a currency code"))
+        money = (Field("amount", amount, required=True, doc=Message("an amount")), Field("currency", v.currency, required=True, doc=Message("a currency code")))
         return (
             title,
             summary,
-            Field("date", v.date, required=True, doc="a date like 2012-05-31"),
-            Field("region", region, required=True, doc="a region key from site.yaml"),
-            Field("clusters", v.list_of(v.slug, "cluster slugs")),
+            Field("date", v.date, required=True, doc=Message("a date like 2012-05-31")),
+            Field("region", region, required=True, doc=REGION),
+            Field("clusters", v.list_of(v.slug, Message("cluster slugs"))),
             Field(
                 "figures",
                 fields=(
@@ -155,7 +161,7 @@ def _items_fields(section: str, region: v.Check, title: Field, summary: Field, b
             Field("subtitle", v.text, translatable=True),
             summary,
             Field("cover", fields=(Field("image", v.asset_path), Field("text", v.text, translatable=True))),
-            Field("sections", items=SECTION_KINDS, required=True, doc="sections (text, page, cluster or story)"),
+            Field("sections", items=SECTION_KINDS, required=True, doc=Message("sections (text, page, cluster or story)")),
             Field("back_page", v.slug),
         )
     raise KeyError(section)
@@ -192,7 +198,7 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
     data = dict(item.parsed.data)
     if item.body is not None:
         if "body" in data:
-            checker.report(("body",), "expected the body below the front matter, found a 'body' field too")
+            checker.report(("body",), Message("expected the body below the front matter, found a 'body' field too"))
         elif item.body.strip():
             data["body"] = item.body
     fields = section_fields(item.section, config)
@@ -203,7 +209,10 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
         _check_section_kinds(checker, data.get("sections"), clean.get("sections", ()))
     publish, expiry = clean.get("publish_date"), clean.get("expiry_date")
     if publish is not None and expiry is not None and expiry <= publish:
-        checker.report(("expiry_date",), f"expected an expiry_date after the publish_date {publish}, found {expiry}; the item would never be shown")
+        checker.report(
+            ("expiry_date",),
+            Message("expected an expiry_date after the publish_date {publish}, found {expiry}; the item would never be shown", publish=publish, expiry=expiry),
+        )
     written = {name: value for name, value in clean.items() if name != VERSION_FIELD}
     images = _images(item, clean, checker)
     if any(d.severity == "error" for d in checker.diagnostics):
@@ -249,7 +258,8 @@ def _images(item: SourceItem, clean: dict[str, Any], checker: v.Checker) -> tupl
             clean["cover"] = {**cover, "image": target}
         if "alt" not in cover and checker.require:  # a translation inherits the source's
             checker.report(
-                ("cover",), "expected cover.alt, the cover's alt text, found none; say what the picture shows, or write alt: '-' for one that only decorates"
+                ("cover",),
+                Message("expected cover.alt, the cover's alt text, found none; say what the picture shows, or write alt: '-' for one that only decorates"),
             )
     return tuple(refs)
 
@@ -275,6 +285,8 @@ def _check_section_kinds(checker: v.Checker, raw: Any, sections: tuple[dict[str,
     for index, (entry, clean) in enumerate(zip(raw, sections)):
         kinds = [name for name in names if name in clean]
         if len(kinds) > 1:
-            checker.report(("sections", index), f"expected one of {', '.join(names)}, found {' and '.join(kinds)} in one section")
+            checker.report(
+                ("sections", index), Message("expected one of {names}, found {kinds} in one section", names=", ".join(names), kinds=" and ".join(kinds))
+            )
         elif not kinds and isinstance(entry, dict) and not entry:
-            checker.report(("sections", index), f"expected one of {', '.join(names)}, found an empty section")
+            checker.report(("sections", index), Message("expected one of {names}, found an empty section", names=", ".join(names)))

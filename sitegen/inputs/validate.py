@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..errors import Diagnostic, Severity, describe
+from ..errors import Diagnostic, Message, Severity, describe
 from .yamlfile import Key, Parsed
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -24,7 +24,8 @@ class Invalid(Exception):
     def __init__(self, expected: str, found: object, fix: str = ""):
         self.expected = expected
         self.found = found
-        super().__init__(f"expected {expected}, found {describe(found)}{fix}")
+        self.message = Message("expected {expected}, found {found}{fix}", expected=expected, found=describe(found), fix=fix)
+        super().__init__(str(self.message))
 
 
 Check = Callable[[Any], Any]
@@ -32,13 +33,13 @@ Check = Callable[[Any], Any]
 
 def text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise Invalid("text", value)
+        raise Invalid(Message("text"), value)
     return value.strip()
 
 
 def markdown(value: Any) -> str:
     if not isinstance(value, str):
-        raise Invalid("Markdown text", value)
+        raise Invalid(Message("Markdown text"), value)
     from ..text.markdown import limit_problem  # Python-Markdown is loaded once there is Markdown to check
 
     problem = limit_problem(value)
@@ -62,20 +63,20 @@ def ungrouped(value: Any) -> Any:
 def count(value: Any) -> int:
     value = ungrouped(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise Invalid("a whole number of 0 or more", value)
+        raise Invalid(Message("a whole number of 0 or more"), value)
     return value
 
 
 def amount(value: Any) -> Decimal:
     value = ungrouped(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise Invalid("an amount such as 1000000", value)
+        raise Invalid(Message("an amount such as 1000000"), value)
     return Decimal(str(value))
 
 
 def currency(value: Any) -> str:
     if not isinstance(value, str) or not CURRENCY_RE.fullmatch(value):
-        raise Invalid("a currency code such as USD", value)
+        raise Invalid(Message("a currency code such as USD"), value)
     return value
 
 
@@ -86,7 +87,7 @@ def date(value: Any) -> dt.date:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
-    raise Invalid("a date like 2012-05-31", value, other_date_format(value))
+    raise Invalid(Message("a date like 2012-05-31"), value, other_date_format(value))
 
 
 # Dates as people write them elsewhere: 2012.05.31, 2012/5/31, 2012. 5. 31., 2012년 5월 31일; 31-05-2012, 31.05.2012.
@@ -106,14 +107,14 @@ def other_date_format(value: Any) -> str:
         if month > 12 >= day:  # 5/31/2012, as American texts write it
             day, month = month, day
         elif day <= 12:  # 05-06-2012: May or June? Say which order the field wants, no guess
-            return "; write the year first, then the month and the day, each with two digits: 2012-06-05 for 5 June 2012"
+            return Message("; write the year first, then the month and the day, each with two digits: 2012-06-05 for 5 June 2012")
     else:
         return ""
     try:
         written = dt.date(year, month, day).isoformat()
     except ValueError:
         return ""
-    return f"; write it as {written}"
+    return Message("; write it as {written}", written=written)
 
 
 def matching(regex: re.Pattern[str] | str, expected: str) -> Check:
@@ -128,10 +129,10 @@ def matching(regex: re.Pattern[str] | str, expected: str) -> Check:
     return check_text
 
 
-slug = matching(SLUG_RE, "a slug of lowercase letters, digits and hyphens")
-url = matching(r"https?://[^\s<>\"]+", "an http(s) URL")
-email = matching(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", "an e-mail address")
-version = matching(r"[0-9a-f]{12}", "a source version of 12 hex digits, as `sitegen i18n done` writes it")
+slug = matching(SLUG_RE, Message("a slug of lowercase letters, digits and hyphens"))
+url = matching(r"https?://[^\s<>\"]+", Message("an http(s) URL"))
+email = matching(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", Message("an e-mail address"))
+version = matching(r"[0-9a-f]{12}", Message("a source version of 12 hex digits, as `sitegen i18n done` writes it"))
 
 
 def image_path(value: Any) -> str:
@@ -139,26 +140,28 @@ def image_path(value: Any) -> str:
     from .images import TYPES, is_local
 
     if not isinstance(value, str) or not value.strip() or not is_local(value.strip()) or not value.strip().lower().endswith(TYPES):
-        raise Invalid(f"an image path relative to this file, such as photo.jpg or ../../../../assets/map.svg, ending in {', '.join(TYPES)}", value)
+        raise Invalid(
+            Message("an image path relative to this file, such as photo.jpg or ../../../../assets/map.svg, ending in {types}", types=", ".join(TYPES)), value
+        )
     return value.strip()
 
 
 def asset_path(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"assets/[A-Za-z0-9_./-]+", value) or any(part in ("", ".", "..") for part in value.split("/")):
-        raise Invalid("a file under assets/, such as assets/cover.svg", value)
+        raise Invalid(Message("a file under assets/, such as assets/cover.svg"), value)
     return value
 
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise Invalid("true or false", value)
+        raise Invalid(Message("true or false"), value)
     return value
 
 
 def list_of(check: Check, what: str) -> Check:
     def check_list(value: Any) -> tuple[Any, ...]:
         if not isinstance(value, list):
-            raise Invalid(f"a list of {what}", value)
+            raise Invalid(Message("a list of {what}", what=what), value)
         return tuple(value)  # items are checked one by one by check_fields, with their lines
 
     check_list.item = check  # type: ignore[attr-defined]
@@ -170,7 +173,7 @@ def one_of(choices: Iterable[str]) -> Check:
 
     def check_choice(value: Any) -> str:
         if value not in names:
-            raise Invalid("one of " + ", ".join(names), value)
+            raise Invalid(Message("one of {names}", names=", ".join(names)), value)
         return value
 
     return check_choice
@@ -202,7 +205,10 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         for key, (line, column), (first, _) in self.parsed.duplicates:
             self.report(
-                key, f"expected each field once, found it again (first at line {first}); keep one of the two and delete the other", line=line, column=column
+                key,
+                Message("expected each field once, found it again (first at line {first}); keep one of the two and delete the other", first=first),
+                line=line,
+                column=column,
             )
         for key, (line, column), note in self.parsed.notes:
             self.report(key, note, "warning", line=line, column=column)
@@ -220,17 +226,13 @@ class Checker:
         for name in data:
             if name not in known:
                 hint = difflib.get_close_matches(str(name), known, n=1)
-                fix = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.report(
-                    key + (name,),
-                    f"unknown field; expected one of {', '.join(known)}{fix}",
-                    self.unknown,
-                )
+                fix = Message(" (did you mean '{name}'?)", name=hint[0]) if hint else ""
+                self.report(key + (name,), Message("unknown field; expected one of {names}{fix}", names=", ".join(known), fix=fix), self.unknown)
         for f in fields:
             child = key + (f.name,)
             if f.name not in data or data[f.name] is None:
                 if f.required and self.require:
-                    self.report(child, f"expected {f.doc or 'a value'}, found nothing (the field is required)")
+                    self.report(child, Message("expected {doc}, found nothing (the field is required)", doc=f.doc or Message("a value")))
                 continue
             value = data[f.name]
             if f.items:
@@ -240,7 +242,9 @@ class Checker:
                 continue
             if f.fields:
                 if not isinstance(value, dict):
-                    self.report(child, f"expected a mapping with {', '.join(x.name for x in f.fields)}, found {describe(value)}")
+                    self.report(
+                        child, Message("expected a mapping with {names}, found {found}", names=", ".join(x.name for x in f.fields), found=describe(value))
+                    )
                     continue
                 clean[f.name] = self.check(value, f.fields, child)
                 continue
@@ -248,7 +252,7 @@ class Checker:
             try:
                 checked = f.check(value)
             except Invalid as exc:
-                self.report(child, str(exc))
+                self.report(child, exc.message)
                 continue
             item_check = getattr(f.check, "item", None)
             if item_check is not None:
@@ -260,12 +264,15 @@ class Checker:
 
     def _check_mappings(self, value: Any, f: Field, key: Key) -> tuple[dict[str, Any], ...] | None:
         if not isinstance(value, list):
-            self.report(key, f"expected a list of {f.doc or 'entries'}, found {describe(value)}")
+            self.report(key, Message("expected a list of {doc}, found {found}", doc=f.doc or Message("entries"), found=describe(value)))
             return None
         out = []
         for index, entry in enumerate(value):
             if not isinstance(entry, dict):
-                self.report(key + (index,), f"expected an entry with one of {', '.join(x.name for x in f.items)}, found {describe(entry)}")
+                self.report(
+                    key + (index,),
+                    Message("expected an entry with one of {names}, found {found}", names=", ".join(x.name for x in f.items), found=describe(entry)),
+                )
                 continue
             out.append(self.check(entry, f.items, key + (index,)))
         return tuple(out)
@@ -277,6 +284,6 @@ class Checker:
             try:
                 out.append(check(item))
             except Invalid as exc:
-                self.report(key + (index,), str(exc))
+                self.report(key + (index,), exc.message)
                 ok = False
         return tuple(out) if ok else None

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import describe
+from ..errors import Message, describe
 from .yamlhelp import explain
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -137,12 +137,14 @@ def _grouped_number_in_flow(node: yaml.Node, lines: list[str], offset: int) -> N
     if match is None:
         return
     number = match.group(1)
-    raise YamlError(
-        start.line + 1 + offset,
-        match.start(1) + 1,
-        f"expected a number without commas inside {{ }}, found {number!r}, which YAML reads as {number.count(',') + 1} values; "
-        f"write it as {number.replace(',', '')} (or give the field a line of its own, where {number} is read as one number)",
+    message = Message(
+        "expected a number without commas inside {{ }}, found {number!r}, which YAML reads as {values} values; "
+        "write it as {plain} (or give the field a line of its own, where {number} is read as one number)",
+        number=number,
+        values=number.count(",") + 1,
+        plain=number.replace(",", ""),
     )
+    raise YamlError(start.line + 1 + offset, match.start(1) + 1, message)
 
 
 _COMMENT = re.compile(r"[ \t]+#")
@@ -160,12 +162,11 @@ def _comment_after(node: yaml.ScalarNode, lines: list[str]) -> tuple[int, int, s
     line = lines[end.line]
     start = node.start_mark.column
     value = line[start:].strip() if node.value else line[match.end() - 1 :].strip()
-    found = f"'#' after {describe(node.value)}" if node.value else "a value that starts with '#'"
-    return (
-        end.line + 1,
-        match.end(),
-        (
-            f"expected the whole value, found {found}: YAML reads ' #' as the start of a comment and leaves the rest of the line out; "
-            f"if the '#' belongs to the value, put the whole value in quotes: \"{value}\""
-        ),
+    found = Message("'#' after {value}", value=describe(node.value)) if node.value else Message("a value that starts with '#'")
+    message = Message(
+        "expected the whole value, found {found}: YAML reads ' #' as the start of a comment and leaves the rest of the line out; "
+        "if the '#' belongs to the value, put the whole value in quotes: \"{value}\"",
+        found=found,
+        value=value,
     )
+    return end.line + 1, match.end(), message

@@ -126,13 +126,14 @@ def _colon_in_value(lines: list[str], problem: str, context: str, at: Position |
     if key is not None and key.end() <= at[1]:
         name = key.group(1)
         value = line[key.end() :].strip()
+        fix = line[: key.end()].rstrip() + f' "{value}"'
         return (
             at[0],
             at[1],
             Message(
                 "expected one ':' after the field name, found another inside the value of '{name}'; put the value in quotes: {fix}",
                 name=name,
-                fix=f'{line[: key.end()].rstrip()} "{value}"',
+                fix=fix,
             ),
         )
     previous = _previous(lines, at[0])

@@ -159,7 +159,7 @@ def check_pages(
                 found.setdefault((where, _unsafe_problem(unsafe), "error", unsafe[3]), []).append(f"{path}:{unsafe[0]}")
         for line, href, target, fragment in pages[path].links:
             if target in gone and target not in existing:
-                problem_text = f"expected a link to a published page, found {href!r}, {gone[target]}"
+                problem_text = Message("expected a link to a published page, found {href!r}, {why}", href=href, why=gone[target])
                 where = locate(path, href, target) if locate else None
                 if where is None:
                     out.append(Diagnostic(path, line, None, None, problem_text))
@@ -167,35 +167,44 @@ def check_pages(
                     found.setdefault((where, problem_text, "error", None), []).append(f"{path}:{line}")
                 continue
             if target.startswith("../") or (target not in existing and target not in to_come):
-                problem = BROKEN
+                broken = True
             elif fragment and target in pages and fragment not in pages[target].ids:
-                problem = NO_ANCHOR
+                broken = False
             else:
                 continue
             where = locate(path, href, target) if locate else None
             if where is None:
-                out.append(Diagnostic(path, line, None, None, Message(problem, href=href), "warning"))
+                out.append(Diagnostic(path, line, None, None, _broken(href) if broken else _no_anchor(href), "warning"))
             else:
-                found.setdefault((where, Message(problem + FIX_LINK, href=href), "warning", None), []).append(f"{path}:{line}")
+                found.setdefault((where, _broken_fix(href) if broken else _no_anchor_fix(href), "warning", None), []).append(f"{path}:{line}")
     for ((source, at_line, column), problem, severity, field), on in found.items():
         out.append(Diagnostic(source, at_line, column, field, _on_pages(problem, on), severity))  # type: ignore[arg-type]
     return out
 
 
-BROKEN = "expected a link to a page of the site, found {href!r} (no such file)"
-NO_ANCHOR = "expected an anchor that exists, found {href!r}"
-FIX_LINK = "; correct the address or take the link out"
+def _broken(href: str) -> Message:
+    return Message("expected a link to a page of the site, found {href!r} (no such file)", href=href)
 
 
-def _on_pages(problem: str, on: list[str]) -> str:
-    """The problem with the pages it is on: a Message when `problem` is one (see errors.Message)."""
-    values = dict(problem.values) if isinstance(problem, Message) else {}
-    template = problem.template if isinstance(problem, Message) else problem.replace("{", "{{").replace("}", "}}")
+def _no_anchor(href: str) -> Message:
+    return Message("expected an anchor that exists, found {href!r}", href=href)
+
+
+def _broken_fix(href: str) -> Message:
+    return Message("expected a link to a page of the site, found {href!r} (no such file); correct the address or take the link out", href=href)
+
+
+def _no_anchor_fix(href: str) -> Message:
+    return Message("expected an anchor that exists, found {href!r}; correct the address or take the link out", href=href)
+
+
+def _on_pages(problem: str, on: list[str]) -> Message:
+    """The problem with the pages it is on, said in the editor's language with it (see errors.Message)."""
     if len(on) == 1:
-        return Message(template + " (on the page {page})", **values, page=on[0])
+        return Message("{problem} (on the page {page})", problem=problem, page=on[0])
     if len(on) == 2:
-        return Message(template + " (on the page {page} and 1 other page)", **values, page=on[0])
-    return Message(template + " (on the page {page} and {others} other pages)", **values, page=on[0], others=len(on) - 1)
+        return Message("{problem} (on the page {page} and 1 other page)", problem=problem, page=on[0])
+    return Message("{problem} (on the page {page} and {others} other pages)", problem=problem, page=on[0], others=len(on) - 1)
 
 
 def _unsafe(path: str, found: Unsafe) -> Diagnostic:
@@ -203,12 +212,15 @@ def _unsafe(path: str, found: Unsafe) -> Diagnostic:
     return Diagnostic(path, line, column, attribute, _unsafe_problem(found))
 
 
-def _unsafe_problem(found: Unsafe) -> str:
+def _unsafe_problem(found: Unsafe) -> Message:
     _, _, element, _, url = found
-    return (
-        f"expected a link to a web page (http:, https:), an e-mail address (mailto:), a phone number (tel:) or a page "
-        f"of the site, found {describe(url)} in <{element}>, whose '{scheme_of(url)}:' a page may not use (a browser "
-        "could run it as script); take it out of the text or template that makes this page: nothing is published until then"
+    return Message(
+        "expected a link to a web page (http:, https:), an e-mail address (mailto:), a phone number (tel:) or a page "
+        "of the site, found {url} in <{element}>, whose '{scheme}:' a page may not use (a browser "
+        "could run it as script); take it out of the text or template that makes this page: nothing is published until then",
+        url=describe(url),
+        element=element,
+        scheme=scheme_of(url),
     )
 
 
