@@ -11,6 +11,7 @@ import urllib.parse
 import pytest
 
 from conftest import REPO
+from sitegen.inputs.config import load_config
 from sitegen.options import BuildOptions
 from sitegen.pipeline import build
 
@@ -152,3 +153,111 @@ def test_results_can_be_filtered_by_section_and_region_in_the_readers_language(s
     assert stories == ["/ja/stories/changwon-mould-network/"]
     southeast = page.evaluate(FILTERS, ["金型", {"region": "東南圏"}])["urls"]
     assert set(southeast) == {"/ja/stories/changwon-mould-network/", "/ja/clusters/changwon-machinery/"}
+
+
+# The readers' filter controls on the search page. For each language: a word found in several
+# sections and regions, and what the page must call the two groups.
+FILTERED = {
+    "ko": ("기업", "분류", "권역"),
+    "en": ("firms", "Section", "Region"),
+    "ja": ("企業", "分類", "地域"),
+    "zh": ("企业", "类别", "区域"),
+}
+
+
+def marks(out, lang: str) -> dict[str, tuple[str, str]]:
+    """Each indexed page of `lang`, by its URL: its section and its region ('' for none), as the page
+    itself tells Pagefind."""
+    from conftest import parse_html, text_of
+
+    found = {}
+    for path in sorted((out / lang).rglob("index.html")):
+        root = parse_html(path)
+        body = root.find(".//*[@data-pagefind-body]")
+        if body is None:
+            continue
+        section = body.get("data-pagefind-filter", "").removeprefix("section:")
+        region = root.find(".//*[@data-pagefind-filter='region']")
+        found["/" + path.parent.relative_to(out).as_posix() + "/"] = (section, text_of(region) if region is not None else "")
+    return found
+
+
+def shown(page) -> list[str]:
+    return page.eval_on_selector_all("#search-results ol.results li a", "links => links.map(a => a.getAttribute('href'))")
+
+
+def choose(page, name: str, value: str) -> list[str]:
+    """Click a filter as a reader does, and the results the page shows after it."""
+    old = page.query_selector("#search-results ol.results")
+    page.check(f"#search-filters input[name={name}][value='{value}']")
+    page.wait_for_function("old => !old.isConnected", arg=old, timeout=15000)
+    page.wait_for_selector("#search-results ol.results, #search-results p")
+    return shown(page)
+
+
+@pytest.mark.parametrize("lang", FILTERED)
+def test_readers_filter_results_by_section_and_region_in_their_language(site, page, lang):
+    out, base = site
+    query, section_legend, region_legend = FILTERED[lang]
+    pages = marks(out, lang)
+    config, _ = load_config(REPO)
+    assert config is not None
+    stories_label = pages[f"/{lang}/stories/changwon-mould-network/"][0]
+    chungcheong = config.region_name("chungcheong", lang)
+
+    everything = results(page, base, lang, query)
+    every = {href for href, _, _ in everything}
+    assert {pages[href][0] for href in every} >= {stories_label, pages[f"/{lang}/clusters/changwon-machinery/"][0]}
+
+    legends = page.eval_on_selector_all("#search-filters legend", "ls => ls.map(l => l.textContent.trim())")
+    assert legends == [section_legend, region_legend]
+    regions = page.eval_on_selector_all("#search-filters input[name=region]", "rs => rs.map(r => r.parentElement.textContent.trim())")
+    assert [text.rsplit(" (", 1)[0] for text in regions[1:]] == [config.region_name(key, lang) for key in config.regions]
+
+    stories = choose(page, "section", "stories")
+    assert stories and set(stories) == {href for href in every if pages[href][0] == stories_label}
+    assert all(href.startswith(f"/{lang}/stories/") for href in stories)
+    assert page.eval_on_selector_all("#search-results .meta", "ms => ms.map(m => m.textContent)") == [stories_label] * len(stories)
+    assert "section=stories" in page.url
+
+    choose(page, "section", "")
+    in_region = choose(page, "region", "chungcheong")
+    assert in_region and set(in_region) == {href for href in every if pages[href][1] == chungcheong} != every
+    count = page.text_content("#search-filters input[name=region][value=chungcheong] + *") or ""
+    assert count == f"({len(in_region)})"  # what choosing it shows
+
+    # Both at once: stories of that region only; and the choice survives a reload of the address.
+    both = choose(page, "section", "stories")
+    assert both and set(both) == {href for href in every if pages[href] == (stories_label, chungcheong)}
+    page.reload()
+    page.wait_for_selector("#search-results ol.results")
+    assert set(shown(page)) == set(both)
+    assert page.is_checked("#search-filters input[name=region][value=chungcheong]")
+
+
+def test_the_filters_stay_put_and_answer_the_keyboard(site, page):
+    _, base = site
+    boxes = "ls => ls.map(l => { const r = l.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })"
+    # Where the filters are before any count is written: the index withheld.
+    page.route("**/pagefind/**", lambda route: route.abort())
+    page.goto(f"{base}en/search/?q=firms")
+    page.wait_for_selector("#search-results p")
+    before = page.eval_on_selector_all("#search-filters label", boxes)
+    page.unroute("**/pagefind/**")
+    results(page, base, "en", "firms")
+    assert page.text_content("#search-filters input[value=clusters] + *") == "(6)"
+    assert page.eval_on_selector_all("#search-filters label", boxes) == before
+
+    # Tab from the search box to the first group, an arrow key to the next section.
+    page.focus("#site-search")
+    for _ in range(40):  # past the button, the languages and the menu
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name === 'section'"):
+            break
+    assert page.evaluate("[document.activeElement.name, document.activeElement.value]") == ["section", ""]
+    old = page.query_selector("#search-results ol.results")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("old => !old.isConnected", arg=old, timeout=15000)
+    page.wait_for_selector("#search-results ol.results")
+    assert page.is_checked("#search-filters input[name=section][value=clusters]")
+    assert shown(page) and all(href.startswith("/en/clusters/") for href in shown(page))
