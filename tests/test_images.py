@@ -10,7 +10,9 @@ import pytest
 from PIL import Image
 
 from conftest import MakeSite, build_into, errors, parse_html
-from sitegen.inputs.images import resolve
+from sitegen.inputs.images import has_avif, resolve
+
+needs_avif = pytest.mark.skipif(not has_avif(), reason="this Pillow writes no AVIF (before 11.2, or built without libavif)")
 
 STORY = """---
 title: 충청권–오이타 LSI 클러스터 교류
@@ -74,11 +76,36 @@ def test_a_photo_beside_the_story_is_shown_with_srcset_width_and_height(make_sit
     assert (img.get("width"), img.get("height")) == ("2000", "1500")
     assert img.get("loading") == "lazy"
     assert "".join(figure.find("figcaption").itertext()) == "오이타 비즈니스 상담회, 2012년"
-    webp = figure.find(".//source").get("srcset")
-    widths = [int(part.split()[1][:-1]) for part in webp.split(", ")]
-    assert widths == [480, 736, 1104, 1472]
-    for part in webp.split(", ") + img.get("srcset").split(", "):
-        assert (root / "public/ko/stories/oita-lsi" / part.split()[0]).resolve().is_file()
+    sources = [source.get("srcset").split(", ") for source in figure.findall(".//source")] + [img.get("srcset").split(", ")]
+    for srcset in sources:
+        assert [int(part.split()[1][:-1]) for part in srcset] == [480, 736, 1104, 1472]
+        for part in srcset:
+            assert (root / "public/ko/stories/oita-lsi" / part.split()[0]).resolve().is_file()
+
+
+@needs_avif
+def test_a_browser_is_offered_avif_then_webp_then_the_photo_s_own_kind(make_site: MakeSite):
+    root = story_site(make_site, "![오이타 상담회](meeting.jpg)", files={"content/ko/stories/oita-lsi/meeting.jpg": photo(1000, 750)})
+    assert errors(build_into(root)) == []
+    picture = parse_html(root / "public/ko/stories/oita-lsi/index.html").find(".//article//picture")
+    offered = [(s.get("type"), s.get("srcset")) for s in picture.findall("source")] + [("image/jpeg", picture.find("img").get("srcset"))]
+    assert [kind for kind, _ in offered] == ["image/avif", "image/webp", "image/jpeg"]
+    for kind, srcset in offered:
+        for part in srcset.split(", "):
+            with Image.open(root / "public/ko/stories/oita-lsi" / part.split()[0]) as image:
+                assert image.format == kind.removeprefix("image/").upper()
+                assert image.width == int(part.split()[1][:-1])
+
+
+def test_a_pillow_without_avif_offers_webp_and_the_photo_s_own_kind(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch):
+    from sitegen.inputs import images
+
+    monkeypatch.setattr(images, "has_avif", lambda: False)
+    root = story_site(make_site, "![오이타 상담회](meeting.jpg)", files={"content/ko/stories/oita-lsi/meeting.jpg": photo(1000, 750)})
+    assert errors(build_into(root)) == []
+    picture = parse_html(root / "public/ko/stories/oita-lsi/index.html").find(".//article//picture")
+    assert [s.get("type") for s in picture.findall("source")] == ["image/webp"]
+    assert not list((root / "public/_img").glob("*.avif"))
 
 
 def test_a_translation_uses_the_source_photo_unless_its_bundle_has_its_own(make_site: MakeSite):
@@ -265,7 +292,7 @@ def test_under_a_subpath_a_browser_loads_every_image_no_wider_than_it_needs(make
         server.shutdown()
         thread.join()
     assert [alt for alt, _ in chosen[375]] == ["오이타 상담회", "상담회", "도표"]
-    assert "-480-" in chosen[375][0][1] and chosen[375][0][1].endswith(".webp")
+    assert "-480-" in chosen[375][0][1] and chosen[375][0][1].endswith(".avif" if has_avif() else ".webp")
     assert "-736-" in chosen[1280][0][1]
 
 

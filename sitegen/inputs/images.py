@@ -216,6 +216,14 @@ def heif_opener() -> bool:
     return True
 
 
+def has_avif() -> bool:
+    """Whether the installed Pillow writes AVIF (Pillow 11.2 and later, built with libavif)."""
+    from PIL import features
+
+    # Asked only of a Pillow that knows the name: an older one warns about an unknown feature.
+    return "avif" in features.modules and bool(features.check_module("avif"))
+
+
 def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | str:
     from PIL import Image  # here: a site without photos need not load Pillow
 
