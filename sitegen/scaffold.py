@@ -104,7 +104,7 @@ title: 새 안내서
 subtitle: 부제목
 # (required) one sentence, for the web view and the PDF's subject
 summary: 안내서를 한 문장으로 소개하세요.
-# cover: image (a file under assets/) and text
+# cover: image (a path relative to this file, e.g. cover.jpg beside it, or ../../../assets/cover.svg) and text
 cover:
   text: 표지 문구
 # (required) the sections, in order: text (Markdown), or page, cluster or story (a slug)

@@ -324,3 +324,57 @@ def test_without_pillow_heif_a_heic_photo_says_what_to_install(make_site: MakeSi
     monkeypatch.setattr(images, "heif_opener", lambda: False)
     root = story_site(make_site, "![사진](phone.heic)", files={"content/ko/stories/oita-lsi/phone.heic": b"\x00\x00\x00\x18ftypheic"})
     assert any("sitegen[heic]" in e for e in errors(build_into(root)))
+
+
+BROCHURE = "title: 안내서\nsummary: 요약\ncover:\n  image: {image}\n  text: 함께 만드는 산업단지\nsections:\n  - story: oita-lsi\n"
+
+
+@pytest.mark.slow
+def test_a_brochure_cover_beside_its_file_is_on_its_page_its_card_its_social_card_and_its_printed_cover(make_site: MakeSite):
+    root = story_site(
+        make_site,
+        files={
+            "content/ko/brochures/guide/index.yaml": BROCHURE.format(image="cover.jpg"),
+            "content/ko/brochures/guide/cover.jpg": camera_photo(2600, 3700, 1),
+        },
+    )
+    assert errors(build_into(root, pdf=True)) == []
+    page = parse_html(root / "public/ko/brochures/guide/index.html")
+    shown = page.find(".//*[@class='brochure-cover']//img")
+    assert (shown.get("width"), shown.get("height")) == ("2600", "3700")
+    assert shown.get("srcset")
+    og = [m.get("content") for m in page.iter("meta") if m.get("property") == "og:image"]
+    assert len(og) == 1 and og[0].endswith("-1200-crop-q80.jpg")
+    card = parse_html(root / "public/ko/brochures/index.html").find(".//*[@class='card-cover']//img")
+    assert card is not None and card.get("src") == shown.get("src").replace("../", "", 1)
+    printed = parse_html(root / "public/ko/brochures/guide/print/index.html").find(".//*[@class='cover-art']/img")
+    assert "-2480-" in printed.get("src")  # 210 mm at 300 dpi: the sheet's width
+    pdf = root / "public/ko/brochures/guide/guide-ko.pdf"
+    listing = subprocess.run(["pdfimages", "-f", "1", "-l", "1", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    cover = [line.split() for line in listing if line.split()[3] == "2480"]
+    assert len(cover) == 1 and int(cover[0][12]) >= 290 and int(cover[0][13]) >= 290  # x-ppi, y-ppi
+
+
+def test_a_brochure_cover_written_from_the_repository_top_still_works_with_a_note_saying_how_to_write_it(make_site: MakeSite):
+    root = story_site(
+        make_site,
+        files={"content/ko/brochures/guide.yaml": BROCHURE.format(image="assets/covers/guide.png"), "assets/covers/guide.png": photo(420, 594, "PNG")},
+    )
+    report = build_into(root)
+    assert errors(report) == []
+    notes = [d.format() for d in report.diagnostics if d.field == "cover.image"]
+    assert notes == [
+        "content/ko/brochures/guide.yaml:4:10: note: cover.image: expected a path relative to this file, found 'assets/covers/guide.png', "
+        "read from the top of the repository as before; write ../../../assets/covers/guide.png (or /assets/covers/guide.png), as a Markdown preview finds it"
+    ]
+    img = parse_html(root / "public/ko/brochures/guide/index.html").find(".//*[@class='brochure-cover']//img")
+    assert (img.get("width"), img.get("height")) == ("420", "594")
+
+
+def test_a_brochure_cover_that_is_nowhere_is_an_error_at_its_line(make_site: MakeSite):
+    root = story_site(make_site, files={"content/ko/brochures/guide.yaml": BROCHURE.format(image="../../../assets/covers/guide.png")})
+    assert errors(build_into(root)) == [
+        "content/ko/brochures/guide.yaml:4:10: error: cover.image: expected an image file, found no such file at assets/covers/guide.png; "
+        "put the image there, or correct the path (it is read from the folder of the file that names it)"
+    ]
+    assert not (root / "public").exists()

@@ -45,6 +45,7 @@ class ImageRef:
     written: str
     target: str | None  # its path in the repository; None when the path leads outside it
     alt: str = ""  # its alt text as written
+    legacy: str | None = None  # where an older sitegen read it (from the repository's top), if it is not found here
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,16 @@ def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: s
             source = ref.target.replace(f"{CONTENT_DIR}/{lang}/", f"{CONTENT_DIR}/{source_lang}/", 1)
             if source != ref.target:
                 found = load(source)
+        where = ref.target
+        if isinstance(found, str) and found.startswith("missing") and ref.legacy is not None:
+            old = load(ref.legacy)
+            if not (isinstance(old, str) and old.startswith("missing")):
+                found, where = old, ref.legacy
+            if isinstance(old, Picture):
+                pictures[ref.legacy] = old
+                problems.append(_legacy_note(ref))
         if isinstance(found, str):
-            problems.append(_at(ref, "an image file", f"{found.removeprefix('missing: ')} at {ref.target}", _fix(found)))
+            problems.append(_at(ref, "an image file", f"{found.removeprefix('missing: ')} at {where}", _fix(found)))
             continue
         pictures[ref.target] = found
         if lang == source_lang:  # a translation's bundle may hold its own image of the same name
@@ -175,6 +184,19 @@ def untranslated_alt(refs: Iterable[tuple[ImageRef, str, str]], source_lang: str
     return notes
 
 
+def _legacy_note(ref: ImageRef) -> Diagnostic:
+    up = "../" * ref.file.count("/")
+    return Diagnostic(
+        ref.file,
+        ref.line,
+        ref.column,
+        ref.field,
+        f"expected a path relative to this file, found {ref.written!r}, read from the top of the repository as before; "
+        f"write {up}{ref.legacy} (or /{ref.legacy}), as a Markdown preview finds it",
+        "note",
+    )
+
+
 def _at(ref: ImageRef, expected: str, found: str, fix: str) -> Diagnostic:
     return Diagnostic(ref.file, ref.line, ref.column, ref.field, f"expected {expected}, found {found}; {fix}")
 
@@ -182,6 +204,8 @@ def _at(ref: ImageRef, expected: str, found: str, fix: str) -> Diagnostic:
 def _fix(found: str) -> str:
     if found.startswith("missing"):
         return "put the image there, or correct the path (it is read from the folder of the file that names it)"
+    if found.startswith("an SVG"):
+        return "take that part out of the picture, or export it again without it"
     return "export the image again as JPEG, PNG or WebP"
 
 

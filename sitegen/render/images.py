@@ -16,6 +16,8 @@ WIDTHS = (480, 736, 1104, 1472)
 SIZES = "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
 # Printed at the text width of an A4 page (210 mm less 2 x 18 mm margins) at 300 dpi.
 PRINT_WIDTH = round(174 / 25.4 * 300)
+# A brochure's cover fills the A4 sheet (210 x 297 mm) to its edges: 300 dpi over the whole page.
+PAGE = (round(210 / 25.4 * 300), round(297 / 25.4 * 300))
 SOCIAL = (1200, 630)  # og:image, as the social sites crop it
 # AVIF at 55 looks as a JPEG at 80 does and weighs about half; see outputs.images for its speed.
 QUALITY = {"avif": 55, "webp": 78, "jpeg": 80, "png": 0, "print": 72}
@@ -64,12 +66,14 @@ def web_variants(picture: Picture) -> list[Variant]:
     return [_sized(picture, w, fmt, QUALITY[fmt]) for fmt in (*modern_formats(), fallback) for w in widths]
 
 
-def print_variant(picture: Picture) -> Variant:
-    """About 300 dpi at the printed width; JPEG for photos, which PDFs embed as they are."""
+def print_variant(picture: Picture, full_page: bool = False) -> Variant:
+    """About 300 dpi at the printed width (`full_page`: over a whole A4 sheet, as a brochure's cover
+    is cut to fill it); JPEG for photos, which PDFs embed as they are."""
     if picture.format == "SVG":
         return web_variants(picture)[0]
     fmt = _FALLBACK[picture.format]
-    return _sized(picture, min(picture.width, PRINT_WIDTH), fmt, QUALITY["print"] if fmt == "jpeg" else 0)
+    width = max(PAGE[0], -(-PAGE[1] * picture.width // picture.height)) if full_page else PRINT_WIDTH
+    return _sized(picture, min(picture.width, width), fmt, QUALITY["print"] if fmt == "jpeg" else 0)
 
 
 def social_variant(picture: Picture) -> Variant:
@@ -79,8 +83,9 @@ def social_variant(picture: Picture) -> Variant:
     return Variant(picture.path, picture.digest, SOCIAL[0], SOCIAL[1], "jpeg", QUALITY["jpeg"], crop=True)
 
 
-def plan(pictures: Mapping[str, Picture], covers: Iterable[str] = ()) -> list[Variant]:
-    """Every variant of every image, each once, in a stable order; social cards for `covers`."""
+def plan(pictures: Mapping[str, Picture], covers: Iterable[str] = (), full_pages: Iterable[str] = ()) -> list[Variant]:
+    """Every variant of every image, each once, in a stable order; social cards for `covers`, and a
+    whole sheet's print variant for `full_pages` (brochures' covers)."""
     variants: set[Variant] = set()
     for picture in pictures.values():
         variants.update(web_variants(picture))
@@ -88,6 +93,9 @@ def plan(pictures: Mapping[str, Picture], covers: Iterable[str] = ()) -> list[Va
     for path in covers:
         if path in pictures:
             variants.add(social_variant(pictures[path]))
+    for path in full_pages:
+        if path in pictures:
+            variants.add(print_variant(pictures[path], full_page=True))
     return sorted(variants, key=lambda v: v.path)
 
 
@@ -99,12 +107,13 @@ class Shown:
     mode: str = "web"  # web | print | feed
 
 
-def picture_html(picture: Picture, alt: str, shown: Shown, lazy: bool = True, lang: str | None = None, sizes: str = SIZES) -> str:
+def picture_html(picture: Picture, alt: str, shown: Shown, lazy: bool = True, lang: str | None = None, sizes: str = SIZES, full_page: bool = False) -> str:
     """The image as the page shows it: <picture> with srcset and sizes on screen, one print-resolution
-    file in print, one absolute URL in a feed; always with width and height, so nothing shifts."""
+    file in print (`full_page`: for a whole sheet), one absolute URL in a feed; always with width and
+    height, so nothing shifts."""
     attrs = f'alt="{html.escape(alt)}"' + (f' lang="{html.escape(lang)}"' if lang else "")
     if shown.mode != "web" or picture.format == "SVG":
-        chosen = print_variant(picture) if shown.mode == "print" else _largest(web_variants(picture), fallback=True)
+        chosen = print_variant(picture, full_page) if shown.mode == "print" else _largest(web_variants(picture), fallback=True)
         return f'<img src="{shown.link(chosen.path)}" width="{picture.width}" height="{picture.height}" {attrs}>'
     variants = web_variants(picture)
 
