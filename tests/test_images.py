@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -360,7 +361,7 @@ def test_a_brochure_cover_written_from_the_repository_top_still_works_with_a_not
         make_site,
         files={"content/ko/brochures/guide.yaml": BROCHURE.format(image="assets/covers/guide.png"), "assets/covers/guide.png": photo(420, 594, "PNG")},
     )
-    report = build_into(root)
+    report = build_into(root, pdf=False)
     assert errors(report) == []
     notes = [d.format() for d in report.diagnostics if d.field == "cover.image"]
     assert notes == [
@@ -376,5 +377,48 @@ def test_a_brochure_cover_that_is_nowhere_is_an_error_at_its_line(make_site: Mak
     assert errors(build_into(root)) == [
         "content/ko/brochures/guide.yaml:4:10: error: cover.image: expected an image file, found no such file at assets/covers/guide.png; "
         "put the image there, or correct the path (it is read from the folder of the file that names it)"
+    ]
+    assert not (root / "public").exists()
+
+
+DRAWING = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600" viewBox="0 0 800 600">'
+    '<rect width="800" height="600" fill="#0b3d6b"/><rect x="0" y="0" width="400" height="600" fill="#ffbf47"/></svg>'
+)
+
+
+def test_an_svg_cover_gets_a_png_social_card_the_same_bytes_each_time_and_made_once(make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = story_site(make_site, cover="cover:\n  image: cover.svg\n  alt: 두 지역의 교류\n", files={"content/ko/stories/oita-lsi/cover.svg": DRAWING})
+    first = build_into(root, base_url="https://example.org/portal/")
+    assert errors(first) == []
+    page = parse_html(root / "public/ko/stories/oita-lsi/index.html")
+    og = [m.get("content") for m in page.iter("meta") if m.get("property") == "og:image"]
+    assert len(og) == 1 and og[0].startswith("https://example.org/portal/_img/") and og[0].endswith(".png")
+    card_file = root / "public/_img" / og[0].rsplit("/", 1)[1]
+    card = card_file.read_bytes()
+    with Image.open(io.BytesIO(card)) as image:
+        assert (image.format, image.size) == ("PNG", (1200, 630))
+        rgb = image.convert("RGB")
+        # Cut from the middle to fill 1200x630: the drawing's yellow left half, then its blue right.
+        assert rgb.getpixel((300, 315)) == (255, 191, 71)
+        assert rgb.getpixel((900, 315)) == (11, 61, 107)
+    feed = ET.fromstring((root / "public/ko/feed.xml").read_bytes())
+    enclosures = [e.attrib for e in feed.iter("{http://www.w3.org/2005/Atom}link") if e.get("rel") == "enclosure"]
+    assert enclosures == [{"rel": "enclosure", "type": "image/png", "href": og[0]}]
+    assert build_into(root, base_url="https://example.org/portal/").images_processed == 0
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(tmp_path / "another-cache"))
+    again = build_into(root, base_url="https://example.org/portal/")
+    assert again.images_processed > 0
+    assert card_file.read_bytes() == card
+
+
+def test_without_pdftoppm_an_svg_cover_is_an_error_naming_the_package(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch):
+    from sitegen.outputs import images
+
+    monkeypatch.setattr(images, "PDFTOPPM", "no-such-pdftoppm")
+    root = story_site(make_site, cover="cover:\n  image: cover.svg\n  alt: 두 지역의 교류\n", files={"content/ko/stories/oita-lsi/cover.svg": DRAWING})
+    assert errors(build_into(root)) == [
+        "content/ko/stories/oita-lsi/cover.svg: error: expected no-such-pdftoppm to draw this SVG cover's social card, found it missing; "
+        "install the Debian package poppler-utils (.ci/install does)"
     ]
     assert not (root / "public").exists()

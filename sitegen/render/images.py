@@ -77,9 +77,10 @@ def print_variant(picture: Picture, full_page: bool = False) -> Variant:
 
 
 def social_variant(picture: Picture) -> Variant:
-    """The 1200x630 card a link to the page shows on social sites (cut to that shape from the middle)."""
+    """The 1200x630 card a link to the page shows on social sites (cut to that shape from the middle):
+    a JPEG of a photo, a PNG of an SVG drawing (social sites take no SVG; a PNG keeps its lines sharp)."""
     if picture.format == "SVG":
-        return web_variants(picture)[0]
+        return Variant(picture.path, picture.digest, SOCIAL[0], SOCIAL[1], "png", QUALITY["png"], crop=True)
     return Variant(picture.path, picture.digest, SOCIAL[0], SOCIAL[1], "jpeg", QUALITY["jpeg"], crop=True)
 
 

@@ -650,7 +650,7 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "image_html": lambda picture, alt, lazy=True, doc=None, sizes=images.SIZES, full_page=False: Markup(
             images.picture_html(picture, alt, shown, lazy, config.language(doc.text_lang).tag if doc is not None and doc.fallback else None, sizes, full_page)
         ),
-        "social_image": lambda picture: None if picture.format == "SVG" else absolute(images.social_variant(picture).path),
+        "social_image": lambda picture: absolute(images.social_variant(picture).path),
         "alternates": alternates,
         "x_default": _x_default(site, doc, spec),
         "switch": switch,
