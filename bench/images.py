@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import copy_portal  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from sitegen.inputs.images import Picture  # noqa: E402
+from sitegen.inputs.images import Picture, read_picture  # noqa: E402
 from sitegen.options import BuildOptions  # noqa: E402
 from sitegen.outputs.images import make_variants  # noqa: E402
 from sitegen.pipeline import build  # noqa: E402
@@ -100,6 +100,14 @@ def main() -> None:
             seconds = time.perf_counter() - start
             sizes = ", ".join(f"{v.width}: {len(made.outputs[v.path]) / 1024:.0f} KB" for v in mine)
             print(f"  {fmt:>4} q{mine[0].quality}: {seconds:.2f} s; {sizes}")
+        cover = read_picture(REPO, "content/ko/stories/oita-lsi/cover.svg")
+        assert isinstance(cover, Picture), cover
+        card = images.social_variant(cover)
+        start = time.perf_counter()
+        made = make_variants([card], {cover.path: cover}, None, 1)
+        print(
+            f"an SVG cover's 1200x630 PNG social card (WeasyPrint + pdftoppm): {time.perf_counter() - start:.2f} s, {len(made.outputs[card.path]) / 1024:.0f} KB"
+        )
 
 
 if __name__ == "__main__":
