@@ -210,9 +210,10 @@ def _render_and_write(
     copies, problems = files_to_copy(site)
     report.diagnostics += problems  # refused static files: nothing is published (see the check after the links)
     with clock("images"):
-        variants = images.plan(site.images, cover_images(site))
+        variants = images.plan(site.images, cover_images(site), cover_images(site, "brochures"))
         pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs)
         report.images_processed = pictures.processed
+        report.diagnostics += pictures.problems
         copies.update(pictures.outputs)
         variant_sources = {v.path: v.source for v in variants}
     outputs: dict[str, bytes] = {}  # written by this build: its static files, PDFs and search index, and the pages when not staged

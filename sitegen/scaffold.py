@@ -117,7 +117,7 @@ def templates(regions: str, region: str, date: str) -> dict[str, tuple[Line, ...
             "subtitle: 부제목",
             Message("(required) one sentence, for the web view and the PDF's subject"),
             "summary: 안내서를 한 문장으로 소개하세요.",
-            Message("cover: image (a file under assets/) and text"),
+            Message("cover: image (a path relative to this file, e.g. cover.jpg beside it, or ../../../assets/cover.svg) and text"),
             "cover:",
             "  text: 표지 문구",
             Message("(required) the sections, in order: text (Markdown), or page, cluster or story (a slug)"),

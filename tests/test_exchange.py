@@ -81,7 +81,7 @@ def test_a_brochure_exports_every_item_it_is_made_of(portal, tmp_path):
     originals = [f.get("original") for f in etree.parse(str(file)).getroot().findall("x:file", NS)]
     assert originals == [
         "content/ko/brochures/program.yaml",
-        "content/ko/pages/program.md",
+        "content/ko/pages/program/index.md",
         "content/ko/clusters/changwon-machinery.yaml",
         "content/ko/pages/global.md",
         "content/ko/stories/oita-lsi/index.md",

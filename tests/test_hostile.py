@@ -94,7 +94,8 @@ def test_an_image_path_cannot_leave_the_site(make_site):
     )
     found = errors(build_into(root, pdf=False))
     assert found == [
-        "content/ko/brochures/guide.yaml:3:16: error: cover.image: expected a file under assets/, such as assets/cover.svg, found 'assets/../../../etc/passwd'"
+        "content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image path relative to this file, such as photo.jpg or "
+        "../../../../assets/map.svg, ending in .png, .jpg, .jpeg, .webp, .gif, .heic, .heif, .svg, found 'assets/../../../etc/passwd'"
     ]
 
 
@@ -107,7 +108,8 @@ def test_a_symlinked_asset_out_of_the_site_is_refused(make_site, tmp_path):
     found = errors(build_into(root, pdf=False))
     assert found == [
         f"assets/leak.svg: error: expected a file inside assets/, found a link to {secret}; replace the link with the file itself",
-        f"content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found a link to {secret} at assets/leak.svg",
+        f"content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image file, found a link to {secret} at assets/leak.svg; "
+        "export the image again as JPEG, PNG or WebP",
     ]
 
 
@@ -858,7 +860,8 @@ def test_a_brochure_cover_that_can_run_script_is_refused_at_both(make_site):
     assert errors(build_into(root, pdf=False)) == [
         "assets/compressed.svgz: error: expected a plain SVG picture, found a compressed SVG (.svgz), which sitegen cannot check; save it as a plain .svg file",
         f"assets/cover.svg:3: error: expected a plain SVG picture, found {HOSTILE_SVGS['script'][1][0][1]}",
-        "content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image that can be shown, found an SVG picture sitegen refuses (see the error at it) at assets/cover.svg",
+        "content/ko/brochures/guide.yaml:3:16: error: cover.image: expected an image file, found an SVG picture sitegen refuses "
+        "(a <script> element, which runs as the site when the picture is opened) at assets/cover.svg; take that part out of the picture, or export it again without it",
     ]
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from conftest import MakeSite, build_into, errors, parse_html
-from sitegen.inputs.images import resolve
+from sitegen.inputs.images import has_avif, resolve
+
+needs_avif = pytest.mark.skipif(not has_avif(), reason="this Pillow writes no AVIF (before 11.2, or built without libavif)")
 
 STORY = """---
 title: 충청권–오이타 LSI 클러스터 교류
@@ -74,11 +77,36 @@ def test_a_photo_beside_the_story_is_shown_with_srcset_width_and_height(make_sit
     assert (img.get("width"), img.get("height")) == ("2000", "1500")
     assert img.get("loading") == "lazy"
     assert "".join(figure.find("figcaption").itertext()) == "오이타 비즈니스 상담회, 2012년"
-    webp = figure.find(".//source").get("srcset")
-    widths = [int(part.split()[1][:-1]) for part in webp.split(", ")]
-    assert widths == [480, 736, 1104, 1472]
-    for part in webp.split(", ") + img.get("srcset").split(", "):
-        assert (root / "public/ko/stories/oita-lsi" / part.split()[0]).resolve().is_file()
+    sources = [source.get("srcset").split(", ") for source in figure.findall(".//source")] + [img.get("srcset").split(", ")]
+    for srcset in sources:
+        assert [int(part.split()[1][:-1]) for part in srcset] == [480, 736, 1104, 1472]
+        for part in srcset:
+            assert (root / "public/ko/stories/oita-lsi" / part.split()[0]).resolve().is_file()
+
+
+@needs_avif
+def test_a_browser_is_offered_avif_then_webp_then_the_photo_s_own_kind(make_site: MakeSite):
+    root = story_site(make_site, "![오이타 상담회](meeting.jpg)", files={"content/ko/stories/oita-lsi/meeting.jpg": photo(1000, 750)})
+    assert errors(build_into(root)) == []
+    picture = parse_html(root / "public/ko/stories/oita-lsi/index.html").find(".//article//picture")
+    offered = [(s.get("type"), s.get("srcset")) for s in picture.findall("source")] + [("image/jpeg", picture.find("img").get("srcset"))]
+    assert [kind for kind, _ in offered] == ["image/avif", "image/webp", "image/jpeg"]
+    for kind, srcset in offered:
+        for part in srcset.split(", "):
+            with Image.open(root / "public/ko/stories/oita-lsi" / part.split()[0]) as image:
+                assert image.format == kind.removeprefix("image/").upper()
+                assert image.width == int(part.split()[1][:-1])
+
+
+def test_a_pillow_without_avif_offers_webp_and_the_photo_s_own_kind(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch):
+    from sitegen.inputs import images
+
+    monkeypatch.setattr(images, "has_avif", lambda: False)
+    root = story_site(make_site, "![오이타 상담회](meeting.jpg)", files={"content/ko/stories/oita-lsi/meeting.jpg": photo(1000, 750)})
+    assert errors(build_into(root)) == []
+    picture = parse_html(root / "public/ko/stories/oita-lsi/index.html").find(".//article//picture")
+    assert [s.get("type") for s in picture.findall("source")] == ["image/webp"]
+    assert not list((root / "public/_img").glob("*.avif"))
 
 
 def test_a_translation_uses_the_source_photo_unless_its_bundle_has_its_own(make_site: MakeSite):
@@ -265,7 +293,7 @@ def test_under_a_subpath_a_browser_loads_every_image_no_wider_than_it_needs(make
         server.shutdown()
         thread.join()
     assert [alt for alt, _ in chosen[375]] == ["오이타 상담회", "상담회", "도표"]
-    assert "-480-" in chosen[375][0][1] and chosen[375][0][1].endswith(".webp")
+    assert "-480-" in chosen[375][0][1] and chosen[375][0][1].endswith(".avif" if has_avif() else ".webp")
     assert "-736-" in chosen[1280][0][1]
 
 
@@ -297,3 +325,100 @@ def test_without_pillow_heif_a_heic_photo_says_what_to_install(make_site: MakeSi
     monkeypatch.setattr(images, "heif_opener", lambda: False)
     root = story_site(make_site, "![사진](phone.heic)", files={"content/ko/stories/oita-lsi/phone.heic": b"\x00\x00\x00\x18ftypheic"})
     assert any("sitegen[heic]" in e for e in errors(build_into(root)))
+
+
+BROCHURE = "title: 안내서\nsummary: 요약\ncover:\n  image: {image}\n  text: 함께 만드는 산업단지\nsections:\n  - story: oita-lsi\n"
+
+
+@pytest.mark.slow
+def test_a_brochure_cover_beside_its_file_is_on_its_page_its_card_its_social_card_and_its_printed_cover(make_site: MakeSite):
+    root = story_site(
+        make_site,
+        files={
+            "content/ko/brochures/guide/index.yaml": BROCHURE.format(image="cover.jpg"),
+            "content/ko/brochures/guide/cover.jpg": camera_photo(2600, 3700, 1),
+        },
+    )
+    assert errors(build_into(root, pdf=True)) == []
+    page = parse_html(root / "public/ko/brochures/guide/index.html")
+    shown = page.find(".//*[@class='brochure-cover']//img")
+    assert (shown.get("width"), shown.get("height")) == ("2600", "3700")
+    assert shown.get("srcset")
+    og = [m.get("content") for m in page.iter("meta") if m.get("property") == "og:image"]
+    assert len(og) == 1 and og[0].endswith("-1200-crop-q80.jpg")
+    card = parse_html(root / "public/ko/brochures/index.html").find(".//*[@class='card-cover']//img")
+    assert card is not None and card.get("src") == shown.get("src").replace("../", "", 1)
+    printed = parse_html(root / "public/ko/brochures/guide/print/index.html").find(".//*[@class='cover-art']/img")
+    assert "-2480-" in printed.get("src")  # 210 mm at 300 dpi: the sheet's width
+    pdf = root / "public/ko/brochures/guide/guide-ko.pdf"
+    listing = subprocess.run(["pdfimages", "-f", "1", "-l", "1", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    cover = [line.split() for line in listing if line.split()[3] == "2480"]
+    assert len(cover) == 1 and int(cover[0][12]) >= 290 and int(cover[0][13]) >= 290  # x-ppi, y-ppi
+
+
+def test_a_brochure_cover_written_from_the_repository_top_still_works_with_a_note_saying_how_to_write_it(make_site: MakeSite):
+    root = story_site(
+        make_site,
+        files={"content/ko/brochures/guide.yaml": BROCHURE.format(image="assets/covers/guide.png"), "assets/covers/guide.png": photo(420, 594, "PNG")},
+    )
+    report = build_into(root, pdf=False)
+    assert errors(report) == []
+    notes = [d.format() for d in report.diagnostics if d.field == "cover.image"]
+    assert notes == [
+        "content/ko/brochures/guide.yaml:4:10: note: cover.image: expected a path relative to this file, found 'assets/covers/guide.png', "
+        "read from the top of the repository as before; write ../../../assets/covers/guide.png (or /assets/covers/guide.png), as a Markdown preview finds it"
+    ]
+    img = parse_html(root / "public/ko/brochures/guide/index.html").find(".//*[@class='brochure-cover']//img")
+    assert (img.get("width"), img.get("height")) == ("420", "594")
+
+
+def test_a_brochure_cover_that_is_nowhere_is_an_error_at_its_line(make_site: MakeSite):
+    root = story_site(make_site, files={"content/ko/brochures/guide.yaml": BROCHURE.format(image="../../../assets/covers/guide.png")})
+    assert errors(build_into(root)) == [
+        "content/ko/brochures/guide.yaml:4:10: error: cover.image: expected an image file, found no such file at assets/covers/guide.png; "
+        "put the image there, or correct the path (it is read from the folder of the file that names it)"
+    ]
+    assert not (root / "public").exists()
+
+
+DRAWING = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600" viewBox="0 0 800 600">'
+    '<rect width="800" height="600" fill="#0b3d6b"/><rect x="0" y="0" width="400" height="600" fill="#ffbf47"/></svg>'
+)
+
+
+def test_an_svg_cover_gets_a_png_social_card_the_same_bytes_each_time_and_made_once(make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = story_site(make_site, cover="cover:\n  image: cover.svg\n  alt: 두 지역의 교류\n", files={"content/ko/stories/oita-lsi/cover.svg": DRAWING})
+    first = build_into(root, base_url="https://example.org/portal/")
+    assert errors(first) == []
+    page = parse_html(root / "public/ko/stories/oita-lsi/index.html")
+    og = [m.get("content") for m in page.iter("meta") if m.get("property") == "og:image"]
+    assert len(og) == 1 and og[0].startswith("https://example.org/portal/_img/") and og[0].endswith(".png")
+    card_file = root / "public/_img" / og[0].rsplit("/", 1)[1]
+    card = card_file.read_bytes()
+    with Image.open(io.BytesIO(card)) as image:
+        assert (image.format, image.size) == ("PNG", (1200, 630))
+        rgb = image.convert("RGB")
+        # Cut from the middle to fill 1200x630: the drawing's yellow left half, then its blue right.
+        assert rgb.getpixel((300, 315)) == (255, 191, 71)
+        assert rgb.getpixel((900, 315)) == (11, 61, 107)
+    feed = ET.fromstring((root / "public/ko/feed.xml").read_bytes())
+    enclosures = [e.attrib for e in feed.iter("{http://www.w3.org/2005/Atom}link") if e.get("rel") == "enclosure"]
+    assert enclosures == [{"rel": "enclosure", "type": "image/png", "href": og[0]}]
+    assert build_into(root, base_url="https://example.org/portal/").images_processed == 0
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(tmp_path / "another-cache"))
+    again = build_into(root, base_url="https://example.org/portal/")
+    assert again.images_processed > 0
+    assert card_file.read_bytes() == card
+
+
+def test_without_pdftoppm_an_svg_cover_is_an_error_naming_the_package(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch):
+    from sitegen.outputs import images
+
+    monkeypatch.setattr(images, "PDFTOPPM", "no-such-pdftoppm")
+    root = story_site(make_site, cover="cover:\n  image: cover.svg\n  alt: 두 지역의 교류\n", files={"content/ko/stories/oita-lsi/cover.svg": DRAWING})
+    assert errors(build_into(root)) == [
+        "content/ko/stories/oita-lsi/cover.svg: error: expected no-such-pdftoppm to draw this SVG cover's social card, found it missing; "
+        "install the Debian package poppler-utils (.ci/install does)"
+    ]
+    assert not (root / "public").exists()

@@ -45,6 +45,7 @@ class ImageRef:
     written: str
     target: str | None  # its path in the repository; None when the path leads outside it
     alt: str = ""  # its alt text as written
+    legacy: str | None = None  # where an older sitegen read it (from the repository's top), if it is not found here
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,16 @@ def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: s
             source = ref.target.replace(f"{CONTENT_DIR}/{lang}/", f"{CONTENT_DIR}/{source_lang}/", 1)
             if source != ref.target:
                 found = load(source)
+        where = ref.target
+        if isinstance(found, Unreadable) and found.missing and ref.legacy is not None:
+            old = load(ref.legacy)
+            if not (isinstance(old, Unreadable) and old.missing):
+                found, where = old, ref.legacy
+            if isinstance(old, Picture):
+                pictures[ref.legacy] = old
+                problems.append(_legacy_note(ref))
         if isinstance(found, Unreadable):
-            problems.append(_at(ref, Message("an image file"), Message("{why} at {path}", why=found.why, path=ref.target), _fix(found)))
+            problems.append(_at(ref, Message("an image file"), Message("{why} at {path}", why=found.why, path=where), _fix(found)))
             continue
         pictures[ref.target] = found
         if lang == source_lang:  # a translation's bundle may hold its own image of the same name
@@ -188,6 +197,24 @@ def untranslated_alt(refs: Iterable[tuple[ImageRef, str, str]], source_lang: str
     return notes
 
 
+def _legacy_note(ref: ImageRef) -> Diagnostic:
+    up = "../" * ref.file.count("/")
+    return Diagnostic(
+        ref.file,
+        ref.line,
+        ref.column,
+        ref.field,
+        Message(
+            "expected a path relative to this file, found {written!r}, read from the top of the repository as before; "
+            "write {path} (or /{legacy}), as a Markdown preview finds it",
+            written=ref.written,
+            path=f"{up}{ref.legacy}",
+            legacy=ref.legacy,
+        ),
+        "note",
+    )
+
+
 def _at(ref: ImageRef, expected: str, found: str, fix: str) -> Diagnostic:
     return Diagnostic(ref.file, ref.line, ref.column, ref.field, Message("expected {expected}, found {found}; {fix}", expected=expected, found=found, fix=fix))
 
@@ -198,11 +225,14 @@ class Unreadable:
 
     why: str
     missing: bool = False
+    svg: bool = False  # an SVG refused for what it holds, not for what it is
 
 
 def _fix(found: Unreadable) -> str:
     if found.missing:
         return Message("put the image there, or correct the path (it is read from the folder of the file that names it)")
+    if found.svg:
+        return Message("take that part out of the picture, or export it again without it")
     return Message("export the image again as JPEG, PNG or WebP")
 
 
@@ -223,7 +253,7 @@ def read_picture(root: Path, path: str) -> Picture | Unreadable:
     if suffix == ".svg":
         refused = svg_problems(data)
         if refused:
-            return Unreadable(Message("an SVG picture sitegen refuses ({why})", why=refused[0][1]))
+            return Unreadable(Message("an SVG picture sitegen refuses ({why})", why=refused[0][1]), svg=True)
         width, height = svg_size(data)
         return Picture(path, data, digest, width, height, "SVG")
     return _raster(path, data, digest, RASTER[suffix])
@@ -237,6 +267,14 @@ def heif_opener() -> bool:
         return False
     pillow_heif.register_heif_opener()
     return True
+
+
+def has_avif() -> bool:
+    """Whether the installed Pillow writes AVIF (Pillow 11.2 and later, built with libavif)."""
+    from PIL import features
+
+    # Asked only of a Pillow that knows the name: an older one warns about an unknown feature.
+    return "avif" in features.modules and bool(features.check_module("avif"))
 
 
 def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | Unreadable:

@@ -364,7 +364,7 @@ def _model_item(last: _LastModel, key: Key, memo: dict[Key, Joined] | None) -> t
     if section == "stories":
         diagnostics += _check_clusters(source, last.sources, last.failed)
     if section == "brochures":
-        diagnostics += _check_brochure(source, last.sources, last.failed, last.assets or {})
+        diagnostics += _check_brochure(source, last.sources, last.failed)
     translations = last.translations.get(key, {})
     inputs = (source, tuple(translations.get(lang) for lang in last.wanted), last.wanted)
     joined = memo.get(key) if memo is not None else None
@@ -603,8 +603,8 @@ def unknown_slug(kind: str, slug: str, sources: Mapping[Key, CheckedItem]) -> st
     return Message("expected one of the {count} {section} slugs, found {slug!r}{hint}", count=len(known), section=section, slug=slug, hint=hint)
 
 
-def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key], assets: Mapping[str, Asset]) -> list[Diagnostic]:
-    """Every section a brochure pulls in must exist; its cover image must be there and decode."""
+def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:
+    """Every section a brochure pulls in must exist."""
     out = []
     parsed = brochure.source.parsed
     references: list[tuple[tuple[Any, ...], str, Any]] = [
@@ -620,16 +620,7 @@ def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], f
         if (section, slug) not in sources and (section, slug) not in failed:
             line, column = parsed.mark(path) or (None, None)
             out.append(Diagnostic(brochure.source.path, line, column, ".".join(map(str, path)), unknown_slug(kind, slug, sources)))
-    image = brochure.fields.get("cover", {}).get("image")
-    if image:
-        line, column = parsed.mark(("cover", "image")) or (None, None)
-        asset = assets.get(image)
-        if asset is None:
-            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", Message("expected an image file at {image}, found none", image=image)))
-        elif asset.problem:
-            problem = Message("expected an image that can be shown, found {problem} at {image}", problem=asset.problem, image=image)
-            out.append(Diagnostic(brochure.source.path, line, column, "cover.image", problem))
-    return out
+    return out  # its cover is read and checked as every image is (inputs.images)
 
 
 def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[tuple[str, ...]]) -> list[Diagnostic]:

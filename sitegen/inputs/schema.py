@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import Diagnostic, Message
-from ..layout import HOME
+from ..layout import ASSETS_DIR, HOME
 from . import validate as v
 from .config import SiteConfig
 from .content import SourceItem
@@ -160,7 +160,9 @@ def _items_fields(section: str, region: v.Check, title: Field, summary: Field, b
             title,
             Field("subtitle", v.text, translatable=True),
             summary,
-            Field("cover", fields=(Field("image", v.asset_path), Field("text", v.text, translatable=True))),
+            # Its image written as every other image is (relative to this file); `alt` only for a
+            # cover that says what its title beside it does not: otherwise it is decorative.
+            Field("cover", fields=(Field("image", v.image_path), Field("text", v.text, translatable=True), Field("alt", v.text, translatable=True))),
             Field("sections", items=SECTION_KINDS, required=True, doc=Message("sections (text, page, cluster or story)")),
             Field("back_page", v.slug),
         )
@@ -250,13 +252,15 @@ def _images(item: SourceItem, clean: dict[str, Any], checker: v.Checker) -> tupl
             entries.append(entry)
         clean["sections"] = tuple(entries)
     cover = clean.get("cover")
-    if item.section in ("stories", "clusters") and isinstance(cover, dict) and "image" in cover:
+    if item.section in ("stories", "clusters", "brochures") and isinstance(cover, dict) and "image" in cover:
         line, column = item.parsed.mark(("cover", "image")) or (None, None)
         target = resolve(item.path, cover["image"])
-        refs.append(ImageRef(item.path, line, column, "cover.image", cover["image"], target, cover.get("alt", "")))
+        # A brochure's cover was once written from the repository's top (assets/x.svg): still read there.
+        legacy = cover["image"] if item.section == "brochures" and cover["image"].startswith(f"{ASSETS_DIR}/") else None
+        refs.append(ImageRef(item.path, line, column, "cover.image", cover["image"], target, cover.get("alt", ""), legacy))
         if target is not None:
             clean["cover"] = {**cover, "image": target}
-        if "alt" not in cover and checker.require:  # a translation inherits the source's
+        if "alt" not in cover and checker.require and item.section != "brochures":  # a translation inherits the source's
             checker.report(
                 ("cover",),
                 Message("expected cover.alt, the cover's alt text, found none; say what the picture shows, or write alt: '-' for one that only decorates"),

@@ -1,22 +1,29 @@
 """Variants planned by render.images, made with Pillow: EXIF orientation applied, every piece of
 metadata (EXIF with its GPS position, XMP, comments) left out, cached by the image's hash and the
 variant's parameters in the user's cache folder, made on threads (Pillow lets go of the GIL while
-it resizes and encodes)."""
+it resizes and encodes). An SVG's social card is drawn by WeasyPrint and rasterised by pdftoppm."""
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import Diagnostic, Message
 from ..inputs.images import Picture, heif_opener
 from ..render.images import Variant
+from .pdf import ORIGIN, site_fetcher
 
 # Part of every cache name: a change to how variants are made makes them anew.
 VERSION = "1"
+# AVIF (libaom through libavif) at speed 8 and one thread per image: speed 6, libavif's default,
+# takes 7x as long for files 6% smaller (bench/images.py), and the threads are ours, one per image.
+AVIF_SPEED = 8
 
 
 @dataclass
@@ -26,6 +33,7 @@ class Made:
     outputs: dict[str, bytes] = field(default_factory=dict)
     processed: int = 0
     megapixels: float = 0.0  # of the images decoded to make them
+    problems: list[Diagnostic] = field(default_factory=list)
 
 
 def make_variants(variants: list[Variant], pictures: Mapping[str, Picture], cache_folder: Path | None, jobs: int | None = None) -> Made:
@@ -43,6 +51,19 @@ def make_variants(variants: list[Variant], pictures: Mapping[str, Picture], cach
             made.outputs[variant.path] = cached.read_bytes()
         else:
             todo.append(variant)
+    cards = [v for v in todo if pictures[v.source].format == "SVG"]  # a few covers: made one by one
+    todo = [v for v in todo if pictures[v.source].format != "SVG"]
+    if cards and folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    for variant in cards:
+        data = svg_card(pictures[variant.source], variant)
+        if isinstance(data, Diagnostic):
+            made.problems.append(data)
+            continue
+        made.outputs[variant.path] = data
+        made.processed += 1
+        if folder is not None:
+            _store(folder / _cache_name(variant), data)
     if not todo:
         return made
     if folder is not None:
@@ -63,7 +84,8 @@ def make_variants(variants: list[Variant], pictures: Mapping[str, Picture], cach
 
 
 def _cache_name(variant: Variant) -> str:
-    return f"{variant.digest}-{variant.width}x{variant.height}{'c' if variant.crop else ''}-q{variant.quality}-v{VERSION}.{variant.format}"
+    speed = f"-s{AVIF_SPEED}" if variant.format == "avif" else ""
+    return f"{variant.digest}-{variant.width}x{variant.height}{'c' if variant.crop else ''}-q{variant.quality}{speed}-v{VERSION}.{variant.format}"
 
 
 def _store(path: Path, data: bytes) -> None:
@@ -134,8 +156,47 @@ def encode(resized: object, variant: Variant) -> bytes:
     out = io.BytesIO()
     if variant.format == "jpeg":
         resized.convert("RGB").save(out, "JPEG", quality=variant.quality, optimize=True, progressive=True)
+    elif variant.format == "avif":
+        resized.save(out, "AVIF", quality=variant.quality, speed=AVIF_SPEED, max_threads=1)
     elif variant.format == "webp":
         resized.save(out, "WEBP", quality=variant.quality, method=4)
     else:
         resized.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+PDFTOPPM = "pdftoppm"
+TOOL_FIX = Message("install the Debian package poppler-utils (.ci/install does)")
+
+
+def svg_card(picture: Picture, variant: Variant) -> bytes | Diagnostic:
+    """An SVG drawn as a PNG of the variant's size, cut to fill it from the middle as a photo's card
+    is. WeasyPrint lays it out on one page of that size in CSS pixels (the renderer, text shaping and
+    fonts of the brochures' PDFs) and pdftoppm rasterises the page at 96 dpi, one pixel per CSS px.
+    Pillow writes the PNG again, with nothing but the pixels: the same SVG gives the same bytes.
+    A diagnostic at the SVG when it cannot be drawn."""
+    import weasyprint
+    from PIL import Image
+
+    if shutil.which(PDFTOPPM) is None:
+        return Diagnostic(picture.path, None, None, None, Message("expected {tool} to draw this SVG cover's social card, found it missing; {fix}", tool=PDFTOPPM, fix=TOOL_FIX))
+    width, height = variant.width, variant.height
+    page = (
+        f"<style>@page {{ size: {width}px {height}px; margin: 0 }} html, body {{ margin: 0 }}"
+        f"img {{ display: block; width: {width}px; height: {height}px; object-fit: cover }}</style>"
+        f'<img src="{ORIGIN}card.svg" alt="">'
+    )
+    command = [PDFTOPPM, "-png", "-r", "96", "-singlefile", "-scale-to-x", str(width), "-scale-to-y", str(height), "-"]
+    try:
+        pdf = weasyprint.HTML(string=page, url_fetcher=site_fetcher({"card.svg": picture.data})).write_pdf()
+        drawn = subprocess.run(command, input=pdf, capture_output=True, check=True, timeout=120).stdout
+        with Image.open(io.BytesIO(drawn)) as image:
+            pixels = image.convert("RGB")
+    except Exception as exc:  # WeasyPrint's and pdftoppm's failures are many: report, don't crash the build
+        why = f"{type(exc).__name__}: {exc}"
+        return Diagnostic(
+            picture.path, None, None, None, Message("expected an SVG that can be drawn as a social card, found it failing ({why}); export the picture again", why=why)
+        )
+    out = io.BytesIO()
+    Image.frombytes("RGB", pixels.size, pixels.tobytes()).save(out, "PNG", optimize=True)
     return out.getvalue()

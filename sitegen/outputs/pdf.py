@@ -189,7 +189,7 @@ def _render_one(task: tuple[str, bytes, Mapping[str, bytes], str]) -> tuple[byte
     import weasyprint
 
     try:
-        fetcher = _site_fetcher(resources)
+        fetcher = site_fetcher(resources)
         document = weasyprint.HTML(string=html.decode("utf-8"), base_url=ORIGIN + print_file, url_fetcher=fetcher)
         data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=key[:32].encode(), uncompressed_pdf=False)
     except Exception as exc:  # WeasyPrint's failures are many and untyped: report, don't crash the build
@@ -197,9 +197,12 @@ def _render_one(task: tuple[str, bytes, Mapping[str, bytes], str]) -> tuple[byte
     return data, None
 
 
-def _site_fetcher(resources: Mapping[str, bytes]) -> object:
+def site_fetcher(resources: Mapping[str, bytes]) -> object:
     """A WeasyPrint URL fetcher that serves the site's own files and refuses everything else."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    try:
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    except ImportError:  # an older WeasyPrint (the floor, 62) takes a function that returns a dict
+        return _fetcher_function(resources)
 
     class SiteFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
@@ -210,3 +213,13 @@ def _site_fetcher(resources: Mapping[str, bytes]) -> object:
             return URLFetcherResponse(url, body=resources[path], headers={"Content-Type": mime})
 
     return SiteFetcher()
+
+
+def _fetcher_function(resources: Mapping[str, bytes]) -> object:
+    def fetch(url: str) -> dict[str, object]:
+        path = url[len(ORIGIN) :].split("#")[0].split("?")[0] if url.startswith(ORIGIN) else None
+        if path is None or path not in resources:
+            raise ValueError(f"not a file of the site: {url}")
+        return {"string": resources[path], "mime_type": mimetypes.guess_type(path)[0] or "application/octet-stream", "redirected_url": url}
+
+    return fetch

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from ..inputs import images as found
 from ..inputs.images import MARK, Picture
 
 # The content column is 46rem (736 px) at its widest; screens of twice the density get 1472.
@@ -15,11 +16,14 @@ WIDTHS = (480, 736, 1104, 1472)
 SIZES = "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
 # Printed at the text width of an A4 page (210 mm less 2 x 18 mm margins) at 300 dpi.
 PRINT_WIDTH = round(174 / 25.4 * 300)
+# A brochure's cover fills the A4 sheet (210 x 297 mm) to its edges: 300 dpi over the whole page.
+PAGE = (round(210 / 25.4 * 300), round(297 / 25.4 * 300))
 SOCIAL = (1200, 630)  # og:image, as the social sites crop it
-QUALITY = {"webp": 78, "jpeg": 80, "png": 0, "print": 72}
+# AVIF at 55 looks as a JPEG at 80 does and weighs about half; see outputs.images for its speed.
+QUALITY = {"avif": 55, "webp": 78, "jpeg": 80, "png": 0, "print": 72}
 FOLDER = "_img"
 _FALLBACK = {"JPEG": "jpeg", "PNG": "png", "WEBP": "png", "GIF": "png", "HEIF": "jpeg"}  # no browser but Safari shows HEIC
-_MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png", "svg": "image/svg+xml"}
+_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png", "svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Variant:
     digest: str  # of the image's bytes: a changed image gets new names, so no page shows a stale one
     width: int
     height: int
-    format: str  # webp, jpeg, png, or svg (copied as it is)
+    format: str  # avif, webp, jpeg, png, or svg (copied as it is)
     quality: int
     crop: bool = False
 
@@ -46,32 +50,43 @@ def _sized(picture: Picture, width: int, fmt: str, quality: int) -> Variant:
     return Variant(picture.path, picture.digest, width, max(1, round(picture.height * width / picture.width)), fmt, quality)
 
 
+def modern_formats() -> tuple[str, ...]:
+    """The formats a <picture> offers before the image's own kind, smallest first: AVIF only where
+    the installed Pillow can write it."""
+    return ("avif", "webp") if found.has_avif() else ("webp",)
+
+
 def web_variants(picture: Picture) -> list[Variant]:
-    """The widths a page offers (none wider than the image), in WebP and in the image's own kind."""
+    """The widths a page offers (none wider than the image), in AVIF (where Pillow writes it), WebP
+    and the image's own kind, in that order."""
     if picture.format == "SVG":
         return [Variant(picture.path, picture.digest, picture.width, picture.height, "svg", 0)]
     widths = sorted({w for w in WIDTHS if w < picture.width} | {min(picture.width, WIDTHS[-1])})
     fallback = _FALLBACK[picture.format]
-    return [_sized(picture, w, fmt, QUALITY[fmt]) for fmt in ("webp", fallback) for w in widths]
+    return [_sized(picture, w, fmt, QUALITY[fmt]) for fmt in (*modern_formats(), fallback) for w in widths]
 
 
-def print_variant(picture: Picture) -> Variant:
-    """About 300 dpi at the printed width; JPEG for photos, which PDFs embed as they are."""
+def print_variant(picture: Picture, full_page: bool = False) -> Variant:
+    """About 300 dpi at the printed width (`full_page`: over a whole A4 sheet, as a brochure's cover
+    is cut to fill it); JPEG for photos, which PDFs embed as they are."""
     if picture.format == "SVG":
         return web_variants(picture)[0]
     fmt = _FALLBACK[picture.format]
-    return _sized(picture, min(picture.width, PRINT_WIDTH), fmt, QUALITY["print"] if fmt == "jpeg" else 0)
+    width = max(PAGE[0], -(-PAGE[1] * picture.width // picture.height)) if full_page else PRINT_WIDTH
+    return _sized(picture, min(picture.width, width), fmt, QUALITY["print"] if fmt == "jpeg" else 0)
 
 
 def social_variant(picture: Picture) -> Variant:
-    """The 1200x630 card a link to the page shows on social sites (cut to that shape from the middle)."""
+    """The 1200x630 card a link to the page shows on social sites (cut to that shape from the middle):
+    a JPEG of a photo, a PNG of an SVG drawing (social sites take no SVG; a PNG keeps its lines sharp)."""
     if picture.format == "SVG":
-        return web_variants(picture)[0]
+        return Variant(picture.path, picture.digest, SOCIAL[0], SOCIAL[1], "png", QUALITY["png"], crop=True)
     return Variant(picture.path, picture.digest, SOCIAL[0], SOCIAL[1], "jpeg", QUALITY["jpeg"], crop=True)
 
 
-def plan(pictures: Mapping[str, Picture], covers: Iterable[str] = ()) -> list[Variant]:
-    """Every variant of every image, each once, in a stable order; social cards for `covers`."""
+def plan(pictures: Mapping[str, Picture], covers: Iterable[str] = (), full_pages: Iterable[str] = ()) -> list[Variant]:
+    """Every variant of every image, each once, in a stable order; social cards for `covers`, and a
+    whole sheet's print variant for `full_pages` (brochures' covers)."""
     variants: set[Variant] = set()
     for picture in pictures.values():
         variants.update(web_variants(picture))
@@ -79,6 +94,9 @@ def plan(pictures: Mapping[str, Picture], covers: Iterable[str] = ()) -> list[Va
     for path in covers:
         if path in pictures:
             variants.add(social_variant(pictures[path]))
+    for path in full_pages:
+        if path in pictures:
+            variants.add(print_variant(pictures[path], full_page=True))
     return sorted(variants, key=lambda v: v.path)
 
 
@@ -90,29 +108,33 @@ class Shown:
     mode: str = "web"  # web | print | feed
 
 
-def picture_html(picture: Picture, alt: str, shown: Shown, lazy: bool = True, lang: str | None = None, sizes: str = SIZES) -> str:
+def picture_html(picture: Picture, alt: str, shown: Shown, lazy: bool = True, lang: str | None = None, sizes: str = SIZES, full_page: bool = False) -> str:
     """The image as the page shows it: <picture> with srcset and sizes on screen, one print-resolution
-    file in print, one absolute URL in a feed; always with width and height, so nothing shifts."""
+    file in print (`full_page`: for a whole sheet), one absolute URL in a feed; always with width and
+    height, so nothing shifts."""
     attrs = f'alt="{html.escape(alt)}"' + (f' lang="{html.escape(lang)}"' if lang else "")
     if shown.mode != "web" or picture.format == "SVG":
-        chosen = print_variant(picture) if shown.mode == "print" else _largest(web_variants(picture), fallback=True)
+        chosen = print_variant(picture, full_page) if shown.mode == "print" else _largest(web_variants(picture), fallback=True)
         return f'<img src="{shown.link(chosen.path)}" width="{picture.width}" height="{picture.height}" {attrs}>'
     variants = web_variants(picture)
-    sources = []
-    for fmt in ("webp", variants[-1].format):
-        sources.append((fmt, ", ".join(f"{shown.link(v.path)} {v.width}w" for v in variants if v.format == fmt)))
-    fallback = [v for v in variants if v.format == sources[-1][0]]
+
+    def srcset(fmt: str) -> str:
+        return ", ".join(f"{shown.link(v.path)} {v.width}w" for v in variants if v.format == fmt)
+
+    # A browser takes the first <source> whose type it shows: the smallest files first.
+    sources = "".join(f'<source type="{_MIME[fmt]}" srcset="{srcset(fmt)}" sizes="{sizes}">' for fmt in modern_formats())
+    fallback = [v for v in variants if v.format == variants[-1].format]
     src = next((v for v in fallback if v.width >= WIDTHS[1]), fallback[-1])
     loading = ' loading="lazy"' if lazy else ""
     return (
-        f'<picture><source type="{_MIME["webp"]}" srcset="{sources[0][1]}" sizes="{sizes}">'
-        f'<img src="{shown.link(src.path)}" srcset="{sources[1][1]}" sizes="{sizes}" width="{picture.width}" height="{picture.height}" {attrs}'
+        f"<picture>{sources}"
+        f'<img src="{shown.link(src.path)}" srcset="{srcset(fallback[0].format)}" sizes="{sizes}" width="{picture.width}" height="{picture.height}" {attrs}'
         f'{loading} decoding="async"></picture>'
     )
 
 
 def _largest(variants: list[Variant], fallback: bool) -> Variant:
-    kinds = [v for v in variants if v.format != "webp"] if fallback else variants
+    kinds = [v for v in variants if v.format not in ("avif", "webp")] if fallback else variants
     return max(kinds or variants, key=lambda v: v.width)
 
 

@@ -647,10 +647,10 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "absolute": absolute,
         "shown": shown,
         "cover": lambda d: _cover(site, d, spec.lang),
-        "image_html": lambda picture, alt, lazy=True, doc=None, sizes=images.SIZES: Markup(
-            images.picture_html(picture, alt, shown, lazy, config.language(doc.text_lang).tag if doc is not None and doc.fallback else None, sizes)
+        "image_html": lambda picture, alt, lazy=True, doc=None, sizes=images.SIZES, full_page=False: Markup(
+            images.picture_html(picture, alt, shown, lazy, config.language(doc.text_lang).tag if doc is not None and doc.fallback else None, sizes, full_page)
         ),
-        "social_image": lambda picture: None if picture.format == "SVG" else absolute(images.social_variant(picture).path),
+        "social_image": lambda picture: absolute(images.social_variant(picture).path),
         "alternates": alternates,
         "x_default": _x_default(site, doc, spec),
         "switch": switch,
@@ -674,21 +674,21 @@ _IMAGE_MODES = {"brochure_print.html": "print", "feed.xml": "feed"}
 
 
 def _cover(site: Site, doc: Document | None, lang: str) -> tuple[Any, str] | None:
-    """A story's or cluster's cover as this language shows it (its own image of the same name, if
-    its bundle has one), with its alt text ('' for a decorative one); None without a cover."""
+    """A story's, cluster's or brochure's cover as this language shows it (its own image of the same
+    name, if its folder has one), with its alt text ('' for a decorative one); None without a cover."""
     cover = getattr(doc.item, "cover", None) if doc is not None else None
     if cover is None or not cover.image:
         return None
     own = localized(cover.image, lang, site.config.source_language)
     picture = site.images.get(own) or site.images.get(cover.image)
-    if picture is None:  # a brochure's cover (under assets/, copied as it is: see brochure.html)
+    if picture is None:  # reported where it is written (inputs.images)
         return None
     return picture, "" if cover.alt in (None, "-") else cover.alt
 
 
-def cover_images(site: Site) -> set[str]:
-    """The covers pages show (for their social cards), by repository path."""
-    return {found[0].path for d in site.documents.values() if (found := _cover(site, d, d.lang))}
+def cover_images(site: Site, section: str | None = None) -> set[str]:
+    """The covers pages show (for their social cards), by repository path; `section`: of its items only."""
+    return {found[0].path for d in site.documents.values() if (section in (None, d.section)) and (found := _cover(site, d, d.lang))}
 
 
 def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> tuple[list[tuple[Language, str]], list[tuple[Language, str]]]:
