@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -27,7 +27,7 @@ from .inputs.images import load_images, untranslated_alt
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.publishing import Publishing, today
 from .inputs.schema import CheckedItem, check_item
-from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR, identify
+from .layout import CONFIG_NAME, HOME, LOCALE_DIR, TEMPLATES_DIR, identify
 from .options import BuildOptions, UsageError
 from .outputs.images import make_variants
 from .outputs.pdf import plan_pdfs, render_pdfs
@@ -35,8 +35,8 @@ from .outputs.publish import OutputError, staging, update_files
 from .outputs.search import INDEX_DIR, SearchIndexError, index_site
 from .render import images, urls
 from .render.cache import MarkdownCache, cache_dir
-from .render.links import PageLinks, check_pages, source_locator
-from .render.pages import PageSpec, Progress, Renderer, cover_images, digest, files_to_copy, plan_pages, render_pages
+from .render.links import Finding, PageLinks, anchored, page_findings, report_findings, source_locator, to_check_again
+from .render.pages import PageSpec, Progress, Renderer, cover_images, digest, files_to_copy, plan_pages, refresh, render_pages
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
 CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]
@@ -76,11 +76,15 @@ class State:
     config: SiteConfig | None = None
     catalogs: Catalogs | None = None
     renderer: Renderer | None = None
-    plan: list[PageSpec] = field(default_factory=list)
-    orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plan: Plan | None = None
+    orders: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # of each section's items, by (section, language)
     graph: DepGraph = field(default_factory=DepGraph)  # each output file -> what it was made from
     digests: dict[str, bytes] = field(default_factory=dict)  # of every file in the output folder
     links: dict[str, PageLinks] = field(default_factory=dict)  # of every page in the output folder
+    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # what the link check found on each page, when anything
+    anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # each page -> the pages whose anchors it links to, when any
+    available: frozenset[str] = frozenset()  # the outputs a link may name: files of the site and PDFs to come
+    gone: dict[str, str] = field(default_factory=dict)  # pages not published, and why (see unpublished)
     notes: set[Diagnostic] = field(default_factory=set)  # what rendering reported, for pages not rendered again
     pending: set[str] = field(default_factory=set)  # dependency keys changed since the last build that published
     published: bool = False  # a build published the output folder
@@ -190,16 +194,16 @@ def _render_and_write(
     if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
         renderer.forget_templates()
     # A changed date or region can move an item in its lists: then every list of that section changes.
-    orders = {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in SECTIONS_ORDERED}
-    state.pending |= {f"section:{s}" for s in SECTIONS_ORDERED if state.orders and state.orders.get(s) != orders[s]}
+    orders = _orders(site)
+    state.pending |= {f"section:{key[0]}" for key, order in orders.items() if state.orders and state.orders.get(key) != order}
+    # The same languages and lists: the same pages, whose documents (refreshed when rendered) alone may have changed.
+    plan = state.plan if not whole and state.plan is not None and state.plan.orders == orders else Plan.of(site, orders)
     state.orders = orders
-    plan = plan_pages(site)
-    before = set(state.graph.deps)
     if whole:
-        todo = plan
+        todo = list(plan.specs)
     else:
-        wanted = state.graph.affected(state.pending) | ({urls.output_file(spec.path) for spec in plan} - before)
-        todo = [spec for spec in plan if urls.output_file(spec.path) in wanted]
+        wanted = state.graph.affected(state.pending)
+        todo = [refresh(spec, site) for spec, path in zip(plan.specs, plan.files) if path in wanted or path not in state.graph.deps]
     jobs = plan_pdfs(site, options.pdf_slugs)
     if options.pdf_slugs is not None:
         unknown = unknown_brochures(site, options.pdf_slugs)
@@ -242,16 +246,40 @@ def _render_and_write(
                 outputs[path] = data
             deps[path] = frozenset({variant_sources[path] if path in variant_sources else path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
         with clock("links"):
-            page_files = {urls.output_file(spec.path) for spec in plan}
-            links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}
+            page_files = plan.page_files
+            links = dict(state.links)
+            links.update(rendered_links)
+            for path in set(state.links) - page_files:
+                del links[path]
             texts: dict[str, str | None] = {}  # each source read once, however many of its links are looked for
             locate = source_locator(
                 lambda rel: texts[rel] if rel in texts else texts.setdefault(rel, _read_text(config.root, rel)),
                 lambda page: deps.get(page) or state.graph.deps.get(page, frozenset()),
-                {urls.output_file(spec.path): spec.template for spec in plan},
+                plan.templates,
             )
             to_come = {job.pdf_file for job in jobs}
-            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come=to_come, gone=unpublished(site), locate=locate)
+            existing = page_files | copies.keys()
+            gone_pages = unpublished(site)
+            # Only the pages whose findings can have changed are checked again; the others' are kept.
+            available = existing | to_come
+            if whole or not state.published:
+                again: Collection[str] = links.keys()
+                findings: dict[str, tuple[Finding, ...]] = {}
+                anchors: dict[str, frozenset[str]] = {}
+            else:
+                moved = {t for t in gone_pages.keys() | state.gone.keys() if gone_pages.get(t) != state.gone.get(t)}
+                came, went = (available - state.available) | moved, (state.available - available) | moved
+                again = to_check_again(links, state.links, rendered_links, state.findings, state.anchors, came, went)
+                findings = {path: found for path, found in state.findings.items() if path in links and path not in again}
+                anchors = {path: found for path, found in state.anchors.items() if path in links and path not in again}
+            for path in again:
+                found = page_findings(path, links, existing, to_come, gone_pages, locate)
+                if found:
+                    findings[path] = found
+                targets = anchored(path, links[path])
+                if targets:
+                    anchors[path] = targets
+            report.diagnostics += report_findings(findings)
         report.pages = len(page_files)
         if _failed(report, options):
             return
@@ -300,13 +328,39 @@ def _render_and_write(
     report.written = sorted(changed)
     report.deleted = gone
     state.digests = {path: d for path, d in {**state.digests, **digests}.items() if path not in gone} if not whole else digests
-    state.links = links
+    state.links, state.findings, state.anchors, state.available, state.gone = links, findings, anchors, frozenset(available), gone_pages
     state.graph.update(deps)
     state.graph.remove(gone)
     state.notes = notes if whole else state.notes | notes
     state.pending.clear()
     state.plan = plan
     state.published = True
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every page of the site, with its output file: the dev server's saves that change no list keep it."""
+
+    specs: tuple[PageSpec, ...]
+    files: tuple[str, ...]  # each page's output file, in the same order
+    page_files: frozenset[str]
+    templates: Mapping[str, str]  # output file -> the template that makes it
+    orders: Mapping[tuple[str, str], tuple[str, ...]]  # the lists it was planned from (see _orders)
+
+    @classmethod
+    def of(cls, site: Site, orders: Mapping[tuple[str, str], tuple[str, ...]]) -> Plan:
+        specs = tuple(plan_pages(site))
+        files = tuple(urls.output_file(spec.path) for spec in specs)
+        return cls(specs, files, frozenset(files), MappingProxyType(dict(zip(files, (spec.template for spec in specs)))), MappingProxyType(dict(orders)))
+
+
+def _orders(site: Site) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The order of each section's items in each language, the home page's too: what the page plan follows."""
+    for lang in site.languages:
+        for section in (HOME, *SECTIONS_ORDERED):
+            if (section, lang) not in site.orders:
+                site.section(section, lang)  # sorts it, once
+    return {(section, lang): site.orders[(section, lang)] for lang in site.languages for section in (HOME, *SECTIONS_ORDERED)}
 
 
 def check_items(items: list[SourceItem], config: SiteConfig, cache: CheckCache | None = None) -> tuple[list[CheckedItem], list[Diagnostic]]:

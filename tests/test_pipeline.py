@@ -210,3 +210,42 @@ def test_the_files_a_watcher_names_are_all_that_is_read_again(served):
     report = rebuilder.rebuild(changed={"content/en/stories/oita-lsi.md"})
     assert report.changed == ["content/en/stories/oita-lsi.md"] and "ko/pages/program/index.html" not in report.written
     assert text_of(parse_html(root / "served/en/stories/oita-lsi/index.html").find(".//h1")) == "Told by the watcher"
+
+
+def warnings_of(report: Report) -> list[str]:
+    return [d.format() for d in report.diagnostics if d.severity == "warning"]
+
+
+def test_a_link_to_an_anchor_is_checked_again_when_its_target_page_changes(make_site):
+    about = "---\ntitle: 소개\n---\n## Goal\n지식기반.\n"  # in no menu: no other page reads it
+    root = make_site({"content/ko/pages/about.md": about})
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8") + "\nSee [the goal](../../about/#goal).\n")
+    rebuilder = Served(root)
+    assert rebuilder.rebuild().ok and warnings_of(rebuilder.rebuild()) == []
+    # The heading is renamed: only the about pages are rendered again, yet the story's link is found broken.
+    touch_later(root / "content/ko/pages/about.md", about.replace("## Goal", "## Aim"))
+    renamed = rebuilder.rebuild(changed={"content/ko/pages/about.md"})
+    assert sorted(renamed.written) == ["en/about/index.html", "ja/about/index.html", "ko/about/index.html"]
+    assert [w.split(": warning: ")[0] for w in warnings_of(renamed)] == ["content/en/stories/oita-lsi.md:8:16"]
+    assert "'../../about/#goal'" in warnings_of(renamed)[0]
+    # An unrelated save keeps the warning; putting the heading back clears it.
+    cluster = root / "content/ko/clusters/changwon.yaml"
+    touch_later(cluster, cluster.read_text(encoding="utf-8").replace("companies: 73", "companies: 74"))
+    assert len(warnings_of(rebuilder.rebuild(changed={"content/ko/clusters/changwon.yaml"}))) == 1
+    touch_later(root / "content/ko/pages/about.md", about)
+    assert warnings_of(rebuilder.rebuild(changed={"content/ko/pages/about.md"})) == []
+
+
+def test_a_link_to_a_deleted_file_is_found_broken_on_pages_not_rendered_again(make_site):
+    root = make_site({"assets/leaflet.txt": "A leaflet.\n"})
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8") + "\nSee [the leaflet](../../../assets/leaflet.txt).\n")
+    rebuilder = Served(root)
+    assert warnings_of(rebuilder.rebuild()) == []
+    (root / "assets/leaflet.txt").unlink()
+    gone = rebuilder.rebuild(changed={"assets/leaflet.txt"})
+    assert gone.written == [] and gone.deleted == ["assets/leaflet.txt"]
+    assert len(warnings_of(gone)) == 1 and "'../../../assets/leaflet.txt' (no such file)" in warnings_of(gone)[0]
+    touch_later(root / "assets/leaflet.txt", "A leaflet again.\n")
+    assert warnings_of(rebuilder.rebuild(changed={"assets/leaflet.txt"})) == []
