@@ -23,11 +23,11 @@ from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.files import Refused, read_input
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
-from .inputs.images import load_images, untranslated_alt
+from .inputs.images import PictureCache, load_images, untranslated_alt
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.publishing import Publishing, today
 from .inputs.schema import CheckedItem, check_item
-from .layout import CONFIG_NAME, HOME, LOCALE_DIR, TEMPLATES_DIR, identify
+from .layout import ASSETS_DIR, CONFIG_NAME, CONTENT_DIR, HOME, LOCALE_DIR, SECTIONS, TEMPLATES_DIR, identify
 from .options import BuildOptions, UsageError
 from .outputs.images import make_variants
 from .outputs.pdf import plan_pdfs, render_pdfs
@@ -36,7 +36,7 @@ from .outputs.search import INDEX_DIR, SearchIndexError, index_site
 from .render import images, urls
 from .render.cache import MarkdownCache, cache_dir
 from .render.links import Finding, PageLinks, anchored, page_findings, report_findings, source_locator, to_check_again
-from .render.pages import PageSpec, Progress, Renderer, cover_images, digest, files_to_copy, plan_pages, refresh, render_pages
+from .render.pages import STATIC_DIR, PageSpec, Progress, Renderer, cover_images, digest, plan_pages, refresh, render_pages, static_files
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
 CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]
@@ -86,6 +86,9 @@ class State:
     available: frozenset[str] = frozenset()  # the outputs a link may name: files of the site and PDFs to come
     gone: dict[str, str] = field(default_factory=dict)  # pages not published, and why (see unpublished)
     notes: set[Diagnostic] = field(default_factory=set)  # what rendering reported, for pages not rendered again
+    pictures: PictureCache = field(default_factory=dict)  # images read, by path, with their stamps
+    static: tuple[dict[str, bytes], list[Diagnostic]] | None = None  # templates/static/, read when a file of it changed
+    variants: dict[str, bytes] = field(default_factory=dict)  # the images' variants, by output path
     pending: set[str] = field(default_factory=set)  # dependency keys changed since the last build that published
     published: bool = False  # a build published the output folder
     ok: bool = False  # the last build found no error
@@ -107,16 +110,14 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
         report.whole = False
         return report
     state.pending |= changed_keys(files, state.stamps, stamps)
-    edits_only = (
-        bool(state.stamps)
-        and all(f in state.stamps and f in stamps for f in files if f.startswith("content/"))
-        and not any(f.startswith("assets/") or (f.startswith("content/") and identify(f) is None) for f in files)
+    # Items and assets that were there and still are are read again alone; a bundle's photos are no
+    # part of the content walk. The pages that show an image were recorded as they rendered.
+    edits_only = bool(state.stamps) and all(
+        f in state.stamps and f in stamps if identify(f) is not None or f.startswith(f"{ASSETS_DIR}/") else not f.startswith(f"{CONTENT_DIR}/") or _in_bundle(f)
+        for f in files
     )
     state.stamps = stamps
-    # An image (a page bundle's photo, or one under assets/) is not an item: the pages that show it are not
-    # recorded, so a change to one renders every page (its variants come from the cache all the same).
-    images_changed = any((f.startswith("content/") and identify(f) is None) or f.startswith("assets/") for f in files)
-    whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files) or images_changed
+    whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files)
     report.whole = whole
     site, catalogs = _read(options, state, report, files, whole, edits_only, clock)
     report.site = site
@@ -147,7 +148,7 @@ def _read(
     config = state.config
     languages = _languages(config, options.languages)
     with clock("read"):
-        edits = [f for f in files if f.startswith("content/")]
+        edits = [f for f in files if f.startswith((f"{CONTENT_DIR}/", f"{ASSETS_DIR}/"))]
         if not whole and state.tree is not None and state.ok and edits_only:
             tree, problems = reread(state.tree, options.source, edits, state.parsed, state.stamps)
         else:
@@ -164,7 +165,7 @@ def _read(
         report.diagnostics += problems
     with clock("read images"):
         refs = [(ref, item.source.lang) for item in checked for ref in item.images]
-        pictures, problems = load_images(options.source, refs, config.source_language, site.languages)
+        pictures, problems = load_images(options.source, refs, config.source_language, site.languages, state.pictures, state.stamps)
         report.diagnostics += problems
         keyed = [(ref, item.source.lang, f"{item.source.section}/{item.source.slug}") for item in checked for ref in item.images if ref.field != "cover.image"]
         report.diagnostics += untranslated_alt(keyed, config.source_language)
@@ -211,11 +212,14 @@ def _render_and_write(
             report.diagnostics += unknown
             return
     prints = {job.print_file for job in jobs}
-    copies, problems = files_to_copy(site)
-    report.diagnostics += problems  # refused static files: nothing is published (see the check after the links)
+    if whole or state.static is None or any(f.startswith(f"{TEMPLATES_DIR}/{STATIC_DIR}/") for f in files):
+        state.static = static_files(config.root)
+    copies = {**state.static[0], **site.assets}
+    report.diagnostics += state.static[1]  # refused static files: nothing is published (see the check after the links)
     with clock("images"):
         variants = images.plan(site.images, cover_images(site))
-        pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs)
+        pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs, state.variants)
+        state.variants = pictures.outputs  # by output paths that name the image's hash: never stale
         report.images_processed = pictures.processed
         copies.update(pictures.outputs)
         variant_sources = {v.path: v.source for v in variants}
@@ -228,7 +232,7 @@ def _render_and_write(
     to_stage = whole and options.out is not None and options.pdf_slugs is None
     with staging(options.out, options.source) if to_stage else nullcontext() as stage:  # type: ignore[arg-type]
         with clock("render"):
-            renderer.store.load(markdown_texts(site))
+            renderer.store.load(markdown_texts(site.documents.values() if whole else (d for spec in todo for d in (spec.doc, *spec.listing) if d)))
             for part in render_pages(renderer, todo, options.jobs if whole else 1, progress):
                 if stage is not None:
                     stage.write(part.outputs)
@@ -242,7 +246,7 @@ def _render_and_write(
             renderer.store.save()
         report.diagnostics += notes if whole else state.notes | notes
         for path, data in copies.items():
-            if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files:
+            if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files or path not in state.digests:
                 outputs[path] = data
             deps[path] = frozenset({variant_sources[path] if path in variant_sources else path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
         with clock("links"):
@@ -413,6 +417,12 @@ def _read_text(root: Path, rel: str) -> str | None:
         return read_input(root, rel).decode("utf-8").replace("\r\n", "\n")
     except (Refused, UnicodeDecodeError):
         return None
+
+
+def _in_bundle(path: str) -> bool:
+    """A file beside a page bundle's index (one of its photos): read when a text names it, never by the content walk."""
+    parts = path.split("/")
+    return len(parts) >= 5 and parts[0] == CONTENT_DIR and parts[2] in SECTIONS and identify(path) is None
 
 
 def _failed(report: Report, options: BuildOptions) -> bool:

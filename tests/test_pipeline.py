@@ -249,3 +249,104 @@ def test_a_link_to_a_deleted_file_is_found_broken_on_pages_not_rendered_again(ma
     assert len(warnings_of(gone)) == 1 and "'../../../assets/leaflet.txt' (no such file)" in warnings_of(gone)[0]
     touch_later(root / "assets/leaflet.txt", "A leaflet again.\n")
     assert warnings_of(rebuilder.rebuild(changed={"assets/leaflet.txt"})) == []
+
+
+def photo(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), (200, 80, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+BUNDLE_STORY = """---
+title: 충청권–오이타 LSI 클러스터 교류
+summary: 수출 계약 100만 달러
+date: 2012-05-31
+region: chungcheong
+clusters: [changwon]
+cover:
+  image: /assets/cover.jpg
+  alt: 상담회 표지
+---
+## 교류의 시작
+일본 오이타현 LSI 클러스터와 교류했습니다.
+
+![상담회 사진](meeting.jpg)
+"""
+
+
+@pytest.fixture
+def photos(make_site):
+    root = make_site(
+        {
+            "content/ko/stories/oita-lsi.md": None,
+            "content/ko/stories/oita-lsi/index.md": BUNDLE_STORY,
+            "content/ko/stories/oita-lsi/meeting.jpg": photo(640, 480),
+            "assets/cover.jpg": photo(800, 400),
+        }
+    )
+    rebuilder = Served(root)
+    assert rebuilder.rebuild().ok
+    return root, rebuilder
+
+
+def sizes(page: Path, where: str) -> list[tuple[str | None, str | None]]:
+    return [(img.get("width"), img.get("height")) for img in parse_html(page).findall(f"{where}//img")]
+
+
+def test_a_replaced_photo_re_renders_only_the_pages_that_show_it(photos):
+    root, rebuilder = photos
+    meeting = root / "content/ko/stories/oita-lsi/meeting.jpg"
+    meeting.write_bytes(photo(600, 600))
+    report = rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg"})
+    assert report.ok and not report.whole
+    pages = [path for path in report.written if not path.startswith("_img/")]
+    # The Korean story, its Japanese page (which shows the Korean text), and the Korean feed that carries
+    # the text; not the English story, which has its own text without the photo, nor any list.
+    assert pages == ["ja/stories/oita-lsi/index.html", "ko/feed.xml", "ko/stories/oita-lsi/index.html"]
+    assert parse_html(root / "served/en/stories/oita-lsi/index.html").find(".//div[@class='prose']//img") is None
+    assert sizes(root / "served/ko/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("600", "600")]
+    assert report.deleted and all(path.startswith("_img/") for path in report.deleted)  # the old photo's variants
+    assert report.images_processed > 0 and all(path.startswith("_img/") for path in report.written if path not in pages)
+
+
+def test_a_replaced_cover_under_assets_re_renders_the_pages_and_cards_that_show_it(photos):
+    root, rebuilder = photos
+    (root / "assets/cover.jpg").write_bytes(photo(900, 300))
+    report = rebuilder.rebuild(changed={"assets/cover.jpg"})
+    assert report.ok and not report.whole
+    pages = {path for path in report.written if not path.startswith(("_img/", "assets/"))}
+    assert "assets/cover.jpg" in report.written
+    # In every language: the story, and the pages with its card (the home page's latest stories, the
+    # story list, its cluster's page) and the feed's entry; the ja feed has no fallback entries.
+    shown = ("stories/oita-lsi/index.html", "index.html", "stories/index.html", "clusters/changwon/index.html")
+    assert pages == {f"{lang}/{page}" for lang in ("ko", "en", "ja") for page in shown} | {"ko/feed.xml", "en/feed.xml"}
+    assert sizes(root / "served/ko/stories/index.html", ".//li[@class='card']") == [("900", "300")]
+    og = [m.get("content") for m in parse_html(root / "served/ko/stories/oita-lsi/index.html").iter("meta") if m.get("property") == "og:image"]
+    assert og and (root / "served/_img" / og[0].split("/_img/")[1]).is_file()  # the new cover's social card
+
+
+def test_a_deleted_photo_is_an_error_at_its_markdown_line_until_it_is_back(photos):
+    root, rebuilder = photos
+    meeting = root / "content/ko/stories/oita-lsi/meeting.jpg"
+    before = (root / "served/ko/stories/oita-lsi/index.html").read_bytes()
+    meeting.unlink()
+    broken = rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg"})
+    assert [d.format().split(": error: ")[0] for d in broken.diagnostics if d.severity == "error"] == ["content/ko/stories/oita-lsi/index.md:14:1"]
+    assert "meeting.jpg" in error_page(broken)
+    assert (root / "served/ko/stories/oita-lsi/index.html").read_bytes() == before  # nothing half-written
+    meeting.write_bytes(photo(320, 200))
+    fixed = rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg"})
+    assert fixed.ok and sizes(root / "served/ko/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("320", "200")]
+
+
+def test_saved_photos_give_the_site_a_whole_build_gives(photos, tmp_path):
+    root, rebuilder = photos
+    (root / "content/ko/stories/oita-lsi/meeting.jpg").write_bytes(photo(500, 700))
+    (root / "assets/cover.jpg").write_bytes(photo(1000, 500))
+    assert rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg", "assets/cover.jpg"}).ok
+    assert build(BuildOptions(source=root, out=tmp_path / "whole", pdf=False, search=False)).ok
+    assert tree_bytes(root / "served") == tree_bytes(tmp_path / "whole")

@@ -28,13 +28,19 @@ class Made:
     megapixels: float = 0.0  # of the images decoded to make them
 
 
-def make_variants(variants: list[Variant], pictures: Mapping[str, Picture], cache_folder: Path | None, jobs: int | None = None) -> Made:
-    """The bytes of every variant: from the cache, or made (and cached) on `jobs` threads."""
+def make_variants(
+    variants: list[Variant], pictures: Mapping[str, Picture], cache_folder: Path | None, jobs: int | None = None, known: Mapping[str, bytes] | None = None
+) -> Made:
+    """The bytes of every variant: from `known` (the last build's, by output path, which names the
+    image's hash), the cache, or made (and cached) on `jobs` threads."""
     made = Made()
     folder = cache_folder / "images" if cache_folder is not None else None
     todo: list[Variant] = []
     for variant in variants:
         source = pictures[variant.source]
+        if known is not None and variant.path in known:
+            made.outputs[variant.path] = known[variant.path]
+            continue
         if variant.format == "svg":  # checked on reading (inputs.svg): copied as it is
             made.outputs[variant.path] = source.data
             continue
