@@ -58,6 +58,7 @@ class Report:
     outputs: dict[str, bytes] = field(default_factory=dict)  # what was written, when the caller asked to keep it
     timings: dict[str, float] = field(default_factory=dict)
     whole: bool = True  # every page rendered
+    found_on: dict[Diagnostic, frozenset[str]] = field(default_factory=dict)  # the link check's findings, with the pages they are on
 
     @property
     def ok(self) -> bool:
@@ -283,7 +284,8 @@ def _render_and_write(
                 targets = anchored(path, links[path])
                 if targets:
                     anchors[path] = targets
-            report.diagnostics += report_findings(findings)
+            report.found_on = report_findings(findings)
+            report.diagnostics += report.found_on
         report.pages = len(page_files)
         if _failed(report, options):
             return

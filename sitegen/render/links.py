@@ -160,7 +160,7 @@ def check_pages(
     page in `gone` (an item this build does not publish: a draft, say, with the reason). With `locate`, each is
     reported where the link was written (a content file or template), the page named after it; the
     same link on several pages (a text shown in several languages) is one diagnostic."""
-    return report_findings({path: page_findings(path, pages, existing, to_come, gone or {}, locate) for path in pages})
+    return list(report_findings({path: page_findings(path, pages, existing, to_come, gone or {}, locate) for path in pages}))
 
 
 def page_findings(
@@ -197,18 +197,19 @@ def page_findings(
     return tuple(out)
 
 
-def report_findings(findings: Mapping[str, Iterable[Finding]]) -> list[Diagnostic]:
-    """The diagnostics of every page's findings; one for each link written once and found on several pages."""
+def report_findings(findings: Mapping[str, Iterable[Finding]]) -> dict[Diagnostic, frozenset[str]]:
+    """The diagnostics of every page's findings, each with the pages it was found on; one for each link
+    written once and found on several pages."""
     found: dict[tuple[Written, str, Severity, str | None], list[str]] = {}
-    out: list[Diagnostic] = []
+    out: dict[Diagnostic, frozenset[str]] = {}
     for path in sorted(findings):
         for finding in findings[path]:
             if finding.on is None:
-                out.append(Diagnostic(*finding.where, finding.field, finding.problem, finding.severity))
+                out[Diagnostic(*finding.where, finding.field, finding.problem, finding.severity)] = frozenset({path})
             else:
                 found.setdefault((finding.where, finding.problem, finding.severity, finding.field), []).append(finding.on)
     for ((source, at_line, column), problem, severity, field), on in found.items():
-        out.append(Diagnostic(source, at_line, column, field, _on_pages(problem, on), severity))
+        out[Diagnostic(source, at_line, column, field, _on_pages(problem, on), severity)] = frozenset(page.rsplit(":", 1)[0] for page in on)
     return out
 
 
