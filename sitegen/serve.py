@@ -66,7 +66,9 @@ def problems_on(report: Report, page: str, inputs: Collection[str]) -> list[Diag
 
 
 PANEL_ID = "sitegen-problems"
-_BODY = re.compile(rb"<body\b[^>]*>")
+# First in the page's main content, under its header: a browser restores a reloaded page's scroll by the
+# element that was at its top (the header), and would keep a panel above it out of sight.
+_START = (re.compile(rb"<main\b[^>]*>"), re.compile(rb"<body\b[^>]*>"))
 
 
 def problems_panel(problems: Sequence[Diagnostic], translate: Translate | None = None) -> str:
@@ -92,11 +94,12 @@ def problems_panel(problems: Sequence[Diagnostic], translate: Translate | None =
 
 
 def with_panel(page: bytes, panel: str) -> bytes:
-    """The page with the panel first in its body (a page without a body is left as it is)."""
-    match = _BODY.search(page)
-    if match is None:
-        return page
-    return page[: match.end()] + panel.encode("utf-8") + page[match.end() :]
+    """The page with the panel first in its main content, else in its body (a page without either is left as it is)."""
+    for start in _START:
+        match = start.search(page)
+        if match is not None:
+            return page[: match.end()] + panel.encode("utf-8") + page[match.end() :]
+    return page
 
 
 def _where(diagnostic: Diagnostic) -> str:
@@ -387,6 +390,9 @@ class SiteServer(Server):
             raise ValueError("sitegen serve reloads on the port it serves")
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
+        # livereload drops a reload that comes within 3 s of the last: a quick fix after a mistake never reached
+        # the browser. Saves are debounced by the watcher and reload only when the site changed.
+        LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
         class Injector(LiveScriptInjector):
             script = self.LIVE_SCRIPT

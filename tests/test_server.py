@@ -327,9 +327,8 @@ def test_the_problems_panel_is_escaped_and_only_on_the_pages_it_concerns(make_si
         return html5lib.parse(with_panel(data, problems_panel(problems)) if problems else data, namespaceHTMLElements=False)
 
     page = served("en/stories/oita-lsi/index.html")
-    body = page.find("body")
-    panel = body[0]
-    assert (panel.tag, panel.get("id")) == ("aside", PANEL_ID)  # first in the body, in its flow
+    panel = page.find(".//main")[0]
+    assert (panel.tag, panel.get("id")) == ("aside", PANEL_ID)  # first in the main content, in its flow
     assert "position:static" in panel.get("style")
     items = [text_of(li) for li in panel.iter("li")]
     assert len(items) == 1
