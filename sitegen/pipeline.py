@@ -111,12 +111,7 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
         report.whole = False
         return report
     state.pending |= changed_keys(files, state.stamps, stamps)
-    # Items and assets that were there and still are are read again alone; a bundle's photos are no
-    # part of the content walk. The pages that show an image were recorded as they rendered.
-    edits_only = bool(state.stamps) and all(
-        f in state.stamps and f in stamps if identify(f) is not None or f.startswith(f"{ASSETS_DIR}/") else not f.startswith(f"{CONTENT_DIR}/") or _in_bundle(f)
-        for f in files
-    )
+    edits_only = bool(state.stamps) and all(_edit(f, state.stamps, stamps) for f in files)
     state.stamps = stamps
     whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files)
     report.whole = whole
@@ -421,10 +416,14 @@ def _read_text(root: Path, rel: str) -> str | None:
         return None
 
 
-def _in_bundle(path: str) -> bool:
-    """A file beside a page bundle's index (one of its photos): read when a text names it, never by the content walk."""
+def _edit(path: str, before: Mapping[str, Stamp], after: Mapping[str, Stamp]) -> bool:
+    """Whether a changed file leaves the content walk's findings as they were, so that the items and
+    assets changed are read again alone: an item or asset that was there and still is, a photo beside
+    a page bundle's index (read when a text names it, never by the walk), or a file outside content/."""
+    if identify(path) is not None or path.startswith(f"{ASSETS_DIR}/"):
+        return path in before and path in after
     parts = path.split("/")
-    return len(parts) >= 5 and parts[0] == CONTENT_DIR and parts[2] in SECTIONS and identify(path) is None
+    return parts[0] != CONTENT_DIR or (len(parts) >= 5 and parts[2] in SECTIONS)
 
 
 def _failed(report: Report, options: BuildOptions) -> bool:

@@ -438,7 +438,7 @@ def make_handler(last: Callable[[], Report | None], inputs_of: Callable[[str], C
                         data = with_panel(opened.read(), problems_panel(problems, translate))
                     self.set_header("Content-Type", "text/html; charset=utf-8")
                     self.set_header("Cache-Control", "no-store")  # the panel goes when the problem does
-                    self.set_header("Etag", f'"{hashlib.sha256(data).hexdigest()[:32]}"')
+                    self.set_header("Etag", f'"{hashlib.sha256(data).hexdigest()[:32]}"')  # (the static handler's is the file's)
                     self.finish(data)
                     return
             await StaticFileHandler.get(self, path, include_body)  # (Guarded has no get)
@@ -476,7 +476,7 @@ def serve(
     def rebuild(changed: set[str] | None = None) -> bool:
         """Build what changed; True when the browser should reload."""
         report = build(options if not reports else replace(options, jobs=1, search=False), state=state, changed=changed)
-        if reports and not report.changed:  # saved as it was: the last build's problems stand
+        if reports and not report.changed:  # no input changed (a swap file, a folder): the last build's problems stand
             return False
         before = _problems(reports[0]) if reports else []
         reports[:] = [report]
