@@ -350,3 +350,23 @@ def test_a_published_build_has_no_problems_panel(make_site):
     assert report.ok and any(d.severity == "warning" for d in report.diagnostics)
     pages = list((root / "public").rglob("*.html"))
     assert pages and not [path for path in pages if b"sitegen-problems" in path.read_bytes()]
+
+
+def test_a_warning_is_served_on_its_page_and_in_the_terminal_until_fixed(server, tmp_path):
+    root, port = server
+    story = root / "content/en/stories/oita-lsi.md"
+    good = story.read_text(encoding="utf-8")
+    story.write_text(good + "\n![The meeting][photo]\n\n[photo]: meeting.jpg\n", encoding="utf-8")
+    body = wait_for(port, "/en/stories/oita-lsi/", b'id="sitegen-problems"')
+    panel = html5lib.parse(body, namespaceHTMLElements=False).find(".//aside[@id='sitegen-problems']")
+    assert "content/en/stories/oita-lsi.md:10:10 warning: expected a link to a page of the site, found 'meeting.jpg'" in "".join(panel.itertext())
+    assert b"sitegen-problems" not in fetch(port, "/ko/stories/oita-lsi/")[1]  # the Korean page has no such image
+    story.write_text(good, encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while b"sitegen-problems" in fetch(port, "/en/stories/oita-lsi/")[1]:
+        assert time.monotonic() < deadline, "the panel stayed after the fix"
+        time.sleep(0.05)
+    log = (tmp_path / "serve.log").read_text()
+    assert "content/en/stories/oita-lsi.md:10:10: warning: expected a link" in log
+    assert "1 warning, on the pages they concern" in log
+    assert "sitegen: fixed: no errors or warnings left" in log  # printed before the page was served again
