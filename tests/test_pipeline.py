@@ -350,3 +350,15 @@ def test_saved_photos_give_the_site_a_whole_build_gives(photos, tmp_path):
     assert rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg", "assets/cover.jpg"}).ok
     assert build(BuildOptions(source=root, out=tmp_path / "whole", pdf=False, search=False)).ok
     assert tree_bytes(root / "served") == tree_bytes(tmp_path / "whole")
+
+
+def test_a_translations_own_photo_saved_while_serving_replaces_the_source_photo_on_its_page_only(photos):
+    root, rebuilder = photos
+    own = root / "content/ja/stories/oita-lsi/meeting.jpg"  # a new folder: the watcher names it, a scan finds the file
+    own.parent.mkdir(parents=True)
+    own.write_bytes(photo(300, 500))
+    report = rebuilder.rebuild(changed={"content/ja/stories/oita-lsi"})
+    assert report.ok and not report.whole
+    assert [path for path in report.written if not path.startswith("_img/")] == ["ja/stories/oita-lsi/index.html"]
+    assert sizes(root / "served/ja/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("300", "500")]
+    assert sizes(root / "served/ko/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("640", "480")]
