@@ -94,7 +94,7 @@ def main() -> None:
         # machine, and the user's cache is left as it was.
         os.environ["SITEGEN_CACHE_DIR"] = str(Path(tmp) / "cache")
         root = copy_portal(Path(tmp) / "sample")
-        measure("sample portal", root, root / "content/en/stories/oita-lsi.md")
+        measure("sample portal", root, root / "content/en/stories/oita-lsi/index.md")
         for n in sizes:
             root = make_corpus(Path(tmp) / f"corpus-{n}", n)
             measure(f"corpus of 4 x {n}", root, root / "content/en/stories/story-00001.md")

@@ -304,7 +304,8 @@ def _serve(args: argparse.Namespace) -> int:
         _languages(config, tuple(args.languages))  # unknown languages are wrong usage
     out = args.out or args.source / ".sitegen-cache" / "serve"
     _check_out(out, args.source)
-    serve(args.source, out, args.host, args.port, tuple(args.languages) if args.languages else None, args.pdf, drafts=args.drafts, future=args.future)
+    languages = tuple(args.languages) if args.languages else None
+    serve(args.source, out, args.host, args.port, languages, args.pdf, drafts=args.drafts, future=args.future, translate=args.translate)
     return 0
 
 

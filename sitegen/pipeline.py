@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -23,11 +23,11 @@ from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.files import Refused, read_input
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
-from .inputs.images import load_images, untranslated_alt
+from .inputs.images import PictureCache, load_images, untranslated_alt
 from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.publishing import Publishing, today
 from .inputs.schema import CheckedItem, check_item
-from .layout import CONFIG_NAME, LOCALE_DIR, TEMPLATES_DIR, identify
+from .layout import ASSETS_DIR, CONFIG_NAME, CONTENT_DIR, HOME, LOCALE_DIR, SECTIONS, TEMPLATES_DIR, identify
 from .options import BuildOptions, UsageError
 from .outputs.images import make_variants
 from .outputs.pdf import plan_pdfs, render_pdfs
@@ -35,8 +35,8 @@ from .outputs.publish import OutputError, staging, update_files
 from .outputs.search import INDEX_DIR, SearchIndexError, index_site
 from .render import images, urls
 from .render.cache import MarkdownCache, cache_dir
-from .render.links import PageLinks, check_pages, source_locator
-from .render.pages import PageSpec, Progress, Renderer, cover_images, digest, files_to_copy, plan_pages, render_pages
+from .render.links import Finding, PageLinks, anchored, page_findings, report_findings, source_locator, to_check_again
+from .render.pages import STATIC_DIR, PageSpec, Progress, Renderer, cover_images, digest, plan_pages, refresh, render_pages, static_files
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
 CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]
@@ -58,6 +58,7 @@ class Report:
     outputs: dict[str, bytes] = field(default_factory=dict)  # what was written, when the caller asked to keep it
     timings: dict[str, float] = field(default_factory=dict)
     whole: bool = True  # every page rendered
+    found_on: dict[Diagnostic, frozenset[str]] = field(default_factory=dict)  # the link check's findings, with the pages they are on
 
     @property
     def ok(self) -> bool:
@@ -76,12 +77,19 @@ class State:
     config: SiteConfig | None = None
     catalogs: Catalogs | None = None
     renderer: Renderer | None = None
-    plan: list[PageSpec] = field(default_factory=list)
-    orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plan: Plan | None = None
+    orders: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # of each section's items, by (section, language)
     graph: DepGraph = field(default_factory=DepGraph)  # each output file -> what it was made from
     digests: dict[str, bytes] = field(default_factory=dict)  # of every file in the output folder
     links: dict[str, PageLinks] = field(default_factory=dict)  # of every page in the output folder
+    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # what the link check found on each page, when anything
+    anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # each page -> the pages whose anchors it links to, when any
+    available: frozenset[str] = frozenset()  # the outputs a link may name: files of the site and PDFs to come
+    gone: dict[str, str] = field(default_factory=dict)  # pages not published, and why (see unpublished)
     notes: set[Diagnostic] = field(default_factory=set)  # what rendering reported, for pages not rendered again
+    pictures: PictureCache = field(default_factory=dict)  # images read, by path, with their stamps
+    static: tuple[dict[str, bytes], list[Diagnostic]] | None = None  # templates/static/, read when a file of it changed
+    variants: dict[str, bytes] = field(default_factory=dict)  # the images' variants, by output path
     pending: set[str] = field(default_factory=set)  # dependency keys changed since the last build that published
     published: bool = False  # a build published the output folder
     ok: bool = False  # the last build found no error
@@ -103,16 +111,9 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
         report.whole = False
         return report
     state.pending |= changed_keys(files, state.stamps, stamps)
-    edits_only = (
-        bool(state.stamps)
-        and all(f in state.stamps and f in stamps for f in files if f.startswith("content/"))
-        and not any(f.startswith("assets/") or (f.startswith("content/") and identify(f) is None) for f in files)
-    )
+    edits_only = bool(state.stamps) and all(_edit(f, state.stamps, stamps) for f in files)
     state.stamps = stamps
-    # An image (a page bundle's photo, or one under assets/) is not an item: the pages that show it are not
-    # recorded, so a change to one renders every page (its variants come from the cache all the same).
-    images_changed = any((f.startswith("content/") and identify(f) is None) or f.startswith("assets/") for f in files)
-    whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files) or images_changed
+    whole = not state.published or CONFIG_NAME in files or any(f.startswith(f"{LOCALE_DIR}/") for f in files)
     report.whole = whole
     site, catalogs = _read(options, state, report, files, whole, edits_only, clock)
     report.site = site
@@ -143,7 +144,7 @@ def _read(
     config = state.config
     languages = _languages(config, options.languages)
     with clock("read"):
-        edits = [f for f in files if f.startswith("content/")]
+        edits = [f for f in files if f.startswith((f"{CONTENT_DIR}/", f"{ASSETS_DIR}/"))]
         if not whole and state.tree is not None and state.ok and edits_only:
             tree, problems = reread(state.tree, options.source, edits, state.parsed, state.stamps)
         else:
@@ -160,7 +161,7 @@ def _read(
         report.diagnostics += problems
     with clock("read images"):
         refs = [(ref, item.source.lang) for item in checked for ref in item.images]
-        pictures, problems = load_images(options.source, refs, config.source_language, site.languages)
+        pictures, problems = load_images(options.source, refs, config.source_language, site.languages, state.pictures, state.stamps)
         report.diagnostics += problems
         keyed = [(ref, item.source.lang, f"{item.source.section}/{item.source.slug}") for item in checked for ref in item.images if ref.field != "cover.image"]
         report.diagnostics += untranslated_alt(keyed, config.source_language)
@@ -190,16 +191,16 @@ def _render_and_write(
     if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
         renderer.forget_templates()
     # A changed date or region can move an item in its lists: then every list of that section changes.
-    orders = {section: tuple(d.slug for d in site.section(section, site.languages[0])) for section in SECTIONS_ORDERED}
-    state.pending |= {f"section:{s}" for s in SECTIONS_ORDERED if state.orders and state.orders.get(s) != orders[s]}
+    orders = _orders(site)
+    state.pending |= {f"section:{key[0]}" for key, order in orders.items() if state.orders and state.orders.get(key) != order}
+    # The same languages and lists: the same pages, whose documents (refreshed when rendered) alone may have changed.
+    plan = state.plan if not whole and state.plan is not None and state.plan.orders == orders else Plan.of(site, orders)
     state.orders = orders
-    plan = plan_pages(site)
-    before = set(state.graph.deps)
     if whole:
-        todo = plan
+        todo = list(plan.specs)
     else:
-        wanted = state.graph.affected(state.pending) | ({urls.output_file(spec.path) for spec in plan} - before)
-        todo = [spec for spec in plan if urls.output_file(spec.path) in wanted]
+        wanted = state.graph.affected(state.pending)
+        todo = [refresh(spec, site) for spec, path in zip(plan.specs, plan.files) if path in wanted or path not in state.graph.deps]
     jobs = plan_pdfs(site, options.pdf_slugs)
     if options.pdf_slugs is not None:
         unknown = unknown_brochures(site, options.pdf_slugs)
@@ -207,11 +208,14 @@ def _render_and_write(
             report.diagnostics += unknown
             return
     prints = {job.print_file for job in jobs}
-    copies, problems = files_to_copy(site)
-    report.diagnostics += problems  # refused static files: nothing is published (see the check after the links)
+    if whole or state.static is None or any(f.startswith(f"{TEMPLATES_DIR}/{STATIC_DIR}/") for f in files):
+        state.static = static_files(config.root)
+    copies = {**state.static[0], **site.assets}
+    report.diagnostics += state.static[1]  # refused static files: nothing is published (see the check after the links)
     with clock("images"):
         variants = images.plan(site.images, cover_images(site), cover_images(site, "brochures"))
-        pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs)
+        pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs, state.variants)
+        state.variants = pictures.outputs  # by output paths that name the image's hash: never stale
         report.images_processed = pictures.processed
         report.diagnostics += pictures.problems
         copies.update(pictures.outputs)
@@ -225,7 +229,7 @@ def _render_and_write(
     to_stage = whole and options.out is not None and options.pdf_slugs is None
     with staging(options.out, options.source) if to_stage else nullcontext() as stage:  # type: ignore[arg-type]
         with clock("render"):
-            renderer.store.load(markdown_texts(site))
+            renderer.store.load(markdown_texts(site.documents.values() if whole else (d for spec in todo for d in (spec.doc, *spec.listing) if d)))
             for part in render_pages(renderer, todo, options.jobs if whole else 1, progress):
                 if stage is not None:
                     stage.write(part.outputs)
@@ -239,20 +243,45 @@ def _render_and_write(
             renderer.store.save()
         report.diagnostics += notes if whole else state.notes | notes
         for path, data in copies.items():
-            if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files:
+            if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files or path not in state.digests:
                 outputs[path] = data
             deps[path] = frozenset({variant_sources[path] if path in variant_sources else path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
         with clock("links"):
-            page_files = {urls.output_file(spec.path) for spec in plan}
-            links = {path: found for path, found in {**state.links, **rendered_links}.items() if path in page_files}
+            page_files = plan.page_files
+            links = dict(state.links)
+            links.update(rendered_links)
+            for path in set(state.links) - page_files:
+                del links[path]
             texts: dict[str, str | None] = {}  # each source read once, however many of its links are looked for
             locate = source_locator(
                 lambda rel: texts[rel] if rel in texts else texts.setdefault(rel, _read_text(config.root, rel)),
                 lambda page: deps.get(page) or state.graph.deps.get(page, frozenset()),
-                {urls.output_file(spec.path): spec.template for spec in plan},
+                plan.templates,
             )
             to_come = {job.pdf_file for job in jobs}
-            report.diagnostics += check_pages(links, page_files | copies.keys(), to_come=to_come, gone=unpublished(site), locate=locate)
+            existing = page_files | copies.keys()
+            gone_pages = unpublished(site)
+            # Only the pages whose findings can have changed are checked again; the others' are kept.
+            available = existing | to_come
+            if whole or not state.published:
+                again: Collection[str] = links.keys()
+                findings: dict[str, tuple[Finding, ...]] = {}
+                anchors: dict[str, frozenset[str]] = {}
+            else:
+                moved = {t for t in gone_pages.keys() | state.gone.keys() if gone_pages.get(t) != state.gone.get(t)}
+                came, went = (available - state.available) | moved, (state.available - available) | moved
+                again = to_check_again(links, state.links, rendered_links, state.findings, state.anchors, came, went)
+                findings = {path: found for path, found in state.findings.items() if path in links and path not in again}
+                anchors = {path: found for path, found in state.anchors.items() if path in links and path not in again}
+            for path in again:
+                found = page_findings(path, links, existing, to_come, gone_pages, locate)
+                if found:
+                    findings[path] = found
+                targets = anchored(path, links[path])
+                if targets:
+                    anchors[path] = targets
+            report.found_on = report_findings(findings)
+            report.diagnostics += report.found_on
         report.pages = len(page_files)
         if _failed(report, options):
             return
@@ -301,13 +330,39 @@ def _render_and_write(
     report.written = sorted(changed)
     report.deleted = gone
     state.digests = {path: d for path, d in {**state.digests, **digests}.items() if path not in gone} if not whole else digests
-    state.links = links
+    state.links, state.findings, state.anchors, state.available, state.gone = links, findings, anchors, frozenset(available), gone_pages
     state.graph.update(deps)
     state.graph.remove(gone)
     state.notes = notes if whole else state.notes | notes
     state.pending.clear()
     state.plan = plan
     state.published = True
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every page of the site, with its output file: the dev server's saves that change no list keep it."""
+
+    specs: tuple[PageSpec, ...]
+    files: tuple[str, ...]  # each page's output file, in the same order
+    page_files: frozenset[str]
+    templates: Mapping[str, str]  # output file -> the template that makes it
+    orders: Mapping[tuple[str, str], tuple[str, ...]]  # the lists it was planned from (see _orders)
+
+    @classmethod
+    def of(cls, site: Site, orders: Mapping[tuple[str, str], tuple[str, ...]]) -> Plan:
+        specs = tuple(plan_pages(site))
+        files = tuple(urls.output_file(spec.path) for spec in specs)
+        return cls(specs, files, frozenset(files), MappingProxyType(dict(zip(files, (spec.template for spec in specs)))), MappingProxyType(dict(orders)))
+
+
+def _orders(site: Site) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The order of each section's items in each language, the home page's too: what the page plan follows."""
+    for lang in site.languages:
+        for section in (HOME, *SECTIONS_ORDERED):
+            if (section, lang) not in site.orders:
+                site.section(section, lang)  # sorts it, once
+    return {(section, lang): site.orders[(section, lang)] for lang in site.languages for section in (HOME, *SECTIONS_ORDERED)}
 
 
 def check_items(items: list[SourceItem], config: SiteConfig, cache: CheckCache | None = None) -> tuple[list[CheckedItem], list[Diagnostic]]:
@@ -360,6 +415,16 @@ def _read_text(root: Path, rel: str) -> str | None:
         return read_input(root, rel).decode("utf-8").replace("\r\n", "\n")
     except (Refused, UnicodeDecodeError):
         return None
+
+
+def _edit(path: str, before: Mapping[str, Stamp], after: Mapping[str, Stamp]) -> bool:
+    """Whether a changed file leaves the content walk's findings as they were, so that the items and
+    assets changed are read again alone: an item or asset that was there and still is, a photo beside
+    a page bundle's index (read when a text names it, never by the walk), or a file outside content/."""
+    if identify(path) is not None or path.startswith(f"{ASSETS_DIR}/"):
+        return path in before and path in after
+    parts = path.split("/")
+    return parts[0] != CONTENT_DIR or (len(parts) >= 5 and parts[2] in SECTIONS)
 
 
 def _failed(report: Report, options: BuildOptions) -> bool:

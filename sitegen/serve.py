@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import ipaddress
 import json
 import os
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from tornado import web
 from tornado.log import access_log, gen_log
 
 from .deps import WATCHED
-from .errors import Message, visible
+from .errors import Diagnostic, Message, Translate, visible
 from .layout import CONFIG_NAME
 from .messages import speaking, translator
 from .options import BuildOptions
@@ -58,6 +60,75 @@ def error_page(report: Report) -> str:
 </body>
 </html>
 """
+
+
+def problems_on(report: Report, page: str, inputs: Collection[str]) -> list[Diagnostic]:
+    """The errors and warnings of the last build that concern the output file `page`: the link check's
+    found on that page, and the others at the page itself or at a file it is made from (`inputs`)."""
+    out = []
+    for diagnostic in report.diagnostics:
+        if diagnostic.severity == "note":
+            continue
+        pages = report.found_on.get(diagnostic)
+        if page in pages if pages is not None else diagnostic.path == page or diagnostic.path in inputs:
+            out.append(diagnostic)
+    return out
+
+
+PANEL_ID = "sitegen-problems"
+# First in the page's main content, under its header: a browser restores a reloaded page's scroll by the
+# element that was at its top (the header), and would keep a panel above it out of sight.
+_START = (re.compile(rb"<main\b[^>]*>"), re.compile(rb"<body\b[^>]*>"))
+
+
+def problems_panel(problems: Sequence[Diagnostic], translate: Translate | None = None) -> str:
+    """What the dev server shows at the top of a page while the last build found problems in what the
+    page is made from: each one's file:line:col and message. It is in the page's flow, so it pushes the
+    page down and hides nothing, and everything in it is escaped: messages quote what editors wrote."""
+    items = []
+    for diagnostic in problems:
+        where = _where(diagnostic)
+        what = diagnostic.format(translate)[len(where) + 2 :]  # severity, field and message
+        items.append(f'<li><code style="font-weight:600">{html.escape(where)}</code> {html.escape(what)}</li>')
+    warnings = sum(1 for d in problems if d.severity == "warning")
+    errors = len(problems) - warnings
+
+    def said(message: Message) -> str:
+        return message.said(translate) if translate else str(message)
+
+    parts = []
+    if errors:
+        parts.append(said(Message("1 error") if errors == 1 else Message("{count} errors", count=errors)))
+    if warnings:
+        parts.append(said(Message("1 warning") if warnings == 1 else Message("{count} warnings", count=warnings)))
+    lang = "" if translate is not None else ' lang="en"'
+    headline = html.escape(said(Message("sitegen serve: {counts} in what this page is made from.", counts=", ".join(parts))))
+    hint = html.escape(said(Message("Fix and save; this page reloads by itself. The published site has no such panel.")))
+    return (
+        f'<aside id="{PANEL_ID}" role="status"{lang} style="position:static;display:block;margin:0;padding:.75rem 1rem;'
+        'background:#fff4e5;color:#1b2631;border-bottom:3px solid #b35c00;font:1rem/1.5 system-ui,sans-serif;overflow-wrap:anywhere">'
+        f'<p style="margin:0 0 .25rem"><strong>{headline}</strong> {hint}</p>'
+        f'<ul style="margin:0;padding-left:1.25rem">{"".join(items)}</ul></aside>'
+    )
+
+
+def with_panel(page: bytes, panel: str) -> bytes:
+    """The page with the panel first in its main content, else in its body (a page without either is left as it is)."""
+    for start in _START:
+        match = start.search(page)
+        if match is not None:
+            return page[: match.end()] + panel.encode("utf-8") + page[match.end() :]
+    return page
+
+
+def _where(diagnostic: Diagnostic) -> str:
+    """'path:line:col' as Diagnostic.format writes it."""
+    where = visible(diagnostic.path)
+    if diagnostic.line is not None:
+        where += f":{diagnostic.line}"
+        if diagnostic.column is not None:
+            where += f":{diagnostic.column}"
+    return where
 
 
 class SearchRefresher:
@@ -126,12 +197,18 @@ class SaveWatcher(Watcher):
 
             inputs = [str(self.source / name) for name in (CONFIG_NAME, *WATCHED) if (self.source / name).exists()]
             root = self.source.resolve()
-            for changes in watchfiles.watch(*inputs, stop_event=self.stop, debounce=50, step=20):
+            # yield_on_timeout: the first (empty) yield says the kernel is watching, so `ready` is set.
+            for changes in watchfiles.watch(*inputs, stop_event=self.stop, debounce=50, step=20, rust_timeout=100, yield_on_timeout=True):
+                ready.set()
                 paths = {Path(path).resolve().relative_to(root).as_posix() for _, path in changes if Path(path).resolve().is_relative_to(root)}
-                loop.add_callback(changed, paths)
+                if paths:
+                    loop.add_callback(changed, paths)
 
+        ready = threading.Event()
         self.thread = threading.Thread(target=watch, name="sitegen-watch")
         self.thread.start()
+        # The server answers only once saves are seen: an editor's first save is never missed.
+        ready.wait(timeout=10)
         return True  # livereload starts no polling
 
     def examine(self) -> tuple[str | None, Any]:
@@ -338,6 +415,9 @@ class SiteServer(Server):
             raise ValueError("sitegen serve reloads on the port it serves")
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
+        # livereload drops a reload that comes within 3 s of the last: a quick fix after a mistake never reached
+        # the browser. Saves are debounced by the watcher and reload only when the site changed.
+        LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
         class Injector(LiveScriptInjector):
             script = self.LIVE_SCRIPT
@@ -354,8 +434,9 @@ class SiteServer(Server):
         return app
 
 
-def make_handler(last: Callable[[], Report | None]) -> type:
-    """A static file handler for the output folder that never serves a file outside it."""
+def make_handler(last: Callable[[], Report | None], inputs_of: Callable[[str], Collection[str]] = lambda page: (), translate: Translate | None = None) -> type:
+    """A static file handler for the output folder that never serves a file outside it. A page is served
+    with a panel of the problems that concern it (see problems_on; `inputs_of`: the files a page is made from)."""
     from tornado.web import HTTPError
 
     class SiteHandler(Guarded, StaticFileHandler):
@@ -373,6 +454,18 @@ def make_handler(last: Callable[[], Report | None]) -> type:
                 self.set_header("Content-Type", "text/html; charset=utf-8")
                 self.finish(error_page(report))
                 return
+            if report is not None and include_body and (path == "" or path.endswith(("/", ".html"))):
+                page = path + "index.html" if path == "" or path.endswith("/") else path
+                problems = problems_on(report, page, inputs_of(page))
+                file = os.path.realpath(os.path.join(real, "index.html") if page != path else real)
+                if problems and file.startswith(real_root + os.sep) and os.path.isfile(file):
+                    with open(file, "rb") as opened:
+                        data = with_panel(opened.read(), problems_panel(problems, translate))
+                    self.set_header("Content-Type", "text/html; charset=utf-8")
+                    self.set_header("Cache-Control", "no-store")  # the panel goes when the problem does
+                    self.set_header("Etag", f'"{hashlib.sha256(data).hexdigest()[:32]}"')  # (the static handler's is the file's)
+                    self.finish(data)
+                    return
             await StaticFileHandler.get(self, path, include_body)  # (Guarded has no get)
 
         def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -396,6 +489,7 @@ def serve(
     say: Callable[[str], None] = lambda text: print(text, flush=True),  # at once, in a log too
     drafts: bool = True,  # an editor previews what they write: drafts shown, with a banner
     future: bool = False,
+    translate: Translate | None = None,  # sitegen's messages in the editor's language
 ) -> None:
     state = State()
     # The first build renders on every core; later ones, made while the server's threads run, in
@@ -407,14 +501,20 @@ def serve(
     def rebuild(changed: set[str] | None = None) -> bool:
         """Build what changed; True when the browser should reload."""
         report = build(options if not reports else replace(options, jobs=1, search=False), state=state, changed=changed)
+        if reports and not report.changed:  # no input changed (a swap file, a folder): the last build's problems stand
+            return False
+        before = _problems(reports[0]) if reports else []
         reports[:] = [report]
         if report.ok and not report.whole and any(p.endswith(".html") for p in report.written + report.deleted):
             refresher.request()
-        if report.written or report.deleted or not report.ok:
+        problems = _problems(report)
+        if report.written or report.deleted or problems != before:
             say(f"sitegen: {visible(summary(report))}")
-            for diagnostic in report.diagnostics:
-                if diagnostic.severity == "error":
-                    say(diagnostic.format())
+            for diagnostic in problems:
+                say(diagnostic.format(translate))
+            if before and not problems:
+                fixed = Message("fixed: no errors or warnings left")
+                say(f"sitegen: {fixed.said(translate) if translate else fixed}")
             return True
         return False
 
@@ -422,13 +522,17 @@ def serve(
     out.mkdir(parents=True, exist_ok=True)
     watcher = SaveWatcher(source, rebuild)
     server = SiteServer(watcher=watcher)
-    server.SFH = make_handler(lambda: reports[0] if reports else None)
+    server.SFH = make_handler(lambda: reports[0] if reports else None, lambda page: state.graph.deps.get(page, frozenset()), translate)
     say(f"sitegen: serving {out} on http://{host}:{port}/, told of saves by the kernel (Ctrl-C to stop)")
     try:
         server.serve(host=host, port=port, root=str(out), restart_delay=0)
     finally:
         watcher.close()
         refresher.join()
+
+
+def _problems(report: Report) -> list[Diagnostic]:
+    return [d for d in report.diagnostics if d.severity != "note"]
 
 
 def summary(report: Report) -> str:
@@ -441,4 +545,6 @@ def summary(report: Report) -> str:
     if report.deleted:
         what += f", {len(report.deleted)} removed"
     why = "every page" if report.whole else ", ".join(report.changed[:3]) + (" and more" if len(report.changed) > 3 else "") + " changed"
-    return f"{what}: {why} ({seconds * 1000:.0f} ms)"
+    warnings = sum(1 for d in report.diagnostics if d.severity == "warning")
+    also = f"; {warnings} warning{'s' if warnings != 1 else ''}, on the pages they concern" if warnings else ""
+    return f"{what}: {why} ({seconds * 1000:.0f} ms){also}"

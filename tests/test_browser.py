@@ -149,3 +149,73 @@ def test_keyboard_alone_reaches_the_switcher_with_a_visible_focus(page, site_url
         pytest.fail("Tab never reached the stories link of the main navigation")
     page.keyboard.press("Enter")
     page.wait_for_url(site_url + "ja/stories/")
+
+
+def test_a_broken_image_saved_while_serving_shows_a_panel_on_its_page_until_fixed(browser, make_site, tmp_path):
+    """Issue 29: the editor sees the warning on the page it concerns within a second of saving, and
+    sees it go when the image is fixed; the terminal says both."""
+    import io
+    import subprocess
+    import sys
+    import time
+
+    from PIL import Image
+    from test_server import fetch, free_port
+
+    from sitegen.serve import PANEL_ID
+
+    picture = io.BytesIO()
+    Image.new("RGB", (320, 200), (40, 120, 200)).save(picture, "JPEG")
+    root = make_site({"assets/meeting.jpg": picture.getvalue()})
+    story = root / "content/en/stories/oita-lsi.md"
+    good = story.read_text(encoding="utf-8")
+    port = free_port()
+    with open(tmp_path / "serve.log", "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--source", str(root), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if fetch(port, "/en/")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            with page.expect_websocket() as socket:
+                page.goto(f"http://127.0.0.1:{port}/en/stories/oita-lsi/")
+            socket.value.wait_for_event("framereceived")  # live reload's hello: saves reach this page from now on
+            assert page.query_selector(f"#{PANEL_ID}") is None
+
+            # A reference-style image whose file is not there: the page shows a broken image.
+            story.write_text(good + "\n![The meeting][photo]\n\n[photo]: meeting.jpg\n", encoding="utf-8")
+            saved = time.monotonic()
+            panel = page.wait_for_selector(f"#{PANEL_ID}", timeout=10_000)
+            shown = time.monotonic() - saved
+            text = panel.inner_text()
+            line = len(good.splitlines()) + 4
+            assert f"content/en/stories/oita-lsi.md:{line}:10 warning: expected a link to a page of the site, found 'meeting.jpg' (no such file)" in text
+            # In the page's flow, under its header and in sight; the story's title pushed down below it, not hidden.
+            header, top, bottom, title = page.evaluate(
+                f"""[document.querySelector('header').getBoundingClientRect().bottom,
+                     document.getElementById('{PANEL_ID}').getBoundingClientRect().top,
+                     document.getElementById('{PANEL_ID}').getBoundingClientRect().bottom,
+                     document.querySelector('h1').getBoundingClientRect().top]"""
+            )
+            assert 0 <= header <= top < bottom <= title < 900
+            assert shown < 1.0, f"the panel took {shown:.2f} s"
+
+            # Fixed: the image written as the build shows it, its file under assets/.
+            story.write_text(good + "\n![The meeting](/assets/meeting.jpg)\n", encoding="utf-8")
+            saved = time.monotonic()
+            page.wait_for_selector(f"#{PANEL_ID}", state="detached", timeout=10_000)
+            gone = time.monotonic() - saved
+            page.wait_for_selector("img[alt='The meeting']")
+            assert page.evaluate("document.querySelector(\"img[alt='The meeting']\").complete")
+            assert gone < 1.0, f"the panel took {gone:.2f} s to go"
+            page.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    said = (tmp_path / "serve.log").read_text()
+    assert f"content/en/stories/oita-lsi.md:{line}:10: warning: expected a link" in said
+    assert "sitegen: fixed: no errors or warnings left" in said

@@ -210,3 +210,155 @@ def test_the_files_a_watcher_names_are_all_that_is_read_again(served):
     report = rebuilder.rebuild(changed={"content/en/stories/oita-lsi.md"})
     assert report.changed == ["content/en/stories/oita-lsi.md"] and "ko/pages/program/index.html" not in report.written
     assert text_of(parse_html(root / "served/en/stories/oita-lsi/index.html").find(".//h1")) == "Told by the watcher"
+
+
+def warnings_of(report: Report) -> list[str]:
+    return [d.format() for d in report.diagnostics if d.severity == "warning"]
+
+
+def test_a_link_to_an_anchor_is_checked_again_when_its_target_page_changes(make_site):
+    about = "---\ntitle: 소개\n---\n## Goal\n지식기반.\n"  # in no menu: no other page reads it
+    root = make_site({"content/ko/pages/about.md": about})
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8") + "\nSee [the goal](../../about/#goal).\n")
+    rebuilder = Served(root)
+    assert rebuilder.rebuild().ok and warnings_of(rebuilder.rebuild()) == []
+    # The heading is renamed: only the about pages are rendered again, yet the story's link is found broken.
+    touch_later(root / "content/ko/pages/about.md", about.replace("## Goal", "## Aim"))
+    renamed = rebuilder.rebuild(changed={"content/ko/pages/about.md"})
+    assert sorted(renamed.written) == ["en/about/index.html", "ja/about/index.html", "ko/about/index.html"]
+    assert [w.split(": warning: ")[0] for w in warnings_of(renamed)] == ["content/en/stories/oita-lsi.md:8:16"]
+    assert "'../../about/#goal'" in warnings_of(renamed)[0]
+    # An unrelated save keeps the warning; putting the heading back clears it.
+    cluster = root / "content/ko/clusters/changwon.yaml"
+    touch_later(cluster, cluster.read_text(encoding="utf-8").replace("companies: 73", "companies: 74"))
+    assert len(warnings_of(rebuilder.rebuild(changed={"content/ko/clusters/changwon.yaml"}))) == 1
+    touch_later(root / "content/ko/pages/about.md", about)
+    assert warnings_of(rebuilder.rebuild(changed={"content/ko/pages/about.md"})) == []
+
+
+def test_a_link_to_a_deleted_file_is_found_broken_on_pages_not_rendered_again(make_site):
+    root = make_site({"assets/leaflet.txt": "A leaflet.\n"})
+    story = root / "content/en/stories/oita-lsi.md"
+    touch_later(story, story.read_text(encoding="utf-8") + "\nSee [the leaflet](../../../assets/leaflet.txt).\n")
+    rebuilder = Served(root)
+    assert warnings_of(rebuilder.rebuild()) == []
+    (root / "assets/leaflet.txt").unlink()
+    gone = rebuilder.rebuild(changed={"assets/leaflet.txt"})
+    assert gone.written == [] and gone.deleted == ["assets/leaflet.txt"]
+    assert len(warnings_of(gone)) == 1 and "'../../../assets/leaflet.txt' (no such file)" in warnings_of(gone)[0]
+    touch_later(root / "assets/leaflet.txt", "A leaflet again.\n")
+    assert warnings_of(rebuilder.rebuild(changed={"assets/leaflet.txt"})) == []
+
+
+def photo(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), (200, 80, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+BUNDLE_STORY = """---
+title: 충청권–오이타 LSI 클러스터 교류
+summary: 수출 계약 100만 달러
+date: 2012-05-31
+region: chungcheong
+clusters: [changwon]
+cover:
+  image: /assets/cover.jpg
+  alt: 상담회 표지
+---
+## 교류의 시작
+일본 오이타현 LSI 클러스터와 교류했습니다.
+
+![상담회 사진](meeting.jpg)
+"""
+
+
+@pytest.fixture
+def photos(make_site):
+    root = make_site(
+        {
+            "content/ko/stories/oita-lsi.md": None,
+            "content/ko/stories/oita-lsi/index.md": BUNDLE_STORY,
+            "content/ko/stories/oita-lsi/meeting.jpg": photo(640, 480),
+            "assets/cover.jpg": photo(800, 400),
+        }
+    )
+    rebuilder = Served(root)
+    assert rebuilder.rebuild().ok
+    return root, rebuilder
+
+
+def sizes(page: Path, where: str) -> list[tuple[str | None, str | None]]:
+    return [(img.get("width"), img.get("height")) for img in parse_html(page).findall(f"{where}//img")]
+
+
+def test_a_replaced_photo_re_renders_only_the_pages_that_show_it(photos):
+    root, rebuilder = photos
+    meeting = root / "content/ko/stories/oita-lsi/meeting.jpg"
+    meeting.write_bytes(photo(600, 600))
+    report = rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg"})
+    assert report.ok and not report.whole
+    pages = [path for path in report.written if not path.startswith("_img/")]
+    # The Korean story, its Japanese page (which shows the Korean text), and the Korean feed that carries
+    # the text; not the English story, which has its own text without the photo, nor any list.
+    assert pages == ["ja/stories/oita-lsi/index.html", "ko/feed.xml", "ko/stories/oita-lsi/index.html"]
+    assert parse_html(root / "served/en/stories/oita-lsi/index.html").find(".//div[@class='prose']//img") is None
+    assert sizes(root / "served/ko/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("600", "600")]
+    assert report.deleted and all(path.startswith("_img/") for path in report.deleted)  # the old photo's variants
+    assert report.images_processed > 0 and all(path.startswith("_img/") for path in report.written if path not in pages)
+
+
+def test_a_replaced_cover_under_assets_re_renders_the_pages_and_cards_that_show_it(photos):
+    root, rebuilder = photos
+    (root / "assets/cover.jpg").write_bytes(photo(900, 300))
+    report = rebuilder.rebuild(changed={"assets/cover.jpg"})
+    assert report.ok and not report.whole
+    pages = {path for path in report.written if not path.startswith(("_img/", "assets/"))}
+    assert "assets/cover.jpg" in report.written
+    # In every language: the story, and the pages with its card (the home page's latest stories, the
+    # story list, its cluster's page) and the feed's entry; the ja feed has no fallback entries.
+    shown = ("stories/oita-lsi/index.html", "index.html", "stories/index.html", "clusters/changwon/index.html")
+    assert pages == {f"{lang}/{page}" for lang in ("ko", "en", "ja") for page in shown} | {"ko/feed.xml", "en/feed.xml"}
+    assert sizes(root / "served/ko/stories/index.html", ".//li[@class='card']") == [("900", "300")]
+    og = [m.get("content") for m in parse_html(root / "served/ko/stories/oita-lsi/index.html").iter("meta") if m.get("property") == "og:image"]
+    assert og and (root / "served/_img" / og[0].split("/_img/")[1]).is_file()  # the new cover's social card
+
+
+def test_a_deleted_photo_is_an_error_at_its_markdown_line_until_it_is_back(photos):
+    root, rebuilder = photos
+    meeting = root / "content/ko/stories/oita-lsi/meeting.jpg"
+    before = (root / "served/ko/stories/oita-lsi/index.html").read_bytes()
+    meeting.unlink()
+    broken = rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg"})
+    assert [d.format().split(": error: ")[0] for d in broken.diagnostics if d.severity == "error"] == ["content/ko/stories/oita-lsi/index.md:14:1"]
+    assert "meeting.jpg" in error_page(broken)
+    assert (root / "served/ko/stories/oita-lsi/index.html").read_bytes() == before  # nothing half-written
+    meeting.write_bytes(photo(320, 200))
+    fixed = rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg"})
+    assert fixed.ok and sizes(root / "served/ko/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("320", "200")]
+
+
+def test_saved_photos_give_the_site_a_whole_build_gives(photos, tmp_path):
+    root, rebuilder = photos
+    (root / "content/ko/stories/oita-lsi/meeting.jpg").write_bytes(photo(500, 700))
+    (root / "assets/cover.jpg").write_bytes(photo(1000, 500))
+    assert rebuilder.rebuild(changed={"content/ko/stories/oita-lsi/meeting.jpg", "assets/cover.jpg"}).ok
+    assert build(BuildOptions(source=root, out=tmp_path / "whole", pdf=False, search=False)).ok
+    assert tree_bytes(root / "served") == tree_bytes(tmp_path / "whole")
+
+
+def test_a_translations_own_photo_saved_while_serving_replaces_the_source_photo_on_its_page_only(photos):
+    root, rebuilder = photos
+    own = root / "content/ja/stories/oita-lsi/meeting.jpg"  # a new folder: the watcher names it, a scan finds the file
+    own.parent.mkdir(parents=True)
+    own.write_bytes(photo(300, 500))
+    report = rebuilder.rebuild(changed={"content/ja/stories/oita-lsi"})
+    assert report.ok and not report.whole
+    assert [path for path in report.written if not path.startswith("_img/")] == ["ja/stories/oita-lsi/index.html"]
+    assert sizes(root / "served/ja/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("300", "500")]
+    assert sizes(root / "served/ko/stories/oita-lsi/index.html", ".//div[@class='prose']") == [("640", "480")]

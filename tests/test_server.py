@@ -8,8 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import html5lib
 import pytest
 
 
@@ -300,3 +302,71 @@ def test_the_names_a_dev_server_answers_to_follow_its_host_option():
     assert named.url == "http://mybox.lan:8000/" and named.accepts_host("MyBox.lan:8000") and named.accepts_origin("http://mybox.lan:8000")
     v6 = Audience.listening_on("::1", 80)
     assert v6.url == "http://[::1]/" and v6.accepts_host("[::1]") and v6.accepts_host("localhost") and not v6.accepts_host("[::1]:8080")
+
+
+# Issue 29: the dev server shows a page's warnings on that page, escaped; `sitegen build` never does.
+HOSTILE_IMAGE = '\n![The meeting][meeting]\n\n[meeting]: "meeting&lt;script&gt;alert(1)&lt;/script&gt;.jpg\n'
+
+
+def test_the_problems_panel_is_escaped_and_only_on_the_pages_it_concerns(make_site):
+    from conftest import text_of
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import State, build
+    from sitegen.serve import PANEL_ID, problems_on, problems_panel, with_panel
+
+    root = make_site()
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + HOSTILE_IMAGE, encoding="utf-8")
+    state = State()
+    report = build(BuildOptions(source=root, out=root / "served", pdf=False, search=False), state=state)
+    assert report.ok
+
+    def served(page: str) -> ET.Element:
+        problems = problems_on(report, page, state.graph.deps[page])
+        data = (root / "served" / page).read_bytes()
+        return html5lib.parse(with_panel(data, problems_panel(problems)) if problems else data, namespaceHTMLElements=False)
+
+    page = served("en/stories/oita-lsi/index.html")
+    panel = page.find(".//main")[0]
+    assert (panel.tag, panel.get("id")) == ("aside", PANEL_ID)  # first in the main content, in its flow
+    assert "position:static" in panel.get("style")
+    items = [text_of(li) for li in panel.iter("li")]
+    assert len(items) == 1
+    assert items[0].startswith("templates/story.html warning: expected a link to a page of the site")
+    assert "'\"meeting<script>alert(1)</script>.jpg'" in items[0]  # the editor's text, shown as text
+    unchanged = html5lib.parse((root / "served/en/stories/oita-lsi/index.html").read_bytes(), namespaceHTMLElements=False)
+    assert len(page.findall(".//script")) == len(unchanged.findall(".//script"))  # no script came with the message
+    for other in ("ko/stories/oita-lsi/index.html", "en/stories/index.html", "en/index.html"):
+        assert served(other).find(f".//aside[@id='{PANEL_ID}']") is None, other
+
+
+def test_a_published_build_has_no_problems_panel(make_site):
+    from conftest import build_into
+
+    root = make_site()
+    story = root / "content/en/stories/oita-lsi.md"
+    story.write_text(story.read_text(encoding="utf-8") + HOSTILE_IMAGE, encoding="utf-8")
+    report = build_into(root)
+    assert report.ok and any(d.severity == "warning" for d in report.diagnostics)
+    pages = list((root / "public").rglob("*.html"))
+    assert pages and not [path for path in pages if b"sitegen-problems" in path.read_bytes()]
+
+
+def test_a_warning_is_served_on_its_page_and_in_the_terminal_until_fixed(server, tmp_path):
+    root, port = server
+    story = root / "content/en/stories/oita-lsi.md"
+    good = story.read_text(encoding="utf-8")
+    story.write_text(good + "\n![The meeting][photo]\n\n[photo]: meeting.jpg\n", encoding="utf-8")
+    body = wait_for(port, "/en/stories/oita-lsi/", b'id="sitegen-problems"')
+    panel = html5lib.parse(body, namespaceHTMLElements=False).find(".//aside[@id='sitegen-problems']")
+    assert "content/en/stories/oita-lsi.md:10:10 warning: expected a link to a page of the site, found 'meeting.jpg'" in "".join(panel.itertext())
+    assert b"sitegen-problems" not in fetch(port, "/ko/stories/oita-lsi/")[1]  # the Korean page has no such image
+    story.write_text(good, encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while b"sitegen-problems" in fetch(port, "/en/stories/oita-lsi/")[1]:
+        assert time.monotonic() < deadline, "the panel stayed after the fix"
+        time.sleep(0.05)
+    log = (tmp_path / "serve.log").read_text()
+    assert "content/en/stories/oita-lsi.md:10:10: warning: expected a link" in log
+    assert "1 warning, on the pages they concern" in log
+    assert "sitegen: fixed: no errors or warnings left" in log  # printed before the page was served again

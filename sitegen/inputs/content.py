@@ -127,9 +127,10 @@ def read_content(
 
 
 def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, stamps: Mapping[str, tuple[int, int]]) -> tuple[ContentTree, list[Diagnostic]]:
-    """The tree with some files, which were there before and still are, read again (no walk)."""
+    """The tree with some files, which were there before and still are, read again (no walk): items,
+    and files under assets/."""
     reader = _Reader(root, cache, stamps)
-    changed = set(paths)
+    changed = {rel for rel in paths if identify(rel) is not None}
     for rel in sorted(changed):
         lang, section, slug = identify(rel)  # type: ignore[misc]  # it was read before: a valid path
         with os.scandir(Path(root, rel).parent) as entries:
@@ -139,7 +140,12 @@ def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, s
     # A file that parsed before and does not now drops out; one that failed before cannot be here.
     items = [fresh.get(item.path, item) for item in tree.items if item.path not in changed or item.path in fresh]
     unparsed = tree.unparsed | {identify(rel) for rel in changed if rel not in fresh}
-    return ContentTree(items, unparsed, tree.assets), reader.diagnostics  # type: ignore[arg-type]
+    assets = tree.assets
+    for rel in sorted(path for path in paths if path.startswith(f"{ASSETS_DIR}/")):
+        asset, problems = read_asset(root, rel)
+        reader.diagnostics += problems
+        assets = {**assets, rel: asset} if asset is not None else {path: a for path, a in assets.items() if path != rel}
+    return ContentTree(items, unparsed, assets), reader.diagnostics  # type: ignore[arg-type]
 
 
 def read_assets(root: Path) -> tuple[dict[str, Asset], list[Diagnostic]]:
@@ -149,21 +155,26 @@ def read_assets(root: Path) -> tuple[dict[str, Asset], list[Diagnostic]]:
     rels, problems = walk_inputs(root, ASSETS_DIR)
     assets = {}
     for rel in rels:
-        try:
-            data = read_input(root, rel, ASSETS_DIR)
-        except Refused as exc:
-            if not exc.missing:  # else gone since the folder was listed
-                assets[rel] = Asset(rel, b"", exc.found)
-                problems.append(exc.diagnostic())
-            continue
-        refused = svg_file_problems(rel, data)
-        if refused:
-            assets[rel] = Asset(rel, b"", "an SVG picture sitegen refuses (see the error at it)")
-            problems += svg_diagnostics(rel, refused)
-            continue
-        suffix = os.path.splitext(rel)[1].lower()
-        assets[rel] = Asset(rel, data, None if suffix == ".svg" else image_problem(suffix, data))  # an SVG: checked just now
+        asset, refused = read_asset(root, rel)
+        problems += refused
+        if asset is not None:
+            assets[rel] = asset
     return assets, problems
+
+
+def read_asset(root: Path, rel: str) -> tuple[Asset | None, list[Diagnostic]]:
+    """The file `rel` under assets/ as read_assets reads it; None when it is not there (any more)."""
+    try:
+        data = read_input(root, rel, ASSETS_DIR)
+    except Refused as exc:
+        if exc.missing:  # gone since the folder was listed
+            return None, []
+        return Asset(rel, b"", exc.found), [exc.diagnostic()]
+    refused = svg_file_problems(rel, data)
+    if refused:
+        return Asset(rel, b"", "an SVG picture sitegen refuses (see the error at it)"), svg_diagnostics(rel, refused)
+    suffix = os.path.splitext(rel)[1].lower()
+    return Asset(rel, data, None if suffix == ".svg" else image_problem(suffix, data)), []  # an SVG: checked just now
 
 
 def image_problem(suffix: str, data: bytes) -> str | None:

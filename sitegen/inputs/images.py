@@ -9,7 +9,7 @@ import html
 import io
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -119,17 +119,36 @@ def localized(path: str, lang: str, source_lang: str) -> str:
     return f"{CONTENT_DIR}/{lang}/{path[len(prefix) :]}" if path.startswith(prefix) else path
 
 
-def load_images(root: Path, refs: Iterable[tuple[ImageRef, str]], source_lang: str, languages: Iterable[str]) -> tuple[dict[str, Picture], list[Diagnostic]]:
+# An image file read before, by its path: its (mtime_ns, size) stamp then, and what reading it gave.
+PictureCache = dict[str, tuple[tuple[int, int], "Picture | Unreadable"]]
+
+
+def load_images(
+    root: Path,
+    refs: Iterable[tuple[ImageRef, str]],
+    source_lang: str,
+    languages: Iterable[str],
+    cache: PictureCache | None = None,
+    stamps: Mapping[str, tuple[int, int]] | None = None,
+) -> tuple[dict[str, Picture], list[Diagnostic]]:
     """Every image named, by the path each text names it at (a translation's image falls back to the
     source's of the same name), and a diagnostic at each reference to an image that cannot be shown.
-    `refs`: each with the language of the text that names it."""
+    `refs`: each with the language of the text that names it. With `cache` (kept between rebuilds)
+    and `stamps`, an image whose stamp has not changed is not read, hashed and decoded again."""
     pictures: dict[str, Picture] = {}
     problems: list[Diagnostic] = []
     read: dict[str, Picture | Unreadable] = {}
 
     def load(path: str) -> Picture | Unreadable:
         if path not in read:
-            read[path] = read_picture(root, path)
+            stamp = stamps.get(path) if stamps is not None and cache is not None else None
+            cached = cache.get(path) if cache is not None else None
+            if stamp is not None and cached is not None and cached[0] == stamp:
+                read[path] = cached[1]
+            else:
+                read[path] = read_picture(root, path)
+                if stamp is not None and cache is not None:
+                    cache[path] = (stamp, read[path])
         return read[path]
 
     for ref, lang in refs:

@@ -228,10 +228,10 @@ class Site:
         return sorted(pages, key=lambda d: (d.item.menu, d.slug))  # type: ignore[union-attr]
 
 
-def markdown_texts(site: Site) -> set[str]:
-    """The Markdown the site's documents hold: their bodies, and their brochures' text sections."""
+def markdown_texts(documents: Iterable[Document]) -> set[str]:
+    """The Markdown the documents hold: their bodies, and their brochures' text sections."""
     texts: set[str] = set()
-    for doc in site.documents.values():
+    for doc in documents:
         item = doc.item
         if isinstance(item, Brochure):
             texts.update(section.text for section in item.sections if section.text)

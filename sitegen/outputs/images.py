@@ -36,13 +36,19 @@ class Made:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-def make_variants(variants: list[Variant], pictures: Mapping[str, Picture], cache_folder: Path | None, jobs: int | None = None) -> Made:
-    """The bytes of every variant: from the cache, or made (and cached) on `jobs` threads."""
+def make_variants(
+    variants: list[Variant], pictures: Mapping[str, Picture], cache_folder: Path | None, jobs: int | None = None, known: Mapping[str, bytes] | None = None
+) -> Made:
+    """The bytes of every variant: from `known` (the last build's, by output path, which names the
+    image's hash), the cache, or made (and cached) on `jobs` threads."""
     made = Made()
     folder = cache_folder / "images" if cache_folder is not None else None
     todo: list[Variant] = []
     for variant in variants:
         source = pictures[variant.source]
+        if known is not None and variant.path in known:
+            made.outputs[variant.path] = known[variant.path]
+            continue
         if variant.format == "svg":  # checked on reading (inputs.svg): copied as it is
             made.outputs[variant.path] = source.data
             continue
@@ -179,7 +185,13 @@ def svg_card(picture: Picture, variant: Variant) -> bytes | Diagnostic:
     from PIL import Image
 
     if shutil.which(PDFTOPPM) is None:
-        return Diagnostic(picture.path, None, None, None, Message("expected {tool} to draw this SVG cover's social card, found it missing; {fix}", tool=PDFTOPPM, fix=TOOL_FIX))
+        return Diagnostic(
+            picture.path,
+            None,
+            None,
+            None,
+            Message("expected {tool} to draw this SVG cover's social card, found it missing; {fix}", tool=PDFTOPPM, fix=TOOL_FIX),
+        )
     width, height = variant.width, variant.height
     page = (
         f"<style>@page {{ size: {width}px {height}px; margin: 0 }} html, body {{ margin: 0 }}"
@@ -195,7 +207,11 @@ def svg_card(picture: Picture, variant: Variant) -> bytes | Diagnostic:
     except Exception as exc:  # WeasyPrint's and pdftoppm's failures are many: report, don't crash the build
         why = f"{type(exc).__name__}: {exc}"
         return Diagnostic(
-            picture.path, None, None, None, Message("expected an SVG that can be drawn as a social card, found it failing ({why}); export the picture again", why=why)
+            picture.path,
+            None,
+            None,
+            None,
+            Message("expected an SVG that can be drawn as a social card, found it failing ({why}); export the picture again", why=why),
         )
     out = io.BytesIO()
     Image.frombytes("RGB", pixels.size, pixels.tobytes()).save(out, "PNG", optimize=True)

@@ -100,12 +100,18 @@ def plan(pictures: Mapping[str, Picture], covers: Iterable[str] = (), full_pages
     return sorted(variants, key=lambda v: v.path)
 
 
+def ignore(path: str) -> None:
+    """Record nothing (see Shown.record)."""
+
+
 @dataclass(frozen=True)
 class Shown:
-    """How a page shows images: its links, and whether for the screen, for print or for a feed reader."""
+    """How a page shows images: its links, and whether for the screen, for print or for a feed reader;
+    `record` is told the repository path of every image the page looks for (its dependencies)."""
 
     link: Callable[[str], str]
     mode: str = "web"  # web | print | feed
+    record: Callable[[str], None] = ignore
 
 
 def picture_html(picture: Picture, alt: str, shown: Shown, lazy: bool = True, lang: str | None = None, sizes: str = SIZES, full_page: bool = False) -> str:
@@ -155,8 +161,11 @@ def rewrite_html(rendered: str, pictures: Mapping[str, Picture], shown: Shown, l
         if not src.startswith(MARK):
             return match.group(0)
         path = src[len(MARK) :]
+        shown.record(path)
         if localize is not None:
-            path = localize(path) if localize(path) in pictures else path
+            own = localize(path)
+            shown.record(own)  # a translation's own image of that name, when it comes, is shown instead
+            path = own if own in pictures else path
         picture = pictures.get(path)
         if picture is None:  # reported where it is written (inputs.images)
             return match.group(0)

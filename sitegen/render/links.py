@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from ..errors import Diagnostic, Message, describe
+from ..errors import Diagnostic, Message, Severity, describe
 from ..text.urlsafety import Unsafe, scheme_of, unsafe_urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their
@@ -135,6 +135,19 @@ Written = tuple[str, int | None, int | None]
 Locate = Callable[[str, str, str], Written | None]
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A problem with one link or URL of one page: where it is reported, and the output it names
+    (a page's findings change when that output comes, goes or changes its anchors)."""
+
+    where: Written
+    problem: str
+    severity: Severity
+    field: str | None
+    target: str
+    on: str | None = None  # 'page:line' when reported where it was written: the same link on several pages is one diagnostic
+
+
 def check_pages(
     pages: Mapping[str, PageLinks],
     existing: Collection[str],
@@ -147,39 +160,85 @@ def check_pages(
     page in `gone` (an item this build does not publish: a draft, say, with the reason). With `locate`, each is
     reported where the link was written (a content file or template), the page named after it; the
     same link on several pages (a text shown in several languages) is one diagnostic."""
-    found: dict[tuple[Written, str, str, str | None], list[str]] = {}
-    out: list[Diagnostic] = []
-    gone = gone or {}
-    for path in sorted(pages):
-        for unsafe in pages[path].unsafe:
-            where = locate(path, unsafe[4], unsafe[4]) if locate else None
-            if where is None or where[1] is None:  # the page's line and column say more than a template's name
-                out.append(_unsafe(path, unsafe))
-            else:
-                found.setdefault((where, _unsafe_problem(unsafe), "error", unsafe[3]), []).append(f"{path}:{unsafe[0]}")
-        for line, href, target, fragment in pages[path].links:
-            if target in gone and target not in existing:
-                problem_text = Message("expected a link to a published page, found {href!r}, {why}", href=href, why=gone[target])
-                where = locate(path, href, target) if locate else None
-                if where is None:
-                    out.append(Diagnostic(path, line, None, None, problem_text))
-                else:
-                    found.setdefault((where, problem_text, "error", None), []).append(f"{path}:{line}")
-                continue
-            if target.startswith("../") or (target not in existing and target not in to_come):
-                broken = True
-            elif fragment and target in pages and fragment not in pages[target].ids:
-                broken = False
-            else:
-                continue
+    return list(report_findings({path: page_findings(path, pages, existing, to_come, gone or {}, locate) for path in pages}))
+
+
+def page_findings(
+    path: str, pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str], gone: Mapping[str, str], locate: Locate | None
+) -> tuple[Finding, ...]:
+    """What check_pages finds on the page at `path`."""
+    out: list[Finding] = []
+    for unsafe in pages[path].unsafe:
+        where = locate(path, unsafe[4], unsafe[4]) if locate else None
+        if where is None or where[1] is None:  # the page's line and column say more than a template's name
+            out.append(Finding((path, unsafe[0], unsafe[1]), _unsafe_problem(unsafe), "error", unsafe[3], path))
+        else:
+            out.append(Finding(where, _unsafe_problem(unsafe), "error", unsafe[3], path, f"{path}:{unsafe[0]}"))
+    for line, href, target, fragment in pages[path].links:
+        if target in gone and target not in existing:
+            problem_text = Message("expected a link to a published page, found {href!r}, {why}", href=href, why=gone[target])
             where = locate(path, href, target) if locate else None
             if where is None:
-                out.append(Diagnostic(path, line, None, None, _broken(href) if broken else _no_anchor(href), "warning"))
+                out.append(Finding((path, line, None), problem_text, "error", None, target))
             else:
-                found.setdefault((where, _broken_fix(href) if broken else _no_anchor_fix(href), "warning", None), []).append(f"{path}:{line}")
+                out.append(Finding(where, problem_text, "error", None, target, f"{path}:{line}"))
+            continue
+        if target.startswith("../") or (target not in existing and target not in to_come):
+            broken = True
+        elif fragment and target in pages and fragment not in pages[target].ids:
+            broken = False
+        else:
+            continue
+        where = locate(path, href, target) if locate else None
+        if where is None:
+            out.append(Finding((path, line, None), _broken(href) if broken else _no_anchor(href), "warning", None, target))
+        else:
+            out.append(Finding(where, _broken_fix(href) if broken else _no_anchor_fix(href), "warning", None, target, f"{path}:{line}"))
+    return tuple(out)
+
+
+def report_findings(findings: Mapping[str, Iterable[Finding]]) -> dict[Diagnostic, frozenset[str]]:
+    """The diagnostics of every page's findings, each with the pages it was found on; one for each link
+    written once and found on several pages."""
+    found: dict[tuple[Written, str, Severity, str | None], list[str]] = {}
+    out: dict[Diagnostic, frozenset[str]] = {}
+    for path in sorted(findings):
+        for finding in findings[path]:
+            if finding.on is None:
+                out[Diagnostic(*finding.where, finding.field, finding.problem, finding.severity)] = frozenset({path})
+            else:
+                found.setdefault((finding.where, finding.problem, finding.severity, finding.field), []).append(finding.on)
     for ((source, at_line, column), problem, severity, field), on in found.items():
-        out.append(Diagnostic(source, at_line, column, field, _on_pages(problem, on), severity))  # type: ignore[arg-type]
+        out[Diagnostic(source, at_line, column, field, _on_pages(problem, on), severity)] = frozenset(page.rsplit(":", 1)[0] for page in on)
     return out
+
+
+def anchored(path: str, page: PageLinks) -> frozenset[str]:
+    """The other outputs whose anchors the page links to: its findings change when their ids do."""
+    return frozenset(target for _, _, target, fragment in page.links if fragment and target != path)
+
+
+def to_check_again(
+    pages: Mapping[str, PageLinks],
+    before: Mapping[str, PageLinks],
+    rendered: Iterable[str],
+    findings: Mapping[str, Iterable[Finding]],
+    anchors: Mapping[str, frozenset[str]],
+    came: Collection[str],
+    went: Collection[str],
+) -> set[str]:
+    """The pages whose findings may differ from the last check's: those rendered again, those with a
+    finding about an output that came or went, and those that link to an output that went, or to an
+    anchor of a page whose ids changed. `came`, `went`: outputs (and outputs to come) since then."""
+    again = {path for path in rendered if path in pages}
+    moved = {path for path in again if path in before and before[path].ids != pages[path].ids}
+    touched = set(came) | set(went) | moved
+    again |= {path for path, found in findings.items() if path in pages and any(f.target in touched for f in found)}
+    again |= {path for path, targets in anchors.items() if path in pages and not targets.isdisjoint(touched)}
+    if went:  # rare (an item deleted, a file removed): a look at every link of every page
+        lost = set(went)
+        again |= {path for path, page in pages.items() if any(link[2] in lost for link in page.links)}
+    return again
 
 
 def _broken(href: str) -> Message:
@@ -205,11 +264,6 @@ def _on_pages(problem: str, on: list[str]) -> Message:
     if len(on) == 2:
         return Message("{problem} (on the page {page} and 1 other page)", problem=problem, page=on[0])
     return Message("{problem} (on the page {page} and {others} other pages)", problem=problem, page=on[0], others=len(on) - 1)
-
-
-def _unsafe(path: str, found: Unsafe) -> Diagnostic:
-    line, column, _, attribute, _ = found
-    return Diagnostic(path, line, column, attribute, _unsafe_problem(found))
 
 
 def _unsafe_problem(found: Unsafe) -> Message:

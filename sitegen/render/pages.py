@@ -460,12 +460,6 @@ def _unique(pages: list[PageSpec]) -> tuple[list[PageSpec], list[Diagnostic]]:
     return list(seen.values()), sorted(set(collisions), key=Diagnostic.sort_key)
 
 
-def files_to_copy(site: Site) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The static files and assets, as output paths; and an error at each static file refused."""
-    static, problems = static_files(site.config.root)
-    return {**static, **site.assets}, problems
-
-
 # Languages whose lines break between words only (CSS word-break: keep-all, which WeasyPrint lacks).
 KEEP_WORDS = {"ko"}
 _TEXT = re.compile(r">([^<]+)<")
@@ -629,7 +623,7 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
 
     versions = [d for d in site.versions(doc) if record(d) is not None] if doc else []
     alternates, switch = language_versions(site, spec, versions)
-    shown = images.Shown(absolute if spec.template == "feed.xml" else link, _IMAGE_MODES.get(spec.template, "web"))
+    shown = images.Shown(absolute if spec.template == "feed.xml" else link, _IMAGE_MODES.get(spec.template, "web"), deps.add)
     return {
         "site": site,
         "config": config,
@@ -646,7 +640,7 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "link": link,
         "absolute": absolute,
         "shown": shown,
-        "cover": lambda d: _cover(site, d, spec.lang),
+        "cover": lambda d: _cover(site, d, spec.lang, deps.add),
         "image_html": lambda picture, alt, lazy=True, doc=None, sizes=images.SIZES, full_page=False: Markup(
             images.picture_html(picture, alt, shown, lazy, config.language(doc.text_lang).tag if doc is not None and doc.fallback else None, sizes, full_page)
         ),
@@ -673,13 +667,16 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
 _IMAGE_MODES = {"brochure_print.html": "print", "feed.xml": "feed"}
 
 
-def _cover(site: Site, doc: Document | None, lang: str) -> tuple[Any, str] | None:
-    """A story's, cluster's or brochure's cover as this language shows it (its own image of the same
-    name, if its folder has one), with its alt text ('' for a decorative one); None without a cover."""
+def _cover(site: Site, doc: Document | None, lang: str, record: Callable[[str], None] = images.ignore) -> tuple[Any, str] | None:
+    """A story's, cluster's or brochure's cover as this language shows it (its own image of the same name, if
+    its folder has one), with its alt text ('' for a decorative one); None without a cover. `record`
+    is told the images looked for."""
     cover = getattr(doc.item, "cover", None) if doc is not None else None
     if cover is None or not cover.image:
         return None
     own = localized(cover.image, lang, site.config.source_language)
+    record(cover.image)
+    record(own)
     picture = site.images.get(own) or site.images.get(cover.image)
     if picture is None:  # reported where it is written (inputs.images)
         return None
