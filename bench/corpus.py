@@ -9,6 +9,7 @@ language, so fallbacks are part of the load.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -41,15 +42,20 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def sentences(lang: str) -> list[str]:
-    """Sentences of the portal's Markdown in `lang`, without headings and tables."""
+    """Sentences of the portal's Markdown in `lang`, without headings, tables and images."""
     out = []
     for path in sorted((REPO / "content" / lang).rglob("*.md")):
         body = path.read_text(encoding="utf-8").split("---", 2)[-1]
         for line in body.splitlines():
             line = line.strip()
-            if line and not line.startswith(("#", "|", "-", "*")):
+            if line and not line.startswith(("#", "|", "-", "*", "!", "<")):  # no headings, tables, lists, images or HTML
                 out += [s for s in re.split(r"(?<=[.!?。！？])\s*", line) if len(s) > 8]
     return out
+
+
+def _yaml(text: str) -> str:
+    """A YAML string: JSON's double-quoted form is YAML too (Python's repr is not, with both quotes in it)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def make_corpus(out: Path, n: int, seed: int = 2005, repo: Path = REPO) -> Path:
@@ -83,7 +89,7 @@ def make_corpus(out: Path, n: int, seed: int = 2005, repo: Path = REPO) -> Path:
         r = random.Random(f"{seed}-{slug}")
         counts = [r.randint(10, 90), r.randint(1, 10), r.randint(1, 5), r.randint(1, 8)]
         for lang in LANGS:
-            fields = [f"title: {r.choice(text[lang])[:40]!r}", f"summary: {r.choice(text[lang])!r}", f"industry: {r.choice(text[lang])[:20]!r}"]
+            fields = [f"title: {_yaml(r.choice(text[lang])[:40])}", f"summary: {_yaml(r.choice(text[lang]))}", f"industry: {_yaml(r.choice(text[lang])[:20])}"]
             if lang == "ko":
                 fields += [
                     f"region: {REGIONS[i % len(REGIONS)]}",
@@ -99,7 +105,7 @@ def make_corpus(out: Path, n: int, seed: int = 2005, repo: Path = REPO) -> Path:
         for lang in LANGS:
             if lang == missing:
                 continue
-            front = [f"title: {r.choice(text[lang])[:40]!r}", f"summary: {r.choice(text[lang])!r}"]
+            front = [f"title: {_yaml(r.choice(text[lang])[:40])}", f"summary: {_yaml(r.choice(text[lang]))}"]
             if lang == "ko":
                 front += [
                     f"date: 20{10 + i % 6:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
