@@ -22,7 +22,7 @@ from tornado import web
 from tornado.log import access_log, gen_log
 
 from .deps import WATCHED
-from .errors import Diagnostic, Message, Translate, visible
+from .errors import Diagnostic, Message, Translate, message_of, said, visible
 from .layout import CONFIG_NAME
 from .messages import speaking, translator
 from .options import BuildOptions
@@ -166,7 +166,8 @@ class SearchRefresher:
             try:
                 update_files(index_site(self.out), [], self.out, self.source)
             except (SearchIndexError, OSError) as exc:
-                print(visible(f"sitegen: the search index was not refreshed: {exc}"))
+                failed = Message("the search index was not refreshed: {error}", error=message_of(exc))
+                print(visible(f"sitegen: {said(failed, translator(speaking()))}"))
 
 
 class SaveWatcher(Watcher):
@@ -509,12 +510,11 @@ def serve(
             refresher.request()
         problems = _problems(report)
         if report.written or report.deleted or problems != before:
-            say(f"sitegen: {visible(summary(report))}")
+            say(f"sitegen: {visible(said(summary(report), translate))}")
             for diagnostic in problems:
                 say(diagnostic.format(translate))
             if before and not problems:
-                fixed = Message("fixed: no errors or warnings left")
-                say(f"sitegen: {fixed.said(translate) if translate else fixed}")
+                say(f"sitegen: {said(Message('fixed: no errors or warnings left'), translate)}")
             return True
         return False
 
@@ -523,7 +523,8 @@ def serve(
     watcher = SaveWatcher(source, rebuild)
     server = SiteServer(watcher=watcher)
     server.SFH = make_handler(lambda: reports[0] if reports else None, lambda page: state.graph.deps.get(page, frozenset()), translate)
-    say(f"sitegen: serving {out} on http://{host}:{port}/, told of saves by the kernel (Ctrl-C to stop)")
+    serving = Message("serving {out} on {url}, told of saves by the kernel (Ctrl-C to stop)", out=str(out), url=f"http://{host}:{port}/")
+    say(f"sitegen: {said(serving, translate)}")
     try:
         server.serve(host=host, port=port, root=str(out), restart_delay=0)
     finally:
@@ -535,16 +536,29 @@ def _problems(report: Report) -> list[Diagnostic]:
     return [d for d in report.diagnostics if d.severity != "note"]
 
 
-def summary(report: Report) -> str:
-    """'3 pages: content/ko/stories/oita-lsi.md changed (12 ms)', as an editor reads it."""
+def summary(report: Report) -> Message:
+    """'3 files: content/ko/stories/oita-lsi.md changed (12 ms)', as an editor reads it."""
     seconds = sum(report.timings.values())
     if not report.ok:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
-        return f"{errors} error{'s' if errors != 1 else ''}; the browser shows them"
-    what = f"{len(report.written)} file{'s' if len(report.written) != 1 else ''}"
+        if errors == 1:
+            return Message("{count} error; the browser shows them", count=errors)
+        return Message("{count} errors; the browser shows them", count=errors)
+    written = len(report.written)
+    what = Message("{count} file", count=written) if written == 1 else Message("{count} files", count=written)
     if report.deleted:
-        what += f", {len(report.deleted)} removed"
-    why = "every page" if report.whole else ", ".join(report.changed[:3]) + (" and more" if len(report.changed) > 3 else "") + " changed"
+        what = Message("{written}, {count} removed", written=what, count=len(report.deleted))
+    files = ", ".join(report.changed[:3])
+    if report.whole:
+        why = Message("every page")
+    elif len(report.changed) > 3:
+        why = Message("{files} and more changed", files=files)
+    else:
+        why = Message("{files} changed", files=files)
     warnings = sum(1 for d in report.diagnostics if d.severity == "warning")
-    also = f"; {warnings} warning{'s' if warnings != 1 else ''}, on the pages they concern" if warnings else ""
-    return f"{what}: {why} ({seconds * 1000:.0f} ms){also}"
+    also: str = ""
+    if warnings == 1:
+        also = Message("; {count} warning, on the pages they concern", count=warnings)
+    elif warnings:
+        also = Message("; {count} warnings, on the pages they concern", count=warnings)
+    return Message("{what}: {why} ({ms} ms){also}", what=what, why=why, ms=f"{seconds * 1000:.0f}", also=also)

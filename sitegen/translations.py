@@ -72,7 +72,13 @@ def status(config: SiteConfig, checked: list[CheckedItem], languages: tuple[str,
             if item.state == "outdated" and item.recorded and not item.known:
                 diagnostics.append(
                     Diagnostic(
-                        item.path, None, None, VERSION_FIELD, f"expected a version of {item.source} from its history, found {item.recorded}, which names none"
+                        item.path,
+                        None,
+                        None,
+                        VERSION_FIELD,
+                        Message(
+                            "expected a version of {source} from its history, found {recorded}, which names none", source=item.source, recorded=item.recorded
+                        ),
                     )
                 )
             language.items.append(item)
@@ -179,7 +185,8 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
     """Record in a translation file the version of the source it now translates."""
     rel = _site_path(config.root, path)
     if rel is None:
-        return None, Diagnostic(str(path), None, None, None, f"expected a translation file inside the site folder {config.root}, found a path outside it")
+        outside = Message("expected a translation file inside the site folder {root}, found a path outside it", root=str(config.root))
+        return None, Diagnostic(str(path), None, None, None, outside)
     identity = identify(rel)
     known = translation_paths(config, checked)
     if identity is None or identity[0] == config.source_language or identity[0] not in config.codes:
@@ -188,13 +195,28 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
             None,
             None,
             None,
-            f"expected a translation under {CONTENT_DIR}/<lang>/ (not {config.source_language}), found {rel}{_suggest(rel, known, config)}",
+            Message(
+                "expected a translation under {folder}/<lang>/ (not {source}), found {path}{fix}",
+                folder=CONTENT_DIR,
+                source=config.source_language,
+                path=rel,
+                fix=_suggest(rel, known, config),
+            ),
         )
     _lang, section, slug = identity
     source = next((c for c in checked if c.source.key == (section, slug) and c.source.lang == config.source_language), None)
     if source is None:
         return None, Diagnostic(
-            rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`){_suggest(rel, known, config)}"
+            rel,
+            None,
+            None,
+            None,
+            Message(
+                "expected a valid {source} source for {path}, found none (see `sitegen check`){fix}",
+                source=config.source_language,
+                path=rel,
+                fix=_suggest(rel, known, config),
+            ),
         )
     version = source.version
     try:
@@ -206,16 +228,20 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
                 None,
                 None,
                 None,
-                "expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)",
+                Message("expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)"),
             )
         return None, exc.diagnostic()
     except UnicodeDecodeError:
-        return None, Diagnostic(rel, None, None, None, "expected UTF-8 text, found other bytes; save the file as UTF-8")
+        return None, Diagnostic(rel, None, None, None, Message("expected UTF-8 text, found other bytes; save the file as UTF-8"))
     try:
         (config.root / rel).write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")
     except OSError as exc:
         return None, Diagnostic(
-            rel, None, None, None, f"expected to write the file, found an error ({(exc.strerror or str(exc)).lower()}); let the user running sitegen write it"
+            rel,
+            None,
+            None,
+            None,
+            Message("expected to write the file, found an error ({reason}); let the user running sitegen write it", reason=(exc.strerror or str(exc)).lower()),
         )
     if _uncommitted(config, source):
         return version, _uncommitted_warning(source.source.path, rel, version)
@@ -270,7 +296,7 @@ def _suggest(rel: str, known: list[str], config: SiteConfig) -> str:
         folder = rel.split("/", 2)[:2]
         same = [k for k in known if k.split("/", 2)[:2] == folder]
         close = difflib.get_close_matches(rel, same, n=1, cutoff=0.75) or difflib.get_close_matches(rel, known, n=1, cutoff=0.75)
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+    return Message("; did you mean {paths}?", paths=" or ".join(close)) if close else ""
 
 
 def _site_path(root: Path, path: Path) -> str | None:
