@@ -35,7 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         parser.error(said(message_of(exc), args.translate))  # exits with 2
     except KeyboardInterrupt:  # Ctrl-C: the stages clean up as they unwind; no traceback
-        print(f"sitegen: {said(Message('interrupted'), args.translate)}", file=sys.stderr)
+        interrupted = Message("interrupted")
+        print(f"sitegen: {said(interrupted, args.translate)}", file=sys.stderr)
         return 130
     return 2
 
@@ -263,7 +264,7 @@ def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
         print(f"sitegen: {said(failed, args.translate)}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(f"sitegen: {said(summary(report, verb, args.out or args.source / 'public'), args.translate)}")
+        print(f"sitegen: {said(summary(report, verb, getattr(args, 'out', None) or args.source / 'public'), args.translate)}")
     return 0
 
 
@@ -413,7 +414,8 @@ def _done(args: argparse.Namespace) -> int:
         if version is None:
             failed += 1
         else:
-            print(f"{path}: {said(Message('translates source version {version}', version=version), args.translate)}")
+            recorded = Message("translates source version {version}", version=version)
+            print(f"{path}: {said(recorded, args.translate)}")
     return 1 if failed else 0
 
 

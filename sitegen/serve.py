@@ -514,7 +514,8 @@ def serve(
             for diagnostic in problems:
                 say(diagnostic.format(translate))
             if before and not problems:
-                say(f"sitegen: {said(Message('fixed: no errors or warnings left'), translate)}")
+                fixed = Message("fixed: no errors or warnings left")
+                say(f"sitegen: {said(fixed, translate)}")
             return True
         return False
 
