@@ -142,7 +142,7 @@ def check_base_url(value: Any) -> str:
         raise v.Invalid(BASE_URL, value)
     if not URL_CHARACTERS.fullmatch(value):
         odd = next(char for char in value if not URL_CHARACTERS.fullmatch(char))
-        raise BadBaseUrl(value, Message("a URL cannot hold {odd!r}: %-encode it, or write a non-ASCII host name in its xn-- form", odd=odd))
+        raise BadBaseUrl(value, Message("a URL cannot hold {odd!r}: percent-encode it, or write a non-ASCII host name in its xn-- form", odd=odd))
     if re.search(r"%(?![0-9A-Fa-f]{2})", value):
         raise BadBaseUrl(value, Message("a '%' in a URL starts a code of two hex digits, such as %20"))
     try:
