@@ -296,7 +296,9 @@ def _suggest(rel: str, known: list[str], config: SiteConfig) -> str:
         folder = rel.split("/", 2)[:2]
         same = [k for k in known if k.split("/", 2)[:2] == folder]
         close = difflib.get_close_matches(rel, same, n=1, cutoff=0.75) or difflib.get_close_matches(rel, known, n=1, cutoff=0.75)
-    return Message("; did you mean {paths}?", paths=" or ".join(close)) if close else ""
+    if len(close) > 1:
+        return Message("; did you mean {paths} or {last}?", paths=", ".join(close[:-1]), last=close[-1])
+    return Message("; did you mean {paths}?", paths=close[0]) if close else ""
 
 
 def _site_path(root: Path, path: Path) -> str | None:

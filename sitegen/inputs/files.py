@@ -162,17 +162,20 @@ def _not_a_file(rel: str, path: str, info: os.stat_result) -> Refused:
         if linked:
             return Refused(rel, A_FILE, Message("a link to a folder"), REPLACE_LINK)
         return Refused(rel, A_FILE, Message("a folder"), Message("put the file in the folder's place"))
+    # Whole sentences in other languages, each found as it is or through a link: no phrase is put in another.
     if stat.S_ISFIFO(mode):
-        kind = Message("a named pipe (FIFO), which would keep the build waiting forever")
+        found = (
+            Message("a link to a named pipe (FIFO), which would keep the build waiting forever")
+            if linked
+            else Message("a named pipe (FIFO), which would keep the build waiting forever")
+        )
     elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        kind = Message("a device")
+        found = Message("a link to a device") if linked else Message("a device")
     elif stat.S_ISSOCK(mode):
-        kind = Message("a socket")
+        found = Message("a link to a socket") if linked else Message("a socket")
     else:
-        kind = Message("something other than a file")
-    if linked:
-        kind = Message("a link to {target}", target=kind)
-    return Refused(rel, A_FILE, kind, Message("put an ordinary file in its place"))
+        found = Message("a link to something other than a file") if linked else Message("something other than a file")
+    return Refused(rel, A_FILE, found, Message("put an ordinary file in its place"))
 
 
 def _unreadable(rel: str, exc: OSError) -> Refused:
