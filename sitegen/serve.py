@@ -296,7 +296,7 @@ def refuse(handler: web.RequestHandler, why: str) -> None:
     handler.set_status(403)
     handler.set_header("Content-Type", "text/plain; charset=utf-8")
     handler.set_header("X-Content-Type-Options", "nosniff")
-    handler.finish(f"403 Forbidden: {why}\n")
+    handler.finish(f"403 Forbidden: {said(why, translator(speaking()))}\n")
 
 
 class Guarded(web.RequestHandler):
@@ -306,10 +306,10 @@ class Guarded(web.RequestHandler):
         """Why this request is refused, or None."""
         audience: Audience | None = self.settings.get(AUDIENCE)
         if audience is None:
-            return "this server was started without the addresses it answers at"
+            return Message("this server was started without the addresses it answers at")
         host = self.request.headers.get("Host")
         if host is not None and not audience.accepts_host(host):  # no Host: not a browser, nothing to rebind
-            return f"sitegen serve answers only at {audience.url} (and localhost); open the site there"
+            return Message("sitegen serve answers only at {url} (and localhost); open the site there", url=audience.url)
         return None
 
     def prepare(self) -> None:
@@ -331,13 +331,13 @@ def cross_site(handler: web.RequestHandler, audience: Audience) -> str | None:
     """Why a request that acts (reloads every browser) is refused: a page of another site sent it."""
     headers = handler.request.headers
     if headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return "only pages of this site may reload it"
+        return Message("only pages of this site may reload it")
     origin = headers.get("Origin")
     if origin is not None and not audience.accepts_origin(origin):
-        return "only pages of this site may reload it"
+        return Message("only pages of this site may reload it")
     referer = headers.get("Referer")  # an <img> of an older browser sends no Origin nor Sec-Fetch-Site
     if referer is not None and not audience.accepts_origin(_origin_of(referer)):
-        return "only pages of this site may reload it"
+        return Message("only pages of this site may reload it")
     return None
 
 
@@ -357,7 +357,7 @@ class GuardedLiveReload(Guarded, LiveReloadHandler):
         # host:port is the Host's, whatever its scheme or path.
         origin = self.request.headers.get("Origin")
         if origin is not None and not self.settings[AUDIENCE].accepts_origin(origin):
-            return "live reload talks only to pages of this site"
+            return Message("live reload talks only to pages of this site")
         return super().refusal()
 
     def check_origin(self, origin: str) -> bool:
