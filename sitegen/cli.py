@@ -21,10 +21,12 @@ if TYPE_CHECKING:  # the stages are imported by the commands that run them (see 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; its exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
     from .messages import available, chosen, speaking, translator, use
 
+    parser = _parser()
+    early = _messages_option(sys.argv[1:] if argv is None else argv)
+    use(chosen(early if early in ("en", *available()) else None))  # for the options' own checks, said as argparse reads them
+    args = parser.parse_args(argv)
     if args.messages is not None and args.messages not in ("en", *available()):
         parser.error(f"--messages {args.messages}: expected one of en, {', '.join(available())}")  # before a language is chosen: English
     use(chosen(args.messages))
@@ -39,6 +41,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sitegen: {said(interrupted, args.translate)}", file=sys.stderr)
         return 130
     return 2
+
+
+def _messages_option(argv: Sequence[str]) -> str | None:
+    """--messages as given, before argparse reads the command line."""
+    for index, arg in enumerate(argv):
+        if arg == "--messages" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--messages="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _option_said(message: str) -> str:
+    from .messages import speaking, translator
+
+    return said(message, translator(speaking()))
 
 
 def run() -> NoReturn:
@@ -178,7 +196,7 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-12-07, found {value!r}") from None  # argparse's message: English
+        raise argparse.ArgumentTypeError(_option_said(Message("expected a date like 2026-12-07, found {value!r}", value=value))) from None
 
 
 def _base_url(value: str) -> str:
@@ -189,7 +207,7 @@ def _base_url(value: str) -> str:
     try:
         return check_base_url(value)
     except Invalid as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(_option_said(exc.message)) from None
 
 
 def _options(args: argparse.Namespace, write: bool) -> BuildOptions:

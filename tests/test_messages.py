@@ -320,6 +320,24 @@ EDITOR_MISTAKES = [
         ["expected the site's config file, found no site.yaml", "name it with --source"],
         ["사이트 설정 파일이 있어야 하는데", "site.yaml이(가) 없습니다", "--source로 그 폴더를 적으세요"],
     ),
+    (
+        "a --base-url option that is no web address",
+        {},
+        ["check", "--base-url", "ftp://example.org/"],
+        2,
+        "sitegen check: error: argument --base-url: ",
+        ["expected an http(s) URL such as https://example.org/portal/, found 'ftp://example.org/'"],
+        ["http(s) URL이어야 하는데 'ftp://example.org/'입니다", "http:// 또는 https:// 주소로 게시합니다"],
+    ),
+    (
+        "a --today option that is no date",
+        {},
+        ["check", "--today", "2026.12.07"],
+        2,
+        "sitegen check: error: argument --today: ",
+        ["expected a date like 2026-12-07, found '2026.12.07'"],
+        ["2026-12-07 형식의 날짜여야 하는데 '2026.12.07'입니다"],
+    ),
     # Folders
     (
         "--source naming a file",
