@@ -406,7 +406,7 @@ def _status(args: argparse.Namespace) -> int:
         print(json.dumps(as_json(languages), ensure_ascii=False, indent=2))
     else:
         # File names, and the source's lines in its diffs, as diagnostics show them: on their own lines, visibly
-        print("\n".join(visible(line) for line in as_text(languages).split("\n")))
+        print("\n".join(visible(line) for line in as_text(languages, translate=args.translate).split("\n")))
     if args.html:
         try:
             args.html.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import Diagnostic, Message
+from .errors import Diagnostic, Message, Translate, said
 from .inputs.config import SiteConfig
 from .inputs.content import parse_item
 from .inputs.files import Refused, read_input
@@ -343,24 +343,43 @@ def as_json(languages: list[LanguageStatus]) -> dict[str, Any]:
     }
 
 
-def as_text(languages: list[LanguageStatus], verbose: bool = True) -> str:
+def as_text(languages: list[LanguageStatus], verbose: bool = True, translate: Translate | None = None) -> str:
+    """The status as a terminal shows it, its words in the language of `translate` (English by default)."""
     out = []
     for status in languages:
         catalog = status.catalog
-        ui = f"{catalog.translated} translated, {catalog.fuzzy} fuzzy, {catalog.untranslated} untranslated ({catalog.path})" if catalog else "no catalog"
-        out.append(f"{status.lang}: UI {ui}")
-        missing = f"{status.count('missing')} missing" + (" (left out of the site: untranslated: omit)" if status.omits else "")
-        out.append(f"    content: {status.count('translated')} translated, {missing}, {status.count('outdated')} out of date")
+        if catalog:
+            ui = Message(
+                "UI {translated} translated, {fuzzy} fuzzy, {untranslated} untranslated ({path})",
+                translated=catalog.translated,
+                fuzzy=catalog.fuzzy,
+                untranslated=catalog.untranslated,
+                path=catalog.path,
+            )
+        else:
+            ui = Message("UI no catalog")
+        out.append(f"{status.lang}: {said(ui, translate)}")
+        counts = {"translated": status.count("translated"), "missing": status.count("missing"), "outdated": status.count("outdated")}
+        if status.omits:
+            content = Message(
+                "content: {translated} translated, {missing} missing (left out of the site: untranslated: omit), {outdated} out of date", **counts
+            )
+        else:
+            content = Message("content: {translated} translated, {missing} missing, {outdated} out of date", **counts)
+        out.append(f"    {said(content, translate)}")
         for item in status.items:
             if item.state == "translated":
                 continue
-            label = "missing" if item.state == "missing" else "out of date"
+            label = Message("missing") if item.state == "missing" else Message("out of date")
             if item.state == "missing" and status.omits:
-                label = "left out"  # of the language's site, until translated (untranslated: omit)
-            why = ""
+                label = Message("left out")  # of the language's site, until translated (untranslated: omit)
+            why: str = ""
             if item.state == "outdated":
-                why = " (no source version recorded)" if item.recorded is None else f" (made from {item.recorded}, source is now {item.current})"
-            out.append(f"    {label:<12} {item.path}{why}")
+                if item.recorded is None:
+                    why = Message(" (no source version recorded)")
+                else:
+                    why = Message(" (made from {recorded}, source is now {current})", recorded=item.recorded, current=item.current)
+            out.append(f"    {said(label, translate):<12} {item.path}{said(why, translate)}")
             if verbose and item.diff:
                 out += ["        " + line for line in item.diff.splitlines()]
     return "\n".join(out)

@@ -513,6 +513,15 @@ EDITOR_MISTAKES = [
         ["checked 31 pages in 3 languages ("],
         ["페이지 31개를 3개 언어로 검사했습니다(", "초)"],
     ),
+    (
+        "the translation status",
+        {},
+        ["i18n", "status", "--lang", "ja"],
+        0,
+        "    ",
+        ["content: ", " translated, ", " missing, ", " out of date"],
+        ["콘텐츠: 번역 ", "개, 미번역 ", "개, 원문이 바뀜 "],
+    ),
     # sitegen new
     (
         "a new file's slug with capitals",
