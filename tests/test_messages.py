@@ -632,3 +632,18 @@ def test_the_dev_servers_terminal_lines_speak_korean():
 def test_a_refused_output_folder_is_named_first_in_japanese_and_chinese_too(make_site, tmp_path, capsys, lang, said):
     code, lines = run_in(make_site, tmp_path, {"elsewhere/notes.txt": "mine"}, ["build", "--out", "{root}/elsewhere"], capsys, lang)
     assert (code, lines[-1]) == (2, f"sitegen: error: {said}")
+
+
+def test_every_message_is_written_as_a_literal_so_that_its_translation_is_found():
+    """A Message made from an f-string or a variable would pass the test above untranslated: pybabel
+    (and said_by_sitegen) see only literals."""
+    import ast
+
+    made_otherwise = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Message":
+                first = node.args[0] if node.args else None
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    made_otherwise.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert made_otherwise == ["sitegen/errors.py:40"]  # _message, which unpickles one made from a literal
