@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from .errors import Diagnostic, Message, Translate, visible
+from .errors import Diagnostic, Message, Translate, did_you_mean, message_of, said, visible
 from .options import BuildOptions, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
@@ -21,23 +21,42 @@ if TYPE_CHECKING:  # the stages are imported by the commands that run them (see 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; its exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
     from .messages import available, chosen, speaking, translator, use
 
+    parser = _parser()
+    early = _messages_option(sys.argv[1:] if argv is None else argv)
+    use(chosen(early if early in ("en", *available()) else None))  # for the options' own checks, said as argparse reads them
+    args = parser.parse_args(argv)
     if args.messages is not None and args.messages not in ("en", *available()):
-        parser.error(f"--messages {args.messages}: expected one of en, {', '.join(available())}")
+        parser.error(f"--messages {args.messages}: expected one of en, {', '.join(available())}")  # before a language is chosen: English
     use(chosen(args.messages))
     args.translate = translator(speaking())
     try:
         _check_source(args)
         return args.run(args)
     except UsageError as exc:
-        parser.error(str(exc))  # exits with 2
+        parser.error(said(message_of(exc), args.translate))  # exits with 2
     except KeyboardInterrupt:  # Ctrl-C: the stages clean up as they unwind; no traceback
-        print("sitegen: interrupted", file=sys.stderr)
+        interrupted = Message("interrupted")
+        print(f"sitegen: {said(interrupted, args.translate)}", file=sys.stderr)
         return 130
     return 2
+
+
+def _messages_option(argv: Sequence[str]) -> str | None:
+    """--messages as given, before argparse reads the command line."""
+    for index, arg in enumerate(argv):
+        if arg == "--messages" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--messages="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _option_said(message: str) -> str:
+    from .messages import speaking, translator
+
+    return said(message, translator(speaking()))
 
 
 def run() -> NoReturn:
@@ -167,8 +186,9 @@ def _check_source(args: argparse.Namespace) -> None:
     """--source must name a folder: anything else is wrong usage, said before any stage runs."""
     source = getattr(args, "source", None)
     if source is not None and not source.is_dir():
-        found = "a file" if source.exists() else "no such folder"
-        raise UsageError(f"--source {source}: expected the site folder, found {found}")
+        if source.exists():
+            raise UsageError(Message("--source {source}: expected the site folder, found a file; name the folder that holds site.yaml", source=str(source)))
+        raise UsageError(Message("--source {source}: expected the site folder, found no such folder; check the name", source=str(source)))
 
 
 def _day(value: str) -> dt.date:
@@ -176,7 +196,7 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-12-07, found {value!r}") from None
+        raise argparse.ArgumentTypeError(_option_said(Message("expected a date like 2026-12-07, found {value!r}", value=value))) from None
 
 
 def _base_url(value: str) -> str:
@@ -187,7 +207,7 @@ def _base_url(value: str) -> str:
     try:
         return check_base_url(value)
     except Invalid as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(_option_said(exc.message)) from None
 
 
 def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
@@ -209,13 +229,16 @@ def _options(args: argparse.Namespace, write: bool) -> BuildOptions:
 
 
 class ProgressLine:
-    """'pages 120/400' redrawn in place on a terminal; on a log (CI), one plain line per stage."""
+    """'pages 120/400' redrawn in place on a terminal; on a log (CI), one plain line per stage; the
+    stage's word in the editor's language (`translate`)."""
 
-    def __init__(self, stream: TextIO):
+    def __init__(self, stream: TextIO, translate: Translate | None = None):
         self.stream = stream
         self.live = stream.isatty()
+        self.translate = translate
 
     def __call__(self, what: str, done: int, total: int) -> None:
+        what = said(what, self.translate)
         if self.live:
             self.stream.write(f"\r\x1b[K{what} {done}/{total}")
             self.stream.flush()
@@ -228,7 +251,7 @@ class ProgressLine:
 def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    progress = None if args.quiet else ProgressLine(sys.stderr)
+    progress = None if args.quiet else ProgressLine(sys.stderr, args.translate)
     options = _options(args, write=True)
     assert options.out is not None
     _check_out(options.out, args.source)
@@ -242,7 +265,7 @@ def _check_out(out: Path, source: Path) -> None:
     try:
         check_destination(out, source)
     except OutputError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(message_of(exc)) from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -256,19 +279,25 @@ def _report(report: Report, args: argparse.Namespace, verb: str) -> int:
     if not report.ok:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
         failed = Message("{count} error; nothing was written", count=errors) if errors == 1 else Message("{count} errors; nothing was written", count=errors)
-        print(f"sitegen: {_said(failed, args.translate)}", file=sys.stderr)
+        print(f"sitegen: {said(failed, args.translate)}", file=sys.stderr)
         return 1
     if not args.quiet:
-        seconds = sum(report.timings.values())
-        languages = len(report.site.languages) if report.site else 0
-        where = f" into {args.out or args.source / 'public'}" if verb == "built" else ""
-        made = f", {len(report.pdfs)} PDFs ({len(report.pdfs_rendered)} rendered)" if report.pdfs else ""
-        print(f"sitegen: {verb} {report.pages} pages{made} in {languages} language{'s' if languages != 1 else ''}{where} ({seconds:.2f} s)")
+        print(f"sitegen: {said(summary(report, verb, getattr(args, 'out', None) or args.source / 'public'), args.translate)}")
     return 0
 
 
-def _said(message: Message, translate: Translate | None) -> str:
-    return message.said(translate) if translate is not None else str(message)
+def summary(report: Report, verb: str, out: Path) -> Message:
+    """'built 31 pages in 3 languages into public (0.52 s)', or 'checked ...' with no folder."""
+    languages = len(report.site.languages) if report.site else 0
+    made = Message(", {pdfs} PDFs ({rendered} rendered)", pdfs=len(report.pdfs), rendered=len(report.pdfs_rendered)) if report.pdfs else ""
+    values = {"pages": report.pages, "made": made, "languages": languages, "seconds": f"{sum(report.timings.values()):.2f}"}
+    if verb == "built":
+        if languages == 1:
+            return Message("built {pages} pages{made} in {languages} language into {out} ({seconds} s)", out=str(out), **values)
+        return Message("built {pages} pages{made} in {languages} languages into {out} ({seconds} s)", out=str(out), **values)
+    if languages == 1:
+        return Message("checked {pages} pages{made} in {languages} language ({seconds} s)", **values)
+    return Message("checked {pages} pages{made} in {languages} languages ({seconds} s)", **values)
 
 
 # Notes (missing or unrecorded translations) can run to thousands on a big site: show the first ones.
@@ -291,7 +320,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], quiet: bool = False, tr
             print(diagnostic.github(translate), file=sys.stderr)
     if notes > NOTES_SHOWN:
         more = Message("{count} more notes; `sitegen i18n status` lists every translation to do", count=notes - NOTES_SHOWN)
-        print(f"sitegen: {_said(more, translate)}", file=sys.stderr)
+        print(f"sitegen: {said(more, translate)}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -320,17 +349,12 @@ def _new(args: argparse.Namespace) -> int:
     try:
         _, note = scaffold(config, args.kind, args.slug, translate=args.translate)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(message_of(exc)) from None
     except OSError as exc:
-        print_diagnostics(
-            [
-                Diagnostic(
-                    str(exc.filename or args.source), None, None, None, f"expected to write the new file, found an error ({(exc.strerror or str(exc)).lower()})"
-                )
-            ]
-        )
+        problem = Message("expected to write the new file, found an error ({reason}); check that the folder can be written", reason=_reason(exc))
+        print_diagnostics([Diagnostic(str(exc.filename or args.source), None, None, None, problem)], translate=args.translate)
         return 1
-    print(note)
+    print(said(note, args.translate))
     return 0
 
 
@@ -344,7 +368,7 @@ def _pybabel(args: argparse.Namespace) -> int:
         try:
             Locale.parse(language)
         except (ValueError, TypeError, UnknownLocaleError):
-            raise UsageError(f"expected a language code Babel knows, such as ja or vi, found {language!r}") from None
+            raise UsageError(Message("expected a language code Babel knows, such as ja or vi, found {language!r}", language=language)) from None
     problems = locale_problems(args.source)  # pybabel writes through links: none may lead out
     if problems:
         print_diagnostics(problems, translate=args.translate)
@@ -382,13 +406,15 @@ def _status(args: argparse.Namespace) -> int:
         print(json.dumps(as_json(languages), ensure_ascii=False, indent=2))
     else:
         # File names, and the source's lines in its diffs, as diagnostics show them: on their own lines, visibly
-        print("\n".join(visible(line) for line in as_text(languages).split("\n")))
+        print("\n".join(visible(line) for line in as_text(languages, translate=args.translate).split("\n")))
     if args.html:
         try:
             args.html.mkdir(parents=True, exist_ok=True)
             (args.html / "index.html").write_text(as_html(languages, config, args.html), encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"--html {args.html}: expected a folder to write the report into, found an error ({(exc.strerror or str(exc)).lower()})") from None
+            raise UsageError(
+                Message("--html {folder}: expected a folder to write the report into, found an error ({reason})", folder=str(args.html), reason=_reason(exc))
+            ) from None
     return 1 if any(d.severity == "error" for d in problems + more) else 0
 
 
@@ -406,7 +432,8 @@ def _done(args: argparse.Namespace) -> int:
         if version is None:
             failed += 1
         else:
-            print(f"{path}: translates source version {version}")
+            recorded = Message("translates source version {version}", version=version)
+            print(f"{path}: {said(recorded, args.translate)}")
     return 1 if failed else 0
 
 
@@ -417,18 +444,22 @@ def _export(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     if args.lang not in config.codes or args.lang == config.source_language:
-        raise UsageError(
-            f"--lang {args.lang}: expected a translation language of site.yaml ({', '.join(c for c in config.codes if c != config.source_language)})"
-        )
+        known = ", ".join(c for c in config.codes if c != config.source_language)
+        hint = did_you_mean(args.lang, [c for c in config.codes if c != config.source_language], cutoff=0.5)
+        raise UsageError(Message("--lang {lang}: expected a translation language of site.yaml ({known}){fix}", lang=args.lang, known=known, fix=hint))
     sources, unknown = choose(config, checked, args.lang, Selection(tuple(args.items), args.brochure, args.missing, args.outdated))
     if unknown:
-        raise UsageError(f"expected items of the site (section/slug, or a content file), found {', '.join(unknown)}")
-    print_diagnostics([d for d in problems if d.severity == "error"])
+        raise UsageError(Message("expected items of the site (section/slug, or a content file), found {names}", names=", ".join(unknown)))
+    print_diagnostics([d for d in problems if d.severity == "error"], translate=args.translate)
     try:
         args.output.write_bytes(export(config, checked, args.lang, sources, args.format))
     except OSError as exc:
-        raise UsageError(f"-o {args.output}: expected a file to write, found an error ({(exc.strerror or str(exc)).lower()})") from None
-    print(f"{args.output}: {len(sources)} item{'s' if len(sources) != 1 else ''} for {args.lang}")
+        raise UsageError(Message("-o {file}: expected a file to write, found an error ({reason})", file=str(args.output), reason=_reason(exc))) from None
+    if len(sources) == 1:
+        wrote = Message("{count} item for {lang}", count=1, lang=args.lang)
+    else:
+        wrote = Message("{count} items for {lang}", count=len(sources), lang=args.lang)
+    print(f"{args.output}: {said(wrote, args.translate)}")
     return 0
 
 
@@ -439,14 +470,27 @@ def _import(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     written, problems = import_file(config, checked, args.file, force=args.force)
-    print_diagnostics(problems)
+    print_diagnostics(problems, translate=args.translate)
     if any(d.severity == "error" for d in problems):
         errors = sum(1 for d in problems if d.severity == "error")
-        print(f"sitegen: {errors} error{'s' if errors != 1 else ''} in {args.file}; nothing was written", file=sys.stderr)
+        if errors == 1:
+            failed = Message("{count} error in {file}; nothing was written", count=errors, file=str(args.file))
+        else:
+            failed = Message("{count} errors in {file}; nothing was written", count=errors, file=str(args.file))
+        print(f"sitegen: {said(failed, args.translate)}", file=sys.stderr)
         return 1
     for done in written:
-        print(f"{done.path}: " + (f"translates source version {done.version}" if done.version else "written; some units are still to translate or review"))
+        if done.version:
+            what = Message("translates source version {version}", version=done.version)
+        else:
+            what = Message("written; some units are still to translate or review")
+        print(f"{done.path}: {said(what, args.translate)}")
     return 0
+
+
+def _reason(exc: OSError) -> str:
+    """The system's reason, as it says it ('permission denied'): not translated, it names the cause exactly."""
+    return (exc.strerror or str(exc)).lower()
 
 
 if __name__ == "__main__":

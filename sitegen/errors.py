@@ -102,7 +102,18 @@ def did_you_mean(found: str, known: Iterable[str], cutoff: float = 0.6) -> str:
     import difflib  # here: most runs never need it
 
     close = difflib.get_close_matches(found, list(known), n=1, cutoff=cutoff)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return Message(" (did you mean '{name}'?)", name=close[0]) if close else ""
+
+
+def said(text: str, translate: Translate | None) -> str:
+    """`text` in the language of `translate` when it is a Message; as it is otherwise."""
+    return text.said(translate) if translate is not None and isinstance(text, Message) else str(text)
+
+
+def message_of(exc: BaseException) -> str:
+    """The message an exception was raised with, still a Message (str(exc) would make it plain English)."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, Message) else str(exc)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .deps import DepGraph, Stamp, changed_files, changed_keys, restamp, scan
-from .errors import Diagnostic, did_you_mean, has_errors
+from .errors import Diagnostic, Message, did_you_mean, has_errors, message_of
 from .inputs.config import SiteConfig, load_config
 from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, reread
 from .inputs.files import Refused, read_input
@@ -121,7 +121,7 @@ def build(options: BuildOptions, progress: Progress | None = None, state: State 
         try:
             _render_and_write(options, state, report, site, files, whole, progress, clock)
         except OutputError as exc:
-            report.diagnostics.append(Diagnostic(str(options.out), None, None, None, str(exc)))
+            report.diagnostics.append(Diagnostic(str(options.out), None, None, None, message_of(exc)))
     _finish(report, options)
     state.ok = report.ok
     return report
@@ -304,7 +304,7 @@ def _render_and_write(
                     try:
                         outputs.update(index.result())
                     except SearchIndexError as exc:
-                        report.diagnostics.append(Diagnostic(INDEX_DIR, None, None, None, str(exc)))
+                        report.diagnostics.append(Diagnostic(INDEX_DIR, None, None, None, message_of(exc)))
         if _failed(report, options):
             return
         digests.update((path, digest(data)) for path, data in outputs.items() if path not in digests)
@@ -390,14 +390,18 @@ def source_date(root: Path, stamps: Mapping[str, Stamp] | None = None) -> str:
 
 def unpublished(site: Site) -> dict[str, str]:
     """The page of each item this build does not publish, with the reason a link to it is reported."""
-    gone = {}
+    gone: dict[str, str] = {}
     for (section, slug), reason in site.held.items():
         for lang in site.languages:
             source = f"content/{site.config.source_language}/{section}/{slug}"
-            gone[urls.output_file(urls.item_path(section, slug, lang))] = f"a page held back ({reason}: see {source}); publish it first, or take the link out"
+            gone[urls.output_file(urls.item_path(section, slug, lang))] = Message(
+                "a page held back ({reason}: see {source}); publish it first, or take the link out", reason=reason, source=source
+            )
     for section, slug, lang in site.left_out:
-        gone[urls.output_file(urls.item_path(section, slug, lang))] = (
-            f"a page left out of the {lang} site until content/{lang}/{section}/{slug} is translated; translate it, or take the link out"
+        gone[urls.output_file(urls.item_path(section, slug, lang))] = Message(
+            "a page left out of the {lang} site until {path} is translated; translate it, or take the link out",
+            lang=lang,
+            path=f"content/{lang}/{section}/{slug}",
         )
     return gone
 
@@ -406,7 +410,7 @@ def _today(options: BuildOptions) -> dt.date:
     try:
         return today(options.today)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(message_of(exc)) from None
 
 
 def _read_text(root: Path, rel: str) -> str | None:
@@ -442,10 +446,14 @@ def unknown_brochures(site: Site, slugs: tuple[str, ...]) -> list[Diagnostic]:
     """An error for each slug that names no brochure: `sitegen pdf` would otherwise make nothing, silently."""
     known = sorted({d.slug for lang in site.languages for d in site.section("brochures", lang)})
     folder = f"content/{site.config.source_language}/brochures"
-    names = ", ".join(known) if known else "none yet (start one with `sitegen new brochure SLUG`)"
+    names = ", ".join(known) if known else Message("none yet (start one with `sitegen new brochure SLUG`)")
     return [
         Diagnostic(
-            f"{folder}/{slug}.yaml", None, None, None, f"expected a brochure, found no brochure {slug!r}{did_you_mean(slug, known)}; the brochures are: {names}"
+            f"{folder}/{slug}.yaml",
+            None,
+            None,
+            None,
+            Message("expected a brochure, found no brochure {slug!r}{fix}; the brochures are: {names}", slug=slug, fix=did_you_mean(slug, known), names=names),
         )
         for slug in dict.fromkeys(slugs)
         if slug not in known
@@ -458,7 +466,10 @@ def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str,
     unknown = [code for code in wanted if code not in config.codes]
     if unknown:
         hints = "".join(did_you_mean(code, config.codes, cutoff=0.5) for code in unknown)  # two letters: jp is half of ja
-        raise UsageError(f"unknown language {', '.join(unknown)}{hints}: expected one of {', '.join(config.codes)}")
+        if len(unknown) == 1:
+            hint = did_you_mean(unknown[0], config.codes, cutoff=0.5)  # two letters: jp is half of ja
+            raise UsageError(Message("unknown language {code}{fix}: expected one of {codes}", code=unknown[0], fix=hint, codes=", ".join(config.codes)))
+        raise UsageError(Message("unknown language {code}{fix}: expected one of {codes}", code=", ".join(unknown), fix=hints, codes=", ".join(config.codes)))
     return tuple(code for code in config.codes if code in wanted)
 
 

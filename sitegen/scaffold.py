@@ -19,14 +19,14 @@ def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = N
     path and a note on what to do next. Raises ValueError on a bad slug or an existing file, OSError
     when the file cannot be written."""
     if not SLUG_RE.fullmatch(slug):
-        raise ValueError(f"expected a slug of lowercase letters, digits and hyphens, found {slug!r}")
+        raise ValueError(Message("expected a slug of lowercase letters, digits and hyphens, found {slug!r}; write it like new-factory-2024", slug=slug))
     if len(slug) > MAX_SLUG:
-        raise ValueError(f"expected a slug of at most {MAX_SLUG} characters, found {len(slug)}; choose a shorter one")
+        raise ValueError(Message("expected a slug of at most {most} characters, found {count}; choose a shorter one", most=MAX_SLUG, count=len(slug)))
     section = KINDS[kind]
     rel = f"{CONTENT_DIR}/{config.source_language}/{section}/{slug}{SECTIONS[section]}"
     path = config.root / rel
     if path.exists() or path.is_symlink():
-        raise ValueError(f"{rel} exists already; choose another slug or edit it")
+        raise ValueError(Message("{path} exists already; choose another slug or edit it", path=rel))
     lines = templates(", ".join(config.regions), next(iter(config.regions)), (today or dt.date.today()).isoformat())[kind]
     text = "".join(f"# {line.said(translate) if translate else line}\n" if isinstance(line, Message) else f"{line}\n" for line in lines)
     path.parent.mkdir(parents=True, exist_ok=True)

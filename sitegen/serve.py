@@ -22,7 +22,7 @@ from tornado import web
 from tornado.log import access_log, gen_log
 
 from .deps import WATCHED
-from .errors import Diagnostic, Message, Translate, visible
+from .errors import Diagnostic, Message, Translate, message_of, said, visible
 from .layout import CONFIG_NAME
 from .messages import speaking, translator
 from .options import BuildOptions
@@ -166,7 +166,8 @@ class SearchRefresher:
             try:
                 update_files(index_site(self.out), [], self.out, self.source)
             except (SearchIndexError, OSError) as exc:
-                print(visible(f"sitegen: the search index was not refreshed: {exc}"))
+                failed = Message("the search index was not refreshed: {error}", error=message_of(exc))
+                print(visible(f"sitegen: {said(failed, translator(speaking()))}"))
 
 
 class SaveWatcher(Watcher):
@@ -295,7 +296,7 @@ def refuse(handler: web.RequestHandler, why: str) -> None:
     handler.set_status(403)
     handler.set_header("Content-Type", "text/plain; charset=utf-8")
     handler.set_header("X-Content-Type-Options", "nosniff")
-    handler.finish(f"403 Forbidden: {why}\n")
+    handler.finish(f"403 Forbidden: {said(why, translator(speaking()))}\n")
 
 
 class Guarded(web.RequestHandler):
@@ -305,10 +306,10 @@ class Guarded(web.RequestHandler):
         """Why this request is refused, or None."""
         audience: Audience | None = self.settings.get(AUDIENCE)
         if audience is None:
-            return "this server was started without the addresses it answers at"
+            return Message("this server was started without the addresses it answers at")
         host = self.request.headers.get("Host")
         if host is not None and not audience.accepts_host(host):  # no Host: not a browser, nothing to rebind
-            return f"sitegen serve answers only at {audience.url} (and localhost); open the site there"
+            return Message("sitegen serve answers only at {url} (and localhost); open the site there", url=audience.url)
         return None
 
     def prepare(self) -> None:
@@ -330,13 +331,13 @@ def cross_site(handler: web.RequestHandler, audience: Audience) -> str | None:
     """Why a request that acts (reloads every browser) is refused: a page of another site sent it."""
     headers = handler.request.headers
     if headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return "only pages of this site may reload it"
+        return Message("only pages of this site may reload it")
     origin = headers.get("Origin")
     if origin is not None and not audience.accepts_origin(origin):
-        return "only pages of this site may reload it"
+        return Message("only pages of this site may reload it")
     referer = headers.get("Referer")  # an <img> of an older browser sends no Origin nor Sec-Fetch-Site
     if referer is not None and not audience.accepts_origin(_origin_of(referer)):
-        return "only pages of this site may reload it"
+        return Message("only pages of this site may reload it")
     return None
 
 
@@ -356,7 +357,7 @@ class GuardedLiveReload(Guarded, LiveReloadHandler):
         # host:port is the Host's, whatever its scheme or path.
         origin = self.request.headers.get("Origin")
         if origin is not None and not self.settings[AUDIENCE].accepts_origin(origin):
-            return "live reload talks only to pages of this site"
+            return Message("live reload talks only to pages of this site")
         return super().refusal()
 
     def check_origin(self, origin: str) -> bool:
@@ -509,12 +510,12 @@ def serve(
             refresher.request()
         problems = _problems(report)
         if report.written or report.deleted or problems != before:
-            say(f"sitegen: {visible(summary(report))}")
+            say(f"sitegen: {visible(said(summary(report), translate))}")
             for diagnostic in problems:
                 say(diagnostic.format(translate))
             if before and not problems:
                 fixed = Message("fixed: no errors or warnings left")
-                say(f"sitegen: {fixed.said(translate) if translate else fixed}")
+                say(f"sitegen: {said(fixed, translate)}")
             return True
         return False
 
@@ -523,7 +524,8 @@ def serve(
     watcher = SaveWatcher(source, rebuild)
     server = SiteServer(watcher=watcher)
     server.SFH = make_handler(lambda: reports[0] if reports else None, lambda page: state.graph.deps.get(page, frozenset()), translate)
-    say(f"sitegen: serving {out} on http://{host}:{port}/, told of saves by the kernel (Ctrl-C to stop)")
+    serving = Message("serving {out} on {url}, told of saves by the kernel (Ctrl-C to stop)", out=str(out), url=f"http://{host}:{port}/")
+    say(f"sitegen: {said(serving, translate)}")
     try:
         server.serve(host=host, port=port, root=str(out), restart_delay=0)
     finally:
@@ -535,16 +537,29 @@ def _problems(report: Report) -> list[Diagnostic]:
     return [d for d in report.diagnostics if d.severity != "note"]
 
 
-def summary(report: Report) -> str:
-    """'3 pages: content/ko/stories/oita-lsi.md changed (12 ms)', as an editor reads it."""
+def summary(report: Report) -> Message:
+    """'3 files: content/ko/stories/oita-lsi.md changed (12 ms)', as an editor reads it."""
     seconds = sum(report.timings.values())
     if not report.ok:
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
-        return f"{errors} error{'s' if errors != 1 else ''}; the browser shows them"
-    what = f"{len(report.written)} file{'s' if len(report.written) != 1 else ''}"
+        if errors == 1:
+            return Message("{count} error; the browser shows them", count=errors)
+        return Message("{count} errors; the browser shows them", count=errors)
+    written = len(report.written)
+    what = Message("{count} file", count=written) if written == 1 else Message("{count} files", count=written)
     if report.deleted:
-        what += f", {len(report.deleted)} removed"
-    why = "every page" if report.whole else ", ".join(report.changed[:3]) + (" and more" if len(report.changed) > 3 else "") + " changed"
+        what = Message("{written}, {count} removed", written=what, count=len(report.deleted))
+    files = ", ".join(report.changed[:3])
+    if report.whole:
+        why = Message("every page")
+    elif len(report.changed) > 3:
+        why = Message("{files} and more changed", files=files)
+    else:
+        why = Message("{files} changed", files=files)
     warnings = sum(1 for d in report.diagnostics if d.severity == "warning")
-    also = f"; {warnings} warning{'s' if warnings != 1 else ''}, on the pages they concern" if warnings else ""
-    return f"{what}: {why} ({seconds * 1000:.0f} ms){also}"
+    also: str = ""
+    if warnings == 1:
+        also = Message("; {count} warning, on the pages they concern", count=warnings)
+    elif warnings:
+        also = Message("; {count} warnings, on the pages they concern", count=warnings)
+    return Message("{what}: {why} ({ms} ms){also}", what=what, why=why, ms=f"{seconds * 1000:.0f}", also=also)

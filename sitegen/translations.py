@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import Diagnostic, Message
+from .errors import Diagnostic, Message, Translate, said
 from .inputs.config import SiteConfig
 from .inputs.content import parse_item
 from .inputs.files import Refused, read_input
@@ -72,7 +72,13 @@ def status(config: SiteConfig, checked: list[CheckedItem], languages: tuple[str,
             if item.state == "outdated" and item.recorded and not item.known:
                 diagnostics.append(
                     Diagnostic(
-                        item.path, None, None, VERSION_FIELD, f"expected a version of {item.source} from its history, found {item.recorded}, which names none"
+                        item.path,
+                        None,
+                        None,
+                        VERSION_FIELD,
+                        Message(
+                            "expected a version of {source} from its history, found {recorded}, which names none", source=item.source, recorded=item.recorded
+                        ),
                     )
                 )
             language.items.append(item)
@@ -179,7 +185,8 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
     """Record in a translation file the version of the source it now translates."""
     rel = _site_path(config.root, path)
     if rel is None:
-        return None, Diagnostic(str(path), None, None, None, f"expected a translation file inside the site folder {config.root}, found a path outside it")
+        outside = Message("expected a translation file inside the site folder {root}, found a path outside it", root=str(config.root))
+        return None, Diagnostic(str(path), None, None, None, outside)
     identity = identify(rel)
     known = translation_paths(config, checked)
     if identity is None or identity[0] == config.source_language or identity[0] not in config.codes:
@@ -188,13 +195,28 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
             None,
             None,
             None,
-            f"expected a translation under {CONTENT_DIR}/<lang>/ (not {config.source_language}), found {rel}{_suggest(rel, known, config)}",
+            Message(
+                "expected a translation under {folder}/<lang>/ (not {source}), found {path}{fix}",
+                folder=CONTENT_DIR,
+                source=config.source_language,
+                path=rel,
+                fix=_suggest(rel, known, config),
+            ),
         )
     _lang, section, slug = identity
     source = next((c for c in checked if c.source.key == (section, slug) and c.source.lang == config.source_language), None)
     if source is None:
         return None, Diagnostic(
-            rel, None, None, None, f"expected a valid {config.source_language} source for {rel}, found none (see `sitegen check`){_suggest(rel, known, config)}"
+            rel,
+            None,
+            None,
+            None,
+            Message(
+                "expected a valid {source} source for {path}, found none (see `sitegen check`){fix}",
+                source=config.source_language,
+                path=rel,
+                fix=_suggest(rel, known, config),
+            ),
         )
     version = source.version
     try:
@@ -206,16 +228,20 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
                 None,
                 None,
                 None,
-                "expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)",
+                Message("expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)"),
             )
         return None, exc.diagnostic()
     except UnicodeDecodeError:
-        return None, Diagnostic(rel, None, None, None, "expected UTF-8 text, found other bytes; save the file as UTF-8")
+        return None, Diagnostic(rel, None, None, None, Message("expected UTF-8 text, found other bytes; save the file as UTF-8"))
     try:
         (config.root / rel).write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")
     except OSError as exc:
         return None, Diagnostic(
-            rel, None, None, None, f"expected to write the file, found an error ({(exc.strerror or str(exc)).lower()}); let the user running sitegen write it"
+            rel,
+            None,
+            None,
+            None,
+            Message("expected to write the file, found an error ({reason}); let the user running sitegen write it", reason=(exc.strerror or str(exc)).lower()),
         )
     if _uncommitted(config, source):
         return version, _uncommitted_warning(source.source.path, rel, version)
@@ -270,7 +296,9 @@ def _suggest(rel: str, known: list[str], config: SiteConfig) -> str:
         folder = rel.split("/", 2)[:2]
         same = [k for k in known if k.split("/", 2)[:2] == folder]
         close = difflib.get_close_matches(rel, same, n=1, cutoff=0.75) or difflib.get_close_matches(rel, known, n=1, cutoff=0.75)
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+    if len(close) > 1:
+        return Message("; did you mean {paths} or {last}?", paths=", ".join(close[:-1]), last=close[-1])
+    return Message("; did you mean {paths}?", paths=close[0]) if close else ""
 
 
 def _site_path(root: Path, path: Path) -> str | None:
@@ -315,24 +343,43 @@ def as_json(languages: list[LanguageStatus]) -> dict[str, Any]:
     }
 
 
-def as_text(languages: list[LanguageStatus], verbose: bool = True) -> str:
+def as_text(languages: list[LanguageStatus], verbose: bool = True, translate: Translate | None = None) -> str:
+    """The status as a terminal shows it, its words in the language of `translate` (English by default)."""
     out = []
     for status in languages:
         catalog = status.catalog
-        ui = f"{catalog.translated} translated, {catalog.fuzzy} fuzzy, {catalog.untranslated} untranslated ({catalog.path})" if catalog else "no catalog"
-        out.append(f"{status.lang}: UI {ui}")
-        missing = f"{status.count('missing')} missing" + (" (left out of the site: untranslated: omit)" if status.omits else "")
-        out.append(f"    content: {status.count('translated')} translated, {missing}, {status.count('outdated')} out of date")
+        if catalog:
+            ui = Message(
+                "UI {translated} translated, {fuzzy} fuzzy, {untranslated} untranslated ({path})",
+                translated=catalog.translated,
+                fuzzy=catalog.fuzzy,
+                untranslated=catalog.untranslated,
+                path=catalog.path,
+            )
+        else:
+            ui = Message("UI no catalog")
+        out.append(f"{status.lang}: {said(ui, translate)}")
+        counts = {"translated": status.count("translated"), "missing": status.count("missing"), "outdated": status.count("outdated")}
+        if status.omits:
+            content = Message(
+                "content: {translated} translated, {missing} missing (left out of the site: untranslated: omit), {outdated} out of date", **counts
+            )
+        else:
+            content = Message("content: {translated} translated, {missing} missing, {outdated} out of date", **counts)
+        out.append(f"    {said(content, translate)}")
         for item in status.items:
             if item.state == "translated":
                 continue
-            label = "missing" if item.state == "missing" else "out of date"
+            label = Message("missing") if item.state == "missing" else Message("out of date")
             if item.state == "missing" and status.omits:
-                label = "left out"  # of the language's site, until translated (untranslated: omit)
-            why = ""
+                label = Message("left out")  # of the language's site, until translated (untranslated: omit)
+            why: str = ""
             if item.state == "outdated":
-                why = " (no source version recorded)" if item.recorded is None else f" (made from {item.recorded}, source is now {item.current})"
-            out.append(f"    {label:<12} {item.path}{why}")
+                if item.recorded is None:
+                    why = Message(" (no source version recorded)")
+                else:
+                    why = Message(" (made from {recorded}, source is now {current})", recorded=item.recorded, current=item.current)
+            out.append(f"    {said(label, translate):<12} {item.path}{said(why, translate)}")
             if verbose and item.diff:
                 out += ["        " + line for line in item.diff.splitlines()]
     return "\n".join(out)

@@ -40,7 +40,7 @@ def test_bad_values_are_errors_with_lines(make_site):
     assert config is None
     assert [p.format() for p in problems] == [
         "site.yaml:1:11: error: base_url: expected an http(s) URL such as https://example.org/portal/, found 'not a url' "
-        "(a URL cannot hold ' ': %-encode it, or write a non-ASCII host name in its xn-- form)",
+        "(a URL cannot hold ' ': percent-encode it, or write a non-ASCII host name in its xn-- form)",
         "site.yaml:2:17: error: languages.1: expected a language Babel knows (ko, en, ja, zh, vi, ...), found 'xx-nope'",
     ]
 
@@ -80,7 +80,7 @@ BAD_BASE_URLS = {
     "http:evil.example": NO_HOST,
     "https://good.org@evil.example/": "it holds a user name or password before '@'",
     "https://user:pass@example.org/": "it holds a user name or password before '@'",
-    "https://good.org\\@evil.example/": "a URL cannot hold '\\\\': %-encode it, or write a non-ASCII host name in its xn-- form",
+    "https://good.org\\@evil.example/": "a URL cannot hold '\\\\': percent-encode it, or write a non-ASCII host name in its xn-- form",
     "https://example.org//evil.example/": BAD_PATH,
     "https://example.org/a/../": BAD_PATH,
     "https://example.org/%2e%2E/": BAD_PATH,
@@ -95,10 +95,10 @@ BAD_BASE_URLS = {
     "https://999.1.1.1/": "'999.1.1.1' is not a host name or IP address",
     "https://ex..ample/": "'ex..ample' is not a host name or IP address",
     "https://-x.example/": "'-x.example' is not a host name or IP address",
-    "https://예시.kr/": "a URL cannot hold '예': %-encode it, or write a non-ASCII host name in its xn-- form",
-    "https://example.org/ a": "a URL cannot hold ' ': %-encode it, or write a non-ASCII host name in its xn-- form",
-    "https://example.org/\n": "a URL cannot hold '\\n': %-encode it, or write a non-ASCII host name in its xn-- form",
-    'https://example.org/"onmouseover=x': "a URL cannot hold '\"': %-encode it, or write a non-ASCII host name in its xn-- form",
+    "https://예시.kr/": "a URL cannot hold '예': percent-encode it, or write a non-ASCII host name in its xn-- form",
+    "https://example.org/ a": "a URL cannot hold ' ': percent-encode it, or write a non-ASCII host name in its xn-- form",
+    "https://example.org/\n": "a URL cannot hold '\\n': percent-encode it, or write a non-ASCII host name in its xn-- form",
+    'https://example.org/"onmouseover=x': "a URL cannot hold '\"': percent-encode it, or write a non-ASCII host name in its xn-- form",
     "https://example.org/%zz": "a '%' in a URL starts a code of two hex digits, such as %20",
 }
 

@@ -54,7 +54,7 @@ def test_wrong_extension_and_stray_files_are_reported(make_site):
     _, problems = read(make_site({"content/ko/stories/notes.txt": "x", "content/ko/stray.md": "x"}))
     assert [p.format() for p in problems] == [
         "content/ko/stories/notes.txt: error: expected a .md file in stories/, or a folder (a page bundle) with an index.md in it, found 'notes.txt'",
-        "content/ko/stray.md: error: expected _index.md or a section folder (clusters, stories, pages, brochures), found 'stray.md'",
+        "content/ko/stray.md: error: expected _index.md or a section folder (clusters, stories, pages, brochures), found 'stray.md'; rename or move it",
     ]
 
 

@@ -566,7 +566,7 @@ ODD_FILES = {  # (input, what is put there, the diagnostic)
     "stray-loop": (
         "content/ko/notes",
         loop,
-        "content/ko/notes: error: expected _index.md or a section folder (clusters, stories, pages, brochures), found 'notes'",
+        "content/ko/notes: error: expected _index.md or a section folder (clusters, stories, pages, brochures), found 'notes'; rename or move it",
     ),
     "long-slug": (
         "content/ko/pages/" + "a" * 101 + ".md",

@@ -212,3 +212,438 @@ def test_a_missing_image_is_told_in_korean_at_the_line_that_names_it(make_site, 
         "이미지를 그 위치에 두거나 경로를 고치세요(경로는 이미지를 적은 파일이 있는 폴더를 기준으로 읽습니다)"
     ) in err, err
     assert err.endswith("sitegen: 오류 1개: 아무 파일도 쓰지 않았습니다\n")
+
+
+MINI_CONFIG = (Path(__file__).resolve().parent / "fixtures" / "mini" / "site.yaml").read_text(encoding="utf-8")
+PROGRAM = "---\ntitle: 사업\nmenu: 1\n---\n소개.\n\n"
+LINK = object()  # in a row's files: a link to /etc/passwd in the file's place
+
+
+def config_with(old: str, new: str) -> dict[str, str | object | None]:
+    assert old in MINI_CONFIG
+    return {"site.yaml": MINI_CONFIG.replace(old, new)}
+
+
+# What an editor meets beyond YAML: site.yaml's checks, folders refused, Markdown limits, names that
+# do not exist, the summary, the files `sitegen new` makes. Each row: the site's changed files, the
+# command, its exit code, the start of the line that must say it (the same in both languages: file,
+# line, column, severity, field), words of that line in English, and the cause and fix in Korean.
+EDITOR_MISTAKES = [
+    # site.yaml
+    (
+        "an ftp base URL",
+        config_with("https://example.org/portal/", "ftp://example.org/"),
+        ["check"],
+        1,
+        "site.yaml:1:11: error: base_url: ",
+        ["expected an http(s) URL", "a site is published at an http:// or https:// address"],
+        ["http(s) URL이어야 하는데 'ftp://example.org/'입니다", "http:// 또는 https:// 주소로 게시합니다"],
+    ),
+    (
+        "a base URL with a space",
+        config_with("https://example.org/portal/", '"https://example.org/my portal/"'),
+        ["check"],
+        1,
+        "site.yaml:1:11: error: base_url: ",
+        ["a URL cannot hold ' '", "percent-encode it"],
+        ["URL에는 ' '을(를) 쓸 수 없습니다", "퍼센트 인코딩", "%20"],
+    ),
+    (
+        "no base URL",
+        config_with("base_url: https://example.org/portal/\n", ""),
+        ["check"],
+        1,
+        "site.yaml:1:1: error: base_url: ",
+        ["expected the published site's URL, found nothing"],
+        ["반드시 적어야 하는 항목", "게시할 사이트의 URL"],
+    ),
+    (
+        "a language listed twice",
+        config_with("[ko, en, ja]", "[ko, en, ja, en]"),
+        ["check"],
+        1,
+        "site.yaml:2:12: error: languages: ",
+        ["expected each language once, found en more than once"],
+        ["en이(가) 두 번 이상 있습니다", "겹친 줄을 지우세요"],
+    ),
+    (
+        "untranslated for a language the site does not have",
+        {"site.yaml": MINI_CONFIG + "untranslated: {jp: omit}\n"},
+        ["check"],
+        1,
+        "site.yaml:8:20: error: untranslated.jp: ",
+        ["expected one of the languages ko, en, ja, found 'jp'", "(did you mean 'ja'?)"],
+        ["언어 ko, en, ja 중 하나여야 하는데 'jp'입니다", "혹시 'ja'입니까?"],
+    ),
+    (
+        "an untranslated policy sitegen does not know",
+        {"site.yaml": MINI_CONFIG + "untranslated: hide\n"},
+        ["check"],
+        1,
+        "site.yaml:8:15: error: untranslated: ",
+        ["expected fallback (shown from the source with a notice) or omit", "found 'hide'"],
+        ["fallback(안내와 함께 원문을 보임) 또는 omit(번역할 때까지 뺌)이어야 하는데 'hide'입니다"],
+    ),
+    (
+        "a site title without the source language",
+        config_with("title: {ko: 클러스터, en: Clusters, ja: クラスター}", "title: {en: Clusters, ja: クラスター}"),
+        ["check"],
+        1,
+        "site.yaml:3:8: error: title: ",
+        ["expected text for 'ko', found none", "add a line 'ko: ...'"],
+        ["'ko'의 글이 있어야 하는데 없습니다", "'ko: ...' 줄을 넣으세요"],
+    ),
+    (
+        "a site title in a language the site does not have",
+        config_with("ja: クラスター}", "ja: クラスター, jp: クラスター}"),
+        ["check"],
+        0,
+        "site.yaml:3:48: warning: title.jp: ",
+        ["found 'jp' (did you mean 'ja'?)"],
+        ["언어 ko, en, ja 중 하나여야 하는데 'jp'입니다", "혹시 'ja'입니까?"],
+    ),
+    (
+        "a region with one name for every language",
+        config_with("  chungcheong: {ko: 충청권, en: Chungcheong Region, ja: 忠清圏}", "  chungcheong: 충청권"),
+        ["check"],
+        1,
+        "site.yaml:7:16: error: regions.chungcheong: ",
+        ["expected the region's name in each language, found '충청권'"],
+        ["언어마다 지역 이름이 있어야 하는데 '충청권'입니다"],
+    ),
+    (
+        "no site.yaml",
+        {"site.yaml": None},
+        ["check"],
+        1,
+        "site.yaml: error: ",
+        ["expected the site's config file, found no site.yaml", "name it with --source"],
+        ["사이트 설정 파일이 있어야 하는데", "site.yaml이(가) 없습니다", "--source로 그 폴더를 적으세요"],
+    ),
+    (
+        "a --base-url option that is no web address",
+        {},
+        ["check", "--base-url", "ftp://example.org/"],
+        2,
+        "sitegen check: error: argument --base-url: ",
+        ["expected an http(s) URL such as https://example.org/portal/, found 'ftp://example.org/'"],
+        ["http(s) URL이어야 하는데 'ftp://example.org/'입니다", "http:// 또는 https:// 주소로 게시합니다"],
+    ),
+    (
+        "a --today option that is no date",
+        {},
+        ["check", "--today", "2026.12.07"],
+        2,
+        "sitegen check: error: argument --today: ",
+        ["expected a date like 2026-12-07, found '2026.12.07'"],
+        ["2026-12-07 형식의 날짜여야 하는데 '2026.12.07'입니다"],
+    ),
+    # Folders
+    (
+        "--source naming a file",
+        {},
+        ["check", "--source", "{root}/site.yaml"],
+        2,
+        "sitegen: error: --source {root}/site.yaml: ",
+        ["expected the site folder, found a file"],
+        ["사이트 폴더여야 하는데 파일입니다", "site.yaml이 있는 폴더를 적으세요"],
+    ),
+    (
+        "--source naming no folder",
+        {},
+        ["check", "--source", "{root}/sites"],
+        2,
+        "sitegen: error: --source {root}/sites: ",
+        ["expected the site folder, found no such folder"],
+        ["그런 폴더가 없습니다", "이름을 확인하세요"],
+    ),
+    (
+        "an output folder inside content",
+        {},
+        ["build", "--no-pdf", "--no-search", "--out", "{root}/content/public"],
+        2,
+        "sitegen: error: {root}/content/public: ",
+        ["found it inside content/", "choose another --out (the default is {root}/public)"],
+        ["content/ 안에 있습니다", "다음 빌드가 그 파일을 원본으로 다시 읽게 됩니다", "다른 --out을 정하세요(기본값은 {root}/public)"],
+    ),
+    (
+        "an output folder with someone's files",
+        {"elsewhere/notes.txt": "mine"},
+        ["build", "--no-pdf", "--no-search", "--out", "{root}/elsewhere"],
+        2,
+        "sitegen: error: {root}/elsewhere: ",
+        ["expected an empty folder or an earlier sitegen output, found other files"],
+        ["다른 파일이 있습니다", "다른 --out을 정하거나 폴더를 비우세요"],
+    ),
+    (
+        "an output folder that is a file",
+        {"public": "a file"},
+        ["build", "--no-pdf", "--no-search"],
+        2,
+        "sitegen: error: {root}/public: ",
+        ["expected a folder, found a file"],
+        ["폴더여야 하는데 파일입니다", "다른 --out을 정하세요"],
+    ),
+    (
+        "a folder in a language folder that is no section",
+        {"content/ko/notes/a.md": "메모"},
+        ["check"],
+        1,
+        "content/ko/notes: error: ",
+        ["expected _index.md or a section folder (clusters, stories, pages, brochures), found 'notes'; rename or move it"],
+        ["섹션 폴더(clusters, stories, pages, brochures)여야 하는데 'notes'입니다", "이름을 바꾸거나 옮기세요"],
+    ),
+    (
+        "a language folder the site does not have",
+        {"content/jp/_index.md": "---\ntitle: ホーム\n---\n"},
+        ["check"],
+        1,
+        "content/jp: error: ",
+        ["expected a language folder (ko, en, ja), found 'jp' (did you mean 'ja'?)"],
+        ["언어 폴더(ko, en, ja)여야 하는데 'jp'입니다", "혹시 'ja'입니까?", "site.yaml에 그 언어를 넣거나 폴더를 옮기세요"],
+    ),
+    (
+        "a content file that is a link out of the site",
+        {"content/ko/stories/passwd.md": LINK},
+        ["check"],
+        1,
+        "content/ko/stories/passwd.md: error: ",
+        ["expected a file inside content/, found a link to /etc/passwd; replace the link with the file itself"],
+        ["content/ 안의 파일이어야 하는데 /etc/passwd(으)로 가는 링크입니다", "링크 대신 파일을 직접 두세요"],
+    ),
+    (
+        "an SVG with a script",
+        {"assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg">\n<script>alert(1)</script>\n</svg>\n'},
+        ["check"],
+        1,
+        "assets/logo.svg:2: error: ",
+        ["found a <script> element", "remove it, or export the picture again without it"],
+        ["평범한 SVG 그림이어야 하는데", "<script> 요소", "지우거나, 그 부분 없이 그림을 다시 내보내세요"],
+    ),
+    # Markdown limits
+    (
+        "quotes nested too deep",
+        {"content/ko/pages/program.md": PROGRAM + ">" * 60 + " 깊은 인용\n"},
+        ["check"],
+        1,
+        "content/ko/pages/program.md:2:1: error: body: ",
+        ["expected quotes and lists at most 50 levels deep", "found 60 levels at line 3 of the body"],
+        ["인용과 목록은 겹쳐서 50단계 이하", "본문 3번째 줄에서 60단계입니다"],
+    ),
+    (
+        "too many links in one paragraph",
+        {"content/ko/pages/program.md": PROGRAM + " ".join(f"[{n}](https://example.org/{n})" for n in range(60)) + "\n"},
+        ["check"],
+        1,
+        "content/ko/pages/program.md:2:1: error: body: ",
+        ["expected at most 50 links", "found 60 in the paragraph at line 3 of the body"],
+        ["링크, 이미지, 각주, 코드가 50개 이하", "링크를 '* '로 시작하는 줄마다 하나씩 목록으로 만드세요", "본문 3번째 줄", "60개입니다"],
+    ),
+    (
+        "a body too long",
+        {"content/ko/pages/program.md": PROGRAM + ("가나다라마바사아자차 " * 10 + "\n\n") * 1000},
+        ["check"],
+        1,
+        "content/ko/pages/program.md:2:1: error: body: ",
+        ["expected a body of at most 100,000 characters (split it into several pages), found 112,005 characters"],
+        ["100,000자 이하의 본문(여러 페이지로 나누세요)이어야 하는데 112,005자입니다"],
+    ),
+    # Names that do not exist
+    (
+        "a PDF of a brochure the site does not have",
+        {},
+        ["pdf", "gide"],
+        1,
+        "content/ko/brochures/gide.yaml: error: ",
+        ["found no brochure 'gide'; the brochures are: none yet (start one with `sitegen new brochure SLUG`)"],
+        ["안내서 'gide'이(가) 없습니다", "아직 없음(`sitegen new brochure 슬러그`로 만드세요)"],
+    ),
+    (
+        "a language the site does not have",
+        {},
+        ["check", "--lang", "jp"],
+        2,
+        "sitegen: error: ",
+        ["unknown language jp (did you mean 'ja'?): expected one of ko, en, ja"],
+        ["모르는 언어 jp입니다", "혹시 'ja'입니까?", "ko, en, ja 중 하나를 쓰세요"],
+    ),
+    (
+        "i18n done on a source file",
+        {},
+        ["i18n", "done", "content/ko/stories/oita-lsi.md"],
+        1,
+        "content/ko/stories/oita-lsi.md: error: ",
+        ["did you mean content/en/stories/oita-lsi.md or content/ja/stories/oita-lsi.md?"],
+        ["번역 파일이어야 하는데", "혹시 content/en/stories/oita-lsi.md 또는 content/ja/stories/oita-lsi.md입니까?"],
+    ),
+    (
+        "an export into a language the site does not have",
+        {},
+        ["i18n", "export", "--lang", "jp", "-o", "{root}/jp.xlf"],
+        2,
+        "sitegen: error: --lang jp: ",
+        ["expected a translation language of site.yaml (en, ja) (did you mean 'ja'?)"],
+        ["site.yaml에 있는 번역 언어(en, ja)여야 합니다", "혹시 'ja'입니까?"],
+    ),
+    # The summary and the progress line
+    (
+        "a build's summary",
+        {},
+        ["build", "--no-pdf", "--no-search"],
+        0,
+        "sitegen: ",
+        ["built 31 pages in 3 languages into {root}/public ("],
+        ["페이지 31개를 3개 언어로 {root}/public에 만들었습니다(", "초)"],
+    ),
+    (
+        "a build's progress line",
+        {},
+        ["build", "--no-pdf", "--no-search"],
+        0,
+        "sitegen: ",
+        ["pages 31/31"],
+        ["페이지 31/31"],
+    ),
+    (
+        "a check's summary",
+        {},
+        ["check"],
+        0,
+        "sitegen: ",
+        ["checked 31 pages in 3 languages ("],
+        ["페이지 31개를 3개 언어로 검사했습니다(", "초)"],
+    ),
+    (
+        "the translation status",
+        {},
+        ["i18n", "status", "--lang", "ja"],
+        0,
+        "    ",
+        ["content: ", " translated, ", " missing, ", " out of date"],
+        ["콘텐츠: 번역 ", "개, 미번역 ", "개, 원문이 바뀜 "],
+    ),
+    # sitegen new
+    (
+        "a new file's slug with capitals",
+        {},
+        ["new", "story", "Busan_Story"],
+        2,
+        "sitegen: error: ",
+        ["expected a slug of lowercase letters, digits and hyphens, found 'Busan_Story'"],
+        ["영문 소문자, 숫자, 하이픈(-)만 써야 하는데 'Busan_Story'입니다", "new-factory-2024처럼 쓰세요"],
+    ),
+    (
+        "a new file that exists already",
+        {},
+        ["new", "story", "oita-lsi"],
+        2,
+        "sitegen: error: ",
+        ["content/ko/stories/oita-lsi.md exists already; choose another slug or edit it"],
+        ["content/ko/stories/oita-lsi.md이(가) 이미 있습니다", "다른 슬러그를 정하거나 그 파일을 고치세요"],
+    ),
+    (
+        "a new cluster's comments",
+        {},
+        ["new", "cluster", "busan"],
+        0,
+        "# ",
+        ["(required) the cluster's name"],
+        ["(필수) 클러스터 이름"],
+    ),
+    (
+        "a new page's comments",
+        {},
+        ["new", "page", "about"],
+        0,
+        "# ",
+        ["(required) the page's title"],
+        ["(필수) 페이지 제목"],
+    ),
+    (
+        "a new brochure's comments",
+        {},
+        ["new", "brochure", "guide"],
+        0,
+        "# ",
+        ["(required) the brochure's title"],
+        ["(필수) 안내서 제목"],
+    ),
+]
+NEW_FILES = {"cluster": "content/ko/clusters/{slug}.yaml", "page": "content/ko/pages/{slug}.md", "brochure": "content/ko/brochures/{slug}.yaml"}
+
+
+def run_in(make_site, tmp_path: Path, files: dict, argv: list[str], capsys, lang: str) -> tuple[int, list[str]]:
+    """The command run on a fresh copy of the site with `files` changed, in `lang`: its exit code and
+    the lines it printed (and, for `sitegen new`, the lines of the file it made)."""
+    shutil.rmtree(tmp_path / "site", ignore_errors=True)
+    root = make_site({rel: data for rel, data in files.items() if data is not LINK})
+    for rel in (rel for rel, data in files.items() if data is LINK):
+        (root / rel).symlink_to("/etc/passwd")
+    args = [arg.replace("{root}", str(root)) for arg in argv]
+    if "--source" not in args:
+        args += ["--source", str(root)]
+    try:
+        code = main(["--messages", lang, *args])
+    except SystemExit as exit:
+        code = int(exit.code or 0)
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).replace(str(root), "{root}").splitlines()
+    if argv[0] == "new" and code == 0:
+        lines += (root / NEW_FILES[argv[1]].format(slug=argv[2])).read_text(encoding="utf-8").splitlines()
+    return code, lines
+
+
+@pytest.mark.parametrize("mistake, files, argv, code, where, english, korean", EDITOR_MISTAKES, ids=[row[0] for row in EDITOR_MISTAKES])
+def test_what_an_editor_meets_is_said_in_korean_at_the_same_place(make_site, tmp_path, capsys, mistake, files, argv, code, where, english, korean):
+    said_code, said = run_in(make_site, tmp_path, files, argv, capsys, "ko")
+    matching = [line for line in said if line.startswith(where) and all(word in line for word in korean)]
+    assert (said_code, len(matching) >= 1) == (code, True), "\n".join(said)
+    line = matching[0]
+    assert "expected" not in line and " found " not in line, line  # no English left in it
+    if re.match(r"[^:]+:\d+:\d+: ", where):  # path:line:col: severity: field: message, parseable in Korean too
+        assert FORMAT.match(line), line
+    english_code, told = run_in(make_site, tmp_path, files, argv, capsys, "en")
+    assert english_code == code
+    assert any(line.startswith(where) and all(word in line for word in english) for line in told), "\n".join(told)
+
+
+def test_the_dev_servers_terminal_lines_speak_korean():
+    from sitegen.serve import summary
+
+    saved = Report(whole=False, written=["ko/stories/oita-lsi/index.html", "en/stories/oita-lsi/index.html"], changed=["content/ko/stories/oita-lsi.md"])
+    saved.diagnostics = [Diagnostic("content/ko/stories/oita-lsi.md", 5, 1, None, Message("a warning"), "warning")]
+    ko = translator("ko")
+    assert re.fullmatch(r"파일 2개: content/ko/stories/oita-lsi\.md이\(가\) 바뀜\(\d+ms\); 경고 1개, 해당 페이지에 표시합니다", summary(saved).said(ko))
+    assert re.fullmatch(r"2 files: content/ko/stories/oita-lsi\.md changed \(\d+ ms\); 1 warning, on the pages they concern", str(summary(saved)))
+    broken = Report(diagnostics=[Diagnostic("content/ko/_index.md", 1, 1, None, "x")])
+    assert summary(broken).said(ko) == "오류 1개: 브라우저에 표시합니다"
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        (
+            "ja",
+            "{root}/elsewhere: 空のフォルダーか、sitegen が前に作った出力が必要ですが、ほかのファイルがあります; 別の --out を指定するか、フォルダーを空にしてください",
+        ),
+        ("zh", "{root}/elsewhere: 应为空文件夹或 sitegen 以前的输出，但含有其他文件；请换一个 --out，或清空该文件夹"),
+    ],
+)
+def test_a_refused_output_folder_is_named_first_in_japanese_and_chinese_too(make_site, tmp_path, capsys, lang, said):
+    code, lines = run_in(make_site, tmp_path, {"elsewhere/notes.txt": "mine"}, ["build", "--out", "{root}/elsewhere"], capsys, lang)
+    assert (code, lines[-1]) == (2, f"sitegen: error: {said}")
+
+
+def test_every_message_is_written_as_a_literal_so_that_its_translation_is_found():
+    """A Message made from an f-string or a variable would pass the test above untranslated: pybabel
+    (and said_by_sitegen) see only literals."""
+    import ast
+
+    made_otherwise = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Message":
+                first = node.args[0] if node.args else None
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    made_otherwise.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert made_otherwise == ["sitegen/errors.py:40"]  # _message, which unpickles one made from a literal

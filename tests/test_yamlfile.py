@@ -36,7 +36,7 @@ def test_duplicate_keys_are_found():
 
 
 def test_a_top_level_list_is_refused():
-    with pytest.raises(YamlError, match="expected a mapping"):
+    with pytest.raises(YamlError, match="found a list"):
         parse_yaml("- a\n- b\n")
 
 

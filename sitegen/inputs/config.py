@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from ..errors import Diagnostic, Message, Severity, describe
+from ..errors import Diagnostic, Message, Severity, describe, did_you_mean
 from ..layout import CONFIG_NAME
 from . import validate as v
 from .files import Refused, read_input
@@ -115,7 +115,7 @@ def _slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-BASE_URL = "an http(s) URL such as https://example.org/portal/"
+BASE_URL = Message("an http(s) URL such as https://example.org/portal/")
 # What a URL may hold as written (RFC 3986): a space, a quote or a backslash is not one, and a
 # browser reads a backslash as a slash, so http://good.org\@evil.org would lead to evil.org.
 URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
@@ -125,7 +125,7 @@ HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 class BadBaseUrl(v.Invalid):
     """A base URL that is not one, with the reason in words."""
 
-    def __init__(self, found: object, why: str):
+    def __init__(self, found: object, why: Message):
         super().__init__(BASE_URL, found)
         self.message = Message("{problem} ({why})", problem=self.message, why=why)
         self.args = (str(self.message),)
@@ -142,28 +142,28 @@ def check_base_url(value: Any) -> str:
         raise v.Invalid(BASE_URL, value)
     if not URL_CHARACTERS.fullmatch(value):
         odd = next(char for char in value if not URL_CHARACTERS.fullmatch(char))
-        raise BadBaseUrl(value, f"a URL cannot hold {odd!r}: %-encode it, or write a non-ASCII host name in its xn-- form")
+        raise BadBaseUrl(value, Message("a URL cannot hold {odd!r}: percent-encode it, or write a non-ASCII host name in its xn-- form", odd=odd))
     if re.search(r"%(?![0-9A-Fa-f]{2})", value):
-        raise BadBaseUrl(value, "a '%' in a URL starts a code of two hex digits, such as %20")
+        raise BadBaseUrl(value, Message("a '%' in a URL starts a code of two hex digits, such as %20"))
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError:
-        raise BadBaseUrl(value, "its host or port cannot be read") from None
+        raise BadBaseUrl(value, Message("its host or port cannot be read")) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise BadBaseUrl(value, "a site is published at an http:// or https:// address")
+        raise BadBaseUrl(value, Message("a site is published at an http:// or https:// address"))
     if not value.lower().startswith(f"{parts.scheme.lower()}://") or not parts.hostname:
-        raise BadBaseUrl(value, "it names no host")
+        raise BadBaseUrl(value, Message("it names no host"))
     if "@" in parts.netloc:
-        raise BadBaseUrl(value, "it holds a user name or password before '@'")
+        raise BadBaseUrl(value, Message("it holds a user name or password before '@'"))
     if not _host(parts.hostname):
-        raise BadBaseUrl(value, f"{parts.hostname!r} is not a host name or IP address")
+        raise BadBaseUrl(value, Message("{host!r} is not a host name or IP address", host=parts.hostname))
     if port == 0 or (port is None and parts.netloc.endswith(":")):
-        raise BadBaseUrl(value, "its port is not a number from 1 to 65535")
+        raise BadBaseUrl(value, Message("its port is not a number from 1 to 65535"))
     if parts.query or parts.fragment or value.endswith(("?", "#")):
-        raise BadBaseUrl(value, "a base URL has no query (?) or fragment (#)")
+        raise BadBaseUrl(value, Message("a base URL has no query (?) or fragment (#)"))
     if "//" in parts.path or any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
-        raise BadBaseUrl(value, "its path has an empty, '.' or '..' part")
+        raise BadBaseUrl(value, Message("its path has an empty, '.' or '..' part"))
     return value
 
 
@@ -186,40 +186,40 @@ def _host(name: str) -> bool:
 
 def _language_code(value: Any) -> str:
     if not isinstance(value, str) or not v.SLUG_RE.fullmatch(value):
-        raise v.Invalid("a language code such as ko or en", value)
+        raise v.Invalid(Message("a language code such as ko or en"), value)
     try:
         Locale.parse(DEFAULT_LOCALES.get(value, value))
     except (UnknownLocaleError, ValueError):
-        raise v.Invalid("a language Babel knows (ko, en, ja, zh, vi, ...)", value) from None
+        raise v.Invalid(Message("a language Babel knows (ko, en, ja, zh, vi, ...)"), value) from None
     return value
 
 
 def _text_map(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise v.Invalid("a mapping of language code to text", value)
+        raise v.Invalid(Message("a mapping of language code to text"), value)
     return value
 
 
 FIELDS = (
-    v.Field("base_url", check_base_url, required=True, doc="the published site's URL"),
-    v.Field("source_language", _language_code, doc="the language every item starts in"),
-    v.Field("languages", v.list_of(_language_code, "language codes"), required=True, doc="a list of language codes"),
-    v.Field("language_tags", _text_map, doc="BCP 47 tags by language code"),
-    v.Field("title", _text_map, required=True, doc="the site title in each language"),
+    v.Field("base_url", check_base_url, required=True, doc=Message("the published site's URL")),
+    v.Field("source_language", _language_code, doc=Message("the language every item starts in")),
+    v.Field("languages", v.list_of(_language_code, Message("language codes")), required=True, doc=Message("a list of language codes")),
+    v.Field("language_tags", _text_map, doc=Message("BCP 47 tags by language code")),
+    v.Field("title", _text_map, required=True, doc=Message("the site title in each language")),
     v.Field("description", _text_map),
-    v.Field("author", _text_map, doc="the publisher's name in each language (PDF metadata)"),
-    v.Field("fonts", _text_map, doc="PDF font family by language code"),
-    v.Field("regions", _text_map, required=True, doc="region keys with their names in each language"),
+    v.Field("author", _text_map, doc=Message("the publisher's name in each language (PDF metadata)")),
+    v.Field("fonts", _text_map, doc=Message("PDF font family by language code")),
+    v.Field("regions", _text_map, required=True, doc=Message("region keys with their names in each language")),
     v.Field("directory_urls", v.boolean),
-    v.Field("allow_raw_html", v.boolean, doc="let Markdown bodies carry raw HTML (off: it is shown as text)"),
-    v.Field("require_complete", v.list_of(_language_code, "language codes")),
-    v.Field("untranslated", lambda value: value, doc="fallback or omit, or a mapping of language code to fallback or omit"),
+    v.Field("allow_raw_html", v.boolean, doc=Message("let Markdown bodies carry raw HTML (off: it is shown as text)")),
+    v.Field("require_complete", v.list_of(_language_code, Message("language codes"))),
+    v.Field("untranslated", lambda value: value, doc=Message("fallback or omit, or a mapping of language code to fallback or omit")),
 )
 
 
 def _policy(value: Any) -> str:
     if value not in POLICIES:
-        raise v.Invalid("fallback (shown from the source with a notice) or omit (left out until translated)", value)
+        raise v.Invalid(Message("fallback (shown from the source with a notice) or omit (left out until translated)"), value)
     return str(value)
 
 
@@ -232,12 +232,12 @@ def _untranslated(checker: v.Checker, value: Any, codes: list[str]) -> dict[str,
     for code, policy in entries.items():
         key = ("untranslated", code) if isinstance(value, dict) else ("untranslated",)
         if code not in codes:
-            checker.report(key, f"expected one of the languages {', '.join(codes)}, found {code!r}")
+            checker.report(key, _not_a_language(code, codes))
             continue
         try:
             out[code] = _policy(policy)
         except v.Invalid as exc:
-            checker.report(key, str(exc))
+            checker.report(key, exc.message)
     return out
 
 
@@ -247,10 +247,17 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
         text = read_input(root, CONFIG_NAME).decode("utf-8")
     except Refused as exc:
         if exc.missing:
-            return None, [Diagnostic(CONFIG_NAME, None, None, None, f"expected the site's config file, found no {CONFIG_NAME} in {root}")]
+            missing = Message(
+                "expected the site's config file, found no {name} in {root}; run sitegen in the site folder, or name it with --source",
+                name=CONFIG_NAME,
+                root=str(root),
+            )
+            return None, [Diagnostic(CONFIG_NAME, None, None, None, missing)]
         return None, [exc.diagnostic()]
     except UnicodeDecodeError as exc:
-        return None, [Diagnostic(CONFIG_NAME, None, None, None, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x} at offset {exc.start}")]
+        line = exc.object[: exc.start].count(b"\n") + 1
+        odd = Message("expected UTF-8 text, found byte {byte:#04x}; save the file as UTF-8", byte=exc.object[exc.start])
+        return None, [Diagnostic(CONFIG_NAME, line, None, None, odd)]
     try:
         parsed = parse_yaml(text)
     except YamlError as exc:
@@ -269,14 +276,15 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
     if not codes or "base_url" not in clean or "title" not in clean or "regions" not in clean:
         return None
     if len(set(codes)) != len(codes):
-        checker.report(("languages",), f"expected each language once, found {codes}")
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        checker.report(("languages",), Message("expected each language once, found {codes} more than once; delete the repeated line", codes=", ".join(twice)))
     source = clean.get("source_language", codes[0])
     if source not in codes:
-        checker.report(("source_language",), f"expected one of the languages {', '.join(codes)}, found {source!r}")
+        checker.report(("source_language",), _not_a_language(source, codes))
         return None
     for code in clean.get("require_complete", ()):
         if code not in codes:
-            checker.report(("require_complete",), f"expected one of the languages {', '.join(codes)}, found {code!r}")
+            checker.report(("require_complete",), _not_a_language(code, codes))
     tags = {**DEFAULT_TAGS, **clean.get("language_tags", {})}
     ordered = [source] + [c for c in codes if c != source]
     languages = tuple(Language(code, str(tags.get(code, code)), DEFAULT_LOCALES.get(code, code)) for code in ordered)
@@ -289,10 +297,10 @@ def _build(root: Path, clean: dict[str, Any], parsed: Parsed, checker: v.Checker
         try:
             v.slug(key)
         except v.Invalid as exc:
-            checker.report(("regions", key), str(exc))
+            checker.report(("regions", key), exc.message)
             continue
         if not isinstance(names, dict):
-            checker.report(("regions", key), f"expected the region's name in each language, found {describe(names)}")
+            checker.report(("regions", key), Message("expected the region's name in each language, found {found}", found=describe(names)))
             continue
         regions[key] = MappingProxyType(_per_language(checker, ("regions", key), names, ordered, required=True))
     return SiteConfig(
@@ -316,15 +324,21 @@ def _per_language(checker: v.Checker, key: tuple[str, ...], value: dict[str, Any
     out: dict[str, str] = {}
     for code, text in value.items():
         if code not in codes:
-            checker.report(key + (code,), f"expected one of the languages {', '.join(codes)}, found {code!r}", "warning")
+            checker.report(key + (code,), _not_a_language(code, codes), "warning")
             continue
         try:
             out[code] = v.text(text)
         except v.Invalid as exc:
-            checker.report(key + (code,), str(exc))
+            checker.report(key + (code,), exc.message)
     if required:
         for code in codes:
             if code not in out:
                 severity: Severity = "error" if code == codes[0] else "warning"
-                checker.report(key, f"expected text for '{code}', found none", severity)
+                checker.report(key, Message("expected text for '{code}', found none; add a line '{code}: ...' under it", code=code), severity)
     return out
+
+
+def _not_a_language(code: object, codes: list[str]) -> Message:
+    """A language code that is not one of site.yaml's languages, with the closest one."""
+    fix = did_you_mean(str(code), codes, cutoff=0.5)
+    return Message("expected one of the languages {codes}, found {code!r}{fix}", codes=", ".join(codes), code=code, fix=fix)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic, Message
+from ..errors import Diagnostic, Message, did_you_mean
 from ..layout import ASSETS_DIR, BUNDLE_INDEX, CONTENT_DIR, HOME, HOME_FILE, SECTIONS, identify, leftover, leftover_note
 from .config import SiteConfig
 from .files import Refused, check_folder, check_input, read_input, walk_inputs
@@ -91,23 +91,39 @@ def read_content(
         return ContentTree([], frozenset()), [exc.diagnostic()]
     if not root.is_dir():
         return ContentTree([], frozenset()), [
-            Diagnostic(CONTENT_DIR, None, None, None, f"expected a content folder with {', '.join(config.codes)}, found none")
+            Diagnostic(
+                CONTENT_DIR,
+                None,
+                None,
+                None,
+                Message(
+                    "expected a content folder with {codes}, found none; make a folder content/ with a folder for each language", codes=", ".join(config.codes)
+                ),
+            )
         ]
     for lang_dir in _entries(root, CONTENT_DIR, reader.diagnostics):
         rel = f"{CONTENT_DIR}/{lang_dir.name}"
         if _broken_link(lang_dir):
-            reader.problem(rel, f"expected a language folder, found a link that leads to no folder; {REPLACE_FOLDER_LINK}")
+            reader.problem(rel, Message("expected a language folder, found a link that leads to no folder; replace the link with the folder itself"))
             continue
         if not lang_dir.is_dir() or lang_dir.name not in config.codes:
             reader.problem(
-                rel, f"expected a language folder ({', '.join(config.codes)}), found '{lang_dir.name}'; add the language to site.yaml or move the folder"
+                rel,
+                Message(
+                    "expected a language folder ({codes}), found '{name}'{fix}; add the language to site.yaml or move the folder",
+                    codes=", ".join(config.codes),
+                    name=lang_dir.name,
+                    fix=did_you_mean(lang_dir.name, config.codes, cutoff=0.5),
+                ),
             )
             continue
         for entry in _entries(Path(lang_dir.path), rel, reader.diagnostics):
             if entry.name == HOME_FILE:
                 reader.read(entry, f"{rel}/{entry.name}", lang_dir.name, HOME, "index", lang_dir.is_symlink())
             elif entry.name in SECTIONS and _broken_link(entry):
-                reader.problem(f"{rel}/{entry.name}", f"expected a section folder, found a link that leads to no folder; {REPLACE_FOLDER_LINK}")
+                reader.problem(
+                    f"{rel}/{entry.name}", Message("expected a section folder, found a link that leads to no folder; replace the link with the folder itself")
+                )
             elif entry.name in SECTIONS and entry.is_dir():
                 linked = lang_dir.is_symlink() or entry.is_symlink()
                 for file in _entries(Path(entry.path), f"{rel}/{entry.name}", reader.diagnostics):
@@ -119,7 +135,16 @@ def read_content(
                     if slug:
                         reader.read(file, file_rel, lang_dir.name, entry.name, slug, linked)
             else:
-                reader.problem(f"{rel}/{entry.name}", f"expected {HOME_FILE} or a section folder ({', '.join(SECTIONS)}), found '{entry.name}'")
+                reader.problem(
+                    f"{rel}/{entry.name}",
+                    Message(
+                        "expected {home} or a section folder ({sections}), found '{name}'{fix}; rename or move it",
+                        home=HOME_FILE,
+                        sections=", ".join(SECTIONS),
+                        name=entry.name,
+                        fix=did_you_mean(entry.name, [HOME_FILE, *SECTIONS]),
+                    ),
+                )
     unparsed = reader.present - {(item.lang, item.section, item.slug) for item in reader.items}
     assets, problems = read_assets(config.root)
     tree = ContentTree(reader.items, frozenset(unparsed), assets)
@@ -172,7 +197,7 @@ def read_asset(root: Path, rel: str) -> tuple[Asset | None, list[Diagnostic]]:
         return Asset(rel, b"", exc.found), [exc.diagnostic()]
     refused = svg_file_problems(rel, data)
     if refused:
-        return Asset(rel, b"", "an SVG picture sitegen refuses (see the error at it)"), svg_diagnostics(rel, refused)
+        return Asset(rel, b"", Message("an SVG picture sitegen refuses (see the error at it)")), svg_diagnostics(rel, refused)
     suffix = os.path.splitext(rel)[1].lower()
     return Asset(rel, data, None if suffix == ".svg" else image_problem(suffix, data)), []  # an SVG: checked just now
 
@@ -190,11 +215,8 @@ def image_problem(suffix: str, data: bytes) -> str | None:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
     except Exception as exc:  # Pillow raises many kinds for broken files
-        return f"a broken image file ({type(exc).__name__}: {exc})"
+        return Message("a broken image file ({error}: {message})", error=type(exc).__name__, message=str(exc))
     return None
-
-
-REPLACE_FOLDER_LINK = "replace the link with the folder itself"
 
 
 def _broken_link(entry: os.DirEntry[str]) -> bool:

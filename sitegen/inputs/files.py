@@ -15,10 +15,13 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 from ..layout import leftover, leftover_note
 
-REPLACE_LINK = "replace the link with the file itself"
+REPLACE_LINK = Message("replace the link with the file itself")
+A_FILE = Message("a file")
+NO_SUCH_FILE = Message("no such file")
+ADD_IT = Message("add it")
 
 
 class Refused(Exception):
@@ -34,7 +37,7 @@ class Refused(Exception):
 
     @property
     def message(self) -> str:
-        return f"expected {self.expected}, found {self.found}; {self.fix}"
+        return Message("expected {expected}, found {found}; {fix}", expected=self.expected, found=self.found, fix=self.fix)
 
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(self.rel, None, None, None, self.message)
@@ -55,7 +58,7 @@ def read_input(root: Path, rel: str, within: str = "") -> bytes:
     try:
         opened = os.fstat(fd)
         if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
-            raise Refused(rel, "a file", "one replaced while it was being read", "build again")
+            raise Refused(rel, A_FILE, Message("one replaced while it was being read"), Message("build again"))
         # Where the open file really is, as the system tells it: no race with a link changed meanwhile.
         _check_inside(root, rel, within, _real_path(fd, path), path)
         with open(fd, "rb", closefd=False) as handle:
@@ -84,7 +87,9 @@ def check_folder(root: Path, folder: str) -> None:
     inner = _inside(_real_root(os.path.abspath(root)), real)
     if inner is None or _hidden(inner):
         shown = real if inner is None else inner
-        raise Refused(folder, "a folder inside the site folder", f"a link to {shown}", "replace the link with the folder itself")
+        raise Refused(
+            folder, Message("a folder inside the site folder"), Message("a link to {target}", target=shown), Message("replace the link with the folder itself")
+        )
 
 
 def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:
@@ -107,7 +112,13 @@ def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             problems.append(
-                Diagnostic(rel, None, None, None, f"expected a folder sitegen can list, found {_reason(exc)}; let the user who builds the site read it")
+                Diagnostic(
+                    rel,
+                    None,
+                    None,
+                    None,
+                    Message("expected a folder sitegen can list, found {reason}; let the user who builds the site read it", reason=_reason(exc)),
+                )
             )
             return
         for entry in entries:
@@ -133,13 +144,14 @@ def _stat(path: str, rel: str) -> os.stat_result:
         return os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            raise Refused(rel, "a file", f"a link to {_link_text(path)}, which leads nowhere", f"{REPLACE_LINK}, or remove it") from None
-        raise Refused(rel, "a file", "no such file", "add it", missing=True) from None
+            leads = Message("a link to {target}, which leads nowhere", target=_link_text(path))
+            raise Refused(rel, A_FILE, leads, Message("replace the link with the file itself, or remove it")) from None
+        raise Refused(rel, A_FILE, NO_SUCH_FILE, ADD_IT, missing=True) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise Refused(rel, "a file", "a link that leads round in a loop", REPLACE_LINK) from None
+            raise Refused(rel, A_FILE, Message("a link that leads round in a loop"), REPLACE_LINK) from None
         if exc.errno == errno.ENOTDIR:  # a file where a folder on the way should be
-            raise Refused(rel, "a file", "no such file", "add it", missing=True) from None
+            raise Refused(rel, A_FILE, NO_SUCH_FILE, ADD_IT, missing=True) from None
         raise _unreadable(rel, exc) from None
 
 
@@ -148,31 +160,36 @@ def _not_a_file(rel: str, path: str, info: os.stat_result) -> Refused:
     mode = info.st_mode
     if stat.S_ISDIR(mode):
         if linked:
-            return Refused(rel, "a file", "a link to a folder", REPLACE_LINK)
-        return Refused(rel, "a file", "a folder", "put the file in the folder's place")
+            return Refused(rel, A_FILE, Message("a link to a folder"), REPLACE_LINK)
+        return Refused(rel, A_FILE, Message("a folder"), Message("put the file in the folder's place"))
+    # Whole sentences in other languages, each found as it is or through a link: no phrase is put in another.
     if stat.S_ISFIFO(mode):
-        kind = "a named pipe (FIFO), which would keep the build waiting forever"
+        found = (
+            Message("a link to a named pipe (FIFO), which would keep the build waiting forever")
+            if linked
+            else Message("a named pipe (FIFO), which would keep the build waiting forever")
+        )
     elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        kind = "a device"
+        found = Message("a link to a device") if linked else Message("a device")
     elif stat.S_ISSOCK(mode):
-        kind = "a socket"
+        found = Message("a link to a socket") if linked else Message("a socket")
     else:
-        kind = "something other than a file"
-    if linked:
-        kind = f"a link to {kind}"
-    return Refused(rel, "a file", kind, "put an ordinary file in its place")
+        found = Message("a link to something other than a file") if linked else Message("something other than a file")
+    return Refused(rel, A_FILE, found, Message("put an ordinary file in its place"))
 
 
 def _unreadable(rel: str, exc: OSError) -> Refused:
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return Refused(rel, "a file sitegen may read", "one it may not (permission denied)", "let the user who builds the site read it")
+        return Refused(
+            rel, Message("a file sitegen may read"), Message("one it may not (permission denied)"), Message("let the user who builds the site read it")
+        )
     if exc.errno == errno.ENAMETOOLONG:
-        return Refused(rel, "a file name the system allows", "one too long", "shorten it")
-    return Refused(rel, "a file sitegen can read", _reason(exc), "check the disk, or copy the file again")
+        return Refused(rel, Message("a file name the system allows"), Message("one too long"), Message("shorten it"))
+    return Refused(rel, Message("a file sitegen can read"), _reason(exc), Message("check the disk, or copy the file again"))
 
 
 def _reason(exc: OSError) -> str:
-    return f"an error ({(exc.strerror or str(exc)).lower()})"
+    return Message("an error ({reason})", reason=(exc.strerror or str(exc)).lower())
 
 
 def _check_inside(root: Path, rel: str, within: str, real: str, path: str) -> None:
@@ -181,12 +198,12 @@ def _check_inside(root: Path, rel: str, within: str, real: str, path: str) -> No
     inner = _inside(top, real)
     if inner is not None and not _hidden(inner) and (not within or _inside(_real_root(os.path.abspath(os.path.join(root, within))), real) is not None):
         return
-    where = f"{within}/" if within else "the site folder"
+    expected = Message("a file inside {folder}/", folder=within) if within else Message("a file inside the site folder")
     if inner is not None and _hidden(inner):
-        found = f"a link to {inner}, a hidden file (sitegen's cache and git's files are never inputs)"
+        found = Message("a link to {target}, a hidden file (sitegen's cache and git's files are never inputs)", target=inner)
     else:
-        found = f"a link to {_shown(path, real)}"
-    raise Refused(rel, f"a file inside {where}", found, REPLACE_LINK)
+        found = Message("a link to {target}", target=_shown(path, real))
+    raise Refused(rel, expected, found, REPLACE_LINK)
 
 
 def _inside(folder: str, real: str) -> str | None:

@@ -20,7 +20,7 @@ from babel.numbers import format_compact_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
-from ..errors import Diagnostic, Severity
+from ..errors import Diagnostic, Message, Severity, did_you_mean
 from ..layout import LOCALE_DIR
 from .config import Language, SiteConfig
 from .files import Refused, check_input, read_input, walk_inputs
@@ -57,7 +57,12 @@ def load_catalogs(config: SiteConfig, languages: tuple[str, ...]) -> tuple[Catal
                         None,
                         None,
                         None,
-                        f"expected a catalog of a configured language ({', '.join(config.codes)}), found '{folder.name}'",
+                        Message(
+                            "expected a catalog of a configured language ({codes}), found '{name}'{fix}",
+                            codes=", ".join(config.codes),
+                            name=folder.name,
+                            fix=did_you_mean(folder.name, config.codes, cutoff=0.5),
+                        ),
                         "warning",
                     )
                 )
@@ -75,7 +80,8 @@ def load_catalogs(config: SiteConfig, languages: tuple[str, ...]) -> tuple[Catal
 
 
 def untranslated(code: str, msgid: str) -> Diagnostic:
-    return Diagnostic(po_path(code), None, None, None, f"expected a translation of {msgid!r}, found none (the English text is shown)", "warning")
+    missing = Message("expected a translation of {msgid!r}, found none (the English text is shown)", msgid=msgid)
+    return Diagnostic(po_path(code), None, None, None, missing, "warning")
 
 
 def _texts(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -97,28 +103,37 @@ def read_catalog(config: SiteConfig, language: Language) -> tuple[Catalog | None
             return None, [exc.diagnostic()]
         severity: Severity = "warning" if language.code == MSGID_LANGUAGE else "error"
         return None, [
-            Diagnostic(rel, None, None, None, f"expected the UI catalog for '{language.code}', found none; run `sitegen i18n init {language.code}`", severity)
+            Diagnostic(
+                rel, None, None, None, Message("expected the UI catalog for '{code}', found none; run `sitegen i18n init {code}`", code=language.code), severity
+            )
         ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Diagnostic(rel, line, None, None, f"expected UTF-8 text, found byte {raw[exc.start]:#04x}")]
+        return None, [Diagnostic(rel, line, None, None, Message("expected UTF-8 text, found byte {byte:#04x}; save the file as UTF-8", byte=raw[exc.start]))]
     # Babel's reader forgives broken lines (an unclosed quote loses a character): check first.
     for number, written in enumerate(text.splitlines(), 1):
         if not PO_LINE.fullmatch(written):
             return None, [
-                Diagnostic(rel, number, None, None, f"expected a comment, a keyword with a quoted string, or a quoted string, found {written.strip()!r}")
+                Diagnostic(
+                    rel,
+                    number,
+                    None,
+                    None,
+                    Message("expected a comment, a keyword with a quoted string, or a quoted string, found {line!r}", line=written.strip()),
+                )
             ]
     try:
         catalog = read_po(io.BytesIO(raw), locale=language.locale, abort_invalid=True)
         compile_catalog(catalog)  # a broken Plural-Forms expression only shows when compiled
     except PoFileError as exc:
-        return None, [Diagnostic(rel, exc.lineno, None, None, f"expected a valid .po entry, found {exc.line.strip()!r}")]
+        return None, [Diagnostic(rel, exc.lineno, None, None, Message("expected a valid .po entry, found {line!r}", line=exc.line.strip()))]
     except (ValueError, TypeError, KeyError, IndexError, SyntaxError) as exc:
         # Babel and gettext reject a malformed header (Plural-Forms, charset) this way.
         line = next((n for n, text in enumerate(text.splitlines(), 1) if "Plural-Forms" in text or "charset" in text), 1)
-        return None, [Diagnostic(rel, line, None, None, f"expected a valid catalog header, found {type(exc).__name__}: {exc}")]
+        header = Message("expected a valid catalog header, found {error}: {message}", error=type(exc).__name__, message=str(exc))
+        return None, [Diagnostic(rel, line, None, None, header)]
     return catalog, [*check_placeholders(catalog, rel), *check_markup(catalog, rel)]
 
 
@@ -135,9 +150,10 @@ def check_placeholders(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
             found = set(PLACEHOLDER.findall(string))
             if found != expected:
                 which = f"msgstr[{index}]" if isinstance(message.string, tuple) else "msgstr"
-                want = ", ".join(f"%({name})s" for name in sorted(expected)) or "none"
-                have = ", ".join(f"%({name})s" for name in sorted(found)) or "none"
-                yield Diagnostic(rel, message.lineno, None, None, f"msgid {ids[0]!r}: expected the placeholders {want} in {which}, found {have}")
+                want = ", ".join(f"%({name})s" for name in sorted(expected)) or Message("none")
+                have = ", ".join(f"%({name})s" for name in sorted(found)) or Message("none")
+                lost = Message("msgid {msgid!r}: expected the placeholders {want} in {which}, found {have}", msgid=ids[0], want=want, which=which, have=have)
+                yield Diagnostic(rel, message.lineno, None, None, lost)
 
 
 # Markup as a browser reads it: a tag, comment or declaration ('<' then a letter, '/', '!' or '?'),
@@ -181,12 +197,19 @@ def check_markup(catalog: Catalog, rel: str) -> Iterator[Diagnostic]:
 
 
 def _markup_message(ids: tuple[str, ...], foreign: list[str], form: int | None) -> str:
-    which = f"the translation of {ids[0]!r}" + (f" (msgstr[{form}])" if form is not None else "")
+    which = f"{ids[0]!r}" + (f" (msgstr[{form}])" if form is not None else "")
     own = ", ".join(repr(piece) for piece in dict.fromkeys(piece for msgid in ids for piece in MARKUP.findall(msgid)))
-    expected = f"to have no markup but the English text's ({own})" if own else "to be text"
     found = ", ".join(map(repr, dict.fromkeys(foreign)))
-    fix = "write the character itself" if all(piece.startswith("&") for piece in foreign) else "remove it"
-    return f"expected {which} {expected}, found markup {found}; {fix}"
+    fix = Message("write the character itself") if all(piece.startswith("&") for piece in foreign) else Message("remove it")
+    if own:
+        return Message(
+            "expected the translation of {which} to have no markup but the English text's ({own}), found markup {found}; {fix}",
+            which=which,
+            own=own,
+            found=found,
+            fix=fix,
+        )
+    return Message("expected the translation of {which} to be text, found markup {found}; {fix}", which=which, found=found, fix=fix)
 
 
 def compile_catalog(catalog: Catalog) -> Translations:

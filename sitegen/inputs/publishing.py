@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import Message
+
 # Set to a date like 2026-12-07 to build as on that day: tests, and a build that must come out
 # byte-identical later. SOURCE_DATE_EPOCH is not used for this: it is usually the last commit's
 # time, which would keep the daily scheduled build from ever publishing a held item on its day.
@@ -41,7 +43,7 @@ def today(option: dt.date | None = None, environ: Mapping[str, str] | None = Non
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{TODAY_ENV}: expected a date like 2026-12-07, found {value!r}") from None
+            raise ValueError(Message("{name}: expected a date like 2026-12-07, found {value!r}", name=TODAY_ENV, value=value)) from None
     return dt.datetime.now(dt.UTC).date()
 
 

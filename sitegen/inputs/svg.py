@@ -15,21 +15,22 @@ from __future__ import annotations
 import re
 from xml.etree import ElementTree
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 
 XHTML = "http://www.w3.org/1999/xhtml"
-EXPORT_AGAIN = "export the picture again without it (sitegen refuses such a file rather than changing it)"
+REMOVE_OR_EXPORT = Message("remove it, or export the picture again without it (sitegen refuses such a file rather than changing it)")
 # Elements that run script or carry a document: SVG's own script and foreignObject, SVG Tiny's handler.
 ELEMENTS = {
-    "script": "a <script> element, which runs as the site when the picture is opened",
-    "foreignobject": "a <foreignObject> element, which can carry a web page and its scripts into the picture",
-    "handler": "a <handler> element, which runs script on events",
+    "script": Message("a <script> element, which runs as the site when the picture is opened"),
+    "foreignobject": Message("a <foreignObject> element, which can carry a web page and its scripts into the picture"),
+    "handler": Message("a <handler> element, which runs script on events"),
 }
 # Schemes that run script, or open a document of their own, wherever an attribute holds them.
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 _DECLARATION = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SPACES = re.compile(r"[\x00-\x20]+")  # a browser drops these within a URL's scheme
 
+SAVE_AS_SVG = Message("save the picture as SVG")
 Problem = tuple[int | None, str, str]  # line, what was found, the fix
 
 
@@ -38,7 +39,7 @@ def file_problems(rel: str, data: bytes) -> list[Problem]:
     server sends as SVG too, cannot be checked; any other file has none."""
     name = rel.lower()
     if name.endswith(".svgz"):
-        return [(None, "a compressed SVG (.svgz), which sitegen cannot check", "save it as a plain .svg file")]
+        return [(None, Message("a compressed SVG (.svgz), which sitegen cannot check"), Message("save it as a plain .svg file"))]
     return svg_problems(data) if name.endswith(".svg") else []
 
 
@@ -47,17 +48,19 @@ def svg_problems(data: bytes) -> list[Problem]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [(data[: exc.start].count(b"\n") + 1, f"byte {data[exc.start]:#04x}, not UTF-8 text", "save the picture as UTF-8")]
+        return [(data[: exc.start].count(b"\n") + 1, Message("byte {byte:#04x}, not UTF-8 text", byte=data[exc.start]), Message("save the picture as UTF-8"))]
     declaration = _DECLARATION.search(text)
     if declaration:
         line = text.count("\n", 0, declaration.start()) + 1
-        return [(line, "a DOCTYPE or entity declaration, which can read other files or grow without end", "remove it; an SVG needs none")]
+        return [(line, Message("a DOCTYPE or entity declaration, which can read other files or grow without end"), Message("remove it; an SVG needs none"))]
     return _walk(text)
 
 
 def diagnostics(rel: str, problems: list[Problem]) -> list[Diagnostic]:
     """Problems of the file `rel` as diagnostics at it."""
-    return [Diagnostic(rel, line, None, None, f"expected a plain SVG picture, found {found}; {fix}") for line, found, fix in problems]
+    return [
+        Diagnostic(rel, line, None, None, Message("expected a plain SVG picture, found {found}; {fix}", found=found, fix=fix)) for line, found, fix in problems
+    ]
 
 
 def _walk(text: str) -> list[Problem]:
@@ -76,19 +79,20 @@ def _walk(text: str) -> list[Problem]:
                     continue
                 if event == "pi":
                     target = (item.text or "").split(None, 1)[0] if isinstance(item.text, str) else ""
-                    problems.append((number, f"a processing instruction <?{target} ...?>, which can make a browser run a style sheet or program", "remove it"))
+                    found_pi = Message("a processing instruction <?{target} ...?>, which can make a browser run a style sheet or program", target=target)
+                    problems.append((number, found_pi, Message("remove it")))
                     continue
                 if first and _local(item.tag) != "svg":
-                    return [(number, f"an XML file whose root is <{_local(item.tag)}>, not <svg>", "save the picture as SVG")]
+                    return [(number, Message("an XML file whose root is <{root}>, not <svg>", root=_local(item.tag)), SAVE_AS_SVG)]
                 first = False
                 problems += _element_problems(item, lines, previous, number)
                 previous = number
         parser.close()
     except ElementTree.ParseError as exc:
         where: int | None = exc.position[0] if exc.position else None
-        return [*problems, (where, f"a file XML cannot read ({exc})", "export the picture again")]
+        return [*problems, (where, Message("a file XML cannot read ({error})", error=str(exc)), Message("export the picture again"))]
     if first:
-        return [(None, "no <svg> element", "save the picture as SVG")]
+        return [(None, Message("no <svg> element"), SAVE_AS_SVG)]
     return problems
 
 
@@ -97,16 +101,17 @@ def _element_problems(element: ElementTree.Element, lines: list[str], start: int
     problems: list[Problem] = []
     namespace, local = _split(element.tag)
     if local.lower() in ELEMENTS or namespace == XHTML:
-        found = ELEMENTS.get(local.lower()) or f"an HTML element <{local}>, which can carry scripts into the picture"
-        problems.append((_line_of(rf"<(?:[\w.-]+:)?{re.escape(local)}\b", lines, start, end), found, f"remove it, or {EXPORT_AGAIN}"))
+        found = ELEMENTS.get(local.lower()) or Message("an HTML element <{name}>, which can carry scripts into the picture", name=local)
+        problems.append((_line_of(rf"<(?:[\w.-]+:)?{re.escape(local)}\b", lines, start, end), found, REMOVE_OR_EXPORT))
     for name, value in element.attrib.items():
         _, attribute = _split(name)
         where = _line_of(rf"\b(?:[\w.-]+:)?{re.escape(attribute)}\s*=", lines, start, end)
         plain = _SPACES.sub("", value).lower()
         if attribute.lower().startswith("on"):
-            problems.append((where, f'an event handler {attribute}="..." on <{local}>, which runs script', f"remove it, or {EXPORT_AGAIN}"))
+            handler = Message('an event handler {attribute}="..." on <{name}>, which runs script', attribute=attribute, name=local)
+            problems.append((where, handler, REMOVE_OR_EXPORT))
         elif any(scheme in plain for scheme in SCRIPT_SCHEMES):
-            problems.append((where, f'a script link in {attribute}="..." on <{local}>', f"remove it, or {EXPORT_AGAIN}"))
+            problems.append((where, Message('a script link in {attribute}="..." on <{name}>', attribute=attribute, name=local), REMOVE_OR_EXPORT))
         elif (
             attribute == "href"
             and plain.startswith("data:")
@@ -115,12 +120,13 @@ def _element_problems(element: ElementTree.Element, lines: list[str], start: int
             problems.append(
                 (
                     where,
-                    f'a data: link in {attribute}="..." on <{local}>, which can carry a document with scripts',
-                    f"link to a file of the site instead, or {EXPORT_AGAIN}",
+                    Message('a data: link in {attribute}="..." on <{name}>, which can carry a document with scripts', attribute=attribute, name=local),
+                    Message("link to a file of the site instead, or export the picture again without it (sitegen refuses such a file rather than changing it)"),
                 )
             )
         elif local in ("set", "animate") and attribute == "attributeName" and (plain.endswith("href") or plain.startswith("on")):
-            problems.append((where, f"an animation of {value[:40]} on <{local}>, which can turn a link into script", f"remove it, or {EXPORT_AGAIN}"))
+            animation = Message("an animation of {value} on <{name}>, which can turn a link into script", value=value[:40], name=local)
+            problems.append((where, animation, REMOVE_OR_EXPORT))
     return problems
 
 

@@ -75,15 +75,19 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + line_offset
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise YamlError(line, column, f"expected text without control characters, found #x{exc.character:04x}") from None
+        control = Message(
+            "expected text without control characters, found #x{code:04x}; delete the invisible character (retype the line if need be)", code=exc.character
+        )
+        raise YamlError(line, column, control) from None
     except yaml.YAMLError as exc:
-        raise YamlError(None, None, f"expected valid YAML, found {exc}") from None
+        raise YamlError(None, None, Message("expected valid YAML, found {error}", error=str(exc))) from None
     except (ValueError, TypeError, RecursionError) as exc:
-        raise YamlError(1 + line_offset, 1, f"expected valid YAML, found {exc}") from None
+        raise YamlError(1 + line_offset, 1, Message("expected valid YAML, found {error}", error=str(exc))) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise YamlError(1 + line_offset, 1, f"expected a mapping of fields, found {type(data).__name__}")
+        found = describe(data) if isinstance(data, (list, str)) or data is None else type(data).__name__
+        raise YamlError(1 + line_offset, 1, Message("expected fields written as 'name: value', one a line, found {found}", found=found))
     return Parsed(data, marks, duplicates, notes)
 
 
@@ -103,7 +107,7 @@ def _walk(
         if note is not None:
             lines_notes[1].append((key, (note[0] + offset, note[1]), note[2]))
     if depth > MAX_DEPTH:
-        raise YamlError(marks[key][0], marks[key][1], f"expected at most {MAX_DEPTH} levels of nesting, found more")
+        raise YamlError(marks[key][0], marks[key][1], Message("expected at most {most} levels of nesting, found more; indent less", most=MAX_DEPTH))
     # An alias points at a node already walked; walking it again is how YAML bombs explode.
     if id(node) in seen:
         return

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 from ..inputs.config import SiteConfig
 from ..inputs.model import Document, Site
 from ..render import urls
@@ -80,8 +80,13 @@ def check_fonts(config: SiteConfig, jobs: list[PdfJob]) -> tuple[dict[str, str],
                     None,
                     None,
                     f"fonts.{code}",
-                    f"expected a font for '{code}' ({family}) that covers its script, found none installed; "
-                    f"install the Debian package {FONT_PACKAGE} (or name an installed family in site.yaml fonts)",
+                    Message(
+                        "expected a font for '{code}' ({family}) that covers its script, found none installed; "
+                        "install the Debian package {package} (or name an installed family in site.yaml fonts)",
+                        code=code,
+                        family=family,
+                        package=FONT_PACKAGE,
+                    ),
                 )
             )
         else:
@@ -126,8 +131,10 @@ def render_pdfs(
                 None,
                 None,
                 None,
-                "expected HarfBuzz font subsetting, found libharfbuzz-subset missing: PDFs are made about 30x slower; "
-                "install the Debian package libharfbuzz-subset0",
+                Message(
+                    "expected HarfBuzz font subsetting, found libharfbuzz-subset missing: PDFs are made about 30x slower; "
+                    "install the Debian package libharfbuzz-subset0"
+                ),
                 "warning",
             )
         )
@@ -152,7 +159,7 @@ def render_pdfs(
                 for result in pool.map(_render_one, tasks):
                     results.append(result)
                     if progress:
-                        progress("PDFs", len(results), len(tasks))
+                        progress(Message("PDFs"), len(results), len(tasks))
             except KeyboardInterrupt:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
@@ -161,10 +168,11 @@ def render_pdfs(
         for task in tasks:
             results.append(_render_one(task))
             if progress:
-                progress("PDFs", len(results), len(tasks))
+                progress(Message("PDFs"), len(results), len(tasks))
     for (job, key), (data, error) in zip(todo, results):
         if error:
-            report.diagnostics.append(Diagnostic(job.doc.path, None, None, None, f"expected a PDF of {job.pdf_file}, found WeasyPrint failing: {error}"))
+            failing = Message("expected a PDF of {file}, found WeasyPrint failing: {error}", file=job.pdf_file, error=error)
+            report.diagnostics.append(Diagnostic(job.doc.path, None, None, None, failing))
             continue
         if cache is not None:
             _write_atomically(cache / f"{key}.pdf", data)

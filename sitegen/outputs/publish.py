@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import Message
+
 MARKER = ".sitegen-output"
 
 
@@ -23,7 +25,7 @@ def safe_relative(path: str) -> str:
     """Accept only plain relative paths: nothing can name a file outside the output folder."""
     # Strings, not pathlib: thousands of pages go through here, and a path that passes is normal already.
     if not path or path.startswith("/") or "\\" in path or "\0" in path or any(part in ("", ".", "..") for part in path.split("/")):
-        raise OutputError(f"refusing to write {path!r}: expected a path inside the output folder")
+        raise OutputError(Message("refusing to write {path!r}: expected a path inside the output folder", path=path))
     return path
 
 
@@ -35,22 +37,37 @@ def check_destination(out_dir: Path, source_root: Path) -> None:
     out = out_dir.resolve()
     root = source_root.resolve()
     if out == root or root.is_relative_to(out) or out == Path(out.anchor):
-        raise OutputError(f"{out_dir}: expected an output folder apart from the sources, found {out}; choose another --out")
+        raise OutputError(
+            Message("{out}: expected an output folder apart from the sources, found {found}; choose another --out", out=str(out_dir), found=str(out))
+        )
     for folder in (CONTENT_DIR, ASSETS_DIR, TEMPLATES_DIR, LOCALE_DIR):  # what a build reads
         if out.is_relative_to((source_root / folder).resolve()):
             raise OutputError(
-                f"{out_dir}: expected an output folder apart from the sources, found it inside {folder}/, whose files the next "
-                f"build would read back as sources; choose another --out (the default is {source_root / 'public'})"
+                Message(
+                    "{out}: expected an output folder apart from the sources, found it inside {folder}/, whose files the next "
+                    "build would read back as sources; choose another --out (the default is {default})",
+                    out=str(out_dir),
+                    folder=folder,
+                    default=str(source_root / "public"),
+                )
             )
     if Path(os.path.abspath(out_dir)).is_relative_to(os.path.abspath(source_root)) and not out.is_relative_to(root):
         raise OutputError(
-            f"{out_dir}: expected an output folder inside the site folder, as its path says, found a link on the way that leads "
-            f"to {out}; remove the link, or name that folder with --out"
+            Message(
+                "{out}: expected an output folder inside the site folder, as its path says, found a link on the way that leads "
+                "to {found}; remove the link, or name that folder with --out",
+                out=str(out_dir),
+                found=str(out),
+            )
         )
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
-        raise OutputError(f"{out_dir}: expected a folder, found {'a link' if out_dir.is_symlink() else 'a file'}")
+        if out_dir.is_symlink():
+            raise OutputError(Message("{out}: expected a folder, found a link; choose another --out or remove the link", out=str(out_dir)))
+        raise OutputError(Message("{out}: expected a folder, found a file; choose another --out", out=str(out_dir)))
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise OutputError(f"{out_dir}: expected an empty folder or an earlier sitegen output, found other files; choose another --out or empty it")
+        raise OutputError(
+            Message("{out}: expected an empty folder or an earlier sitegen output, found other files; choose another --out or empty it", out=str(out_dir))
+        )
 
 
 @contextmanager
@@ -67,17 +84,25 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, flags, 0o666)
     except OSError as exc:
-        found = {errno.ELOOP: "a link", errno.EISDIR: "a folder", errno.ENXIO: "a named pipe"}.get(exc.errno or 0)
+        found = {errno.ELOOP: Message("a link"), errno.EISDIR: Message("a folder"), errno.ENXIO: Message("a named pipe")}.get(exc.errno or 0)
         if found:
-            raise OutputError(f"{lock_path}: expected sitegen's lock file, found {found}; remove it (sitegen makes the file again)") from exc
+            raise OutputError(
+                Message("{lock}: expected sitegen's lock file, found {found}; remove it (sitegen makes the file again)", lock=str(lock_path), found=found)
+            ) from exc
         reason = (exc.strerror or str(exc)).lower()
         raise OutputError(
-            f"{out_dir}: expected a folder sitegen may write the site into, found it refused ({reason}); "
-            "choose another --out, or make it writable; the previous site is untouched"
+            Message(
+                "{out}: expected a folder sitegen may write the site into, found it refused ({reason}); "
+                "choose another --out, or make it writable; the previous site is untouched",
+                out=str(out_dir),
+                reason=reason,
+            )
         ) from exc
     with open(fd, "a") as lock:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OutputError(f"{lock_path}: expected sitegen's lock file, found something else; remove it (sitegen makes the file again)")
+            raise OutputError(
+                Message("{lock}: expected sitegen's lock file, found something else; remove it (sitegen makes the file again)", lock=str(lock_path))
+            )
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -120,8 +145,10 @@ def _writing(out_dir: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise OutputError(f"{out_dir}: expected room to write the site, found the disk full; the previous site is untouched") from exc
-        raise OutputError(f"{out_dir}: expected to write the site, found {exc}; the previous site is untouched") from exc
+            raise OutputError(Message("{out}: expected room to write the site, found the disk full; the previous site is untouched", out=str(out_dir))) from exc
+        raise OutputError(
+            Message("{out}: expected to write the site, found {error}; the previous site is untouched", out=str(out_dir), error=str(exc))
+        ) from exc
 
 
 @contextmanager

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pagefind.service import get_executable
 
+from ..errors import Message
+
 INDEX_DIR = "pagefind"
 
 
@@ -24,18 +26,18 @@ def index_site(folder: Path) -> dict[str, bytes]:
     one index per <html lang>, as files to publish with the site."""
     program = get_executable()  # the binary itself: `python -m pagefind` would start an interpreter first (0.15-0.35 s)
     if program is None:
-        raise SearchIndexError("expected Pagefind's program to index the site, found none; is pagefind[extended] installed?")
+        raise SearchIndexError(Message("expected Pagefind's program to index the site, found none; is pagefind[extended] installed?"))
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as scratch:
         bundle = Path(scratch) / INDEX_DIR
         command = [str(program), "--site", str(folder), "--output-path", str(bundle)]  # its log is captured
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=900)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SearchIndexError(f"expected Pagefind to index the site, found it failing to run: {exc}") from exc
+            raise SearchIndexError(Message("expected Pagefind to index the site, found it failing to run: {error}", error=str(exc))) from exc
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
-            reason = detail[-1] if detail else f"exit code {done.returncode}"
-            raise SearchIndexError(f"expected Pagefind to index the site, found: {reason}; is pagefind[extended] installed?")
+            reason = detail[-1] if detail else Message("exit code {code}", code=done.returncode)
+            raise SearchIndexError(Message("expected Pagefind to index the site, found: {reason}; is pagefind[extended] installed?", reason=reason))
         files = {f"{INDEX_DIR}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
     files = stable_filters(files)
     entry = f"{INDEX_DIR}/pagefind-entry.json"

@@ -24,7 +24,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 from ..inputs import i18n
 from ..inputs.config import Language, SiteConfig
 from ..inputs.files import Refused, read_input, walk_inputs
@@ -307,7 +307,7 @@ class Renderer:
             if collecting and done % COLLECT_EVERY == 0:
                 gc.collect(0)
             if progress:
-                progress("pages", done, len(pages))
+                progress(Message("pages"), done, len(pages))
             target = urls.output_file(spec.path)
             if target in made_by:
                 diagnostics.add(_collision(spec, made_by[target], target))
@@ -420,7 +420,7 @@ def render_pages(renderer: Renderer, pages: list[PageSpec], jobs: int = 1, progr
                 renderer.store.hold(part.markdown)
                 done += len(part.digests)
                 if progress:
-                    progress("pages", done, len(unique))
+                    progress(Message("pages"), done, len(unique))
                 yield part
         except BaseException:
             pool.shutdown(cancel_futures=True)
@@ -492,9 +492,9 @@ def keep_words(html: str) -> str:
 
 def _collision(spec: PageSpec, first: PageSpec, target: str) -> Diagnostic:
     # Worded without the language, so each language's collision collapses into one diagnostic.
-    taken = first.doc.path.split("/", 2)[-1] if first.doc else f"the {first.template.removesuffix('.html')} list"
+    taken = first.doc.path.split("/", 2)[-1] if first.doc else Message("the {name} list", name=first.template.removesuffix(".html"))
     path = spec.doc.path if spec.doc else f"{TEMPLATES_DIR}/{spec.template}"
-    return Diagnostic(path, None, None, "slug", f"expected a page address of its own, found it taken by {taken}; rename the file")
+    return Diagnostic(path, None, None, "slug", Message("expected a page address of its own, found it taken by {taken}; rename the file", taken=taken))
 
 
 def css_string(text: str) -> Markup:
@@ -561,7 +561,7 @@ class SiteLoader(jinja2.FileSystemLoader):
             raise RefusedTemplate(template, exc.diagnostic()) from None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            found = f"expected UTF-8 text, found byte {data[exc.start]:#04x}; save the file as UTF-8"
+            found = Message("expected UTF-8 text, found byte {byte:#04x}; save the file as UTF-8", byte=data[exc.start])
             raise RefusedTemplate(template, Diagnostic(rel, line, None, None, found)) from None
         filename = os.path.normpath(os.path.join(self.searchpath[0], *pieces))
         mtime = _mtime(filename)
@@ -580,8 +580,10 @@ def _unusable(spec: PageSpec, exc: jinja2.TemplateSyntaxError | jinja2.TemplateN
     if isinstance(exc, RefusedTemplate):
         return exc.diagnostic
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return Diagnostic(f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, f"expected a valid template, found {exc.message}")
-    return Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, f"expected the template {exc.name}, found no such file")
+        return Diagnostic(
+            f"{TEMPLATES_DIR}/{exc.name or spec.template}", exc.lineno, None, None, Message("expected a valid template, found {error}", error=exc.message)
+        )
+    return Diagnostic(f"{TEMPLATES_DIR}/{spec.template}", None, None, None, Message("expected the template {name}, found no such file", name=exc.name))
 
 
 def _template_failure(root: Path, spec: PageSpec, exc: Exception) -> Diagnostic:
@@ -594,7 +596,10 @@ def _template_failure(root: Path, spec: PageSpec, exc: Exception) -> Diagnostic:
     else:
         path, line = f"{TEMPLATES_DIR}/{spec.template}", None
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return Diagnostic(path, line, None, None, f"expected the template to render {spec.path or 'index.html'}, found {type(exc).__name__}: {message}")
+    failed = Message(
+        "expected the template to render {page}, found {error}: {message}", page=spec.path or "index.html", error=type(exc).__name__, message=message
+    )
+    return Diagnostic(path, line, None, None, failed)
 
 
 def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> dict[str, Any]:

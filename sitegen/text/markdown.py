@@ -11,6 +11,7 @@ import markdown as md
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from ..errors import Message
 from .urlsafety import URL_ATTRIBUTES, unsafe_url
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
@@ -62,7 +63,7 @@ class TooComplex(ValueError):
 
     def __init__(self, problem: Problem):
         self.problem = problem
-        super().__init__(f"expected {problem.expected}, found {problem.found}")
+        super().__init__(Message("expected {expected}, found {found}{fix}", expected=problem.expected, found=problem.found, fix=""))
 
 
 _FENCE = re.compile(r"`{3,}|~{3,}")
@@ -71,16 +72,21 @@ _QUOTES = re.compile(r"(?:[ ]{0,3}>)+")
 # or a code fence, once the quote marks and spaces before it are left out.
 _PART = re.compile(r"#|\[[^\]\n]*\]:|[=-]+[ ]*$|(?:[-*_][ ]*){3,}$|`{3,}|~{3,}")
 _ITEM = re.compile(r"(?:[*+-]|\d+\.)[ ]")
-_SIZE = f"a body of at most {MAX_CHARACTERS:,} characters (split it into several pages)"
-_DEPTH = f"quotes and lists at most {MAX_DEPTH} levels deep, one inside another (each '>' and each 4 spaces of indent is a level)"
-_PARTS = f"at most {MAX_PARTS:,} headings, footnotes, link definitions, rules and code blocks in a body (split it into several pages)"
-_IN_A_ROW = (
-    f"at most {MAX_PARTS_IN_A_ROW} headings, footnotes, link definitions, rules and list items after text one after "
-    "another without a blank line (leave a blank line before each)"
+_SIZE = Message("a body of at most {most:,} characters (split it into several pages)", most=MAX_CHARACTERS)
+_DEPTH = Message(
+    "quotes and lists at most {most} levels deep, one inside another (each '>' and each 4 spaces of indent is a level)",
+    most=MAX_DEPTH,
 )
-_EXPECTED_LINKS = (
-    f"at most {MAX_LINKS_PER_PARAGRAPH} links, images, footnotes and code spans in one paragraph, list item, table cell or heading "
-    "(leave a blank line between paragraphs, or make the links a list, one '* ' line each)"
+_PARTS = Message("at most {most:,} headings, footnotes, link definitions, rules and code blocks in a body (split it into several pages)", most=MAX_PARTS)
+_IN_A_ROW = Message(
+    "at most {most} headings, footnotes, link definitions, rules and list items after text one after "
+    "another without a blank line (leave a blank line before each)",
+    most=MAX_PARTS_IN_A_ROW,
+)
+_EXPECTED_LINKS = Message(
+    "at most {most} links, images, footnotes and code spans in one paragraph, list item, table cell or heading "
+    "(leave a blank line between paragraphs, or make the links a list, one '* ' line each)",
+    most=MAX_LINKS_PER_PARAGRAPH,
 )
 
 
@@ -103,7 +109,7 @@ def _measure(text: str) -> tuple[Problem | None, bool]:
     MAX_LINKS_PER_PARAGRAPH links, counted over each block of lines between blank lines (which holds
     whole paragraphs). One pass; a count that may be too high costs a closer look, never one too low."""
     if len(text) > MAX_CHARACTERS:
-        return Problem(None, _SIZE, f"{len(text):,} characters"), False
+        return Problem(None, _SIZE, Message("{count:,} characters", count=len(text))), False
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as Python-Markdown reads them
     fences = [index for index, line in enumerate(lines) if _FENCE.match(line)]
     # A blank line between two fences may be code, which Python-Markdown takes out before it splits the
@@ -119,22 +125,22 @@ def _measure(text: str) -> tuple[Problem | None, bool]:
             continue
         depth, content = _depth(line)
         if depth > MAX_DEPTH:
-            return Problem(index + 1, _DEPTH, f"{depth} levels at line {index + 1} of the body"), False
+            return Problem(index + 1, _DEPTH, Message("{depth} levels at line {line} of the body", depth=depth, line=index + 1)), False
         if index == first:  # Python-Markdown reads a block that starts as a list item by item
             a_list = _ITEM.match(content) is not None
         part = _PART.match(content)
         if part or (index > first and not a_list and _ITEM.match(content)):
             parts, in_a_row = parts + 1, in_a_row + 1
             if parts > MAX_PARTS:
-                return Problem(index + 1, _PARTS, f"one more at line {index + 1} of the body"), False
+                return Problem(index + 1, _PARTS, Message("one more at line {line} of the body", line=index + 1)), False
             if in_a_row > MAX_PARTS_IN_A_ROW:
-                return Problem(first + 1, _IN_A_ROW, f"more in the lines from line {first + 1} of the body"), False
+                return Problem(first + 1, _IN_A_ROW, Message("more in the lines from line {line} of the body", line=first + 1)), False
         # A footnote's references count among the parts too (its definition is counted above).
         parts += line.count("[^") - (1 if part and content.startswith("[^") else 0)
         links += _links_in(line)
         most_links = max(most_links, links)
     if parts > MAX_PARTS:
-        return Problem(None, _PARTS, f"{parts:,} with the footnotes' references"), False
+        return Problem(None, _PARTS, Message("{count:,} with the footnotes' references", count=parts)), False
     return None, most_links > MAX_LINKS_PER_PARAGRAPH
 
 
@@ -162,8 +168,12 @@ class _LongParagraph(Exception):
         """The problem, for an editor: the paragraph's line in the body `text` and its first words."""
         words = self.paragraph.split()
         line = next((index + 1 for index, written in enumerate(text.split("\n")) if " ".join(words[:3]) in " ".join(written.split())), None)
-        where = f"the paragraph at line {line} of the body" if line else "a paragraph"
-        return Problem(line, _EXPECTED_LINKS, f"{self.links:,} in {where}, which starts {' '.join(words[:8])[:60]!r}")
+        start = " ".join(words[:8])[:60]
+        if line:
+            found = Message("{count:,} in the paragraph at line {line} of the body, which starts {start!r}", count=self.links, line=line, start=start)
+        else:
+            found = Message("{count:,} in a paragraph, which starts {start!r}", count=self.links, start=start)
+        return Problem(line, _EXPECTED_LINKS, found)
 
 
 class _LinksPerParagraph(Treeprocessor):
