@@ -768,3 +768,73 @@ def test_nothing_to_export_writes_no_file_and_says_so(portal, tmp_path, capsys, 
     assert out.read_bytes() == b"last week's file"
     assert main(["i18n", "export", "--source", str(portal), "--lang", "ja", "--outdated", "--format", fmt, "-o", str(out)]) == 0
     assert "every translation into ja is up to date" in capsys.readouterr().out
+
+
+def _set_state(file: Path, fmt: Xliff, state: str | None, approved: str | None = None) -> None:
+    """What a CAT tool writes back: every unit in the state given (None: the attribute left out)."""
+    tree, found = units(file, fmt)
+    for unit in found.values():
+        holder = fmt.target(unit) if fmt is X12 else fmt.source(unit).getparent()
+        holder.attrib.pop("state", None)
+        holder.attrib.pop("subState", None)
+        if state is not None:
+            holder.set("state", state)
+        unit.attrib.pop("approved", None)
+        if approved is not None:
+            unit.set("approved", approved)
+    tree.write(str(file))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "state", "approved", "done"),
+    [
+        (X12, "translated", None, True),
+        (X12, "signed-off", None, True),
+        (X12, "final", None, True),
+        (X12, None, None, True),  # 1.2 gives the state no default: a target is a translation
+        (X12, "needs-review-translation", "yes", True),  # approved: passed its final review
+        (X12, "needs-review-translation", None, False),
+        (X12, "new", None, False),
+        (X2, "translated", None, True),
+        (X2, "reviewed", None, True),
+        (X2, "final", None, True),
+        (X2, "initial", None, False),
+        (X2, None, None, False),  # XLIFF 2's default state is initial
+        (X2, "signed-off", None, False),  # no XLIFF 2 state
+    ],
+    ids=lambda value: value.unit if isinstance(value, Xliff) else str(value),
+)
+def test_the_states_a_cat_tool_sends_back_say_whether_the_translation_is_done(portal, tmp_path, capsys, fmt, state, approved, done):
+    """Done: the translation is written with its source version; not done: written, and still to review."""
+    file = export(portal, tmp_path / "zh.xlf", "--lang", "zh", "--missing", *fmt.args)
+    translate_all(file, "«", "»", fmt=fmt)
+    _set_state(file, fmt, state, approved)
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(portal), str(file)]) == 0
+    said = capsys.readouterr().out
+    written = (portal / "content/zh/stories/daegyeong-working-groups.md").read_text(encoding="utf-8")
+    assert "«" in written
+    assert ("translates source version" in said, "source_version:" in written) == (done, done)
+    assert ("some units are still to translate or review" in said) == (not done)
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "xliff2", "po"])
+def test_each_format_says_new_current_and_outdated_as_readme_s_table_does(portal, tmp_path, fmt):
+    """One idea of state in every format: an untranslated unit has no target; a current translation is
+    done; one whose source changed since goes out for review. Each reads back as it was written."""
+    from sitegen.exchange import read_exchange
+
+    source = portal / "content/ko/stories/oita-lsi/index.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    file = export(portal, tmp_path / "x", "--lang", "zh", "--format", fmt, "stories/oita-lsi", "pages/global", "stories/daegyeong-working-groups")
+    exchange, problems = read_exchange(file.read_bytes())
+    assert problems == [] and exchange is not None
+    states = {item.source_path.split("/")[-1]: {(u.state, u.target is not None) for u in item.units} for item in exchange.items}
+    assert states == {"index.md": {("needs-review", True)}, "global.md": {("translated", True)}, "daegyeong-working-groups.md": {("new", False)}}
+    text = file.read_text(encoding="utf-8")
+    written = {
+        "xliff": ['<target state="needs-review-translation">', 'approved="yes"', '<target state="translated">'],
+        "xliff2": ['state="initial" subState="sitegen:needs-review"', 'state="reviewed"'],
+        "po": ["#, fuzzy"],
+    }[fmt]
+    assert all(mark in text for mark in written)
