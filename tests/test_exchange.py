@@ -756,6 +756,19 @@ def test_a_code_point_a_cat_tool_sends_for_a_control_character_is_refused_at_its
     assert refused(rich, file, capsys) == [f"{file}:{line}: error: body#1: " + PASTED.format("a vertical tab (U+000B)")]
 
 
+def test_a_control_character_a_po_editor_left_in_a_translation_is_refused_at_its_msgctxt(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "ja.po", "--lang", "ja", "--format", "po", "stories/rich")
+    with file.open("rb") as po:
+        catalog = read_po(po)
+    for message in catalog:
+        if message.id:
+            message.string = message.id.replace("둘째", "둘째\x0c") if message.context == f"{RICH_PATH}#body#4" else message.id
+    with file.open("wb") as po:
+        write_po(po, catalog, width=0)
+    line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if text == f'msgctxt "{RICH_PATH}#body#4"')
+    assert refused(rich, file, capsys) == [f"{file}:{line}: error: body#4: " + PASTED.format("a form feed, or page break (U+000C)")]
+
+
 @ALL_FORMATS
 def test_nothing_to_export_writes_no_file_and_says_so(portal, tmp_path, capsys, fmt):
     """Every item has its ja translation: --missing selects none. XLIFF cannot be empty (a file needs

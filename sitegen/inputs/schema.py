@@ -232,9 +232,10 @@ def invisible_characters(item: SourceItem, severity: Severity) -> list[Diagnosti
     carry one to a translator."""
     found = []
     for key, text in _strings(item.parsed.data, ()):
-        line, column = item.parsed.mark(key) or (None, None)
-        name = ".".join(map(str, key))
-        found += [Diagnostic(item.path, line, column, name, controls.invisible(f.char), severity) for f in controls.find(text)]
+        if controls.NOT_XML.search(text):
+            line, column = item.parsed.mark(key) or (None, None)
+            name = ".".join(map(str, key))
+            found += [Diagnostic(item.path, line, column, name, controls.invisible(f.char), severity) for f in controls.find(text)]
     if item.body is not None:
         for f in controls.find(item.body):
             found.append(Diagnostic(item.path, item.body_line + f.line - 1, f.column, "body", controls.invisible(f.char), severity))
