@@ -242,13 +242,19 @@ def invisible_characters(item: SourceItem, severity: Severity) -> list[Diagnosti
     return found
 
 
-def _strings(value: Any, key: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+def _strings(value: Any, key: tuple[Any, ...], seen: set[int] | None = None) -> list[tuple[tuple[Any, ...], str]]:
+    """Every text in `value` with its path; a mapping or list that YAML aliases is walked once, as
+    walking it again at each alias is how a YAML bomb (billion laughs) explodes."""
     if isinstance(value, str):
         return [(key, value)]
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
     if isinstance(value, dict):
-        return [found for name, entry in value.items() for found in _strings(entry, key + (name,))]
+        return [found for name, entry in value.items() for found in _strings(entry, key + (name,), seen)]
     if isinstance(value, (list, tuple)):
-        return [found for index, entry in enumerate(value) for found in _strings(entry, key + (index,))]
+        return [found for index, entry in enumerate(value) for found in _strings(entry, key + (index,), seen)]
     return []
 
 
