@@ -438,7 +438,7 @@ def _done(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .exchange import Selection, choose, export
+    from .exchange import Selection, choose, export, not_exported, nothing_to_export, unexportable
 
     config, checked, problems = _load_checked(args)
     if config is None:
@@ -447,10 +447,19 @@ def _export(args: argparse.Namespace) -> int:
         known = ", ".join(c for c in config.codes if c != config.source_language)
         hint = did_you_mean(args.lang, [c for c in config.codes if c != config.source_language], cutoff=0.5)
         raise UsageError(Message("--lang {lang}: expected a translation language of site.yaml ({known}){fix}", lang=args.lang, known=known, fix=hint))
-    sources, unknown = choose(config, checked, args.lang, Selection(tuple(args.items), args.brochure, args.missing, args.outdated))
+    selection = Selection(tuple(args.items), args.brochure, args.missing, args.outdated)
+    sources, unknown = choose(config, checked, args.lang, selection)
     if unknown:
         raise UsageError(Message("expected items of the site (section/slug, or a content file), found {names}", names=", ".join(unknown)))
     print_diagnostics([d for d in problems if d.severity == "error"], translate=args.translate)
+    if not sources:
+        print(f"sitegen: {said(nothing_to_export(selection, args.lang, str(args.output)), args.translate)}")
+        return 0
+    unexportable_ = unexportable(checked, args.lang, sources)
+    if unexportable_:
+        print_diagnostics(unexportable_, translate=args.translate)
+        print(f"sitegen: {said(not_exported(str(args.output)), args.translate)}", file=sys.stderr)
+        return 1
     try:
         args.output.write_bytes(export(config, checked, args.lang, sources, args.format))
     except OSError as exc:

@@ -709,13 +709,145 @@ def test_a_second_implementation_reads_every_xliff2_unit_we_write(rich, tmp_path
     assert theirs["resources"][story]["body-1"]["note"].startswith(f"body, block 1: {RICH_PATH}:")
 
 
-def test_a_character_xml_cannot_hold_goes_out_as_a_code_point_and_comes_back(rich, tmp_path, capsys):
-    story = rich / RICH_PATH
-    story.write_text(RICH.replace("## 교류의 *시작*", "## 교류의\x0b *시작*"), encoding="utf-8")
+ALL_FORMATS = pytest.mark.parametrize("fmt", ["xliff", "xliff2", "po"])
+PASTED = "expected visible text, found {}, an invisible character pasted from another program: delete it"
+
+
+@ALL_FORMATS
+def test_characters_pasted_from_word_stop_the_export_at_their_place_in_the_content(rich, tmp_path, capsys, fmt):
+    """A vertical tab (Word's line break) and a form feed (its page break) no XML can hold: every one
+    is named at its line and column, in the source and in the translation, and no file is written."""
+    (rich / RICH_PATH).write_text(RICH.replace("## 교류의 *시작*", "## 교류의\x0b *시작*").replace("- 둘째 항목", "- 둘째\x0c항목"), encoding="utf-8")
+    ja = rich / "content/ja/stories/oita-lsi/index.md"
+    ja.write_text(ja.read_text(encoding="utf-8").replace("## 日韓の企業が出会う", "## 日韓の\x0b企業が出会う"), encoding="utf-8")
+    out = tmp_path / "out.xlf"
+    capsys.readouterr()
+    code = main(["i18n", "export", "--source", str(rich), "--lang", "ja", "stories/rich", "stories/oita-lsi", "--format", fmt, "-o", str(out)])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1 and not out.exists()
+    assert err == [
+        f"{RICH_PATH}:8:7: error: body: " + PASTED.format("a vertical tab (U+000B)"),
+        f"{RICH_PATH}:13:5: error: body: " + PASTED.format("a form feed, or page break (U+000C)"),
+        "content/ja/stories/oita-lsi/index.md:11:7: error: body: " + PASTED.format("a vertical tab (U+000B)"),
+        f"sitegen: {out} was not written: delete the invisible characters above first",
+    ]
+
+
+def test_sitegen_check_warns_of_invisible_characters_in_a_body_and_in_a_field(rich, capsys):
+    text = RICH.replace("## 교류의 *시작*", "## 교류의\x0b *시작*").replace("summary: 수출 계약 100만 달러", 'summary: "수출 계약\\f100만 달러"')
+    (rich / RICH_PATH).write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--source", str(rich)]) == 0  # a warning: the page still builds
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith(RICH_PATH)]
+    assert warnings == [
+        f"{RICH_PATH}:3:10: warning: summary: " + PASTED.format("a form feed, or page break (U+000C)"),  # at the value: a YAML escape
+        f"{RICH_PATH}:8:7: warning: body: " + PASTED.format("a vertical tab (U+000B)"),
+    ]
+
+
+def test_a_code_point_a_cat_tool_sends_for_a_control_character_is_refused_at_its_line(rich, tmp_path, capsys):
     file = export(rich, tmp_path / "rich.xlf", "--lang", "ja", "stories/rich", "--format", "xliff2")
-    _, found = units(file, X2)
-    source = X2.source(found[f"{RICH_PATH}#body-1"])
-    assert [(etree.QName(c).localname, c.get("hex")) for c in source] == [("cp", "000B"), ("pc", None)]
     translate_all(file, fmt=X2)
-    assert imported(rich, file, capsys) == (0, "")
-    assert "## 교류의\x0b *시작*\n" in (rich / "content/ja/stories/rich.md").read_text(encoding="utf-8")
+    tree, found = units(file, X2)
+    target = X2.target(found[f"{RICH_PATH}#body-1"])
+    target.insert(0, etree.Element(X2.q("cp"), hex="000B"))
+    tree.write(str(file))
+    line = X2.target(units(file, X2)[1][f"{RICH_PATH}#body-1"]).sourceline
+    assert refused(rich, file, capsys) == [f"{file}:{line}: error: body#1: " + PASTED.format("a vertical tab (U+000B)")]
+
+
+def test_a_control_character_a_po_editor_left_in_a_translation_is_refused_at_its_msgctxt(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "ja.po", "--lang", "ja", "--format", "po", "stories/rich")
+    with file.open("rb") as po:
+        catalog = read_po(po)
+    for message in catalog:
+        if message.id:
+            message.string = message.id.replace("둘째", "둘째\x0c") if message.context == f"{RICH_PATH}#body#4" else message.id
+    with file.open("wb") as po:
+        write_po(po, catalog, width=0)
+    line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if text == f'msgctxt "{RICH_PATH}#body#4"')
+    assert refused(rich, file, capsys) == [f"{file}:{line}: error: body#4: " + PASTED.format("a form feed, or page break (U+000C)")]
+
+
+@ALL_FORMATS
+def test_nothing_to_export_writes_no_file_and_says_so(portal, tmp_path, capsys, fmt):
+    """Every item has its ja translation: --missing selects none. XLIFF cannot be empty (a file needs
+    a <file>), so no format writes one, and a file already there is left as it was."""
+    out = tmp_path / "todo-ja"
+    out.write_bytes(b"last week's file")
+    capsys.readouterr()
+    assert main(["i18n", "export", "--source", str(portal), "--lang", "ja", "--missing", "--format", fmt, "-o", str(out)]) == 0
+    assert capsys.readouterr().out == f"sitegen: nothing to export: every item is translated into ja; {out} was not written\n"
+    assert out.read_bytes() == b"last week's file"
+    assert main(["i18n", "export", "--source", str(portal), "--lang", "ja", "--outdated", "--format", fmt, "-o", str(out)]) == 0
+    assert "every translation into ja is up to date" in capsys.readouterr().out
+
+
+def _set_state(file: Path, fmt: Xliff, state: str | None, approved: str | None = None) -> None:
+    """What a CAT tool writes back: every unit in the state given (None: the attribute left out)."""
+    tree, found = units(file, fmt)
+    for unit in found.values():
+        holder = fmt.target(unit) if fmt is X12 else fmt.source(unit).getparent()
+        holder.attrib.pop("state", None)
+        holder.attrib.pop("subState", None)
+        if state is not None:
+            holder.set("state", state)
+        unit.attrib.pop("approved", None)
+        if approved is not None:
+            unit.set("approved", approved)
+    tree.write(str(file))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "state", "approved", "done"),
+    [
+        (X12, "translated", None, True),
+        (X12, "signed-off", None, True),
+        (X12, "final", None, True),
+        (X12, None, None, True),  # 1.2 gives the state no default: a target is a translation
+        (X12, "needs-review-translation", "yes", True),  # approved: passed its final review
+        (X12, "needs-review-translation", None, False),
+        (X12, "new", None, False),
+        (X2, "translated", None, True),
+        (X2, "reviewed", None, True),
+        (X2, "final", None, True),
+        (X2, "initial", None, False),
+        (X2, None, None, False),  # XLIFF 2's default state is initial
+        (X2, "signed-off", None, False),  # no XLIFF 2 state
+    ],
+    ids=lambda value: value.unit if isinstance(value, Xliff) else str(value),
+)
+def test_the_states_a_cat_tool_sends_back_say_whether_the_translation_is_done(portal, tmp_path, capsys, fmt, state, approved, done):
+    """Done: the translation is written with its source version; not done: written, and still to review."""
+    file = export(portal, tmp_path / "zh.xlf", "--lang", "zh", "--missing", *fmt.args)
+    translate_all(file, "«", "»", fmt=fmt)
+    _set_state(file, fmt, state, approved)
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(portal), str(file)]) == 0
+    said = capsys.readouterr().out
+    written = (portal / "content/zh/stories/daegyeong-working-groups.md").read_text(encoding="utf-8")
+    assert "«" in written
+    assert ("translates source version" in said, "source_version:" in written) == (done, done)
+    assert ("some units are still to translate or review" in said) == (not done)
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "xliff2", "po"])
+def test_each_format_says_new_current_and_outdated_as_readme_s_table_does(portal, tmp_path, fmt):
+    """One idea of state in every format: an untranslated unit has no target; a current translation is
+    done; one whose source changed since goes out for review. Each reads back as it was written."""
+    from sitegen.exchange import read_exchange
+
+    source = portal / "content/ko/stories/oita-lsi/index.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    file = export(portal, tmp_path / "x", "--lang", "zh", "--format", fmt, "stories/oita-lsi", "pages/global", "stories/daegyeong-working-groups")
+    exchange, problems = read_exchange(file.read_bytes())
+    assert problems == [] and exchange is not None
+    states = {item.source_path.split("/")[-1]: {(u.state, u.target is not None) for u in item.units} for item in exchange.items}
+    assert states == {"index.md": {("needs-review", True)}, "global.md": {("translated", True)}, "daegyeong-working-groups.md": {("new", False)}}
+    text = file.read_text(encoding="utf-8")
+    written = {
+        "xliff": ['<target state="needs-review-translation">', 'approved="yes"', '<target state="translated">'],
+        "xliff2": ['state="initial" subState="sitegen:needs-review"', 'state="reviewed"'],
+        "po": ["#, fuzzy"],
+    }[fmt]
+    assert all(mark in text for mark in written)

@@ -7,15 +7,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Message
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
 from ..inputs.files import Refused, check_input, read_input
-from ..inputs.schema import CheckedItem, check_item
+from ..inputs.schema import CheckedItem, check_item, invisible_characters
 from ..layout import CONTENT_DIR, identify
+from ..text import controls
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
 from .items import Exchange, ItemUnits, export_units, rebuild, source_units, target_path
-from .segments import join_inline, layout_problem, placeholder_problems
+from .segments import Part, Span, join_inline, layout_problem, placeholder_problems
 from .xliff2 import write_xliff2
 
 
@@ -90,7 +91,37 @@ def choose(config: SiteConfig, checked: list[CheckedItem], lang: str, selection:
     return [sources[key] for key in ordered], unknown
 
 
+def nothing_to_export(selection: Selection, lang: str, output: str) -> Message:
+    """Why the selection is empty. No file is written: XLIFF (1.2 and 2) needs at least one <file>,
+    and an empty one would only be sent to a translator for nothing."""
+    if selection.missing and selection.outdated:
+        return Message("nothing to export: every item is translated into {lang} and up to date; {output} was not written", lang=lang, output=output)
+    if selection.missing:
+        return Message("nothing to export: every item is translated into {lang}; {output} was not written", lang=lang, output=output)
+    if selection.outdated:
+        return Message("nothing to export: every translation into {lang} is up to date; {output} was not written", lang=lang, output=output)
+    return Message("nothing to export: the site has no items; {output} was not written", output=output)
+
+
+def not_exported(output: str) -> Message:
+    return Message("{output} was not written: delete the invisible characters above first", output=output)
+
+
+def unexportable(checked: list[CheckedItem], lang: str, sources: list[CheckedItem]) -> list[Diagnostic]:
+    """Every character no exchange file can carry in the sources to export and their translations:
+    XML 1.0 cannot hold it, and a PO editor would not show it. Each is an error at its place in the
+    content file, for the editor to delete before the export (`sitegen check` warns of them)."""
+    translations = {c.source.key: c for c in checked if c.source.lang == lang}
+    found = []
+    for source in sources:
+        mine = translations.get(source.source.key)
+        for item in (source, mine) if mine is not None else (source,):
+            found += invisible_characters(item.source, "error")
+    return found
+
+
 def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: list[CheckedItem], fmt: str) -> bytes:
+    """The exchange file of `sources`; `unexportable` must have found nothing in them."""
     translations = {c.source.key: c for c in checked if c.source.lang == lang}
     items = []
     for source in sources:
@@ -244,6 +275,10 @@ def _local(config: SiteConfig, rel: str, lang: str, source: CheckedItem) -> Sour
     return parsed if isinstance(parsed, SourceItem) else None
 
 
+def _plain(parts: tuple[Part, ...]) -> str:
+    return "".join(part if isinstance(part, str) else _plain(part.content) if isinstance(part, Span) else "" for part in parts)
+
+
 def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: ItemUnits) -> list[Diagnostic]:
     units, _ = source_units(config, source)
     current = {unit.id: unit for unit in units}
@@ -278,6 +313,8 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
                 )
             )
         if unit.target is not None:
+            for char in sorted({f.char for f in controls.find(_plain(unit.target))}):  # as <cp/> in XLIFF 2, or raw in PO
+                found.append(Diagnostic(where, unit.line or None, None, unit.id, controls.invisible(char)))
             wrong = placeholder_problems(unit.target, mine.codes)
             for problem in wrong:
                 found.append(

@@ -19,6 +19,9 @@ from .xliff2 import XLIFF2, read_xliff2
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 # Our own attributes on each <file>, in our own namespace as XLIFF 1.2 allows: what the import checks.
 SITEGEN = "urn:x-sitegen:exchange"
+# Our states <-> XLIFF 1.2's (README's table has them beside XLIFF 2's and PO's): a current
+# translation goes out "translated" and approved; a state a CAT tool may send back that is not
+# here (needs-review-…, needs-adaptation, x-…) is a target still to review.
 STATES = {"new": "new", "translated": "translated", "needs-review": "needs-review-translation"}
 READ_STATES = {"new": "new", "needs-translation": "new", "translated": "translated", "signed-off": "translated", "final": "translated"}
 
@@ -143,6 +146,8 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
             if target == () or target == ("",):
                 target = None
         state = READ_STATES.get(target_node.get("state", "translated") if target_node is not None else "new", "needs-review")
+        if target is not None and made.isapproved():  # approved="yes": passed its final review (translate-toolkit reads it so too)
+            state = "translated"
         problems += [Problem(line, f"unit {node.get('id')}: expected plain text and placeholders, found {what}") for what in found]
         units_of.setdefault(node.getparent().getparent(), []).append(Unit(node.get("id") or "", source, target, state, made.getnotes(), line))
     items = []

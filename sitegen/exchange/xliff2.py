@@ -21,7 +21,10 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 NEEDS_REVIEW = "sitegen:needs-review"
 # Our states -> XLIFF 2's: a translation whose source changed is an unconfirmed target ("initial",
 # as translate-toolkit marks fuzzy), so a CAT tool confirming it makes it "translated".
+# A current translation goes out "reviewed", as translate-toolkit writes an approved unit (1.2's
+# approved="yes"). A state XLIFF 2 does not define counts as "initial", its default.
 STATES = {"new": "initial", "needs-review": "initial", "translated": "reviewed"}
+DONE = ("translated", "reviewed", "final")
 
 
 def _q(name: str) -> str:
@@ -246,7 +249,7 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
         if target == ():
             target = None
         state = segment.get("state", "initial")
-        ours = "new" if target is None else "needs-review" if state == "initial" else "translated"
+        ours = "new" if target is None else "translated" if state in DONE else "needs-review"
         problems += [(line, f"unit {our_id(ident)}: expected plain text and placeholders, found {what}") for what in reader.problems]
         units_of.setdefault(_file_of(element).get("id") or "", []).append(Unit(our_id(ident), source, target, ours, _unit_notes(element), line))
     items = []

@@ -10,8 +10,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from ..errors import Diagnostic, Message
+from ..errors import Diagnostic, Message, Severity
 from ..layout import ASSETS_DIR, HOME
+from ..text import controls
 from . import validate as v
 from .config import SiteConfig
 from .content import SourceItem
@@ -215,6 +216,7 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
             ("expiry_date",),
             Message("expected an expiry_date after the publish_date {publish}, found {expiry}; the item would never be shown", publish=publish, expiry=expiry),
         )
+    checker.diagnostics += invisible_characters(item, "warning")
     written = {name: value for name, value in clean.items() if name != VERSION_FIELD}
     images = _images(item, clean, checker)
     if any(d.severity == "error" for d in checker.diagnostics):
@@ -222,6 +224,38 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
     recorded = clean.pop(VERSION_FIELD, None)
     version = fingerprint(clean, translatable(fields, clean)) if is_source else ""
     return CheckedItem(item, clean, recorded, version, images, written), checker.diagnostics
+
+
+def invisible_characters(item: SourceItem, severity: Severity) -> list[Diagnostic]:
+    """Each character XML cannot hold in an item's body (at its line and column) or in a YAML value
+    (written as an escape such as "\\v": at the value): invisible on the page, and no XLIFF file can
+    carry one to a translator."""
+    found = []
+    for key, text in _strings(item.parsed.data, ()):
+        if controls.NOT_XML.search(text):
+            line, column = item.parsed.mark(key) or (None, None)
+            name = ".".join(map(str, key))
+            found += [Diagnostic(item.path, line, column, name, controls.invisible(f.char), severity) for f in controls.find(text)]
+    if item.body is not None:
+        for f in controls.find(item.body):
+            found.append(Diagnostic(item.path, item.body_line + f.line - 1, f.column, "body", controls.invisible(f.char), severity))
+    return found
+
+
+def _strings(value: Any, key: tuple[Any, ...], seen: set[int] | None = None) -> list[tuple[tuple[Any, ...], str]]:
+    """Every text in `value` with its path; a mapping or list that YAML aliases is walked once, as
+    walking it again at each alias is how a YAML bomb (billion laughs) explodes."""
+    if isinstance(value, str):
+        return [(key, value)]
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, dict):
+        return [found for name, entry in value.items() for found in _strings(entry, key + (name,), seen)]
+    if isinstance(value, (list, tuple)):
+        return [found for index, entry in enumerate(value) for found in _strings(entry, key + (index,), seen)]
+    return []
 
 
 def _images(item: SourceItem, clean: dict[str, Any], checker: v.Checker) -> tuple[ImageRef, ...]:
