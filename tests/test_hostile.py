@@ -884,3 +884,16 @@ def test_a_body_that_would_take_minutes_is_refused_quickly_naming_its_file(make_
     assert time.perf_counter() - start < 60  # a hang guard, not a speed target
     assert error.startswith(f"{STORY}:") and ": error: body: expected " in error and found in error, error
     assert tree_bytes(root / "public") == before
+
+
+@pytest.mark.parametrize("width", ["1e400", "inf", "-5", "0"])
+def test_an_svg_cover_of_a_size_no_browser_lays_out_builds_at_its_viewbox_size(make_site, width):
+    story = "content/ko/stories/oita-lsi.md"
+    root = make_site(
+        {"assets/map.svg": f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="10" viewBox="0 0 300 200"><rect width="9" height="9"/></svg>\n'}
+    )
+    text = (root / story).read_text(encoding="utf-8")
+    (root / story).write_text(text.replace("\n---\n", "\ncover: {image: ../../../assets/map.svg, alt: 지도}\n---\n", 1), encoding="utf-8")
+    assert errors(build_into(root, pdf=False)) == []
+    covers = [img for img in parse_html(root / "public/ko/stories/oita-lsi/index.html").iter("img") if img.get("alt") == "지도"]
+    assert [(img.get("width"), img.get("height")) for img in covers] == [("300", "200")]
