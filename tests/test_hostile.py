@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -897,3 +898,39 @@ def test_an_svg_cover_of_a_size_no_browser_lays_out_builds_at_its_viewbox_size(m
     assert errors(build_into(root, pdf=False)) == []
     covers = [img for img in parse_html(root / "public/ko/stories/oita-lsi/index.html").iter("img") if img.get("alt") == "지도"]
     assert [(img.get("width"), img.get("height")) for img in covers] == [("300", "200")]
+
+
+def test_an_import_never_writes_through_a_language_folder_linked_out_of_the_site(make_site, tmp_path, capsys):
+    """A clone can carry content/ja as a link to any folder of the user's: the import, which makes
+    content/ja/stories/ when it is not there, must not make it (and the translation) out there."""
+    from sitegen.cli import main
+
+    root = make_site()
+    exported = tmp_path / "ja.xlf"
+    assert main(["i18n", "export", "--source", str(root), "--lang", "ja", "stories/oita-lsi", "-o", str(exported)]) == 0
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(re.sub(r"(<source>(.*?)</source>)", r'\1<target state="translated">\2</target>', text, flags=re.S), encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(root / "content/ja")
+    (root / "content/ja").symlink_to(outside)
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(root), str(exported)]) == 1
+    err = capsys.readouterr().err
+    assert f"content/ja/stories/oita-lsi.md: error: expected a folder inside content/ to write the translation into, found a link to {outside}" in err
+    assert list(outside.iterdir()) == []
+
+
+def test_a_new_item_is_never_written_through_a_section_folder_linked_out_of_the_site(make_site, tmp_path, capsys):
+    from sitegen.cli import main
+
+    root = make_site()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(root / "content/ko/pages")
+    (root / "content/ko/pages").symlink_to(outside)
+    with pytest.raises(SystemExit) as exited:
+        main(["new", "page", "evil", "--source", str(root)])
+    assert exited.value.code == 2
+    assert f"expected a folder inside content/ to write content/ko/pages/evil.md into, found a link to {outside}" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []

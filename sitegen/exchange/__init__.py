@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import Diagnostic
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
-from ..inputs.files import Refused, check_input, read_input
+from ..inputs.files import Refused, check_input, folder_outside, read_input
 from ..inputs.schema import CheckedItem, check_item
 from ..layout import CONTENT_DIR, identify
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
@@ -205,8 +205,8 @@ def _write_problems(config: SiteConfig, rel: str) -> list[Diagnostic]:
         except Refused as exc:
             return [exc.diagnostic()]
         return []
-    folder = os.path.realpath(path.parent) if os.path.lexists(path.parent) else os.path.realpath(config.root / CONTENT_DIR)
-    if not Path(folder).is_relative_to(os.path.realpath(config.root / CONTENT_DIR)):
+    folder = folder_outside(config.root, rel, CONTENT_DIR)
+    if folder is not None:
         return [
             Diagnostic(
                 rel,

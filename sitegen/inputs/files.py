@@ -87,6 +87,20 @@ def check_folder(root: Path, folder: str) -> None:
         raise Refused(folder, "a folder inside the site folder", f"a link to {shown}", "replace the link with the folder itself")
 
 
+def folder_outside(root: Path, rel: str, within: str) -> str | None:
+    """Where the folder a new file `rel` goes into really is, when that is not inside the site's
+    `within` (content, say): the nearest of its folders that is there decides, since the ones still
+    to make are made where it leads. None when the file would be written inside."""
+    existing = os.path.dirname(os.path.join(root, rel))
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    real = os.path.realpath(existing)
+    folder = os.path.realpath(os.path.join(root, within))
+    if (real == folder or _inside(folder, real) is not None) and _inside(_real_root(os.path.abspath(root)), real) is not None:
+        return None
+    return real
+
+
 def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:
     """The site paths of every file under the site's `folder`, in order, with links, pipes and other
     odd files among them for read_input to refuse; linked folders are not entered. Dotfiles and the
