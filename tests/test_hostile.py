@@ -934,3 +934,17 @@ def test_a_new_item_is_never_written_through_a_section_folder_linked_out_of_the_
     assert exited.value.code == 2
     assert f"expected a folder inside content/ to write content/ko/pages/evil.md into, found a link to {outside}" in capsys.readouterr().err
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.XHTML", "feed.xml", "run.js", "run.mjs", "README", "note.unknown"])
+def test_a_file_in_assets_a_browser_would_open_as_a_page_is_refused(make_site, name):
+    """assets/ is published as it is, on the site's own origin: an HTML page (or a file whose type a
+    browser guesses) there would run its script as the site."""
+    root = make_site({"assets/leaflet.pdf": b"%PDF-1.4\n", "assets/leaflet.txt": "A leaflet.\n"})
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    (root / "assets" / name).write_text("<script>alert(document.domain)</script>\n", encoding="utf-8")
+    [error] = errors(build_into(root, pdf=False))
+    assert error.startswith(f"assets/{name}: error: expected a picture or a file to download (")
+    assert "which a browser could open as a page of the site that runs script; take it out of assets/" in error
+    assert tree_bytes(root / "public") == before
