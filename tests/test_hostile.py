@@ -948,3 +948,41 @@ def test_a_file_in_assets_a_browser_would_open_as_a_page_is_refused(make_site, n
     assert error.startswith(f"assets/{name}: error: expected a picture or a file to download (")
     assert "which a browser could open as a page of the site that runs script; take it out of assets/" in error
     assert tree_bytes(root / "public") == before
+
+
+@pytest.mark.parametrize(
+    "summary, body, found",
+    [
+        ('"붉은\\e[31m글씨"', "본문\n", "3:10: error: expected text without control characters, found #x001b"),
+        ('"널\\0문자"', "본문\n", "3:10: error: expected text without control characters, found #x0000"),
+        ("요약", "본문\n둘째 줄 \x1b[2J 지움\n", "8:6: error: expected text without control characters, found #x001b"),
+    ],
+    ids=["escaped-esc-in-a-field", "escaped-nul-in-a-field", "raw-esc-in-a-body"],
+)
+def test_a_control_character_no_feed_can_hold_is_refused_at_its_place(make_site, summary, body, found):
+    """XML has no place for ESC or NUL: written as a YAML escape or in a body, one made the Atom feed
+    no XML at all (a feed reader drops it), and reached every page."""
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    (root / STORY).write_text(f"---\ntitle: 제어 문자\nsummary: {summary}\ndate: 2012-05-31\nregion: dongnam\n---\n{body}", encoding="utf-8")
+    assert errors(build_into(root, pdf=False)) == [f"{STORY}:{found}"]
+    assert tree_bytes(root / "public") == before
+
+
+def test_an_xliff2_code_point_for_a_control_character_is_refused_on_import(make_site, tmp_path, capsys):
+    """XLIFF 2 writes a character XML cannot hold as <cp hex="…"/>: an agency's file can bring ESC that way."""
+    from sitegen.cli import main
+
+    root = make_site()
+    exported = tmp_path / "ja.xlf"
+    assert main(["i18n", "export", "--source", str(root), "--lang", "ja", "--format", "xliff2", "stories/oita-lsi", "-o", str(exported)]) == 0
+    text = exported.read_text(encoding="utf-8")
+    text = re.sub(r"(<source>([^<]*)</source>)", r"\1<target>\2</target>", text).replace("<target>수출", '<target><cp hex="1B"/>[2J수출', 1)
+    exported.write_text(text, encoding="utf-8")
+    before = tree_bytes(root / "content")
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(root), str(exported)]) == 1
+    err = capsys.readouterr().err
+    assert "found one that would not (expected text without control characters, found #x001b)" in err, err
+    assert tree_bytes(root / "content") == before

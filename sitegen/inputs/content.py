@@ -19,7 +19,7 @@ from .svg import diagnostics as svg_diagnostics
 from .svg import file_problems as svg_file_problems
 from .svg import svg_problems
 from .validate import MAX_SLUG, SLUG_RE
-from .yamlfile import Parsed, YamlError, parse_yaml
+from .yamlfile import NOT_TEXT, Parsed, YamlError, control_message, parse_yaml
 
 # No real story, profile or page comes near this; a bigger file came from somewhere else by mistake.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -363,6 +363,11 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
             parsed = parse_yaml(match.group(1) or "", line_offset=1)
             body = text[match.end() :]
             body_line = text[: match.end()].count("\n") + 1
+            control = NOT_TEXT.search(body)
+            if control is not None:
+                line = body_line + body.count("\n", 0, control.start())
+                column = control.start() - (body.rfind("\n", 0, control.start()) + 1) + 1
+                return Diagnostic(rel, line, column, None, control_message(control.group()))
         else:
             parsed = parse_yaml(text)
     except YamlError as exc:

@@ -25,6 +25,16 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"] for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+# Characters no page, feed or sitemap can carry: XML 1.0 has no place for them (a feed with one is not
+# XML, and a reader drops it), HTML shows them as nothing or as U+FFFD. YAML's reader refuses them
+# written as they are; these catch them written as escapes ("\e", "\0") too.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def control_message(char: str) -> str:
+    return f"expected text without control characters, found #x{ord(char):04x}"
+
+
 # A document nested deeper than this is hostile or broken; real content is a few levels deep.
 MAX_DEPTH = 64
 
@@ -75,7 +85,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + line_offset
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise YamlError(line, column, f"expected text without control characters, found #x{exc.character:04x}") from None
+        raise YamlError(line, column, control_message(chr(exc.character))) from None
     except yaml.YAMLError as exc:
         raise YamlError(None, None, f"expected valid YAML, found {exc}") from None
     except (ValueError, TypeError, RecursionError) as exc:
@@ -98,6 +108,9 @@ def _walk(
     lines_notes: tuple[list[str], list[tuple[Key, Mark, str]]],
 ) -> None:
     marks[key] = _mark(node, offset)
+    control = NOT_TEXT.search(node.value) if isinstance(node, yaml.ScalarNode) else None
+    if control is not None:  # (a key is no text of a page: one that is no field is reported as such)
+        raise YamlError(*marks[key], control_message(control.group()))
     if isinstance(node, yaml.ScalarNode) and not node.style:  # plain: None from PyYAML, "" from libyaml
         note = _comment_after(node, lines_notes[0])
         if note is not None:
