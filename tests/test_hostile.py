@@ -785,6 +785,7 @@ def test_an_output_folder_a_link_in_the_site_leads_elsewhere_is_wrong_usage(make
 # SVG that can run script: refused at the file and line (sitegen refuses rather than sanitises: see sitegen/svg.py).
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">\n'
 EXPORT = "remove it, or export the picture again without it (sitegen refuses such a file rather than changing it)"
+FETCH = "put the file it names into the picture (embed it), or link to nothing outside it"
 HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected a plain SVG picture, found ')
     "script": (
         SVG_OPEN + '<rect width="10" height="10"/>\n<script>fetch("/steal?c=" + document.cookie)</script>\n</svg>\n',
@@ -817,6 +818,23 @@ HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected
     "style-sheet": (
         '<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="run.xsl"?>\n' + SVG_OPEN + "</svg>\n",
         [(2, "a processing instruction <?xml-stylesheet ...?>, which can make a browser run a style sheet or program; remove it")],
+    ),
+    # Opened by itself, an SVG fetches what it names: a tracker sees each reader, file: reads the reader's disk.
+    "fetches-elsewhere": (
+        SVG_OPEN
+        + '<image href="https://tracker.example/p.png" width="1" height="1"/>\n<rect width="9" height="9" fill="url(//tracker.example/g.svg#g)"/>\n'
+        + '<image xlink:href="file:///etc/passwd" width="1" height="1"/>\n'
+        + '<style>\n  rect { fill: #0b3d6b; }\n  @import "https://tracker.example/x.css";\n</style>\n</svg>\n',
+        [
+            (2, f'a link to a file elsewhere in href="..." on <image>, which the picture fetches when it is opened; {FETCH}'),
+            (3, f'a file fetched from elsewhere in fill="..." on <rect>, when the picture is opened; {FETCH}'),
+            (4, f'a link to a file elsewhere in href="..." on <image>, which the picture fetches when it is opened; {FETCH}'),
+            (8, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
+        ],
+    ),
+    "css-escaped-address": (
+        SVG_OPEN + "<style>rect { background: url(\\68 ttps://tracker.example/) }</style>\n</svg>\n",
+        [(2, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}")],
     ),
 }
 
