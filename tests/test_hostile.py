@@ -1004,3 +1004,20 @@ def test_an_xliff2_code_point_for_a_control_character_is_refused_on_import(make_
     err = capsys.readouterr().err
     assert "found one that would not (expected text without control characters, found #x001b)" in err, err
     assert tree_bytes(root / "content") == before
+
+
+def test_an_xliff2_code_point_of_half_a_utf16_pair_is_refused_not_a_crash(make_site, tmp_path, capsys):
+    from sitegen.cli import main
+
+    root = make_site()
+    exported = tmp_path / "ja.xlf"
+    assert main(["i18n", "export", "--source", str(root), "--lang", "ja", "--format", "xliff2", "stories/oita-lsi", "-o", str(exported)]) == 0
+    text = re.sub(r"(<source>([^<]*)</source>)", r"\1<target>\2</target>", exported.read_text(encoding="utf-8")).replace(
+        'state="initial"', 'state="translated"'
+    )
+    exported.write_text(text.replace("<target>교류의 시작", '<target>교류<cp hex="D800"/>의 시작', 1), encoding="utf-8")
+    before = tree_bytes(root / "content")
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(root), str(exported)]) == 1
+    assert "unit body#1: expected plain text and placeholders, found <cp hex='D800'/>, which is no character" in capsys.readouterr().err
+    assert tree_bytes(root / "content") == before
