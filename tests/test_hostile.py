@@ -1021,3 +1021,23 @@ def test_an_xliff2_code_point_of_half_a_utf16_pair_is_refused_not_a_crash(make_s
     assert main(["i18n", "import", "--source", str(root), str(exported)]) == 1
     assert "unit body#1: expected plain text and placeholders, found <cp hex='D800'/>, which is no character" in capsys.readouterr().err
     assert tree_bytes(root / "content") == before
+
+
+def test_an_image_over_the_size_limit_is_refused_without_being_read(make_site):
+    """A "photo" of gigabytes (a video, a disk image) was read whole before its size was looked at."""
+    import tracemalloc
+
+    from sitegen.inputs.images import read_picture
+
+    root = make_site()
+    (root / "assets").mkdir()
+    with open(root / "assets/huge.jpg", "wb") as handle:
+        handle.truncate(256 * 2**20)  # sparse: no disk space, but 256 MB to whoever reads it
+    tracemalloc.start()
+    try:
+        found = read_picture(root, "assets/huge.jpg")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(getattr(found, "why", "")) == "a file of 256.0 MB, over the 30 MB limit (make it smaller)"
+    assert peak < 40 * 2**20

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, Message
 from ..layout import CONTENT_DIR
-from .files import Refused, read_input
+from .files import Refused, TooLarge, read_input
 from .svg import svg_problems
 
 # In a text once it is checked, an image the build makes variants of is written /@img/<its path in
@@ -260,15 +260,20 @@ def read_picture(root: Path, path: str) -> Picture | Unreadable:
     """The image at `path`, or why it cannot be shown."""
     suffix = posixpath.splitext(path)[1].lower()
     try:
-        data = read_input(root, path)
+        data = read_input(root, path, limit=MAX_BYTES)
+    except TooLarge as exc:
+        size = exc.size
+        data = b""
     except Refused as exc:
         return Unreadable(Message("no such file") if exc.missing and exc.found == "no such file" else exc.found, exc.missing)
+    else:
+        size = len(data)
     if suffix not in TYPES:
         return Unreadable(
             Message("a file that is not an image sitegen shows ({suffix}; it shows {types})", suffix=suffix or Message("no extension"), types=", ".join(TYPES))
         )
-    if len(data) > MAX_BYTES:
-        return Unreadable(Message("a file of {size:.1f} MB, over the {limit} MB limit (make it smaller)", size=len(data) / 2**20, limit=MAX_BYTES // 2**20))
+    if size > MAX_BYTES:
+        return Unreadable(Message("a file of {size:.1f} MB, over the {limit} MB limit (make it smaller)", size=size / 2**20, limit=MAX_BYTES // 2**20))
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".svg":
         refused = svg_problems(data)
