@@ -438,7 +438,7 @@ def _done(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .exchange import Selection, choose, export, not_exported, nothing_to_export, unexportable
+    from .exchange import Selection, blocking, choose, export, not_exported, nothing_to_export
 
     config, checked, problems = _load_checked(args)
     if config is None:
@@ -449,17 +449,17 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(Message("--lang {lang}: expected a translation language of site.yaml ({known}){fix}", lang=args.lang, known=known, fix=hint))
     selection = Selection(tuple(args.items), args.brochure, args.missing, args.outdated)
     sources, unknown = choose(config, checked, args.lang, selection)
+    errors = sorted((d for d in problems if d.severity == "error"), key=Diagnostic.sort_key)
+    print_diagnostics(errors, translate=args.translate)
+    # An item named here that failed its check is not among the items: its errors above say why.
+    if (unknown and errors) or blocking(config, errors, args.lang, sources):
+        print(f"sitegen: {said(not_exported(str(args.output)), args.translate)}", file=sys.stderr)
+        return 1
     if unknown:
         raise UsageError(Message("expected items of the site (section/slug, or a content file), found {names}", names=", ".join(unknown)))
-    print_diagnostics([d for d in problems if d.severity == "error"], translate=args.translate)
     if not sources:
         print(f"sitegen: {said(nothing_to_export(selection, args.lang, str(args.output)), args.translate)}")
         return 0
-    unexportable_ = unexportable(checked, args.lang, sources)
-    if unexportable_:
-        print_diagnostics(unexportable_, translate=args.translate)
-        print(f"sitegen: {said(not_exported(str(args.output)), args.translate)}", file=sys.stderr)
-        return 1
     try:
         args.output.write_bytes(export(config, checked, args.lang, sources, args.format))
     except OSError as exc:

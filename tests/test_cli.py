@@ -201,7 +201,8 @@ def test_a_base_url_option_publishes_the_site_there(make_site):
 
 
 def test_translation_status_shows_control_characters_of_the_source_visibly(make_site, capsys):
-    """A translator's terminal shows the changed source lines as written; ESC in them rewrites nothing."""
+    """A translator's terminal shows the changed source lines as written; CSI (ESC [ in one character) or a
+    bidi override in them rewrites nothing. (ESC itself is refused in content: no feed can hold it.)"""
     import subprocess
 
     root = make_site()
@@ -211,12 +212,12 @@ def test_translation_status_shows_control_characters_of_the_source_visibly(make_
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     subprocess.run(["git", "-C", str(root), "commit", "-qm", "translated"], check=True)
     source = root / "content/ko/stories/oita-lsi.md"
-    source.write_text(source.read_text(encoding="utf-8").replace("교류했습니다.", "교류했습니다.\x1b]0;pwned\x07\x1b[2J\u202e"), encoding="utf-8")
+    source.write_text(source.read_text(encoding="utf-8").replace("교류했습니다.", "교류했습니다.\x9b2J\u202e"), encoding="utf-8")
     capsys.readouterr()
     main(["i18n", "status", "--source", str(root)])
     out = capsys.readouterr().out
-    assert "+일본 오이타현 LSI 클러스터와 교류했습니다.\\x1b]0;pwned\\x07\\x1b[2J\\u202e" in out
-    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "+일본 오이타현 LSI 클러스터와 교류했습니다.\\x9b2J\\u202e" in out
+    assert "\x9b" not in out and "\u202e" not in out
 
 
 BROCHURE = "title: 사업 안내\nsummary: 요약\nsections:\n  - page: program\n"

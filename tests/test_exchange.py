@@ -530,19 +530,21 @@ def test_a_translation_file_that_links_out_of_the_site_is_not_written_through(po
     assert outside.read_bytes() == (REPO / "content/ja/stories/oita-lsi/index.md").read_bytes()
 
 
-def test_a_translation_linked_out_of_the_site_is_never_read_by_the_export(portal, tmp_path):
-    """The export reads the local translation as every input is read: through a link out of the
-    site, not even its hash reaches the file sent to an agency."""
-    import hashlib
-
+def test_a_translation_linked_out_of_the_site_is_never_read_by_the_export(portal, tmp_path, capsys):
+    """The export reads the local translation as every input is read: a link out of the site is an
+    error at the translation, and no file goes to an agency (not even the outside file's hash)."""
     outside = tmp_path / "private.md"
     outside.write_bytes(b"---\ntitle: private\n---\nNot the site's.\n")
     local = portal / "content/ja/stories/oita-lsi/index.md"
     local.unlink()
     local.symlink_to(outside)
-    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
-    text = file.read_text(encoding="utf-8")
-    assert hashlib.sha256(outside.read_bytes()).hexdigest() not in text and 'translation="none"' in text
+    file = tmp_path / "ja.xlf"
+    capsys.readouterr()
+    assert main(["i18n", "export", "--source", str(portal), "--lang", "ja", "stories/oita-lsi", "-o", str(file)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("content/ja/stories/oita-lsi/index.md: error: expected a file inside content/, found a link")
+    assert err[-1] == f"sitegen: {file} was not written: correct the errors above first"
+    assert not file.exists()
 
 
 # XLIFF 2.1: the same exchange, for the CAT tools and pipelines that read the newer standard.
@@ -726,22 +728,23 @@ def test_characters_pasted_from_word_stop_the_export_at_their_place_in_the_conte
     err = capsys.readouterr().err.splitlines()
     assert code == 1 and not out.exists()
     assert err == [
+        "content/ja/stories/oita-lsi/index.md:11:7: error: body: " + PASTED.format("a vertical tab (U+000B)"),
         f"{RICH_PATH}:8:7: error: body: " + PASTED.format("a vertical tab (U+000B)"),
         f"{RICH_PATH}:13:5: error: body: " + PASTED.format("a form feed, or page break (U+000C)"),
-        "content/ja/stories/oita-lsi/index.md:11:7: error: body: " + PASTED.format("a vertical tab (U+000B)"),
-        f"sitegen: {out} was not written: delete the invisible characters above first",
+        f"sitegen: {out} was not written: correct the errors above first",
     ]
 
 
-def test_sitegen_check_warns_of_invisible_characters_in_a_body_and_in_a_field(rich, capsys):
+def test_sitegen_check_refuses_invisible_characters_in_a_body_and_in_a_field(rich, capsys):
+    """No page, feed or XLIFF file can hold them: every one is an error at its place, all at once."""
     text = RICH.replace("## 교류의 *시작*", "## 교류의\x0b *시작*").replace("summary: 수출 계약 100만 달러", 'summary: "수출 계약\\f100만 달러"')
     (rich / RICH_PATH).write_text(text, encoding="utf-8")
     capsys.readouterr()
-    assert main(["check", "--source", str(rich)]) == 0  # a warning: the page still builds
-    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith(RICH_PATH)]
-    assert warnings == [
-        f"{RICH_PATH}:3:10: warning: summary: " + PASTED.format("a form feed, or page break (U+000C)"),  # at the value: a YAML escape
-        f"{RICH_PATH}:8:7: warning: body: " + PASTED.format("a vertical tab (U+000B)"),
+    assert main(["check", "--source", str(rich)]) == 1
+    found = [line for line in capsys.readouterr().err.splitlines() if line.startswith(RICH_PATH)]
+    assert found == [
+        f"{RICH_PATH}:3:10: error: summary: " + PASTED.format("a form feed, or page break (U+000C)"),  # at the value: a YAML escape
+        f"{RICH_PATH}:8:7: error: body: " + PASTED.format("a vertical tab (U+000B)"),
     ]
 
 

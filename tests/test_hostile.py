@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,7 +27,7 @@ CASES = {
     "deep-nesting.md": "content/ko/stories/hostile.md:3:",
     "duplicate-keys.md": "content/ko/stories/hostile.md:6:1: error: title: expected each field once, found it again (first at line 2); keep one of the two and delete the other",
     "tabs.md": "content/ko/stories/hostile.md:5:1: error: expected spaces at the start of the line, found a tab; YAML indents with spaces only",
-    "nul-byte.md": "content/ko/stories/hostile.md:2:11: error: expected text without control characters, found #x0000",
+    "nul-byte.md": "content/ko/stories/hostile.md:2:11: error: expected visible text, found a null character (U+0000), an invisible character pasted from another program: delete it",
     "python-tag.md": "content/ko/stories/hostile.md:2:8: error: expected a plain value, found the YAML tag '!!python/object/apply:os.system', which sitegen does not read; take the tag out",
     "mixed-encoding.md": "content/ko/stories/hostile.md:3:10: error: expected UTF-8 text, found byte 0xbf; save the file as UTF-8",
 }
@@ -784,6 +785,7 @@ def test_an_output_folder_a_link_in_the_site_leads_elsewhere_is_wrong_usage(make
 # SVG that can run script: refused at the file and line (sitegen refuses rather than sanitises: see sitegen/svg.py).
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">\n'
 EXPORT = "remove it, or export the picture again without it (sitegen refuses such a file rather than changing it)"
+FETCH = "put the file it names into the picture (embed it), or link to nothing outside it"
 HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected a plain SVG picture, found ')
     "script": (
         SVG_OPEN + '<rect width="10" height="10"/>\n<script>fetch("/steal?c=" + document.cookie)</script>\n</svg>\n',
@@ -816,6 +818,23 @@ HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected
     "style-sheet": (
         '<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="run.xsl"?>\n' + SVG_OPEN + "</svg>\n",
         [(2, "a processing instruction <?xml-stylesheet ...?>, which can make a browser run a style sheet or program; remove it")],
+    ),
+    # Opened by itself, an SVG fetches what it names: a tracker sees each reader, file: reads the reader's disk.
+    "fetches-elsewhere": (
+        SVG_OPEN
+        + '<image href="https://tracker.example/p.png" width="1" height="1"/>\n<rect width="9" height="9" fill="url(//tracker.example/g.svg#g)"/>\n'
+        + '<image xlink:href="file:///etc/passwd" width="1" height="1"/>\n'
+        + '<style>\n  rect { fill: #0b3d6b; }\n  @import "https://tracker.example/x.css";\n</style>\n</svg>\n',
+        [
+            (2, f'a link to a file elsewhere in href="..." on <image>, which the picture fetches when it is opened; {FETCH}'),
+            (3, f'a file fetched from elsewhere in fill="..." on <rect>, when the picture is opened; {FETCH}'),
+            (4, f'a link to a file elsewhere in href="..." on <image>, which the picture fetches when it is opened; {FETCH}'),
+            (8, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
+        ],
+    ),
+    "css-escaped-address": (
+        SVG_OPEN + "<style>rect { background: url(\\68 ttps://tracker.example/) }</style>\n</svg>\n",
+        [(2, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}")],
     ),
 }
 
@@ -884,3 +903,153 @@ def test_a_body_that_would_take_minutes_is_refused_quickly_naming_its_file(make_
     assert time.perf_counter() - start < 60  # a hang guard, not a speed target
     assert error.startswith(f"{STORY}:") and ": error: body: expected " in error and found in error, error
     assert tree_bytes(root / "public") == before
+
+
+@pytest.mark.parametrize("width", ["1e400", "inf", "-5", "0"])
+def test_an_svg_cover_of_a_size_no_browser_lays_out_builds_at_its_viewbox_size(make_site, width):
+    story = "content/ko/stories/oita-lsi.md"
+    root = make_site(
+        {"assets/map.svg": f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="10" viewBox="0 0 300 200"><rect width="9" height="9"/></svg>\n'}
+    )
+    text = (root / story).read_text(encoding="utf-8")
+    (root / story).write_text(text.replace("\n---\n", "\ncover: {image: ../../../assets/map.svg, alt: 지도}\n---\n", 1), encoding="utf-8")
+    assert errors(build_into(root, pdf=False)) == []
+    covers = [img for img in parse_html(root / "public/ko/stories/oita-lsi/index.html").iter("img") if img.get("alt") == "지도"]
+    assert [(img.get("width"), img.get("height")) for img in covers] == [("300", "200")]
+
+
+def test_an_import_never_writes_through_a_language_folder_linked_out_of_the_site(make_site, tmp_path, capsys):
+    """A clone can carry content/ja as a link to any folder of the user's: the import, which makes
+    content/ja/stories/ when it is not there, must not make it (and the translation) out there."""
+    from sitegen.cli import main
+
+    root = make_site()
+    exported = tmp_path / "ja.xlf"
+    assert main(["i18n", "export", "--source", str(root), "--lang", "ja", "stories/oita-lsi", "-o", str(exported)]) == 0
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(re.sub(r"(<source>(.*?)</source>)", r'\1<target state="translated">\2</target>', text, flags=re.S), encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(root / "content/ja")
+    (root / "content/ja").symlink_to(outside)
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(root), str(exported)]) == 1
+    err = capsys.readouterr().err
+    assert f"content/ja/stories/oita-lsi.md: error: expected a folder inside content/ to write the translation into, found a link to {outside}" in err
+    assert list(outside.iterdir()) == []
+
+
+def test_a_new_item_is_never_written_through_a_section_folder_linked_out_of_the_site(make_site, tmp_path, capsys):
+    from sitegen.cli import main
+
+    root = make_site()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(root / "content/ko/pages")
+    (root / "content/ko/pages").symlink_to(outside)
+    with pytest.raises(SystemExit) as exited:
+        main(["new", "page", "evil", "--source", str(root)])
+    assert exited.value.code == 2
+    assert f"expected a folder inside content/ to write content/ko/pages/evil.md into, found a link to {outside}" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.XHTML", "feed.xml", "run.js", "run.mjs", "README", "note.unknown"])
+def test_a_file_in_assets_a_browser_would_open_as_a_page_is_refused(make_site, name):
+    """assets/ is published as it is, on the site's own origin: an HTML page (or a file whose type a
+    browser guesses) there would run its script as the site."""
+    root = make_site({"assets/leaflet.pdf": b"%PDF-1.4\n", "assets/leaflet.txt": "A leaflet.\n"})
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    (root / "assets" / name).write_text("<script>alert(document.domain)</script>\n", encoding="utf-8")
+    [error] = errors(build_into(root, pdf=False))
+    assert error.startswith(f"assets/{name}: error: expected a picture or a file to download (")
+    assert "which a browser could open as a page of the site that runs script; take it out of assets/" in error
+    assert tree_bytes(root / "public") == before
+
+
+@pytest.mark.parametrize(
+    "summary, body, found",
+    [
+        (
+            '"붉은\\e[31m글씨"',
+            "본문\n",
+            "3:10: error: summary: expected visible text, found an escape character (U+001B), an invisible character pasted from another program: delete it",
+        ),
+        (
+            '"널\\0문자"',
+            "본문\n",
+            "3:10: error: summary: expected visible text, found a null character (U+0000), an invisible character pasted from another program: delete it",
+        ),
+        (
+            "요약",
+            "본문\n둘째 줄 \x1b[2J 지움\n",
+            "8:6: error: body: expected visible text, found an escape character (U+001B), an invisible character pasted from another program: delete it",
+        ),
+    ],
+    ids=["escaped-esc-in-a-field", "escaped-nul-in-a-field", "raw-esc-in-a-body"],
+)
+def test_a_control_character_no_feed_can_hold_is_refused_at_its_place(make_site, summary, body, found):
+    """XML has no place for ESC or NUL: written as a YAML escape or in a body, one made the Atom feed
+    no XML at all (a feed reader drops it), and reached every page."""
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    (root / STORY).write_text(f"---\ntitle: 제어 문자\nsummary: {summary}\ndate: 2012-05-31\nregion: dongnam\n---\n{body}", encoding="utf-8")
+    assert errors(build_into(root, pdf=False)) == [f"{STORY}:{found}"]
+    assert tree_bytes(root / "public") == before
+
+
+def test_an_xliff2_code_point_for_a_control_character_is_refused_on_import(make_site, tmp_path, capsys):
+    """XLIFF 2 writes a character XML cannot hold as <cp hex="…"/>: an agency's file can bring ESC that way."""
+    from sitegen.cli import main
+
+    root = make_site()
+    exported = tmp_path / "ja.xlf"
+    assert main(["i18n", "export", "--source", str(root), "--lang", "ja", "--format", "xliff2", "stories/oita-lsi", "-o", str(exported)]) == 0
+    text = exported.read_text(encoding="utf-8")
+    text = re.sub(r"(<source>([^<]*)</source>)", r"\1<target>\2</target>", text).replace("<target>수출", '<target><cp hex="1B"/>[2J수출', 1)
+    exported.write_text(text, encoding="utf-8")
+    before = tree_bytes(root / "content")
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(root), str(exported)]) == 1
+    err = capsys.readouterr().err
+    assert f"{exported}:17: error: summary: expected visible text, found an escape character (U+001B)" in err, err
+    assert tree_bytes(root / "content") == before
+
+
+def test_an_xliff2_code_point_of_half_a_utf16_pair_is_refused_not_a_crash(make_site, tmp_path, capsys):
+    from sitegen.cli import main
+
+    root = make_site()
+    exported = tmp_path / "ja.xlf"
+    assert main(["i18n", "export", "--source", str(root), "--lang", "ja", "--format", "xliff2", "stories/oita-lsi", "-o", str(exported)]) == 0
+    text = re.sub(r"(<source>([^<]*)</source>)", r"\1<target>\2</target>", exported.read_text(encoding="utf-8")).replace(
+        'state="initial"', 'state="translated"'
+    )
+    exported.write_text(text.replace("<target>교류의 시작", '<target>교류<cp hex="D800"/>의 시작', 1), encoding="utf-8")
+    before = tree_bytes(root / "content")
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(root), str(exported)]) == 1
+    assert "unit body#1: expected plain text and placeholders, found <cp hex='D800'/>, which is no character" in capsys.readouterr().err
+    assert tree_bytes(root / "content") == before
+
+
+def test_an_image_over_the_size_limit_is_refused_without_being_read(make_site):
+    """A "photo" of gigabytes (a video, a disk image) was read whole before its size was looked at."""
+    import tracemalloc
+
+    from sitegen.inputs.images import read_picture
+
+    root = make_site()
+    (root / "assets").mkdir()
+    with open(root / "assets/huge.jpg", "wb") as handle:
+        handle.truncate(256 * 2**20)  # sparse: no disk space, but 256 MB to whoever reads it
+    tracemalloc.start()
+    try:
+        found = read_picture(root, "assets/huge.jpg")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(getattr(found, "why", "")) == "a file of 256.0 MB, over the 30 MB limit (make it smaller)"
+    assert peak < 40 * 2**20

@@ -10,8 +10,8 @@ from pathlib import Path
 from ..errors import Diagnostic, Message
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
-from ..inputs.files import Refused, check_input, read_input
-from ..inputs.schema import CheckedItem, check_item, invisible_characters
+from ..inputs.files import Refused, check_input, folder_outside, read_input
+from ..inputs.schema import CheckedItem, check_item
 from ..layout import CONTENT_DIR, identify
 from ..text import controls
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
@@ -104,24 +104,19 @@ def nothing_to_export(selection: Selection, lang: str, output: str) -> Message:
 
 
 def not_exported(output: str) -> Message:
-    return Message("{output} was not written: delete the invisible characters above first", output=output)
+    return Message("{output} was not written: correct the errors above first", output=output)
 
 
-def unexportable(checked: list[CheckedItem], lang: str, sources: list[CheckedItem]) -> list[Diagnostic]:
-    """Every character no exchange file can carry in the sources to export and their translations:
-    XML 1.0 cannot hold it, and a PO editor would not show it. Each is an error at its place in the
-    content file, for the editor to delete before the export (`sitegen check` warns of them)."""
-    translations = {c.source.key: c for c in checked if c.source.lang == lang}
-    found = []
-    for source in sources:
-        mine = translations.get(source.source.key)
-        for item in (source, mine) if mine is not None else (source,):
-            found += invisible_characters(item.source, "error")
-    return found
+def blocking(config: SiteConfig, problems: list[Diagnostic], lang: str, sources: list[CheckedItem]) -> list[Diagnostic]:
+    """The errors in the sources to export and their translations into `lang`: an item that fails its
+    check (a character no exchange file can hold, say) would be sent out wrong, or its translation
+    left out of the file as if there were none."""
+    paths = {s.source.path for s in sources} | {target_path(config, s.source.path, lang) for s in sources}
+    return [d for d in problems if d.severity == "error" and d.path in paths]
 
 
 def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: list[CheckedItem], fmt: str) -> bytes:
-    """The exchange file of `sources`; `unexportable` must have found nothing in them."""
+    """The exchange file of `sources`; `blocking` must have found nothing in them."""
     translations = {c.source.key: c for c in checked if c.source.lang == lang}
     items = []
     for source in sources:
@@ -236,8 +231,8 @@ def _write_problems(config: SiteConfig, rel: str) -> list[Diagnostic]:
         except Refused as exc:
             return [exc.diagnostic()]
         return []
-    folder = os.path.realpath(path.parent) if os.path.lexists(path.parent) else os.path.realpath(config.root / CONTENT_DIR)
-    if not Path(folder).is_relative_to(os.path.realpath(config.root / CONTENT_DIR)):
+    folder = folder_outside(config.root, rel, CONTENT_DIR)
+    if folder is not None:
         return [
             Diagnostic(
                 rel,

@@ -195,10 +195,13 @@ class _Inline:
 
     def _code_point(self, hex_value: str) -> str:
         try:
-            return chr(int(hex_value, 16))
+            char = chr(int(hex_value, 16))
         except (ValueError, OverflowError):
+            char = "\ud800"
+        if "\ud800" <= char <= "\udfff":  # half of a UTF-16 pair: no character, and no text can hold one
             self.problems.append(f"<cp hex={hex_value!r}/>, which is no character")
             return ""
+        return char
 
     @staticmethod
     def _ends(node: Any, ident: str | None) -> bool:

@@ -24,6 +24,14 @@ from .yamlfile import Parsed, YamlError, parse_yaml
 # No real story, profile or page comes near this; a bigger file came from somewhere else by mistake.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+# What assets/ may publish, by the type a web server sends for each name: pictures and files a browser
+# shows or downloads, never one it opens as a page of the site that runs script (.html, .xhtml, .xml
+# with a style sheet, .js; a name with no or an unknown extension, whose type a browser guesses).
+ASSET_TYPES = frozenset(
+    {*IMAGE_TYPES, ".avif", ".ico"}
+    | {".pdf", ".txt", ".csv", ".zip", ".hwp", ".hwpx", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"}
+    | {".woff", ".woff2", ".ttf", ".otf", ".mp3", ".mp4", ".webm", ".ogg"}
+)
 FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.DOTALL)
 
 
@@ -189,6 +197,16 @@ def read_assets(root: Path) -> tuple[dict[str, Asset], list[Diagnostic]]:
 
 def read_asset(root: Path, rel: str) -> tuple[Asset | None, list[Diagnostic]]:
     """The file `rel` under assets/ as read_assets reads it; None when it is not there (any more)."""
+    suffix = os.path.splitext(rel)[1].lower()
+    if suffix not in ASSET_TYPES and not rel.lower().endswith(".svgz"):  # (an .svgz has its own words: svg.file_problems)
+        if not os.path.lexists(os.path.join(root, rel)):
+            return None, []
+        kind = f"a {suffix} file" if suffix else "a file without an extension"
+        problem = (
+            f"expected a picture or a file to download ({', '.join(sorted(ASSET_TYPES))}), found {kind}, "
+            "which a browser could open as a page of the site that runs script; take it out of assets/ (pages come from content/)"
+        )
+        return Asset(rel, b"", problem), [Diagnostic(rel, None, None, None, problem)]
     try:
         data = read_input(root, rel, ASSETS_DIR)
     except Refused as exc:

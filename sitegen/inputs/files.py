@@ -43,9 +43,19 @@ class Refused(Exception):
         return Diagnostic(self.rel, None, None, None, self.message)
 
 
-def read_input(root: Path, rel: str, within: str = "") -> bytes:
+class TooLarge(Refused):
+    """A file over the reader's limit, refused before it is read: `size` in bytes."""
+
+    def __init__(self, rel: str, size: int, limit: int):
+        self.size = size
+        super().__init__(rel, f"a file of at most {limit // 2**20} MB", f"one of {size / 2**20:.1f} MB", "make it smaller")
+
+
+def read_input(root: Path, rel: str, within: str = "", limit: int | None = None) -> bytes:
     """The bytes of the file `rel` of the site folder `root`; Refused unless it is a plain file whose
-    real path is inside `within` (a folder of the site, such as content; the whole site when empty)."""
+    real path is inside `within` (a folder of the site, such as content; the whole site when empty).
+    With `limit`, TooLarge for a file of more bytes, which is never read (a 4 GB "photo" would fill
+    the memory before any check of its size)."""
     path = os.path.join(root, rel)
     info = _stat(path, rel)
     if not stat.S_ISREG(info.st_mode):  # refused before it is opened: a pipe blocks its opener
@@ -61,8 +71,13 @@ def read_input(root: Path, rel: str, within: str = "") -> bytes:
             raise Refused(rel, A_FILE, Message("one replaced while it was being read"), Message("build again"))
         # Where the open file really is, as the system tells it: no race with a link changed meanwhile.
         _check_inside(root, rel, within, _real_path(fd, path), path)
+        if limit is not None and opened.st_size > limit:
+            raise TooLarge(rel, opened.st_size, limit)
         with open(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            data = handle.read() if limit is None else handle.read(limit + 1)  # (it may grow meanwhile)
+        if limit is not None and len(data) > limit:
+            raise TooLarge(rel, len(data), limit)
+        return data
     except OSError as exc:
         raise _unreadable(rel, exc) from None
     finally:
@@ -90,6 +105,20 @@ def check_folder(root: Path, folder: str) -> None:
         raise Refused(
             folder, Message("a folder inside the site folder"), Message("a link to {target}", target=shown), Message("replace the link with the folder itself")
         )
+
+
+def folder_outside(root: Path, rel: str, within: str) -> str | None:
+    """Where the folder a new file `rel` goes into really is, when that is not inside the site's
+    `within` (content, say): the nearest of its folders that is there decides, since the ones still
+    to make are made where it leads. None when the file would be written inside."""
+    existing = os.path.dirname(os.path.join(root, rel))
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    real = os.path.realpath(existing)
+    folder = os.path.realpath(os.path.join(root, within))
+    if (real == folder or _inside(folder, real) is not None) and _inside(_real_root(os.path.abspath(root)), real) is not None:
+        return None
+    return real
 
 
 def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:

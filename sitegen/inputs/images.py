@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, Message
 from ..layout import CONTENT_DIR
-from .files import Refused, read_input
+from .files import Refused, TooLarge, read_input
 from .svg import svg_problems
 
 # In a text once it is checked, an image the build makes variants of is written /@img/<its path in
@@ -28,6 +28,7 @@ RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".gif
 HEIF_FIX = Message("a phone's HEIC photo, which needs pillow-heif: install sitegen[heic] (pip install 'sitegen[heic]'), or export the photo as JPEG")
 TYPES = (*RASTER, ".svg")
 MAX_BYTES = 30 * 2**20  # a camera's largest JPEG is ~25 MB; a bigger file is a mistake (a video, a TIFF scan)
+MAX_SVG_SIDE = 100_000  # an SVG's width or height past this is taken for a mistake, as one not a number is
 MAX_PIXELS = 100_000_000  # past this, decoding one image takes gigabytes: a decompression bomb
 _IMAGE = re.compile(r"""!\[(?P<alt>[^\]\n]*)\]\(\s*(?P<url><[^>\n]*>|[^\s)]+)(?:\s+(?P<title>"[^"\n]*"|'[^'\n]*'))?\s*\)""")
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
@@ -259,15 +260,20 @@ def read_picture(root: Path, path: str) -> Picture | Unreadable:
     """The image at `path`, or why it cannot be shown."""
     suffix = posixpath.splitext(path)[1].lower()
     try:
-        data = read_input(root, path)
+        data = read_input(root, path, limit=MAX_BYTES)
+    except TooLarge as exc:
+        size = exc.size
+        data = b""
     except Refused as exc:
         return Unreadable(Message("no such file") if exc.missing and exc.found == "no such file" else exc.found, exc.missing)
+    else:
+        size = len(data)
     if suffix not in TYPES:
         return Unreadable(
             Message("a file that is not an image sitegen shows ({suffix}; it shows {types})", suffix=suffix or Message("no extension"), types=", ".join(TYPES))
         )
-    if len(data) > MAX_BYTES:
-        return Unreadable(Message("a file of {size:.1f} MB, over the {limit} MB limit (make it smaller)", size=len(data) / 2**20, limit=MAX_BYTES // 2**20))
+    if size > MAX_BYTES:
+        return Unreadable(Message("a file of {size:.1f} MB, over the {limit} MB limit (make it smaller)", size=size / 2**20, limit=MAX_BYTES // 2**20))
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".svg":
         refused = svg_problems(data)
@@ -338,12 +344,18 @@ def svg_size(data: bytes) -> tuple[int, int]:
     """The size an SVG asks for (its width and height, else its viewBox), 800x600 when it says neither."""
     head = data[: data.find(b">", data.find(b"<svg")) + 1] if b"<svg" in data else b""
     found = {name.decode(): value.decode() for name, value in _LENGTH.findall(head)}
+    size = _lengths(found.get("width", "").removesuffix("px"), found.get("height", "").removesuffix("px"))
+    box = re.split(r"[\s,]+", found.get("viewBox", "").strip())
+    return size or (_lengths(*box[2:4]) if len(box) == 4 else None) or (800, 600)
+
+
+def _lengths(*values: str) -> tuple[int, int] | None:
+    """Two lengths as whole pixels; None unless both are numbers a browser lays out (from 1 px up to
+    MAX_SVG_SIDE): a browser ignores 1e400, inf, 0 or -5 and so does sitegen, rather than failing."""
     try:
-        return round(float(found["width"].removesuffix("px"))), round(float(found["height"].removesuffix("px")))
-    except (KeyError, ValueError):
-        pass
-    try:
-        box = [float(n) for n in re.split(r"[\s,]+", found["viewBox"].strip())]
-        return round(box[2]), round(box[3])
-    except (KeyError, ValueError, IndexError):
-        return 800, 600
+        numbers = [round(float(value)) for value in values]
+    except (ValueError, OverflowError):
+        return None
+    if len(numbers) != 2 or not all(1 <= number <= MAX_SVG_SIDE for number in numbers):
+        return None
+    return numbers[0], numbers[1]

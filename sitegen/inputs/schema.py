@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from ..errors import Diagnostic, Message, Severity
+from ..errors import Diagnostic, Message
 from ..layout import ASSETS_DIR, HOME
 from ..text import controls
 from . import validate as v
@@ -216,7 +216,7 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
             ("expiry_date",),
             Message("expected an expiry_date after the publish_date {publish}, found {expiry}; the item would never be shown", publish=publish, expiry=expiry),
         )
-    checker.diagnostics += invisible_characters(item, "warning")
+    checker.diagnostics += _invisible_characters(item)
     written = {name: value for name, value in clean.items() if name != VERSION_FIELD}
     images = _images(item, clean, checker)
     if any(d.severity == "error" for d in checker.diagnostics):
@@ -226,7 +226,7 @@ def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None
     return CheckedItem(item, clean, recorded, version, images, written), checker.diagnostics
 
 
-def invisible_characters(item: SourceItem, severity: Severity) -> list[Diagnostic]:
+def _invisible_characters(item: SourceItem) -> list[Diagnostic]:
     """Each character XML cannot hold in an item's body (at its line and column) or in a YAML value
     (written as an escape such as "\\v": at the value): invisible on the page, and no XLIFF file can
     carry one to a translator."""
@@ -235,10 +235,10 @@ def invisible_characters(item: SourceItem, severity: Severity) -> list[Diagnosti
         if controls.NOT_XML.search(text):
             line, column = item.parsed.mark(key) or (None, None)
             name = ".".join(map(str, key))
-            found += [Diagnostic(item.path, line, column, name, controls.invisible(f.char), severity) for f in controls.find(text)]
+            found += [Diagnostic(item.path, line, column, name, controls.invisible(f.char)) for f in controls.find(text)]
     if item.body is not None:
         for f in controls.find(item.body):
-            found.append(Diagnostic(item.path, item.body_line + f.line - 1, f.column, "body", controls.invisible(f.char), severity))
+            found.append(Diagnostic(item.path, item.body_line + f.line - 1, f.column, "body", controls.invisible(f.char)))
     return found
 
 

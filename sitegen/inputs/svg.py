@@ -28,6 +28,15 @@ ELEMENTS = {
 # Schemes that run script, or open a document of their own, wherever an attribute holds them.
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 _DECLARATION = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# An address with a scheme or a host of its own (http:, file:, //host): a file the picture would fetch
+# from elsewhere when it is opened (a tracker, or the viewer's own files), where only data: belongs.
+_ELSEWHERE = re.compile(r"^(?!data:)(?:[a-z][a-z0-9+.-]*:|//|\\\\)")
+# The same in CSS (a <style>, a style or presentation attribute), read as a browser reads it: comments
+# out, escapes decoded; then any @import, and any url(...) or string that starts with such an address.
+_CSS_FETCH = re.compile(r"""@import|(?:url\(\s*['"]?|['"])\s*(?!data:)(?:[a-z][a-z0-9+.-]*:|//|\\\\)""", re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
+FETCH_FIX = "put the file it names into the picture (embed it), or link to nothing outside it"
 _SPACES = re.compile(r"[\x00-\x20]+")  # a browser drops these within a URL's scheme
 
 SAVE_AS_SVG = Message("save the picture as SVG")
@@ -66,7 +75,7 @@ def diagnostics(rel: str, problems: list[Problem]) -> list[Diagnostic]:
 def _walk(text: str) -> list[Problem]:
     """Parse `text` line by line, so that each problem is found at its line."""
     lines = text.splitlines(keepends=True)
-    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("start", "pi"))
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("start", "end", "pi"))
     problems: list[Problem] = []
     first = True
     previous = 1  # where the last element was found: the next one starts on that line or after
@@ -76,6 +85,10 @@ def _walk(text: str) -> list[Problem]:
             for found in parser.read_events():
                 event, item = found[0], found[-1]  # (event, element); typeshed allows a 1-tuple too
                 if not isinstance(item, ElementTree.Element):  # start-ns events, which are not asked for
+                    continue
+                if event == "end":
+                    if _local(item.tag) == "style" and _css_fetches(item.text or ""):
+                        problems.append((number, "a style sheet that fetches a file from elsewhere when the picture is opened", FETCH_FIX))
                     continue
                 if event == "pi":
                     target = (item.text or "").split(None, 1)[0] if isinstance(item.text, str) else ""
@@ -124,10 +137,24 @@ def _element_problems(element: ElementTree.Element, lines: list[str], start: int
                     Message("link to a file of the site instead, or export the picture again without it (sitegen refuses such a file rather than changing it)"),
                 )
             )
+        elif attribute in ("href", "base") and local != "a" and _ELSEWHERE.match(plain):
+            problems.append((where, f'a link to a file elsewhere in {attribute}="..." on <{local}>, which the picture fetches when it is opened', FETCH_FIX))
+        elif _css_fetches(value):
+            problems.append((where, f'a file fetched from elsewhere in {attribute}="..." on <{local}>, when the picture is opened', FETCH_FIX))
         elif local in ("set", "animate") and attribute == "attributeName" and (plain.endswith("href") or plain.startswith("on")):
             animation = Message("an animation of {value} on <{name}>, which can turn a link into script", value=value[:40], name=local)
             problems.append((where, animation, REMOVE_OR_EXPORT))
     return problems
+
+
+def _css_fetches(css: str) -> bool:
+    """Whether CSS fetches a file from elsewhere (see _CSS_FETCH)."""
+
+    def decoded(match: re.Match[str]) -> str:
+        hex_digits, char = match.groups()
+        return chr(min(int(hex_digits, 16), 0x10FFFF) or 0xFFFD) if hex_digits else char
+
+    return _CSS_FETCH.search(_CSS_ESCAPE.sub(decoded, _CSS_COMMENT.sub("", css))) is not None
 
 
 def _split(tag: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import Message, describe
+from ..text import controls
 from .yamlhelp import explain
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -24,6 +25,7 @@ class _Loader(_Base):
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"] for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
 
 # A document nested deeper than this is hostile or broken; real content is a few levels deep.
 MAX_DEPTH = 64
@@ -75,10 +77,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + line_offset
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        control = Message(
-            "expected text without control characters, found #x{code:04x}; delete the invisible character (retype the line if need be)", code=exc.character
-        )
-        raise YamlError(line, column, control) from None
+        raise YamlError(line, column, controls.invisible(chr(exc.character))) from None
     except yaml.YAMLError as exc:
         raise YamlError(None, None, Message("expected valid YAML, found {error}", error=str(exc))) from None
     except (ValueError, TypeError, RecursionError) as exc:
