@@ -258,7 +258,7 @@ def placeholders(parts: tuple[Part, ...]) -> list[tuple[str, str]]:
 
 def placeholder_problems(target: tuple[Part, ...], codes: Codes) -> list[str]:
     """What is wrong with a target's placeholders against its source's, in words."""
-    problems = []
+    problems: list[str] = []
     used = placeholders(target)
     seen: set[str] = set()
     for ident, kind in used:
