@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import string
@@ -13,7 +14,7 @@ import html5lib
 import pytest
 import yaml
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from test_yamlhelp import CLUSTER, MISTAKES, cluster, diagnostics
 
 from conftest import build_into, errors
@@ -647,3 +648,293 @@ def test_every_message_is_written_as_a_literal_so_that_its_translation_is_found(
                 if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                     made_otherwise.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert made_otherwise == ["sitegen/errors.py:40"]  # _message, which unpickles one made from a literal
+
+
+# `sitegen i18n export` and `import`: a translation agency's file comes back damaged, or the site
+# changed meanwhile. The exchange file's problems are told at its line (no column: a CAT tool's
+# file is not the editor's), the content's at their line and column.
+TRADE = "content/ko/stories/trade.md"
+TRADE_TEXT = "---\ntitle: 오이타와의 교류\nsummary: 수출 계약\ndate: 2012-05-31\nregion: chungcheong\n---\n\n## 교류의 시작\n\n일본 **오이타현** 클러스터와 [교류](https://example.org/lsi)했습니다.\n"
+XLIFF12_NS = "urn:oasis:names:tc:xliff:document:1.2"
+XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
+AT = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<severity>error|warning|note): (?:(?P<field>[\w.#-]+): )?(?P<message>.+)$")
+
+
+def translated_as_a_cat_tool_does(file: Path) -> None:
+    """Every unit given a target: its source's text and placeholders (a PO's msgstr its msgid)."""
+    from lxml import etree
+
+    if file.suffix == ".po":
+        with file.open("rb") as po:
+            made = read_po(po)
+        for message in made:
+            if message.id:
+                message.string = message.id
+        with file.open("wb") as po:
+            write_po(po, made, width=0)
+        return
+    tree = etree.parse(str(file))
+    ns = tree.getroot().nsmap[None]
+    for source in tree.iter(f"{{{ns}}}source"):
+        target = copy.deepcopy(source)
+        target.tag = f"{{{ns}}}target"
+        if ns == XLIFF12_NS:
+            target.set("state", "translated")
+        else:
+            source.getparent().set("state", "translated")
+        source.addnext(target)
+    tree.write(str(file), xml_declaration=True, encoding="UTF-8")
+
+
+def replaced(old: str, new: str, count: int = 1):
+    def damage(text: str) -> str:
+        assert old in text, (old, text)
+        return text.replace(old, new, count)
+
+    return damage
+
+
+def line_of(text: str, part: str) -> int:
+    return next(n for n, line in enumerate(text.split("\n"), 1) if part in line)
+
+
+# Each row: the export's options (an import row exports stories/trade), the site's files changed (for an
+# import row, after the export), the CAT tool's damage to the file (None: the export is refused or
+# empty), the text of the file's line the problem is told at, the exit code, the start of the line
+# ({file} and {line} the exchange file's), words in English, the cause and the fix in Korean.
+EXCHANGE_MISTAKES = [
+    (
+        "a unit deleted",
+        [],
+        {},
+        lambda text: re.sub(r'<trans-unit xml:space="preserve" id="title">.*?</trans-unit>', "", text, flags=re.S),
+        "<file ",
+        1,
+        "{file}:{line}: error: ",
+        ["expected every unit of content/ko/stories/trade.md, found 1 missing (title); send back the whole file"],
+        ["content/ko/stories/trade.md의 번역 단위가 모두 있어야 하는데 1개가 빠졌습니다(title)", "파일 전체를 돌려보내"],
+    ),
+    (
+        "a placeholder removed",
+        [],
+        {},
+        replaced('<target state="translated">일본 <g id="1">오이타현</g>', '<target state="translated">일본 오이타현'),
+        '<target state="translated">일본',
+        1,
+        "{file}:{line}: error: body#2: ",
+        ["expected the source's placeholders, found placeholder 1 missing (it stands for **…**); put it back as in the source"],
+        ["원문의 자리표시자가 그대로 있어야 하는데 자리표시자 1이(가) 빠졌습니다(**…**을(를) 나타냅니다)", "원문과 같게 되돌리세요"],
+    ),
+    (
+        "a placeholder of XLIFF 2 the source does not have",
+        ["--format", "xliff2"],
+        {},
+        lambda text: re.sub(r'(<target>일본 <pc id=)"1"', r'\1"7"', text),
+        "<target>일본",
+        1,
+        "{file}:{line}: error: body#2: ",
+        ["expected the source's placeholders, found placeholder 7, which the source does not have"],
+        ["원문에 없는 자리표시자 7이(가) 있습니다", "원문과 같게 되돌리세요"],
+    ),
+    (
+        "a wrong target language",
+        [],
+        {},
+        replaced('target-language="ja"', 'target-language="fr"'),
+        'target-language="fr"',
+        1,
+        "{file}:{line}: error: target-language: ",
+        ["expected one of the site's translation languages (en, ja), found 'fr'"],
+        ["사이트의 번역 언어(en, ja) 중 하나여야 하는데 'fr'입니다"],
+    ),
+    (
+        "a wrong source language",
+        [],
+        {},
+        replaced('source-language="ko"', 'source-language="en"'),
+        'source-language="en"',
+        1,
+        "{file}:{line}: error: source-language: ",
+        ["expected ko, the site's source language, found 'en'"],
+        ["사이트의 원문 언어인 ko이어야 하는데 'en'입니다"],
+    ),
+    (
+        "an item that no longer exists",
+        [],
+        {TRADE: None},
+        lambda text: text,
+        "<file ",
+        1,
+        "{file}:{line}: error: ",
+        ["found 'content/ko/stories/trade.md', which no longer exists", "leave it out"],
+        ["사이트의 항목이어야 하는데 'content/ko/stories/trade.md'은(는) 이제 없습니다", "이 항목을 빼세요"],
+    ),
+    (
+        "a unit the source no longer has",
+        [],
+        {},
+        replaced('id="summary"', 'id="subtitle"'),
+        '<target state="translated">수출 계약',
+        1,
+        "{file}:{line}: error: subtitle: ",
+        ["expected a unit of content/ko/stories/trade.md, found subtitle, which it no longer has; export the file again"],
+        ["subtitle은(는) 이제 원문에 없습니다", "파일을 다시 내보내세요"],
+    ),
+    (
+        "the source changed since the export",
+        [],
+        {TRADE: TRADE_TEXT.replace("## 교류의 시작", "## 교류의 첫걸음")},
+        lambda text: text,
+        '<target state="translated">교류의 시작',
+        0,
+        "{file}:{line}: warning: body#1: ",
+        ["the source changed since the export (content/ko/stories/trade.md:8)", "stays marked out of date"],
+        ["내보낸 뒤 원문이 바뀌었습니다(content/ko/stories/trade.md:8)", "최신이 아닌 번역으로 표시됩니다"],
+    ),
+    (
+        "a translation edited here since the export",
+        [],
+        {"content/ja/stories/trade.md": TRADE_TEXT.replace("title: 오이타와의 교류", "title: 大分との交流")},
+        lambda text: text,
+        "<file ",
+        1,
+        "{file}:{line}: error: ",
+        ["expected content/ja/stories/trade.md as it was when exported, found it changed since", "--force"],
+        ["content/ja/stories/trade.md이(가) 내보낼 때 그대로여야 하는데 그 뒤에 바뀌었습니다", "--force를 붙여 가져오세요"],
+    ),
+    (
+        "broken XML",
+        [],
+        {},
+        replaced("</target>", ""),
+        "</trans-unit>",
+        1,
+        "{file}:{line}: error: ",
+        ["expected well-formed XML, found a syntax error", "send the file back as the CAT tool saved it"],
+        ["올바른 XML이어야 하는데 문법 오류가 있습니다", "CAT 도구가 저장한 그대로의 파일을 보내 달라고 하세요"],
+    ),
+    (
+        "a DOCTYPE",
+        [],
+        {},
+        replaced("<xliff ", '<!DOCTYPE xliff [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n<xliff '),
+        "<?xml",
+        1,
+        "{file}:{line}: error: ",
+        ["expected XLIFF without a DOCTYPE, found one"],
+        ["DOCTYPE 선언이 없는 XLIFF여야 하는데 DOCTYPE이 있습니다", "CAT 도구에서 파일을 다시 저장하세요"],
+    ),
+    (
+        "a blank line in a paragraph",
+        [],
+        {},
+        replaced("</g>했습니다.</target>", "</g>했습니다.\n\n다음 단락</target>"),
+        '<target state="translated">일본',
+        1,
+        "{file}:{line}: error: body#2: ",
+        ["expected the translation to keep the block as it is, found a blank line"],
+        ["번역은 단락 모양을 그대로 지켜야 하는데 빈 줄이 있어 새 단락이 시작됩니다", "한 덩어리로 두세요"],
+    ),
+    (
+        "a PO token left open",
+        ["--format", "po"],
+        {},
+        replaced('msgstr "일본 {1}오이타현{/1}', 'msgstr "일본 {1}오이타현'),
+        'msgctxt "content/ko/stories/trade.md#body#2"',
+        1,
+        "{file}:{line}: error: ",
+        ["unit body#2: expected paired placeholders, found {1} without its {/1} after it"],
+        ["번역 단위 body#2: 자리표시자가 짝을 이루어야 하는데 {1} 뒤에 짝이 되는 {/1}이(가) 없습니다"],
+    ),
+    (
+        "a control character in a PO translation",
+        ["--format", "po"],
+        {},
+        replaced('msgstr "수출 계약"', 'msgstr "수출\x0c계약"'),
+        'msgctxt "content/ko/stories/trade.md#summary"',
+        1,
+        "{file}:{line}: error: summary: ",
+        ["expected visible text, found a form feed, or page break (U+000C)"],
+        ["보이지 않는 문자입니다", "지우세요"],
+    ),
+    (
+        "an XLIFF 2 unit split in two segments",
+        ["--format", "xliff2"],
+        {},
+        lambda text: re.sub(r'(<unit id="summary".*?</segment>)', r"\1<segment><source>x</source></segment>", text, count=1, flags=re.S),
+        '<unit id="summary"',
+        1,
+        "{file}:{line}: error: ",
+        ["unit summary: expected one <segment>, found 2 parts; join them in the CAT tool"],
+        ["번역 단위 summary: <segment>가 하나여야 하는데 2개로 나뉘어 있습니다", "CAT 도구에서 합치세요"],
+    ),
+    (
+        "an empty selection",
+        ["--missing", "clusters/changwon"],
+        {},
+        None,
+        None,
+        0,
+        "sitegen: ",
+        ["nothing to export: every item is translated into ja;", "was not written"],
+        ["내보낼 것이 없습니다: 모든 항목이 ja(으)로 번역되어 있습니다", "쓰지 않았습니다"],
+    ),
+    (
+        "a control character in the content to export",
+        ["stories/trade"],
+        {TRADE: TRADE_TEXT.replace("## 교류의 시작", "## 교류의\x0b시작")},
+        None,
+        None,
+        1,
+        "content/ko/stories/trade.md:8:7: error: body: ",
+        ["expected visible text, found a vertical tab (U+000B)"],
+        ["보이는 글이어야 하는데", "보이지 않는 문자입니다: 지우세요"],
+    ),
+]
+
+
+def exchanged(make_site, tmp_path: Path, capsys, row: tuple, lang: str) -> tuple[int, list[str], str]:
+    """The row's export and, for an import row, its damaged file imported, on a fresh site, told in
+    `lang`: the exit code, the lines printed, and the start of the line that must tell the problem."""
+    _, export_args, changed, damage, at, _, where, _, _ = row
+    shutil.rmtree(tmp_path / "site", ignore_errors=True)
+    root = make_site({TRADE: TRADE_TEXT})
+    file = tmp_path / ("ja.po" if "po" in export_args else "ja.xlf")
+    file.unlink(missing_ok=True)
+    export = ["i18n", "export", "--source", str(root), "--lang", "ja", *export_args, "-o", str(file)]
+    if damage is None:  # the export's own problem
+        for rel, data in changed.items():
+            (root / rel).write_text(data, encoding="utf-8")
+        code = main(["--messages", lang, *export])
+        captured = capsys.readouterr()
+        return code, (captured.out + captured.err).splitlines(), where
+    assert main([*export, "stories/trade"]) == 0
+    translated_as_a_cat_tool_does(file)
+    text = damage(file.read_text(encoding="utf-8"))
+    file.write_text(text, encoding="utf-8")
+    for rel, data in changed.items():
+        if data is None:
+            (root / rel).unlink()
+        else:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(data, encoding="utf-8")
+    capsys.readouterr()
+    code = main(["--messages", lang, "i18n", "import", "--source", str(root), str(file)])
+    captured = capsys.readouterr()
+    return code, (captured.out + captured.err).splitlines(), where.format(file=file, line=line_of(text, at))
+
+
+@pytest.mark.parametrize("row", EXCHANGE_MISTAKES, ids=[row[0] for row in EXCHANGE_MISTAKES])
+def test_a_translation_agencys_file_is_judged_in_korean_at_the_same_line(make_site, tmp_path, capsys, row):
+    code, english, korean = row[5], row[7], row[8]
+    said_code, said, where = exchanged(make_site, tmp_path, capsys, row, "ko")
+    matching = [line for line in said if line.startswith(where) and all(word in line for word in korean)]
+    assert (said_code, len(matching) >= 1) == (code, True), "\n".join(said)
+    assert "expected" not in matching[0] and " found " not in matching[0], matching[0]  # no English left in it
+    if where.startswith((str(tmp_path), "content/")):  # path:line[:col]: severity: field: message
+        told = AT.match(matching[0])
+        assert told, matching[0]
+        assert f"{told['path']}:{told['line']}" + (f":{told['column']}" if told["column"] else "") == where.split(": ")[0]
+    english_code, told_in_english, where = exchanged(make_site, tmp_path, capsys, row, "en")
+    assert english_code == code
+    assert any(line.startswith(where) and all(word in line for word in english) for line in told_in_english), "\n".join(told_in_english)

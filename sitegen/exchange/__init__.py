@@ -145,7 +145,11 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return [], [Diagnostic(where, None, None, None, f"expected an exchange file to read, found an error ({(exc.strerror or str(exc)).lower()})")]
+        return [], [
+            Diagnostic(
+                where, None, None, None, Message("expected an exchange file to read, found an error ({reason})", reason=(exc.strerror or str(exc)).lower())
+            )
+        ]
     exchange, problems = read_exchange(data)
     found = [Diagnostic(where, p.line, None, None, p.message) for p in problems]
     if exchange is None:
@@ -154,12 +158,24 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     if exchange.source_lang != config.source_language:
         found.append(
             Diagnostic(
-                where, exchange.line, None, "source-language", f"expected {config.source_language}, the site's source language, found {exchange.source_lang!r}"
+                where,
+                exchange.line,
+                None,
+                "source-language",
+                Message("expected {lang}, the site's source language, found {found}", lang=config.source_language, found=repr(exchange.source_lang)),
             )
         )
     if lang not in config.codes or lang == config.source_language:
         others = ", ".join(c for c in config.codes if c != config.source_language)
-        found.append(Diagnostic(where, exchange.line, None, "target-language", f"expected one of the site's translation languages ({others}), found {lang!r}"))
+        found.append(
+            Diagnostic(
+                where,
+                exchange.line,
+                None,
+                "target-language",
+                Message("expected one of the site's translation languages ({known}), found {found}", known=others, found=repr(lang)),
+            )
+        )
         return [], found
     sources = {c.source.path: c for c in checked if c.source.lang == config.source_language}
     plans = []
@@ -172,7 +188,10 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
                     item.line or None,
                     None,
                     None,
-                    f"expected an item of the site, found {item.source_path!r}, which no longer exists (or does not pass `sitegen check`); leave it out",
+                    Message(
+                        "expected an item of the site, found {found}, which no longer exists (or does not pass `sitegen check`); leave it out",
+                        found=repr(item.source_path),
+                    ),
                 )
             )
             continue
@@ -180,7 +199,11 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
         if item.target_path != expected:
             found.append(
                 Diagnostic(
-                    where, item.line or None, None, None, f"expected the translation to go to {expected}, found {item.target_path!r}; export the file again"
+                    where,
+                    item.line or None,
+                    None,
+                    None,
+                    Message("expected the translation to go to {path}, found {found}; export the file again", path=expected, found=repr(item.target_path)),
                 )
             )
             continue
@@ -194,7 +217,10 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
                     item.line or None,
                     None,
                     None,
-                    f"expected {expected} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
+                    Message(
+                        "expected {path} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
+                        path=expected,
+                    ),
                 )
             )
         plans.append((source, item, expected))
@@ -239,7 +265,11 @@ def _write_problems(config: SiteConfig, rel: str) -> list[Diagnostic]:
                 None,
                 None,
                 None,
-                f"expected a folder inside {CONTENT_DIR}/ to write the translation into, found a link to {folder}; replace the link with the folder itself",
+                Message(
+                    "expected a folder inside {content}/ to write the translation into, found a link to {folder}; replace the link with the folder itself",
+                    content=CONTENT_DIR,
+                    folder=folder,
+                ),
             )
         ]
     return []
@@ -255,7 +285,11 @@ def _check_file(where: str, line: int, config: SiteConfig, source: CheckedItem, 
             line or None,
             None,
             d.field,
-            f"expected a translation of {rel} that passes its check, found one that would not ({d.message}); fix the units of that field",
+            Message(
+                "expected a translation of {path} that passes its check, found one that would not ({problem}); fix the units of that field",
+                path=rel,
+                problem=d.message,
+            ),
         )
         for d in problems
         if d.severity == "error"
@@ -282,7 +316,9 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
     for unit in item.units:
         mine = current.get(unit.id)
         if unit.id in seen:
-            found.append(Diagnostic(where, unit.line or None, None, unit.id, f"expected each unit once, found {unit.id} again; remove the copy"))
+            found.append(
+                Diagnostic(where, unit.line or None, None, unit.id, Message("expected each unit once, found {unit} again; remove the copy", unit=unit.id))
+            )
             continue
         seen.add(unit.id)
         if mine is None:
@@ -292,7 +328,7 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
                     unit.line or None,
                     None,
                     unit.id,
-                    f"expected a unit of {item.source_path}, found {unit.id}, which it no longer has; export the file again",
+                    Message("expected a unit of {path}, found {unit}, which it no longer has; export the file again", path=item.source_path, unit=unit.id),
                 )
             )
             continue
@@ -303,7 +339,11 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
                     unit.line or None,
                     None,
                     unit.id,
-                    f"the source changed since the export ({item.source_path}:{mine.line}); the translation is imported as made from the old source and stays marked out of date",
+                    Message(
+                        "the source changed since the export ({path}:{line}); the translation is imported as made from the old source and stays marked out of date",
+                        path=item.source_path,
+                        line=mine.line,
+                    ),
                     severity="warning",
                 )
             )
@@ -313,11 +353,21 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
             wrong = placeholder_problems(unit.target, mine.codes)
             for problem in wrong:
                 found.append(
-                    Diagnostic(where, unit.line or None, None, unit.id, f"expected the source's placeholders, found {problem}; put it back as in the source")
+                    Diagnostic(
+                        where,
+                        unit.line or None,
+                        None,
+                        unit.id,
+                        Message("expected the source's placeholders, found {problem}; put it back as in the source", problem=problem),
+                    )
                 )
             layout = None if wrong or mine.kind == "field" else layout_problem(mine.kind, join_inline(unit.target, mine.codes))
             if layout:
-                found.append(Diagnostic(where, unit.line or None, None, unit.id, f"expected the translation to keep the block as it is, found {layout}"))
+                found.append(
+                    Diagnostic(
+                        where, unit.line or None, None, unit.id, Message("expected the translation to keep the block as it is, found {problem}", problem=layout)
+                    )
+                )
     missing = [unit.id for unit in units if unit.id not in seen]
     if missing:
         found.append(
@@ -326,7 +376,12 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
                 item.line or None,
                 None,
                 None,
-                f"expected every unit of {item.source_path}, found {len(missing)} missing ({', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}); send back the whole file",
+                Message(
+                    "expected every unit of {path}, found {count} missing ({units}); send back the whole file",
+                    path=item.source_path,
+                    count=len(missing),
+                    units=", ".join(missing[:5]) + (", …" if len(missing) > 5 else ""),
+                ),
             )
         )
     return found

@@ -12,6 +12,7 @@ from translate.storage import pypo, xliff
 from translate.storage.placeables import StringElem
 from translate.storage.placeables import xliff as placeables
 
+from ..errors import Message
 from .items import Exchange, ItemUnits, Unit
 from .segments import Mark, Part, Span
 from .xliff2 import XLIFF2, read_xliff2
@@ -99,7 +100,9 @@ def _parts(elem: Any, problems: list[str]) -> tuple[Part, ...]:
         elif type(sub) is StringElem:
             out += _parts(sub, problems)
         else:
-            problems.append(f"an inline <{type(sub).__name__.lower()}> element; only the <g> and <x/> placeholders of the export may be used")
+            problems.append(
+                Message("an inline <{element}> element; only the <g> and <x/> placeholders of the export may be used", element=type(sub).__name__.lower())
+            )
     merged: list[Part] = []
     for part in out:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
@@ -113,9 +116,11 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
     try:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     except etree.XMLSyntaxError as exc:
-        return None, [Problem(exc.lineno, f"expected well-formed XML, found a syntax error ({exc.msg}); send the file back as the CAT tool saved it")]
+        return None, [
+            Problem(exc.lineno, Message("expected well-formed XML, found a syntax error ({error}); send the file back as the CAT tool saved it", error=exc.msg))
+        ]
     if root.getroottree().docinfo.doctype:  # CAT tools write none; one could pull in files through entities
-        return None, [Problem(1, "expected XLIFF without a DOCTYPE, found one; save the file from the CAT tool again")]
+        return None, [Problem(1, Message("expected XLIFF without a DOCTYPE, found one; save the file from the CAT tool again"))]
     if etree.QName(root).namespace == XLIFF2:
         exchange, problems2 = read_xliff2(root, data)
         return exchange, [Problem(line, message) for line, message in problems2]
@@ -123,8 +128,13 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         return None, [
             Problem(
                 root.sourceline,
-                f"expected XLIFF 1.2 (version 1.2, namespace {XLIFF12}) or 2 (namespace {XLIFF2}), "
-                f"found version {root.get('version')!r} in {etree.QName(root).namespace!r}",
+                Message(
+                    "expected XLIFF 1.2 (version 1.2, namespace {xliff12}) or 2 (namespace {xliff2}), found version {version} in {namespace}",
+                    xliff12=XLIFF12,
+                    xliff2=XLIFF2,
+                    version=repr(root.get("version")),
+                    namespace=repr(etree.QName(root).namespace),
+                ),
             )
         ]
     store = _File12.parsestring(data)
@@ -148,7 +158,9 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         state = READ_STATES.get(target_node.get("state", "translated") if target_node is not None else "new", "needs-review")
         if target is not None and made.isapproved():  # approved="yes": passed its final review (translate-toolkit reads it so too)
             state = "translated"
-        problems += [Problem(line, f"unit {node.get('id')}: expected plain text and placeholders, found {what}") for what in found]
+        problems += [
+            Problem(line, Message("unit {unit}: expected plain text and placeholders, found {problem}", unit=node.get("id"), problem=what)) for what in found
+        ]
         units_of.setdefault(node.getparent().getparent(), []).append(Unit(node.get("id") or "", source, target, state, made.getnotes(), line))
     items = []
     for file in root.iter(f"{{{XLIFF12}}}file"):
@@ -164,7 +176,14 @@ def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         )
     if len(languages) != 1 or len(source_langs) != 1:
         problems.append(
-            Problem(root.sourceline, f"expected one source and one target language, found {sorted(map(str, source_langs))} and {sorted(map(str, languages))}")
+            Problem(
+                root.sourceline,
+                Message(
+                    "expected one source and one target language, found {sources} and {targets}",
+                    sources=str(sorted(map(str, source_langs))),
+                    targets=str(sorted(map(str, languages))),
+                ),
+            )
         )
     first = next(root.iter(f"{{{XLIFF12}}}file"), root)  # the languages are each <file>'s
     return Exchange(next(iter(source_langs)) or "", next(iter(languages)) or "", tuple(items), first.sourceline or 1), problems
@@ -202,12 +221,12 @@ def _untoken(text: str, problems: list[str]) -> tuple[Part, ...]:
             ident, content = stack.pop()
             stack[-1][1].append(Span(ident, tuple(content)))
         else:
-            problems.append(f"{{/{closing}}} without its {{{closing}}} before it")
+            problems.append(Message("{{/{code}}} without its {{{code}}} before it", code=closing))
     if at < len(text):
         stack[-1][1].append(text[at:])
     while len(stack) > 1:
         ident, content = stack.pop()
-        problems.append(f"{{{ident}}} without its {{/{ident}}} after it")
+        problems.append(Message("{{{code}}} without its {{/{code}}} after it", code=ident))
         stack[-1][1].extend(content)
     return tuple(stack[0][1])
 
@@ -245,7 +264,7 @@ def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
     try:
         store = pypo.pofile.parsestring(data)
     except Exception as exc:  # the PO parser raises ValueError and others for broken files
-        return None, [Problem(None, f"expected a PO file, found one that cannot be read ({exc})")]
+        return None, [Problem(None, Message("expected a PO file, found one that cannot be read ({error})", error=str(exc)))]
     lines = _msgctxt_lines(data)
     problems: list[Problem] = []
     items: dict[str, ItemUnits] = {}
@@ -259,13 +278,15 @@ def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         found: list[str] = []
         source = _untoken(made.source, found)
         target = _untoken(made.target, found) if made.target else None
-        problems += [Problem(line, f"unit {ident}: expected paired placeholders, found {what}") for what in found]
+        problems += [Problem(line, Message("unit {unit}: expected paired placeholders, found {problem}", unit=ident, problem=what)) for what in found]
         state = "new" if target is None else "needs-review" if made.isfuzzy() else "translated"
         notes = made.getnotes("developer")
         meta = _ITEM_NOTE.search(" ".join(notes.split()))  # an editor may have wrapped the comment
         if path not in items:
             if meta is None:
-                problems.append(Problem(line, f"unit {context}: expected the export's 'sitegen:' comment, found none; export the file again"))
+                problems.append(
+                    Problem(line, Message("unit {unit}: expected the export's 'sitegen:' comment, found none; export the file again", unit=context))
+                )
                 target_path, version, digest = "", "", ""
             else:
                 target_path, version, digest = meta.groups()

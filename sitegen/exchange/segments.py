@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import Message
+
 # A unit's content: text, paired placeholders (emphasis, a link's text, an image's alt text) that
 # hold content, and standalone ones (code, footnote marks, autolinks).
 
@@ -256,20 +258,23 @@ def placeholders(parts: tuple[Part, ...]) -> list[tuple[str, str]]:
 
 def placeholder_problems(target: tuple[Part, ...], codes: Codes) -> list[str]:
     """What is wrong with a target's placeholders against its source's, in words."""
-    problems = []
+    problems: list[str] = []
     used = placeholders(target)
     seen: set[str] = set()
     for ident, kind in used:
         if ident not in codes:
-            problems.append(f"placeholder {ident}, which the source does not have")
+            problems.append(Message("placeholder {code}, which the source does not have", code=ident))
         elif ident in seen:
-            problems.append(f"placeholder {ident} twice (each stands for one piece of markup)")
+            problems.append(Message("placeholder {code} twice (each stands for one piece of markup)", code=ident))
         elif (codes[ident][1] is None) != (kind == "mark"):
-            problems.append(f"placeholder {ident} changed from {'standalone' if codes[ident][1] is None else 'paired'}")
+            if codes[ident][1] is None:
+                problems.append(Message("placeholder {code} changed from standalone", code=ident))
+            else:
+                problems.append(Message("placeholder {code} changed from paired", code=ident))
         seen.add(ident)
     for ident, (opening, closing) in codes.items():
         if ident not in seen:
-            problems.append(f"placeholder {ident} missing (it stands for {opening}…{closing or ''})")
+            problems.append(Message("placeholder {code} missing (it stands for {markup})", code=ident, markup=f"{opening}…{closing or ''}"))
     return problems
 
 
@@ -306,11 +311,13 @@ def layout_problem(kind: str, target: str) -> str | None:
     """Why a translated block would change the Markdown around it (a new block, a broken table), in words."""
     lines = target.split("\n")
     if len(lines) > 1 and kind in ("heading", "cell"):
-        return f"a line break in a {'table cell' if kind == 'cell' else kind}, which would end it; keep it on one line"
+        if kind == "cell":
+            return Message("a line break in a table cell, which would end it; keep it on one line")
+        return Message("a line break in a heading, which would end it; keep it on one line")
     if any(not line.strip() for line in lines):
-        return "a blank line, which would start a new block; keep the unit one block"
+        return Message("a blank line, which would start a new block; keep the unit one block")
     if any(_starts_block(line) for line in (lines if kind == "paragraph" else lines[1:])):
-        return "a line that starts with a block's mark (#, -, 1., |, > or ```), which would make a new block; reword it or put a \\ before the mark"
+        return Message("a line that starts with a block's mark (#, -, 1., |, > or ```), which would make a new block; reword it or put a \\ before the mark")
     if kind == "cell" and re.search(r"(?<!\\)\|", re.sub(r"`[^`]*`", "", target)):
-        return "a | in a table cell, which would split the cell; write \\| for a pipe"
+        return Message("a | in a table cell, which would split the cell; write \\| for a pipe")
     return None

@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 from translate.storage.xliff2 import Xliff2File
 
+from ..errors import Message
 from .items import Exchange, ItemUnits, Unit
 from .segments import Codes, Mark, Part, Span
 
@@ -172,7 +173,7 @@ class _Inline:
             elif name == "sc":
                 end = next((j for j in range(k, len(children)) if self._ends(children[j], child.get("id"))), None)
                 if end is None:
-                    self.problems.append(f"<sc id={child.get('id')!r}/> without its <ec startRef={child.get('id')!r}/> after it, in the same element")
+                    self.problems.append(Message("<sc id={id}/> without its <ec startRef={id}/> after it, in the same element", id=repr(child.get("id"))))
                     out.append(child.tail or "")
                     continue
                 inner = etree.Element(_q("pc"))
@@ -182,14 +183,16 @@ class _Inline:
                 child = children[end]
                 k = end + 1
             elif name == "ec":
-                self.problems.append(f"<ec startRef={child.get('startRef')!r}/> without its <sc/> before it, in the same element")
+                self.problems.append(Message("<ec startRef={id}/> without its <sc/> before it, in the same element", id=repr(child.get("startRef"))))
             elif name == "cp":
                 out.append(self._code_point(child.get("hex") or ""))
             elif name == "mrk":  # an annotation (a comment, a term) around text: the text is what counts
                 out += self.parts(child)
             elif name not in ("sm", "em"):  # annotation markers carry no text
                 what = name or etree.QName(child).localname
-                self.problems.append(f"an inline <{what}> element; only the <ph/> and <pc> codes of the export (or <sc/>…<ec/>, <cp/>) may be used")
+                self.problems.append(
+                    Message("an inline <{element}> element; only the <ph/> and <pc> codes of the export (or <sc/>…<ec/>, <cp/>) may be used", element=what)
+                )
             out.append(child.tail or "")
         return _merge(out)
 
@@ -199,7 +202,7 @@ class _Inline:
         except (ValueError, OverflowError):
             char = "\ud800"
         if "\ud800" <= char <= "\udfff":  # half of a UTF-16 pair: no character, and no text can hold one
-            self.problems.append(f"<cp hex={hex_value!r}/>, which is no character")
+            self.problems.append(Message("<cp hex={hex}/>, which is no character", hex=repr(hex_value)))
             return ""
         return char
 
@@ -232,7 +235,7 @@ def _unit_notes(unit: Any) -> str:
 def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int | None, str]]]:
     """An XLIFF 2 file already parsed safely (`root`) read through the store; problems as (line, words)."""
     if root.get("version") not in VERSIONS:
-        return None, [(root.sourceline, f"expected XLIFF 2 (version 2.0, 2.1 or 2.2), found version {root.get('version')!r}")]
+        return None, [(root.sourceline, Message("expected XLIFF 2 (version 2.0, 2.1 or 2.2), found version {version}", version=repr(root.get("version"))))]
     store = Xliff2File.parsestring(data)  # its own tree, with a <file> of its own where there is none
     problems: list[tuple[int | None, str]] = []
     units_of: dict[str, list[Unit]] = {}
@@ -243,7 +246,12 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
             continue  # the unit's first segment reported it
         parts = list(element.iterchildren(_q("segment"), _q("ignorable")))
         if len(parts) > 1:
-            problems.append((element.sourceline, f"unit {our_id(ident)}: expected one <segment>, found {len(parts)} parts; join them in the CAT tool"))
+            problems.append(
+                (
+                    element.sourceline,
+                    Message("unit {unit}: expected one <segment>, found {count} parts; join them in the CAT tool", unit=our_id(ident), count=len(parts)),
+                )
+            )
         reader = _Inline()
         source = reader.parts(made.get_source_dom()) if made.get_source_dom() is not None else ()
         target_node = made.get_target_dom()
@@ -253,13 +261,15 @@ def read_xliff2(root: Any, data: bytes) -> tuple[Exchange | None, list[tuple[int
             target = None
         state = segment.get("state", "initial")
         ours = "new" if target is None else "translated" if state in DONE else "needs-review"
-        problems += [(line, f"unit {our_id(ident)}: expected plain text and placeholders, found {what}") for what in reader.problems]
+        problems += [
+            (line, Message("unit {unit}: expected plain text and placeholders, found {problem}", unit=our_id(ident), problem=what)) for what in reader.problems
+        ]
         units_of.setdefault(_file_of(element).get("id") or "", []).append(Unit(our_id(ident), source, target, ours, _unit_notes(element), line))
     items = []
     seen: set[str] = set()
     for file in root.iterchildren(_q("file")):
         if file.get("id") in seen:
-            problems.append((file.sourceline, f"expected each <file> id once, found {file.get('id')!r} again; export the file again"))
+            problems.append((file.sourceline, Message("expected each <file> id once, found {id} again; export the file again", id=repr(file.get("id")))))
         seen.add(file.get("id") or "")
         digest = file.get(f"{{{SITEGEN}}}translation")
         items.append(
