@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.sandbox
 from jinja2 import meta
 from markupsafe import Markup
 
@@ -138,7 +139,9 @@ def make_environment(
 ) -> jinja2.Environment:
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
     Environments that share `bytecode` compile each template once between them."""
-    env = jinja2.Environment(
+    # Templates come with the repository, as content does: sandboxed, they show what the context
+    # holds and cannot reach Python's internals (a clone's template runs no code on the build machine).
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
