@@ -1053,3 +1053,33 @@ def test_an_image_over_the_size_limit_is_refused_without_being_read(make_site):
         tracemalloc.stop()
     assert str(getattr(found, "why", "")) == "a file of 256.0 MB, over the 30 MB limit (make it smaller)"
     assert peak < 40 * 2**20
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cycler.__init__.__globals__.os.system('touch ' ~ marker)",
+        "(cycler|attr('__init__')|attr('__globals__'))['os'].system('touch ' ~ marker)",
+        "'{0.__init__.__globals__}'.format(cycler)",
+        "lipsum.__globals__['os'].system('touch ' ~ marker)",
+    ],
+    ids=["attribute", "attr-filter", "format-string", "function-globals"],
+)
+def test_a_template_from_a_clone_runs_no_code_on_the_build_machine(make_site, tmp_path, expression):
+    """Templates come with the repository: one that reaches for Python's internals (a way to run any
+    command in a plain Jinja environment) is stopped by Jinja's sandbox, an error at its line."""
+    root = make_site()
+    assert errors(build_into(root, pdf=False)) == []
+    before = tree_bytes(root / "public")
+    marker = tmp_path / "ran"
+    story = root / "templates/story.html"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(
+        text.replace("{% block content %}\n", "{% block content %}\n{% set marker = '" + str(marker) + "' %}{{ " + expression + " }}\n", 1), encoding="utf-8"
+    )
+    found = errors(build_into(root, pdf=False))
+    assert not marker.exists()
+    line = text[: text.index("{% block content %}\n")].count("\n") + 2
+    assert found and all(e.startswith(f"templates/story.html:{line}: error: expected the template to render ") for e in found), found
+    assert all("SecurityError" in e or "UndefinedError" in e for e in found), found
+    assert tree_bytes(root / "public") == before

@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 import jinja2.bccache
 import jinja2.runtime
+import jinja2.sandbox
 import pytest
 
 from conftest import build_into, errors, parse_html, text_of
@@ -25,12 +26,12 @@ def renderer_of(root: Path) -> Renderer:
 
 
 def test_every_language_renders_with_jinjas_own_environment(make_site):
-    """Each language's environment is jinja2.Environment with Jinja's own context and template
-    classes and the i18n extension alone: what Jinja documents is what a template author gets."""
+    """Each language's environment is Jinja's own immutable sandbox with Jinja's own context and
+    template classes and the i18n extension alone: what Jinja documents is what a template author gets."""
     renderer = renderer_of(make_site())
     assert renderer.envs.keys() == {"ko", "en", "ja"}
     for env in renderer.envs.values():
-        assert type(env) is jinja2.Environment
+        assert type(env) is jinja2.sandbox.ImmutableSandboxedEnvironment
         assert env.context_class is jinja2.runtime.Context and env.template_class is jinja2.Template
         assert list(env.extensions) == ["jinja2.ext.InternationalizationExtension"]
         assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
