@@ -109,14 +109,18 @@ def refresh(spec: PageSpec, site: Site) -> PageSpec:
 
 @dataclass(frozen=True)
 class SitemapEntry:
-    path: str
-    alternates: list[tuple[Language, str]]
-    x_default: str | None
+    """A page of the sitemap with its URLs made absolute here: thousands of calls from the template
+    would cost more than the sitemap's own work."""
+
+    url: str
+    alternates: list[tuple[str, str]]  # (hreflang, URL)
+    x_default: str | None  # URL
     lastmod: str | None = None
 
 
 def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
     """Every page a reader should find, with its language versions: no fallbacks, print views or 404s."""
+    base = site.config.base_url
     entries = []
     for spec in pages:
         if not (spec.path == "" or spec.path.endswith("/")) or spec.template in ("brochure_print.html", "search.html") or (spec.doc and spec.doc.fallback):
@@ -125,7 +129,9 @@ def sitemap(site: Site, pages: list[PageSpec]) -> list[SitemapEntry]:
             continue
         alternates, _ = language_versions(site, spec, site.versions(spec.doc) if spec.doc else [])
         lastmod = spec.doc.item.date.isoformat() if spec.doc and spec.doc.section == "stories" else None  # type: ignore[union-attr]
-        entries.append(SitemapEntry(spec.path, alternates, _x_default(site, spec.doc, spec), lastmod))
+        x_default = _x_default(site, spec.doc, spec)
+        urls_of = [(lang.tag, base + path) for lang, path in alternates]
+        entries.append(SitemapEntry(base + spec.path, urls_of, None if x_default is None else base + x_default, lastmod))
     return entries
 
 
