@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import Diagnostic, Message, Translate, did_you_mean, message_of, said, visible
-from .options import BuildOptions, UsageError
+from .options import BuildOptions, UnknownName, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
     from .inputs.config import SiteConfig
@@ -35,7 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_source(args)
         return args.run(args)
     except UsageError as exc:
-        parser.error(said(message_of(exc), args.translate))  # exits with 2
+        if exc.exit_code == 2:
+            parser.error(said(message_of(exc), args.translate))  # with the usage line; exits with 2
+        print(f"sitegen: error: {said(message_of(exc), args.translate)}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:  # Ctrl-C: the stages clean up as they unwind; no traceback
         interrupted = Message("interrupted")
         print(f"sitegen: {said(interrupted, args.translate)}", file=sys.stderr)
@@ -188,7 +191,7 @@ def _check_source(args: argparse.Namespace) -> None:
     if source is not None and not source.is_dir():
         if source.exists():
             raise UsageError(Message("--source {source}: expected the site folder, found a file; name the folder that holds site.yaml", source=str(source)))
-        raise UsageError(Message("--source {source}: expected the site folder, found no such folder; check the name", source=str(source)))
+        raise UnknownName(Message("--source {source}: expected the site folder, found no such folder; check the name", source=str(source)))
 
 
 def _day(value: str) -> dt.date:
@@ -438,7 +441,7 @@ def _done(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .exchange import Selection, blocking, choose, export, not_exported, nothing_to_export
+    from .exchange import Selection, blocking, choose, export, not_exported, nothing_to_export, unknown_items
 
     config, checked, problems = _load_checked(args)
     if config is None:
@@ -446,7 +449,7 @@ def _export(args: argparse.Namespace) -> int:
     if args.lang not in config.codes or args.lang == config.source_language:
         known = ", ".join(c for c in config.codes if c != config.source_language)
         hint = did_you_mean(args.lang, [c for c in config.codes if c != config.source_language], cutoff=0.5)
-        raise UsageError(Message("--lang {lang}: expected a translation language of site.yaml ({known}){fix}", lang=args.lang, known=known, fix=hint))
+        raise UnknownName(Message("--lang {lang}: expected a translation language of site.yaml ({known}){fix}", lang=args.lang, known=known, fix=hint))
     selection = Selection(tuple(args.items), args.brochure, args.missing, args.outdated)
     sources, unknown = choose(config, checked, args.lang, selection)
     errors = sorted((d for d in problems if d.severity == "error"), key=Diagnostic.sort_key)
@@ -456,7 +459,7 @@ def _export(args: argparse.Namespace) -> int:
         print(f"sitegen: {said(not_exported(str(args.output)), args.translate)}", file=sys.stderr)
         return 1
     if unknown:
-        raise UsageError(Message("expected items of the site (section/slug, or a content file), found {names}", names=", ".join(unknown)))
+        raise UnknownName(unknown_items(unknown, [f"{c.source.section}/{c.source.slug}" for c in checked if c.source.lang == config.source_language]))
     if not sources:
         print(f"sitegen: {said(nothing_to_export(selection, args.lang, str(args.output)), args.translate)}")
         return 0

@@ -10,6 +10,15 @@ from pathlib import Path
 class UsageError(Exception):
     """The command was asked for something that cannot be: exit code 2."""
 
+    exit_code = 2
+
+
+class UnknownName(UsageError):
+    """A name given to a command that the site does not have (a language, an item, a folder): exit
+    code 1, as for a brochure that is not there; the message names what the site has."""
+
+    exit_code = 1
+
 
 @dataclass(frozen=True)
 class BuildOptions:

@@ -28,7 +28,7 @@ from .inputs.model import ModelMemo, Site, build_site, markdown_texts
 from .inputs.publishing import Publishing, today
 from .inputs.schema import CheckedItem, check_item
 from .layout import ASSETS_DIR, CONFIG_NAME, CONTENT_DIR, HOME, LOCALE_DIR, SECTIONS, TEMPLATES_DIR, identify
-from .options import BuildOptions, UsageError
+from .options import BuildOptions, UnknownName, UsageError
 from .outputs.images import make_variants
 from .outputs.pdf import plan_pdfs, render_pdfs
 from .outputs.publish import OutputError, staging, update_files
@@ -468,8 +468,8 @@ def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str,
         hints = "".join(did_you_mean(code, config.codes, cutoff=0.5) for code in unknown)  # two letters: jp is half of ja
         if len(unknown) == 1:
             hint = did_you_mean(unknown[0], config.codes, cutoff=0.5)  # two letters: jp is half of ja
-            raise UsageError(Message("unknown language {code}{fix}: expected one of {codes}", code=unknown[0], fix=hint, codes=", ".join(config.codes)))
-        raise UsageError(Message("unknown language {code}{fix}: expected one of {codes}", code=", ".join(unknown), fix=hints, codes=", ".join(config.codes)))
+            raise UnknownName(Message("unknown language {code}{fix}: expected one of {codes}", code=unknown[0], fix=hint, codes=", ".join(config.codes)))
+        raise UnknownName(Message("unknown language {code}{fix}: expected one of {codes}", code=", ".join(unknown), fix=hints, codes=", ".join(config.codes)))
     return tuple(code for code in config.codes if code in wanted)
 
 

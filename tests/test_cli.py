@@ -33,12 +33,11 @@ def test_github_actions_get_annotations(make_site, capsys, monkeypatch):
     assert "::error file=content/ko/stories/oita-lsi.md,line=4,col=7::date: expected a date" in capsys.readouterr().err
 
 
-def test_unknown_language_is_wrong_usage(make_site, capsys):
+def test_an_unknown_language_exits_1_naming_the_sites_languages(make_site, capsys):
+    """Issue 29: a name the site does not have exits 1, as a brochure that is not there does."""
     root = make_site()
-    with pytest.raises(SystemExit) as info:
-        main(["build", "--source", str(root), "--lang", "fr"])
-    assert info.value.code == 2
-    assert "unknown language fr" in capsys.readouterr().err
+    assert main(["build", "--source", str(root), "--lang", "fr"]) == 1
+    assert capsys.readouterr().err == "sitegen: error: unknown language fr: expected one of ko, en, ja\n"
 
 
 def test_unknown_option_is_wrong_usage(capsys):
@@ -133,13 +132,14 @@ def test_the_command_ends_with_all_its_output_and_the_builds_exit_code(make_site
 
 
 @pytest.mark.parametrize("command", [["build"], ["check"], ["i18n", "status"], ["i18n", "extract"], ["new", "story", "x"]])
-def test_a_source_that_is_not_a_folder_is_wrong_usage(make_site, capsys, command):
+def test_a_source_that_is_a_file_is_wrong_usage_and_a_missing_one_exits_1(make_site, capsys, command):
     root = make_site()
-    for source, found in ((root / "site.yaml", "a file"), (root / "nothing", "no such folder")):
-        with pytest.raises(SystemExit) as info:
-            main([*command, "--source", str(source)])
-        assert info.value.code == 2
-        assert f"sitegen: error: --source {source}: expected the site folder, found {found}" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--source", str(root / "site.yaml")])
+    assert info.value.code == 2
+    assert f"sitegen: error: --source {root / 'site.yaml'}: expected the site folder, found a file" in capsys.readouterr().err
+    assert main([*command, "--source", str(root / "nothing")]) == 1
+    assert f"sitegen: error: --source {root / 'nothing'}: expected the site folder, found no such folder" in capsys.readouterr().err
 
 
 def test_i18n_init_takes_a_language_code_not_a_path(make_site, capsys, tmp_path):
@@ -239,12 +239,19 @@ def test_pdf_with_no_brochure_at_all_says_how_to_start_one(make_site, capsys):
     assert "found no brochure 'nosuch'; the brochures are: none yet (start one with `sitegen new brochure SLUG`)" in capsys.readouterr().err
 
 
-def test_an_unknown_language_is_wrong_usage_with_a_did_you_mean(make_site, capsys):
+def test_an_unknown_language_has_a_did_you_mean(make_site, capsys):
     root = make_site()
-    with pytest.raises(SystemExit) as info:
-        main(["check", "--source", str(root), "--lang", "jp"])
-    assert info.value.code == 2
+    assert main(["check", "--source", str(root), "--lang", "jp"]) == 1
     assert "unknown language jp (did you mean 'ja'?): expected one of ko, en, ja" in capsys.readouterr().err
+
+
+def test_a_missing_site_folder_exits_1_and_a_file_for_it_is_wrong_usage(tmp_path, capsys):
+    assert main(["build", "--source", str(tmp_path / "nosuch")]) == 1
+    assert "expected the site folder, found no such folder; check the name" in capsys.readouterr().err
+    (tmp_path / "site.yaml").write_text("title: x\n")
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--source", str(tmp_path / "site.yaml")])
+    assert info.value.code == 2
 
 
 def test_version_prints_the_version(capsys):

@@ -453,13 +453,13 @@ def test_an_outdated_translation_is_offered_for_review_and_stays_out_of_date_unt
     assert "source_version: a39afb536e60" not in text and "## 한일 기업의 만남" in text
 
 
-def test_unknown_items_and_languages_are_wrong_usage(portal, tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit:
-        main(["i18n", "export", "--source", str(portal), "--lang", "ja", "stories/nowhere", "-o", str(tmp_path / "x.xlf")])
-    assert exit.value.code == 2 and "found stories/nowhere" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit:
-        main(["i18n", "export", "--source", str(portal), "--lang", "ko", "-o", str(tmp_path / "x.xlf")])
-    assert exit.value.code == 2 and "expected a translation language of site.yaml (en, ja, zh)" in capsys.readouterr().err
+def test_unknown_items_and_languages_exit_1_with_what_the_site_has(portal, tmp_path, capsys):
+    assert main(["i18n", "export", "--source", str(portal), "--lang", "ja", "stories/oita", "-o", str(tmp_path / "x.xlf")]) == 1
+    err = capsys.readouterr().err
+    assert "found stories/oita (did you mean 'stories/oita-lsi'?); the site has " in err and ": brochures/program, clusters/" in err, err
+    assert main(["i18n", "export", "--source", str(portal), "--lang", "ko", "-o", str(tmp_path / "x.xlf")]) == 1
+    assert "expected a translation language of site.yaml (en, ja, zh)" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlf").exists()
 
 
 def _their_placeholders(value: object) -> list[tuple[str, str]]:

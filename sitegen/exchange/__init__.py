@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, Message
+from ..errors import Diagnostic, Message, did_you_mean
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
 from ..inputs.files import Refused, check_input, folder_outside, read_input
@@ -89,6 +89,20 @@ def choose(config: SiteConfig, checked: list[CheckedItem], lang: str, selection:
     seen: set[tuple[str, str]] = set()
     ordered = [key for key in keys if not (key in seen or seen.add(key))]  # type: ignore[func-returns-value]
     return [sources[key] for key in ordered], unknown
+
+
+def unknown_items(unknown: list[str], known: list[str]) -> Message:
+    """What the site has, for names of items it does not have: the closest, and the first of the rest."""
+    names = sorted(set(known))
+    shown = ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+    fixes = did_you_mean(unknown[0], names) if len(unknown) == 1 else ""
+    return Message(
+        "expected items of the site (section/slug, or a content file), found {names}{fix}; the site has {count} items: {known}",
+        names=", ".join(unknown),
+        fix=fixes,
+        count=len(names),
+        known=shown,
+    )
 
 
 def nothing_to_export(selection: Selection, lang: str, output: str) -> Message:
