@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from .errors import Diagnostic, Message, Translate, did_you_mean, message_of, said, visible
+from .errors import Diagnostic, Message, Translate, did_you_mean, message_of, os_reason, said, visible
 from .options import BuildOptions, UnknownName, UsageError
 
 if TYPE_CHECKING:  # the stages are imported by the commands that run them (see _build)
@@ -354,7 +354,7 @@ def _new(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(message_of(exc)) from None
     except OSError as exc:
-        problem = Message("expected to write the new file, found an error ({reason}); check that the folder can be written", reason=_reason(exc))
+        problem = Message("expected to write the new file, found an error ({reason}); check that the folder can be written", reason=os_reason(exc))
         print_diagnostics([Diagnostic(str(exc.filename or args.source), None, None, None, problem)], translate=args.translate)
         return 1
     print(said(note, args.translate))
@@ -416,7 +416,7 @@ def _status(args: argparse.Namespace) -> int:
             (args.html / "index.html").write_text(as_html(languages, config, args.html), encoding="utf-8")
         except OSError as exc:
             raise UsageError(
-                Message("--html {folder}: expected a folder to write the report into, found an error ({reason})", folder=str(args.html), reason=_reason(exc))
+                Message("--html {folder}: expected a folder to write the report into, found an error ({reason})", folder=str(args.html), reason=os_reason(exc))
             ) from None
     return 1 if any(d.severity == "error" for d in problems + more) else 0
 
@@ -466,7 +466,7 @@ def _export(args: argparse.Namespace) -> int:
     try:
         args.output.write_bytes(export(config, checked, args.lang, sources, args.format))
     except OSError as exc:
-        raise UsageError(Message("-o {file}: expected a file to write, found an error ({reason})", file=str(args.output), reason=_reason(exc))) from None
+        raise UsageError(Message("-o {file}: expected a file to write, found an error ({reason})", file=str(args.output), reason=os_reason(exc))) from None
     if len(sources) == 1:
         wrote = Message("{count} item for {lang}", count=1, lang=args.lang)
     else:
@@ -498,11 +498,6 @@ def _import(args: argparse.Namespace) -> int:
             what = Message("written; some units are still to translate or review")
         print(f"{done.path}: {said(what, args.translate)}")
     return 0
-
-
-def _reason(exc: OSError) -> str:
-    """The system's reason, as it says it ('permission denied'): not translated, it names the cause exactly."""
-    return (exc.strerror or str(exc)).lower()
 
 
 if __name__ == "__main__":

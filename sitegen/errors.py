@@ -110,6 +110,11 @@ def said(text: str, translate: Translate | None) -> str:
     return text.said(translate) if translate is not None and isinstance(text, Message) else str(text)
 
 
+def os_reason(exc: OSError) -> str:
+    """The system's reason, as it says it ('permission denied'): not translated, it names the cause exactly."""
+    return (exc.strerror or str(exc)).lower()
+
+
 def message_of(exc: BaseException) -> str:
     """The message an exception was raised with, still a Message (str(exc) would make it plain English)."""
     first = exc.args[0] if len(exc.args) == 1 else None

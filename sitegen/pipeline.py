@@ -465,11 +465,9 @@ def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str,
         return config.codes
     unknown = [code for code in wanted if code not in config.codes]
     if unknown:
-        hints = "".join(did_you_mean(code, config.codes, cutoff=0.5) for code in unknown)  # two letters: jp is half of ja
-        if len(unknown) == 1:
-            hint = did_you_mean(unknown[0], config.codes, cutoff=0.5)  # two letters: jp is half of ja
-            raise UnknownName(Message("unknown language {code}{fix}: expected one of {codes}", code=unknown[0], fix=hint, codes=", ".join(config.codes)))
-        raise UnknownName(Message("unknown language {code}{fix}: expected one of {codes}", code=", ".join(unknown), fix=hints, codes=", ".join(config.codes)))
+        fixes = [did_you_mean(code, config.codes, cutoff=0.5) for code in unknown]  # two letters: jp is half of ja
+        fix = fixes[0] if len(fixes) == 1 else "".join(fixes)  # (one stays a Message, said in the editor's language)
+        raise UnknownName(Message("unknown language {code}{fix}: expected one of {codes}", code=", ".join(unknown), fix=fix, codes=", ".join(config.codes)))
     return tuple(code for code in config.codes if code in wanted)
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import Diagnostic, Message, Translate, said
+from .errors import Diagnostic, Message, Translate, os_reason, said
 from .inputs.config import SiteConfig
 from .inputs.content import parse_item
 from .inputs.files import Refused, read_input
@@ -241,7 +241,7 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
             None,
             None,
             None,
-            Message("expected to write the file, found an error ({reason}); let the user running sitegen write it", reason=(exc.strerror or str(exc)).lower()),
+            Message("expected to write the file, found an error ({reason}); let the user running sitegen write it", reason=os_reason(exc)),
         )
     if _uncommitted(config, source):
         return version, _uncommitted_warning(source.source.path, rel, version)

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, Message, did_you_mean
+from ..errors import Diagnostic, Message, did_you_mean, os_reason
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
 from ..inputs.files import Refused, check_input, folder_outside, read_input
@@ -159,11 +159,7 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return [], [
-            Diagnostic(
-                where, None, None, None, Message("expected an exchange file to read, found an error ({reason})", reason=(exc.strerror or str(exc)).lower())
-            )
-        ]
+        return [], [Diagnostic(where, None, None, None, Message("expected an exchange file to read, found an error ({reason})", reason=os_reason(exc)))]
     exchange, problems = read_exchange(data)
     found = [Diagnostic(where, p.line, None, None, p.message) for p in problems]
     if exchange is None:

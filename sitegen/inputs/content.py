@@ -201,10 +201,12 @@ def read_asset(root: Path, rel: str) -> tuple[Asset | None, list[Diagnostic]]:
     if suffix not in ASSET_TYPES and not rel.lower().endswith(".svgz"):  # (an .svgz has its own words: svg.file_problems)
         if not os.path.lexists(os.path.join(root, rel)):
             return None, []
-        kind = f"a {suffix} file" if suffix else "a file without an extension"
-        problem = (
-            f"expected a picture or a file to download ({', '.join(sorted(ASSET_TYPES))}), found {kind}, "
-            "which a browser could open as a page of the site that runs script; take it out of assets/ (pages come from content/)"
+        kind = Message("a {suffix} file", suffix=suffix) if suffix else Message("a file without an extension")
+        problem = Message(
+            "expected a picture or a file to download ({types}), found {kind}, which a browser could open as a page of the site "
+            "that runs script; take it out of assets/ (pages come from content/)",
+            types=", ".join(sorted(ASSET_TYPES)),
+            kind=kind,
         )
         return Asset(rel, b"", problem), [Diagnostic(rel, None, None, None, problem)]
     try:
@@ -216,7 +218,6 @@ def read_asset(root: Path, rel: str) -> tuple[Asset | None, list[Diagnostic]]:
     refused = svg_file_problems(rel, data)
     if refused:
         return Asset(rel, b"", Message("an SVG picture sitegen refuses (see the error at it)")), svg_diagnostics(rel, refused)
-    suffix = os.path.splitext(rel)[1].lower()
     return Asset(rel, data, None if suffix == ".svg" else image_problem(suffix, data)), []  # an SVG: checked just now
 
 

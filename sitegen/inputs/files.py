@@ -15,7 +15,7 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import Diagnostic, Message
+from ..errors import Diagnostic, Message, os_reason
 from ..layout import leftover, leftover_note
 
 REPLACE_LINK = Message("replace the link with the file itself")
@@ -218,7 +218,7 @@ def _unreadable(rel: str, exc: OSError) -> Refused:
 
 
 def _reason(exc: OSError) -> str:
-    return Message("an error ({reason})", reason=(exc.strerror or str(exc)).lower())
+    return Message("an error ({reason})", reason=os_reason(exc))
 
 
 def _check_inside(root: Path, rel: str, within: str, real: str, path: str) -> None:

@@ -36,7 +36,7 @@ _ELSEWHERE = re.compile(r"^(?!data:)(?:[a-z][a-z0-9+.-]*:|//|\\\\)")
 _CSS_FETCH = re.compile(r"""@import|(?:url\(\s*['"]?|['"])\s*(?!data:)(?:[a-z][a-z0-9+.-]*:|//|\\\\)""", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
-FETCH_FIX = "put the file it names into the picture (embed it), or link to nothing outside it"
+FETCH_FIX = Message("put the file it names into the picture (embed it), or link to nothing outside it")
 _SPACES = re.compile(r"[\x00-\x20]+")  # a browser drops these within a URL's scheme
 
 SAVE_AS_SVG = Message("save the picture as SVG")
@@ -88,7 +88,7 @@ def _walk(text: str) -> list[Problem]:
                     continue
                 if event == "end":
                     if _local(item.tag) == "style" and _css_fetches(item.text or ""):
-                        problems.append((number, "a style sheet that fetches a file from elsewhere when the picture is opened", FETCH_FIX))
+                        problems.append((number, Message("a style sheet that fetches a file from elsewhere when the picture is opened"), FETCH_FIX))
                     continue
                 if event == "pi":
                     target = (item.text or "").split(None, 1)[0] if isinstance(item.text, str) else ""
@@ -138,9 +138,13 @@ def _element_problems(element: ElementTree.Element, lines: list[str], start: int
                 )
             )
         elif attribute in ("href", "base") and local != "a" and _ELSEWHERE.match(plain):
-            problems.append((where, f'a link to a file elsewhere in {attribute}="..." on <{local}>, which the picture fetches when it is opened', FETCH_FIX))
+            elsewhere = Message(
+                'a link to a file elsewhere in {attribute}="..." on <{name}>, which the picture fetches when it is opened', attribute=attribute, name=local
+            )
+            problems.append((where, elsewhere, FETCH_FIX))
         elif _css_fetches(value):
-            problems.append((where, f'a file fetched from elsewhere in {attribute}="..." on <{local}>, when the picture is opened', FETCH_FIX))
+            fetched = Message('a file fetched from elsewhere in {attribute}="..." on <{name}>, when the picture is opened', attribute=attribute, name=local)
+            problems.append((where, fetched, FETCH_FIX))
         elif local in ("set", "animate") and attribute == "attributeName" and (plain.endswith("href") or plain.startswith("on")):
             animation = Message("an animation of {value} on <{name}>, which can turn a link into script", value=value[:40], name=local)
             problems.append((where, animation, REMOVE_OR_EXPORT))

@@ -26,7 +26,6 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"] for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
-
 # A document nested deeper than this is hostile or broken; real content is a few levels deep.
 MAX_DEPTH = 64
 

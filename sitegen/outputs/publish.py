@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import Message
+from ..errors import Message, os_reason
 
 MARKER = ".sitegen-output"
 
@@ -89,7 +89,7 @@ def output_lock(out_dir: Path) -> Iterator[None]:
             raise OutputError(
                 Message("{lock}: expected sitegen's lock file, found {found}; remove it (sitegen makes the file again)", lock=str(lock_path), found=found)
             ) from exc
-        reason = (exc.strerror or str(exc)).lower()
+        reason = os_reason(exc)
         raise OutputError(
             Message(
                 "{out}: expected a folder sitegen may write the site into, found it refused ({reason}); "
