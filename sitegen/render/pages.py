@@ -147,7 +147,7 @@ def make_environment(
     Environments that share `bytecode` compile each template once between them."""
     # Templates come with the repository, as content does: sandboxed, they show what the context
     # holds and cannot reach Python's internals (a clone's template runs no code on the build machine).
-    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    env = templating.Sandbox(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
