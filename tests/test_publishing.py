@@ -269,3 +269,19 @@ def test_the_search_index_holds_no_held_or_borrowed_page_even_in_a_preview(site:
     stories = {url for url in indexed(site) if "/stories/" in url}
     # English leaves the untranslated ones out; Japanese shows every story from Korean: none of its own to index.
     assert stories == {"/ko/stories/oita-lsi/", "/ko/stories/live-story/", "/ko/stories/new-story/", "/en/stories/oita-lsi/"}
+
+
+def test_a_list_page_english_lacks_switches_to_the_english_list_and_names_no_english_alternate(make_site: MakeSite) -> None:
+    # 30 Korean stories make two list pages; English, which leaves the untranslated out, has one.
+    root = make_site({f"content/ko/stories/story-{n:02}.md": story(f"이야기 {n}") for n in range(30)})
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + OMIT_EN, encoding="utf-8")
+    report = build_into(root, today=TODAY)
+    assert [d.format() for d in report.diagnostics if "no such file" in d.message] == []
+    second = parse_html(root / "public/ko/stories/page/2/index.html")
+    switch = {a.get("hreflang"): a.get("href") for a in second.iterfind(".//nav//a[@hreflang]")}
+    assert switch["en"] == "../../../../en/stories/"
+    assert switch["ja"] == "../../../../ja/stories/page/2/"
+    assert (root / "public/ja/stories/page/2/index.html").is_file() and not (root / "public/en/stories/page/2").exists()
+    alternates = {link.get("hreflang") for link in second.iterfind(".//link[@rel='alternate'][@hreflang]")}
+    assert alternates == {"ko", "ja", "x-default"}

@@ -730,8 +730,27 @@ def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> t
         homes = [(config.language(code), f"{code}/") for code in site.languages]
         return (homes if spec.path == "" else []), homes  # the chooser's alternates: each language's home
     same = spec.path[len(spec.lang) :]
-    switch = [(config.language(code), code + same) for code in site.languages]
-    return switch, switch
+    if spec.section is None:
+        switch = [(config.language(code), code + same) for code in site.languages]
+        return switch, switch
+    # A list's page N in a language whose list is shorter (its untranslated items left out), or
+    # that has no such list, does not exist: the switch goes to that list's first page, or home.
+    alternates, switch = [], []
+    for code in site.languages:
+        count = _index_pages(site, spec.section, code)
+        path = code + same if spec.page <= count else urls.index_path(spec.section, code) if count else f"{code}/"
+        switch.append((config.language(code), path))
+        if spec.page <= count:
+            alternates.append(switch[-1])
+    return alternates, switch
+
+
+def _index_pages(site: Site, section: str, lang: str) -> int:
+    """How many pages a section's list has in a language (brochures none when it has none)."""
+    docs = len(site.section(section, lang))
+    if not docs:
+        return 0 if section == "brochures" else 1
+    return -(-docs // PAGE_SIZE)
 
 
 def _pagination(spec: PageSpec) -> dict[str, Any] | None:
