@@ -13,6 +13,7 @@ import pytest
 
 from conftest import build_into, errors, parse_html, text_of
 from sitegen.render.pages import Renderer, plan_pages
+from sitegen.render.templating import Sandbox
 
 
 def renderer_of(root: Path) -> Renderer:
@@ -27,14 +28,45 @@ def renderer_of(root: Path) -> Renderer:
 
 def test_every_language_renders_with_jinjas_own_environment(make_site):
     """Each language's environment is Jinja's own immutable sandbox with Jinja's own context and
-    template classes and the i18n extension alone: what Jinja documents is what a template author gets."""
+    template classes and the i18n extension alone: what Jinja documents is what a template author gets.
+    The one override is is_safe_attribute, the hook Jinja's sandbox documents, to remember its verdicts."""
     renderer = renderer_of(make_site())
     assert renderer.envs.keys() == {"ko", "en", "ja"}
     for env in renderer.envs.values():
-        assert type(env) is jinja2.sandbox.ImmutableSandboxedEnvironment
+        assert type(env) is Sandbox and Sandbox.__bases__ == (jinja2.sandbox.ImmutableSandboxedEnvironment,)
+        assert {name for name in vars(Sandbox) if not name.startswith("__")} == {"is_safe_attribute"}
         assert env.context_class is jinja2.runtime.Context and env.template_class is jinja2.Template
         assert list(env.extensions) == ["jinja2.ext.InternationalizationExtension"]
         assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
+
+
+
+def test_the_sandbox_remembers_jinjas_own_verdict_on_each_attribute():
+    """Asked twice, in either order, the remembering sandbox says what Jinja's own says, for the safe
+    and the unsafe: a name with an underscore, a function's globals, a method that changes a list."""
+
+    def f() -> None:
+        pass
+
+    asked = [
+        ("text", "upper"),
+        ("text", "__class__"),
+        ([1], "append"),
+        ([1], "index"),
+        ({"a": 1}, "update"),
+        ({"a": 1}, "get"),
+        (f, "__globals__"),
+        (f, "__name__"),
+        (str, "mro"),
+        (jinja2, "_internal"),
+    ]
+    stock, remembering = jinja2.sandbox.ImmutableSandboxedEnvironment(), Sandbox()
+    for pairs in (asked, asked[::-1], asked):
+        for obj, attr in pairs:
+            value = getattr(obj, attr, None)
+            assert remembering.is_safe_attribute(obj, attr, value) == stock.is_safe_attribute(obj, attr, value), (obj, attr)
+    assert not remembering.is_safe_attribute([1], "append", None) and remembering.is_safe_attribute("x", "upper", None)
+    assert remembering.from_string("{{ x.upper() }}{{ x.__class__ }}").render(x="a") == "A"
 
 
 def test_a_build_runs_only_code_it_compiled_itself_and_leaves_none_on_disk(make_site, tmp_path, monkeypatch):
