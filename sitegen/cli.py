@@ -43,7 +43,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         interrupted = Message("interrupted")
         print(f"sitegen: {said(interrupted, args.translate)}", file=sys.stderr)
         return 130
-    return 2
 
 
 def _messages_option(argv: Sequence[str]) -> str | None:

@@ -89,14 +89,6 @@ class Diagnostic:
         return Diagnostic(self.path, self.line, self.column, self.field, self.message, "error")
 
 
-class BuildFailed(Exception):
-    """Raised when a stage found errors; carries every diagnostic of the run."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic]):
-        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
-        super().__init__("\n".join(d.format() for d in self.diagnostics))
-
-
 def did_you_mean(found: str, known: Iterable[str], cutoff: float = 0.6) -> str:
     """' (did you mean 'x'?)' for the known name closest to `found`, or '' when none is close."""
     import difflib  # here: most runs never need it

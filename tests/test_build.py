@@ -188,10 +188,13 @@ def test_the_markdown_workers_rendered_is_in_the_cache_when_the_build_returns(ma
     """Workers hand the Markdown they rendered back to the main process, which keeps it in the user's
     cache: the next build parses none of it again."""
     import sitegen.text.markdown as markdown
-    from sitegen.inputs.content import markdown_body
+    from sitegen.inputs.config import load_config
+    from sitegen.inputs.content import read_content
 
     root = make_site()
-    bodies = {body for path in root.glob("content/**/*.md") if (body := markdown_body(path)) and body.strip()}
+    config, _ = load_config(root)
+    assert config is not None
+    bodies = {item.body for item in read_content(config)[0].items if item.body and item.body.strip()}
     render_on_workers(monkeypatch)
     first = build(BuildOptions(source=root, out=tmp_path / "first", pdf=False, search=False, jobs=2))
     assert first.ok

@@ -4,7 +4,7 @@ import os
 
 from conftest import build_into
 from sitegen.inputs.config import load_config
-from sitegen.inputs.content import markdown_body, read_content, suggest_slug
+from sitegen.inputs.content import read_content, suggest_slug
 
 
 def read(root):
@@ -28,21 +28,6 @@ def test_bom_and_crlf_are_accepted(make_site):
     assert problems == []
     page = next(i for i in tree.items if i.slug == "program")
     assert page.parsed.data == {"title": "사업"} and page.body == "본문\n"
-
-
-def test_markdown_body_alone_is_the_body_reading_finds(make_site):
-    """The build's head start on Markdown (build._markdown_ahead) reads bodies without their front
-    matter: each must be the very text the model will hold, or its work is never used."""
-    root = make_site(
-        {"content/ko/pages/program.md": "\ufeff---\r\ntitle: 사업\r\n---\r\n본문\r\n".encode("utf-8"), "content/ko/pages/empty.md": "---\ntitle: 빈\n---\n"}
-    )
-    tree, _ = read(root)
-    bodies = {i.path: i.body for i in tree.items if i.path.endswith(".md")}
-    assert len(bodies) > 3 and bodies["content/ko/pages/program.md"] == "본문\n"
-    for path, body in bodies.items():
-        assert markdown_body(root / path) == body, path
-    (root / "broken.md").write_bytes(b"---\ntitle: \xff\n---\nx")
-    assert markdown_body(root / "broken.md") is None and markdown_body(root / "missing.md") is None
 
 
 def test_markdown_without_front_matter_is_an_error_at_line_1(make_site):

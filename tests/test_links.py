@@ -6,8 +6,15 @@ import re
 import pytest
 
 from conftest import build_into
-from sitegen.render.links import check_links, find_written, page_links
+from sitegen.errors import Diagnostic
+from sitegen.render.links import find_written, page_findings, page_links, report_findings
 from sitegen.text.urlsafety import unsafe_urls
+
+
+def check_links(outputs: dict[str, bytes]) -> list[Diagnostic]:
+    """The link check over rendered outputs, as a build runs it on every HTML page."""
+    pages = {path: page_links(path, data) for path, data in outputs.items() if path.endswith(".html")}
+    return list(report_findings({path: page_findings(path, pages, outputs, frozenset(), {}, None) for path in pages}))
 
 
 def test_broken_links_and_anchors_are_warnings_with_lines():

@@ -395,14 +395,3 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
 
 def _normalized(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def markdown_body(path: Path) -> str | None:
-    """The body of a Markdown content file, as parse_item finds it, without parsing its front matter
-    (None when it cannot be read or has no front matter)."""
-    try:
-        text = _normalized(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return None
-    match = FRONT_MATTER.match(text)
-    return text[match.end() :] if match else None

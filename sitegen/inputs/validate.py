@@ -146,12 +146,6 @@ def image_path(value: Any) -> str:
     return value.strip()
 
 
-def asset_path(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"assets/[A-Za-z0-9_./-]+", value) or any(part in ("", ".", "..") for part in value.split("/")):
-        raise Invalid(Message("a file under assets/, such as assets/cover.svg"), value)
-    return value
-
-
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise Invalid(Message("true or false"), value)

@@ -148,25 +148,14 @@ class Finding:
     on: str | None = None  # 'page:line' when reported where it was written: the same link on several pages is one diagnostic
 
 
-def check_pages(
-    pages: Mapping[str, PageLinks],
-    existing: Collection[str],
-    to_come: Collection[str] = frozenset(),
-    gone: Mapping[str, str] | None = None,
-    locate: Locate | None = None,
-) -> list[Diagnostic]:
-    """A warning for each link to a file that is not in `existing` (nor `to_come`), or to an anchor
-    that does not exist; an error for each URL whose scheme is not allowed, and for each link to a
-    page in `gone` (an item this build does not publish: a draft, say, with the reason). With `locate`, each is
-    reported where the link was written (a content file or template), the page named after it; the
-    same link on several pages (a text shown in several languages) is one diagnostic."""
-    return list(report_findings({path: page_findings(path, pages, existing, to_come, gone or {}, locate) for path in pages}))
-
-
 def page_findings(
     path: str, pages: Mapping[str, PageLinks], existing: Collection[str], to_come: Collection[str], gone: Mapping[str, str], locate: Locate | None
 ) -> tuple[Finding, ...]:
-    """What check_pages finds on the page at `path`."""
+    """What the check finds on the page at `path`: a warning for each link to a file that is not in
+    `existing` (nor `to_come`), or to an anchor that does not exist; an error for each URL whose scheme
+    is not allowed, and for each link to a page in `gone` (an item this build does not publish: a
+    draft, say, with the reason). With `locate`, each is reported where the link was written (a
+    content file or template), the page named after it."""
     out: list[Finding] = []
     for unsafe in pages[path].unsafe:
         where = locate(path, unsafe[4], unsafe[4]) if locate else None
@@ -298,12 +287,6 @@ def find_written(texts: Iterable[tuple[str, str]], href: str) -> Written | None:
                 line = text.count("\n", 0, at) + 1
                 return path, line, at - (text.rfind("\n", 0, at) + 1) + 1
     return None
-
-
-def check_links(outputs: Mapping[str, bytes], to_come: Collection[str] = frozenset()) -> list[Diagnostic]:
-    """check_pages over rendered outputs: every HTML file's links."""
-    pages = {path: page_links(path, data) for path, data in outputs.items() if path.endswith(".html")}
-    return check_pages(pages, outputs, to_come)
 
 
 def source_locator(read: Callable[[str], str | None], deps_of: Callable[[str], Collection[str]], template_of: Mapping[str, str]) -> Locate:
