@@ -30,13 +30,13 @@ from .inputs.schema import CheckedItem, check_item
 from .layout import ASSETS_DIR, CONFIG_NAME, CONTENT_DIR, HOME, LOCALE_DIR, SECTIONS, TEMPLATES_DIR, identify
 from .options import BuildOptions, UnknownName, UsageError
 from .outputs.images import make_variants
-from .outputs.pdf import plan_pdfs, render_pdfs
-from .outputs.publish import OutputError, staging, update_files
+from .outputs.pdf import PdfJob, plan_pdfs, render_pdfs
+from .outputs.publish import OutputError, Staging, staging, update_files
 from .outputs.search import INDEX_DIR, SearchIndexError, index_site
 from .render import images, urls
 from .render.cache import MarkdownCache, cache_dir
 from .render.links import Finding, PageLinks, anchored, page_findings, report_findings, source_locator, to_check_again
-from .render.pages import STATIC_DIR, PageSpec, Progress, Renderer, cover_images, digest, plan_pages, refresh, render_pages, static_files
+from .render.pages import STATIC_DIR, PageSpec, Progress, Rendered, Renderer, cover_images, digest, plan_pages, refresh, render_pages, static_files
 
 SECTIONS_ORDERED = ("clusters", "stories", "pages", "brochures")
 CheckCache = dict[str, tuple[SourceItem, "CheckedItem | None", list[Diagnostic]]]
@@ -65,6 +65,17 @@ class Report:
         return not has_errors(self.diagnostics)
 
 
+@dataclass(frozen=True)
+class LinkCheck:
+    """What the link check found, and what it checked against: kept for the dev server's next build."""
+
+    links: dict[str, PageLinks] = field(default_factory=dict)  # of every page of the site
+    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # on each page, when anything
+    anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # each page -> the pages whose anchors it links to, when any
+    available: frozenset[str] = frozenset()  # the outputs a link may name: files of the site and PDFs to come
+    gone: dict[str, str] = field(default_factory=dict)  # pages not published, and why (see unpublished)
+
+
 @dataclass
 class State:
     """What the last build read and made, kept in memory by the dev server between builds."""
@@ -81,11 +92,7 @@ class State:
     orders: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # of each section's items, by (section, language)
     graph: DepGraph = field(default_factory=DepGraph)  # each output file -> what it was made from
     digests: dict[str, bytes] = field(default_factory=dict)  # of every file in the output folder
-    links: dict[str, PageLinks] = field(default_factory=dict)  # of every page in the output folder
-    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # what the link check found on each page, when anything
-    anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # each page -> the pages whose anchors it links to, when any
-    available: frozenset[str] = frozenset()  # the outputs a link may name: files of the site and PDFs to come
-    gone: dict[str, str] = field(default_factory=dict)  # pages not published, and why (see unpublished)
+    link_check: LinkCheck = field(default_factory=LinkCheck)
     notes: set[Diagnostic] = field(default_factory=set)  # what rendering reported, for pages not rendered again
     pictures: PictureCache = field(default_factory=dict)  # images read, by path, with their stamps
     static: tuple[dict[str, bytes], list[Diagnostic]] | None = None  # templates/static/, read when a file of it changed
@@ -178,141 +185,41 @@ def _read(
 def _render_and_write(
     options: BuildOptions, state: State, report: Report, site: Site, files: set[str], whole: bool, progress: Progress | None, clock: _Clock
 ) -> None:
-    config = site.config
-    assert state.catalogs is not None
-    created = source_date(options.source, state.stamps)
-    if state.renderer is None:
-        store = MarkdownCache(cache_dir() if options.cache else None, config.allow_raw_html)
-        state.renderer = Renderer(site, state.catalogs, created, store)
-        whole = True
-    else:
-        state.renderer.site, state.renderer.created = site, created
-    renderer = state.renderer
-    if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
-        renderer.forget_templates()
-    # A changed date or region can move an item in its lists: then every list of that section changes.
-    orders = _orders(site)
-    state.pending |= {f"section:{key[0]}" for key, order in orders.items() if state.orders and state.orders.get(key) != order}
-    # The same languages and lists: the same pages, whose documents (refreshed when rendered) alone may have changed.
-    plan = state.plan if not whole and state.plan is not None and state.plan.orders == orders else Plan.of(site, orders)
-    state.orders = orders
-    if whole:
-        todo = list(plan.specs)
-    else:
-        wanted = state.graph.affected(state.pending)
-        todo = [refresh(spec, site) for spec, path in zip(plan.specs, plan.files) if path in wanted or path not in state.graph.deps]
+    """Render the pages, check their links, make the PDFs and the search index, and write: a whole
+    build into a staging folder swapped in at the end, the dev server's into the output in place."""
+    renderer, whole = _renderer(options, state, site, files, whole)
+    plan, todo = _plan(state, site, whole)
     jobs = plan_pdfs(site, options.pdf_slugs)
-    if options.pdf_slugs is not None:
-        unknown = unknown_brochures(site, options.pdf_slugs)
-        if unknown:
-            report.diagnostics += unknown
-            return
-    prints = {job.print_file for job in jobs}
-    if whole or state.static is None or any(f.startswith(f"{TEMPLATES_DIR}/{STATIC_DIR}/") for f in files):
-        state.static = static_files(config.root)
-    copies = {**state.static[0], **site.assets}
-    report.diagnostics += state.static[1]  # refused static files: nothing is published (see the check after the links)
+    if options.pdf_slugs is not None and (unknown := unknown_brochures(site, options.pdf_slugs)):
+        report.diagnostics += unknown
+        return
     with clock("images"):
-        variants = images.plan(site.images, cover_images(site), cover_images(site, "brochures"))
-        pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs, state.variants)
-        state.variants = pictures.outputs  # by output paths that name the image's hash: never stale
-        report.images_processed = pictures.processed
-        report.diagnostics += pictures.problems
-        copies.update(pictures.outputs)
-        variant_sources = {v.path: v.source for v in variants}
-    outputs: dict[str, bytes] = {}  # written by this build: its static files, PDFs and search index, and the pages when not staged
-    kept: dict[str, bytes] = {}  # of the pages, those a later stage reads: print views, for the PDFs
-    rendered_links: dict[str, PageLinks] = {}
-    deps: dict[str, frozenset[str]] = {}
-    notes: set[Diagnostic] = set()
-    digests: dict[str, bytes] = {}
+        copies, made_from = _copies(options, state, report, site, files, whole)
+    # Written by this build: its static files, PDFs and search index, and its pages when not staged.
+    outputs = {path: data for path, data in copies.items() if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files or path not in state.digests}
     to_stage = whole and options.out is not None and options.pdf_slugs is None
     with staging(options.out, options.source) if to_stage else nullcontext() as stage:  # type: ignore[arg-type]
         with clock("render"):
-            renderer.store.load(markdown_texts(site.documents.values() if whole else (d for spec in todo for d in (spec.doc, *spec.listing) if d)))
-            for part in render_pages(renderer, todo, options.jobs if whole else 1, progress):
-                if stage is not None:
-                    stage.write(part.outputs)
-                else:
-                    outputs.update(part.outputs)
-                kept.update((path, data) for path, data in part.outputs.items() if path in prints)
-                rendered_links.update(part.links)
-                deps.update(part.deps)
-                digests.update(part.digests)
-                notes.update(part.diagnostics)
-            renderer.store.save()
+            made = _render(renderer, site, todo, whole, stage, outputs, {job.print_file for job in jobs}, options.jobs if whole else 1, progress)
+        made.deps.update(made_from)
+        notes = set(made.diagnostics)
         report.diagnostics += notes if whole else state.notes | notes
-        for path, data in copies.items():
-            if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files or path not in state.digests:
-                outputs[path] = data
-            deps[path] = frozenset({variant_sources[path] if path in variant_sources else path if path.startswith("assets/") else f"{TEMPLATES_DIR}/{path}"})
         with clock("links"):
-            page_files = plan.page_files
-            links = dict(state.links)
-            links.update(rendered_links)
-            for path in set(state.links) - page_files:
-                del links[path]
-            texts: dict[str, str | None] = {}  # each source read once, however many of its links are looked for
-            locate = source_locator(
-                lambda rel: texts[rel] if rel in texts else texts.setdefault(rel, _read_text(config.root, rel)),
-                lambda page: deps.get(page) or state.graph.deps.get(page, frozenset()),
-                plan.templates,
-            )
-            to_come = {job.pdf_file for job in jobs}
-            existing = page_files | copies.keys()
-            gone_pages = unpublished(site)
-            # Only the pages whose findings can have changed are checked again; the others' are kept.
-            available = existing | to_come
-            if whole or not state.published:
-                again: Collection[str] = links.keys()
-                findings: dict[str, tuple[Finding, ...]] = {}
-                anchors: dict[str, frozenset[str]] = {}
-            else:
-                moved = {t for t in gone_pages.keys() | state.gone.keys() if gone_pages.get(t) != state.gone.get(t)}
-                came, went = (available - state.available) | moved, (state.available - available) | moved
-                again = to_check_again(links, state.links, rendered_links, state.findings, state.anchors, came, went)
-                findings = {path: found for path, found in state.findings.items() if path in links and path not in again}
-                anchors = {path: found for path, found in state.anchors.items() if path in links and path not in again}
-            for path in again:
-                found = page_findings(path, links, existing, to_come, gone_pages, locate)
-                if found:
-                    findings[path] = found
-                targets = anchored(path, links[path])
-                if targets:
-                    anchors[path] = targets
-            report.found_on = report_findings(findings)
+            checked = _check_links(state, site, plan, made, copies.keys(), {job.pdf_file for job in jobs}, whole)
+            report.found_on = report_findings(checked.findings)
             report.diagnostics += report.found_on
-        report.pages = len(page_files)
+        report.pages = len(plan.page_files)
         if _failed(report, options):
             return
-        with ThreadPoolExecutor(1) as background:
-            # The index needs only the pages: it is made while the PDFs render.
-            index = background.submit(index_site, stage.path) if options.search and stage is not None else None
-            if options.pdf or options.pdf_slugs:
-                with clock("pdf"):
-                    todo_pdfs = [job for job in jobs if whole or job.print_file in kept]
-                    made = render_pdfs(site, {**copies, **kept}, todo_pdfs, cache_dir() if options.cache else None, options.jobs, progress)
-                    report.diagnostics += made.diagnostics
-                    outputs.update(made.outputs)
-                    report.pdfs_rendered = made.rendered
-                    report.pdfs = sorted(made.outputs) if whole else sorted({*made.outputs, *(p for p in state.digests if p.endswith(".pdf"))})
-                    styles = frozenset(path for path in copies)
-                    for job in todo_pdfs:
-                        deps[job.pdf_file] = deps.get(job.print_file, state.graph.deps.get(job.print_file, frozenset())) | styles
-            if index is not None:
-                with clock("search"):
-                    try:
-                        outputs.update(index.result())
-                    except SearchIndexError as exc:
-                        report.diagnostics.append(Diagnostic(INDEX_DIR, None, None, None, message_of(exc)))
+        _pdfs_and_index(options, state, report, site, jobs, whole, copies, made.outputs, stage, outputs, made.deps, progress, clock)
         if _failed(report, options):
             return
-        digests.update((path, digest(data)) for path, data in outputs.items() if path not in digests)
-        wanted_files = page_files | copies.keys() | {job.pdf_file for job in jobs if job.pdf_file in outputs or job.pdf_file in state.digests}
-        wanted_files |= {path for path in outputs if path.startswith(f"{INDEX_DIR}/")}
+        digests = made.digests | {path: digest(data) for path, data in outputs.items() if path not in made.digests}
+        wanted = plan.page_files | copies.keys() | {job.pdf_file for job in jobs if job.pdf_file in outputs or job.pdf_file in state.digests}
+        wanted |= {path for path in outputs if path.startswith(f"{INDEX_DIR}/")}
         if not whole:
-            wanted_files |= {path for path in state.digests if path.startswith(f"{INDEX_DIR}/")}
-        gone = sorted(set(state.digests) - wanted_files) if state.published else []
+            wanted |= {path for path in state.digests if path.startswith(f"{INDEX_DIR}/")}
+        gone = sorted(set(state.digests) - wanted) if state.published else []
         changed = {path for path, new in digests.items() if state.digests.get(path) != new}
         with clock("write"):
             if options.pdf_slugs is not None:
@@ -327,16 +234,164 @@ def _render_and_write(
             report.outputs = outputs
     if options.out is None or options.pdf_slugs is not None:
         return
-    report.written = sorted(changed)
-    report.deleted = gone
-    state.digests = {path: d for path, d in {**state.digests, **digests}.items() if path not in gone} if not whole else digests
-    state.links, state.findings, state.anchors, state.available, state.gone = links, findings, anchors, frozenset(available), gone_pages
-    state.graph.update(deps)
+    report.written, report.deleted = sorted(changed), gone
+    # What the next build (the dev server's) starts from.
+    state.digests = digests if whole else {path: d for path, d in {**state.digests, **digests}.items() if path not in gone}
+    state.link_check = checked
+    state.graph.update(made.deps)
     state.graph.remove(gone)
     state.notes = notes if whole else state.notes | notes
     state.pending.clear()
     state.plan = plan
     state.published = True
+
+
+def _renderer(options: BuildOptions, state: State, site: Site, files: set[str], whole: bool) -> tuple[Renderer, bool]:
+    """The last build's renderer, told what changed, or a new one (which renders every page)."""
+    assert state.catalogs is not None
+    created = source_date(options.source, state.stamps)
+    if state.renderer is None:
+        store = MarkdownCache(cache_dir() if options.cache else None, site.config.allow_raw_html)
+        state.renderer, whole = Renderer(site, state.catalogs, created, store), True
+    else:
+        state.renderer.site, state.renderer.created = site, created
+    if any(f.startswith(f"{TEMPLATES_DIR}/") for f in files):
+        state.renderer.forget_templates()
+    return state.renderer, whole
+
+
+def _plan(state: State, site: Site, whole: bool) -> tuple[Plan, list[PageSpec]]:
+    """Every page of the site, and those to render: all of them, or those whose inputs changed."""
+    # A changed date or region can move an item in its lists: then every list of that section changes.
+    orders = _orders(site)
+    state.pending |= {f"section:{key[0]}" for key, order in orders.items() if state.orders and state.orders.get(key) != order}
+    # The same languages and lists: the same pages, whose documents (refreshed when rendered) alone may have changed.
+    plan = state.plan if not whole and state.plan is not None and state.plan.orders == orders else Plan.of(site, orders)
+    state.orders = orders
+    if whole:
+        return plan, list(plan.specs)
+    wanted = state.graph.affected(state.pending)
+    return plan, [refresh(spec, site) for spec, path in zip(plan.specs, plan.files) if path in wanted or path not in state.graph.deps]
+
+
+def _copies(
+    options: BuildOptions, state: State, report: Report, site: Site, files: set[str], whole: bool
+) -> tuple[dict[str, bytes], dict[str, frozenset[str]]]:
+    """The files published as they are or made from one file: templates/static/, assets/ and the
+    images' variants; and the source each is made from."""
+    if whole or state.static is None or any(f.startswith(f"{TEMPLATES_DIR}/{STATIC_DIR}/") for f in files):
+        state.static = static_files(site.config.root)
+    report.diagnostics += state.static[1]  # refused static files: nothing is published (see the check after the links)
+    variants = images.plan(site.images, cover_images(site), cover_images(site, "brochures"))
+    pictures = make_variants(variants, site.images, cache_dir() if options.cache else None, options.jobs, state.variants)
+    state.variants = pictures.outputs  # by output paths that name the image's hash: never stale
+    report.images_processed = pictures.processed
+    report.diagnostics += pictures.problems
+    copies = {**state.static[0], **site.assets, **pictures.outputs}
+    sources = {v.path: v.source for v in variants}
+    made_from = {path: frozenset({sources.get(path) or (path if path.startswith(f"{ASSETS_DIR}/") else f"{TEMPLATES_DIR}/{path}")}) for path in copies}
+    return copies, made_from
+
+
+def _render(
+    renderer: Renderer,
+    site: Site,
+    todo: list[PageSpec],
+    whole: bool,
+    stage: Staging | None,
+    outputs: dict[str, bytes],
+    keep: set[str],
+    jobs: int,
+    progress: Progress | None,
+) -> Rendered:
+    """Render `todo`, each block written to the stage as it comes, else added to `outputs`. What the
+    pages are made from, their links and digests are kept; their bytes only for the pages in `keep`
+    (the print views, which the PDFs are made from)."""
+    renderer.store.load(markdown_texts(site.documents.values() if whole else (d for spec in todo for d in (spec.doc, *spec.listing) if d)))
+    made = Rendered()
+    for part in render_pages(renderer, todo, jobs, progress):
+        if stage is not None:
+            stage.write(part.outputs)
+        else:
+            outputs.update(part.outputs)
+        made.outputs.update((path, data) for path, data in part.outputs.items() if path in keep)
+        made.links.update(part.links)
+        made.deps.update(part.deps)
+        made.digests.update(part.digests)
+        made.diagnostics += part.diagnostics
+    renderer.store.save()
+    return made
+
+
+def _check_links(state: State, site: Site, plan: Plan, made: Rendered, copies: Collection[str], to_come: set[str], whole: bool) -> LinkCheck:
+    """Check the links of every page, or, after the dev server's save, of the pages whose findings can have changed."""
+    last = state.link_check
+    links = {path: found for path, found in last.links.items() if path in plan.page_files} | made.links
+    texts: dict[str, str | None] = {}  # each source read once, however many of its links are looked for
+    locate = source_locator(
+        lambda rel: texts[rel] if rel in texts else texts.setdefault(rel, _read_text(site.config.root, rel)),
+        lambda page: made.deps.get(page) or state.graph.deps.get(page, frozenset()),
+        plan.templates,
+    )
+    existing = plan.page_files | set(copies)
+    gone = unpublished(site)
+    available = frozenset(existing | to_come)
+    if whole or not state.published:
+        again: Collection[str] = links.keys()
+        findings: dict[str, tuple[Finding, ...]] = {}
+        anchors: dict[str, frozenset[str]] = {}
+    else:
+        moved = {t for t in gone.keys() | last.gone.keys() if gone.get(t) != last.gone.get(t)}
+        came, went = (available - last.available) | moved, (last.available - available) | moved
+        again = to_check_again(links, last.links, made.links, last.findings, last.anchors, came, went)
+        findings = {path: found for path, found in last.findings.items() if path in links and path not in again}
+        anchors = {path: found for path, found in last.anchors.items() if path in links and path not in again}
+    for path in again:
+        found = page_findings(path, links, existing, to_come, gone, locate)
+        if found:
+            findings[path] = found
+        targets = anchored(path, links[path])
+        if targets:
+            anchors[path] = targets
+    return LinkCheck(links, findings, anchors, available, gone)
+
+
+def _pdfs_and_index(
+    options: BuildOptions,
+    state: State,
+    report: Report,
+    site: Site,
+    jobs: list[PdfJob],
+    whole: bool,
+    copies: dict[str, bytes],
+    prints: dict[str, bytes],
+    stage: Staging | None,
+    outputs: dict[str, bytes],
+    deps: dict[str, frozenset[str]],
+    progress: Progress | None,
+    clock: _Clock,
+) -> None:
+    """The brochures' PDFs, from the print views rendered (`prints`) and the files they use, and the
+    search index, made from the staged pages while the PDFs render."""
+    with ThreadPoolExecutor(1) as background:
+        index = background.submit(index_site, stage.path) if options.search and stage is not None else None
+        if options.pdf or options.pdf_slugs:
+            with clock("pdf"):
+                todo = [job for job in jobs if whole or job.print_file in prints]
+                made = render_pdfs(site, {**copies, **prints}, todo, cache_dir() if options.cache else None, options.jobs, progress)
+                report.diagnostics += made.diagnostics
+                outputs.update(made.outputs)
+                report.pdfs_rendered = made.rendered
+                report.pdfs = sorted(made.outputs) if whole else sorted({*made.outputs, *(p for p in state.digests if p.endswith(".pdf"))})
+                styles = frozenset(copies)
+                for job in todo:
+                    deps[job.pdf_file] = deps.get(job.print_file, state.graph.deps.get(job.print_file, frozenset())) | styles
+        if index is not None:
+            with clock("search"):
+                try:
+                    outputs.update(index.result())
+                except SearchIndexError as exc:
+                    report.diagnostics.append(Diagnostic(INDEX_DIR, None, None, None, message_of(exc)))
 
 
 @dataclass(frozen=True)
