@@ -188,7 +188,8 @@ def renderer_of(root: Path) -> tuple[Site, Renderer]:
 def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(monkeypatch):
     """The collector is off while a batch renders, but for a look at the youngest objects every
     COLLECT_EVERY pages and at the end: the cycles of pages whose macros are bound to their
-    context (the portal's lists) are freed, and the collector is on again after."""
+    context (the portal's lists) are freed, and the collector is on again after. A batch smaller
+    than that (a save in the dev server) renders with the collector on."""
     import gc
 
     import sitegen.render.pages as render
@@ -199,8 +200,12 @@ def test_the_collector_rests_while_pages_render_and_still_frees_their_cycles(mon
     seen: list[bool] = []
     for env in renderer.envs.values():
         env.filters["date"] = lambda value, date=env.filters["date"]: seen.append(gc.isenabled()) or date(value)
+    monkeypatch.setattr(render, "COLLECT_EVERY", 16)
     renderer.render(pages)
-    assert seen and not any(seen) and gc.isenabled()
+    assert len(pages) > 16 and seen and not any(seen) and gc.isenabled()
+    seen.clear()
+    renderer.render(pages[:15])
+    assert seen and all(seen)
 
     def cycles_left() -> int:
         gc.collect()

@@ -298,8 +298,10 @@ class Renderer:
         # would walk the young ones every 700 allocations, thousands of times a batch: 10-16% of
         # the render's time. So it rests while pages render, but for a look at the youngest every
         # COLLECT_EVERY pages: a page whose macros are bound to its context leaves a few cycles.
-        collecting = gc.isenabled()
-        gc.disable()
+        # A few pages (a save in the dev server) are left to the collector: that look would cost more.
+        collecting = gc.isenabled() and len(pages) >= COLLECT_EVERY
+        if collecting:
+            gc.disable()
         try:
             return self._render(pages, progress, collecting)
         finally:
@@ -747,7 +749,8 @@ def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> t
 
 def _index_pages(site: Site, section: str, lang: str) -> int:
     """How many pages a section's list has in a language (brochures none when it has none)."""
-    docs = len(site.section(section, lang))
+    order = site.orders.get((section, lang))  # planned (see plan_pages): counted without a list of the section
+    docs = len(order) if order is not None else len(site.section(section, lang))
     if not docs:
         return 0 if section == "brochures" else 1
     return -(-docs // PAGE_SIZE)
