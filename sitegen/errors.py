@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -50,9 +51,17 @@ class Diagnostic:
     field: str | None = None
     message: str = ""
     severity: Severity = "error"
+    # Made once: the dev server sorts and sets apart thousands of the same diagnostics on every save.
+    _key: tuple[str, int, int, str, str] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_key", (self.path, self.line or 0, self.column or 0, self.field or "", self.message))
+
+    def __hash__(self) -> int:
+        return hash(self._key)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.line or 0, self.column or 0, self.field or "", self.message)
+        return self._key
 
     def format(self, translate: Translate | None = None) -> str:
         """`path:line:col: error: field: message`, as compilers print it, on one line whatever the values;
