@@ -40,7 +40,6 @@ def test_every_language_renders_with_jinjas_own_environment(make_site):
         assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
 
 
-
 def test_the_sandbox_remembers_jinjas_own_verdict_on_each_attribute():
     """Asked twice, in either order, the remembering sandbox says what Jinja's own says, for the safe
     and the unsafe: a name with an underscore, a function's globals, a method that changes a list."""
