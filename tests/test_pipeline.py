@@ -68,6 +68,20 @@ def test_a_story_edit_rewrites_its_pages_and_the_lists_that_show_it(served):
     assert text_of(parse_html(root / "served/en/stories/oita-lsi/index.html").find(".//h1")) == "Chungcheong meets Oita"
 
 
+def test_a_brochure_edit_renders_its_own_pages_not_every_page_whose_menu_links_to_the_list(make_site):
+    """Every page's menu shows 'Brochures' when the language has any: it asks has("brochures"),
+    which reads the list's order, so an edit of the brochure renders again only what shows it."""
+    root = make_site({"content/ko/brochures/guide.yaml": "title: 사업 안내\nsummary: 요약\nsections:\n  - page: program\n"})
+    rebuilder = Served(root)
+    assert rebuilder.rebuild().ok
+    menu = parse_html(root / "served/ko/clusters/changwon/index.html").find(".//nav[@class='wrap primary']")
+    assert "brochures/" in {a.get("href", "").lstrip("./") for a in menu.iter("a")}
+    rendered = rebuilder.state.graph.affected({"content/ko/brochures/guide.yaml"})
+    assert rendered == {f"{lang}/brochures/guide/{view}" for lang in ("ko", "en", "ja") for view in ("index.html", "print/index.html")} | {
+        f"{lang}/brochures/index.html" for lang in ("ko", "en", "ja")
+    }
+
+
 def test_a_source_edit_reaches_every_language_that_inherits_from_it(served):
     root, rebuilder = served
     cluster = root / "content/ko/clusters/changwon.yaml"

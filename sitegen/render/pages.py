@@ -684,6 +684,9 @@ def page_context(site: Site, spec: PageSpec, deps: set[str] | None = None) -> di
         "nav": nav,
         "path_of": urls.doc_path,
         "docs": lambda section: listed(section, site.section(section, spec.lang)),
+        # Whether a section has items in the page's language: its list's order alone is read, so an
+        # edit of one of them renders again none of the pages that only ask (every page's menu does).
+        "has": lambda section: _has(site, section, spec.lang, deps),
         "get": lambda section, slug: record(site.get(section, slug, spec.lang)),
         "stories_of": lambda slug: listed("stories", site.stories_of(slug, spec.lang)),
         # The first n items of a section; only those (and the section's order) are dependencies.
@@ -745,6 +748,11 @@ def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> t
         if spec.page <= count:
             alternates.append(switch[-1])
     return alternates, switch
+
+
+def _has(site: Site, section: str, lang: str, deps: set[str]) -> bool:
+    deps.add(f"section:{section}")
+    return bool(site.section(section, lang))
 
 
 def _index_pages(site: Site, section: str, lang: str) -> int:
