@@ -285,3 +285,17 @@ def test_a_list_page_english_lacks_switches_to_the_english_list_and_names_no_eng
     assert (root / "public/ja/stories/page/2/index.html").is_file() and not (root / "public/en/stories/page/2").exists()
     alternates = {link.get("hreflang") for link in second.iterfind(".//link[@rel='alternate'][@hreflang]")}
     assert alternates == {"ko", "ja", "x-default"}
+
+
+def test_the_brochure_list_switches_to_the_english_home_when_english_has_no_brochure(make_site: MakeSite) -> None:
+    root = make_site({"content/ko/brochures/guide.yaml": "title: 사업 안내\nsummary: 요약\nsections:\n  - page: program\n"})
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + OMIT_EN, encoding="utf-8")
+    report = build_into(root, today=TODAY, pdf=False)
+    assert [d.format() for d in report.diagnostics if "no such file" in d.message] == []
+    assert not (root / "public/en/brochures").exists()
+    listing = parse_html(root / "public/ko/brochures/index.html")
+    switch = {a.get("hreflang"): a.get("href") for a in listing.iterfind(".//nav//a[@hreflang]")}
+    assert switch["en"] == "../../en/" and switch["ja"] == "../../ja/brochures/"
+    english_menu = {text_of(a) for a in parse_html(root / "public/en/index.html").iterfind(".//nav[@class='wrap primary']//a")}
+    assert "Brochures" not in english_menu and "Success stories" in english_menu
