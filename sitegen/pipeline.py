@@ -327,9 +327,8 @@ def _check_links(state: State, site: Site, plan: Plan, made: Rendered, copies: C
     """Check the links of every page, or, after the dev server's save, of the pages whose findings can have changed."""
     last = state.link_check
     links = {path: found for path, found in last.links.items() if path in plan.page_files} | made.links
-    texts: dict[str, str | None] = {}  # each source read once, however many of its links are looked for
-    locate = source_locator(
-        lambda rel: texts[rel] if rel in texts else texts.setdefault(rel, _read_text(site.config.root, rel)),
+    locate = source_locator(  # reads each source once, however many of its links are looked for
+        lambda rel: _read_text(site.config.root, rel),
         lambda page: made.deps.get(page) or state.graph.deps.get(page, frozenset()),
         plan.templates,
     )
