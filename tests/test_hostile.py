@@ -1062,12 +1062,15 @@ def test_an_image_over_the_size_limit_is_refused_without_being_read(make_site):
         "(cycler|attr('__init__')|attr('__globals__'))['os'].system('touch ' ~ marker)",
         "'{0.__init__.__globals__}'.format(cycler)",
         "lipsum.__globals__['os'].system('touch ' ~ marker)",
+        "config.root.joinpath(marker).write_text('x')",
+        "config.root.joinpath('/etc/hostname').read_text() ~ (site.config.root / marker).touch()",
     ],
-    ids=["attribute", "attr-filter", "format-string", "function-globals"],
+    ids=["attribute", "attr-filter", "format-string", "function-globals", "path-write", "path-read"],
 )
 def test_a_template_from_a_clone_runs_no_code_on_the_build_machine(make_site, tmp_path, expression):
     """Templates come with the repository: one that reaches for Python's internals (a way to run any
-    command in a plain Jinja environment) is stopped by Jinja's sandbox, an error at its line."""
+    command in a plain Jinja environment), or for the disk through a path the context holds (the
+    site folder's), is stopped by the sandbox, an error at its line."""
     root = make_site()
     assert errors(build_into(root, pdf=False)) == []
     before = tree_bytes(root / "public")

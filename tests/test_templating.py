@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from pathlib import Path
 
@@ -47,6 +48,14 @@ def test_the_sandbox_remembers_jinjas_own_verdict_on_each_attribute():
     def f() -> None:
         pass
 
+    class Shelf(list):  # a list a weak reference can name
+        pass
+
+    class Plain:
+        pass
+
+    shelf, plain = Shelf(), Plain()
+
     asked = [
         ("text", "upper"),
         ("text", "__class__"),
@@ -58,6 +67,9 @@ def test_the_sandbox_remembers_jinjas_own_verdict_on_each_attribute():
         (f, "__name__"),
         (str, "mro"),
         (jinja2, "_internal"),
+        # A proxy's type is not its __class__, which isinstance reads: a proxy to an object, then to a list.
+        (weakref.proxy(plain), "append"),
+        (weakref.proxy(shelf), "append"),
     ]
     stock, remembering = jinja2.sandbox.ImmutableSandboxedEnvironment(), Sandbox()
     for pairs in (asked, asked[::-1], asked):

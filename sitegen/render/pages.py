@@ -146,7 +146,7 @@ def make_environment(
     """A Jinja environment for one language; UI strings it lacks a translation for are added to `missing`.
     Environments that share `bytecode` compile each template once between them."""
     # Templates come with the repository, as content does: sandboxed, they show what the context
-    # holds and cannot reach Python's internals (a clone's template runs no code on the build machine).
+    # holds and cannot reach Python's internals or the disk (a clone's template runs no code on the build machine).
     env = templating.Sandbox(
         loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
         autoescape=True,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+from pathlib import PurePath
 from typing import Any
 
 import jinja2
@@ -28,8 +31,14 @@ class SharedBytecode(jinja2.BytecodeCache):
         self.codes.clear()
 
 
+# What reaches the disk: the context holds the site folder's path (config.root), whose read_text,
+# write_text and unlink Jinja's sandbox would allow. A template shows a path, never what it names.
+_ON_DISK = (PurePath, os.PathLike, io.IOBase)
+
+
 class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, its verdict on an attribute remembered by the object's type.
+    """Jinja's immutable sandbox, refusing every attribute of a path or a file, its verdict on an
+    attribute remembered by the object's type.
 
     Whether `obj.attr` is safe depends on type(obj) and the name alone (a name with an underscore,
     a function's or frame's internals, a method that changes a list or dict); a page looks up the
@@ -37,11 +46,11 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._safe: dict[tuple[type, str], bool] = {}
+        self._safe: dict[tuple[type, type, str], bool] = {}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        key = (type(obj), attr)
+        key = (type(obj), obj.__class__, attr)  # __class__ too: isinstance reads it, and a proxy's is not its type
         safe = self._safe.get(key)
         if safe is None:
-            safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+            safe = self._safe[key] = not isinstance(obj, _ON_DISK) and super().is_safe_attribute(obj, attr, value)
         return safe
