@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import Message, Translate
 from .inputs.config import SiteConfig
-from .inputs.files import folder_outside
+from .inputs.files import Refused, check_new_file
 from .inputs.validate import MAX_SLUG, SLUG_RE
 from .layout import CONTENT_DIR, SECTIONS
 
@@ -30,9 +30,10 @@ def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = N
         raise ValueError(Message("{path} exists already; choose another slug or edit it", path=rel))
     lines = templates(", ".join(config.regions), next(iter(config.regions)), (today or dt.date.today()).isoformat())[kind]
     text = "".join(f"# {line.said(translate) if translate else line}\n" if isinstance(line, Message) else f"{line}\n" for line in lines)
-    outside = folder_outside(config.root, rel, CONTENT_DIR)
-    if outside is not None:
-        raise ValueError(f"expected a folder inside {CONTENT_DIR}/ to write {rel} into, found a link to {outside}; replace the link with the folder itself")
+    try:
+        check_new_file(config.root, rel, CONTENT_DIR, rel)
+    except Refused as exc:
+        raise ValueError(exc.message) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     # A new file, never one a link put in its place leads to.
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666), "w", encoding="utf-8") as handle:

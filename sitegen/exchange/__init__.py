@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import Diagnostic, Message, did_you_mean, os_reason
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
-from ..inputs.files import Refused, check_input, folder_outside, read_input
+from ..inputs.files import Refused, check_input, check_new_file, read_input
 from ..inputs.schema import CheckedItem, check_item
 from ..layout import CONTENT_DIR, identify
 from ..text import controls
@@ -260,28 +260,13 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
 
 def _write_problems(config: SiteConfig, rel: str) -> list[Diagnostic]:
     """A translation file the import may not write: a link, or in a folder that leads out of the site."""
-    path = config.root / rel
-    if os.path.lexists(path):
-        try:
+    try:
+        if os.path.lexists(config.root / rel):
             check_input(config.root, rel, CONTENT_DIR)
-        except Refused as exc:
-            return [exc.diagnostic()]
-        return []
-    folder = folder_outside(config.root, rel, CONTENT_DIR)
-    if folder is not None:
-        return [
-            Diagnostic(
-                rel,
-                None,
-                None,
-                None,
-                Message(
-                    "expected a folder inside {content}/ to write the translation into, found a link to {folder}; replace the link with the folder itself",
-                    content=CONTENT_DIR,
-                    folder=folder,
-                ),
-            )
-        ]
+        else:
+            check_new_file(config.root, rel, CONTENT_DIR, Message("the translation"))
+    except Refused as exc:
+        return [exc.diagnostic()]
     return []
 
 

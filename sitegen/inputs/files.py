@@ -44,11 +44,16 @@ class Refused(Exception):
 
 
 class TooLarge(Refused):
-    """A file over the reader's limit, refused before it is read: `size` in bytes."""
+    """A file over the reader's limit, refused before it is read; `found` says by how much, and how to mend it."""
 
     def __init__(self, rel: str, size: int, limit: int):
-        self.size = size
-        super().__init__(rel, f"a file of at most {limit // 2**20} MB", f"one of {size / 2**20:.1f} MB", "make it smaller")
+        super().__init__(
+            rel, A_FILE, Message("a file of {size:.1f} MB, over the {limit} MB limit (make it smaller)", size=size / 2**20, limit=limit // 2**20), ""
+        )
+
+    @property
+    def message(self) -> str:
+        return self.found
 
 
 def read_input(root: Path, rel: str, within: str = "", limit: int | None = None) -> bytes:
@@ -107,18 +112,19 @@ def check_folder(root: Path, folder: str) -> None:
         )
 
 
-def folder_outside(root: Path, rel: str, within: str) -> str | None:
-    """Where the folder a new file `rel` goes into really is, when that is not inside the site's
-    `within` (content, say): the nearest of its folders that is there decides, since the ones still
-    to make are made where it leads. None when the file would be written inside."""
+def check_new_file(root: Path, rel: str, within: str, what: str) -> None:
+    """Refused when the folder a new file `rel` (`what`, as the message names it) goes into is not
+    inside the site's `within` (content, say): the nearest of its folders that is there decides,
+    since the ones still to make are made where it leads."""
     existing = os.path.dirname(os.path.join(root, rel))
     while not os.path.lexists(existing):
         existing = os.path.dirname(existing)
     real = os.path.realpath(existing)
     folder = os.path.realpath(os.path.join(root, within))
     if (real == folder or _inside(folder, real) is not None) and _inside(_real_root(os.path.abspath(root)), real) is not None:
-        return None
-    return real
+        return
+    expected = Message("a folder inside {folder}/ to write {what} into", folder=within, what=what)
+    raise Refused(rel, expected, Message("a link to {target}", target=real), Message("replace the link with the folder itself"))
 
 
 def walk_inputs(root: Path, folder: str) -> tuple[list[str], list[Diagnostic]]:

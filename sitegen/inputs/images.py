@@ -259,21 +259,19 @@ def _fix(found: Unreadable) -> str:
 def read_picture(root: Path, path: str) -> Picture | Unreadable:
     """The image at `path`, or why it cannot be shown."""
     suffix = posixpath.splitext(path)[1].lower()
+    too_large = None  # said after the file's type, which matters first
     try:
         data = read_input(root, path, limit=MAX_BYTES)
     except TooLarge as exc:
-        size = exc.size
-        data = b""
+        data, too_large = b"", exc.found
     except Refused as exc:
-        return Unreadable(Message("no such file") if exc.missing and exc.found == "no such file" else exc.found, exc.missing)
-    else:
-        size = len(data)
+        return Unreadable(exc.found, exc.missing)
     if suffix not in TYPES:
         return Unreadable(
             Message("a file that is not an image sitegen shows ({suffix}; it shows {types})", suffix=suffix or Message("no extension"), types=", ".join(TYPES))
         )
-    if size > MAX_BYTES:
-        return Unreadable(Message("a file of {size:.1f} MB, over the {limit} MB limit (make it smaller)", size=size / 2**20, limit=MAX_BYTES // 2**20))
+    if too_large is not None:
+        return Unreadable(too_large)
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".svg":
         refused = svg_problems(data)
