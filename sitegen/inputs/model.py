@@ -197,6 +197,11 @@ class Site:
             self._sections[(section, lang)] = docs
         return list(docs)
 
+    def count(self, section: str, lang: str) -> int:
+        """How many items a section has in a language, from its order once sorted: no list is made."""
+        order = self.orders.get((section, lang))
+        return len(order) if order is not None else len(self.section(section, lang))
+
     def _sort(self, section: str, lang: str) -> list[Document]:
         if not self._groups:
             for (section_of, _, lang_of), d in self.documents.items():

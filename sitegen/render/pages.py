@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-import jinja2.sandbox
 from jinja2 import meta
 from markupsafe import Markup
 
@@ -80,12 +79,18 @@ def plan_pages(site: Site) -> list[PageSpec]:
         pages.append(PageSpec(f"{lang}/", "home.html", lang, site.get(HOME, "index", lang)))
         for section in urls.SECTION_INDEXES:
             docs = site.section(section, lang)
-            if section == "brochures" and not docs:
-                continue
-            chunks = [tuple(docs[i : i + PAGE_SIZE]) for i in range(0, len(docs), PAGE_SIZE)] or [()]
+            count = index_pages(section, len(docs))
             pages += [
-                PageSpec(urls.index_path(section, lang, number), f"{section}.html", lang, section=section, listing=chunk, page=number, pages=len(chunks))
-                for number, chunk in enumerate(chunks, 1)
+                PageSpec(
+                    urls.index_path(section, lang, number),
+                    f"{section}.html",
+                    lang,
+                    section=section,
+                    listing=tuple(docs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]),
+                    page=number,
+                    pages=count,
+                )
+                for number in range(1, count + 1)
             ]
             template = {"clusters": "cluster.html", "stories": "story.html", "brochures": "brochure.html"}[section]
             pages += [PageSpec(urls.doc_path(d), template, lang, d) for d in docs]
@@ -255,6 +260,7 @@ class Rendered:
 
 
 COLLECT_EVERY = 256  # pages (see Renderer.render)
+PAGES = Message("pages")  # the progress line's word
 
 
 def digest(data: bytes) -> bytes:
@@ -318,7 +324,7 @@ class Renderer:
             if collecting and done % COLLECT_EVERY == 0:
                 gc.collect(0)
             if progress:
-                progress(Message("pages"), done, len(pages))
+                progress(PAGES, done, len(pages))
             target = urls.output_file(spec.path)
             if target in made_by:
                 diagnostics.add(_collision(spec, made_by[target], target))
@@ -431,7 +437,7 @@ def render_pages(renderer: Renderer, pages: list[PageSpec], jobs: int = 1, progr
                 renderer.store.hold(part.markdown)
                 done += len(part.digests)
                 if progress:
-                    progress(Message("pages"), done, len(unique))
+                    progress(PAGES, done, len(unique))
                 yield part
         except BaseException:
             pool.shutdown(cancel_futures=True)
@@ -742,7 +748,7 @@ def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> t
     # that has no such list, does not exist: the switch goes to that list's first page, or home.
     alternates, switch = [], []
     for code in site.languages:
-        count = _index_pages(site, spec.section, code)
+        count = index_pages(spec.section, site.count(spec.section, code))
         path = code + same if spec.page <= count else urls.index_path(spec.section, code) if count else f"{code}/"
         switch.append((config.language(code), path))
         if spec.page <= count:
@@ -752,16 +758,14 @@ def language_versions(site: Site, spec: PageSpec, versions: list[Document]) -> t
 
 def _has(site: Site, section: str, lang: str, deps: set[str]) -> bool:
     deps.add(f"section:{section}")
-    return bool(site.section(section, lang))
+    return site.count(section, lang) > 0
 
 
-def _index_pages(site: Site, section: str, lang: str) -> int:
-    """How many pages a section's list has in a language (brochures none when it has none)."""
-    order = site.orders.get((section, lang))  # planned (see plan_pages): counted without a list of the section
-    docs = len(order) if order is not None else len(site.section(section, lang))
-    if not docs:
+def index_pages(section: str, items: int) -> int:
+    """How many pages a section's list of `items` has: one when empty, but brochures none."""
+    if not items:
         return 0 if section == "brochures" else 1
-    return -(-docs // PAGE_SIZE)
+    return -(-items // PAGE_SIZE)
 
 
 def _pagination(spec: PageSpec) -> dict[str, Any] | None:
