@@ -88,7 +88,7 @@ class Diagnostic:
         return f"::{kind} {','.join(parts)}::{escape_data(visible(self._what(translate), keep=LINE_BREAKS))}"
 
     def _what(self, translate: Translate | None = None) -> str:
-        message = self.message.said(translate) if translate is not None and isinstance(self.message, Message) else self.message
+        message = said(self.message, translate)
         return f"{self.field}: {message}" if self.field else message
 
     def as_error(self) -> Diagnostic:

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from .errors import Message, Translate
+from .errors import Message, Translate, said
 from .inputs.config import SiteConfig
 from .inputs.files import Refused, check_new_file
 from .inputs.validate import MAX_SLUG, SLUG_RE
@@ -17,8 +17,8 @@ KINDS = {"cluster": "clusters", "story": "stories", "page": "pages", "brochure":
 
 def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = None, translate: Translate | None = None) -> tuple[Path, str]:
     """Write the new file, its comments in the language of `translate` (English by default); return its
-    path and a note on what to do next. Raises ValueError on a bad slug or an existing file, OSError
-    when the file cannot be written."""
+    path and a note on what to do next (a Message, for the caller to say). Raises ValueError on a bad
+    slug or an existing file, OSError when the file cannot be written."""
     if not SLUG_RE.fullmatch(slug):
         raise ValueError(Message("expected a slug of lowercase letters, digits and hyphens, found {slug!r}; write it like new-factory-2024", slug=slug))
     if len(slug) > MAX_SLUG:
@@ -29,7 +29,7 @@ def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = N
     if path.exists() or path.is_symlink():
         raise ValueError(Message("{path} exists already; choose another slug or edit it", path=rel))
     lines = templates(", ".join(config.regions), next(iter(config.regions)), (today or dt.date.today()).isoformat())[kind]
-    text = "".join(f"# {line.said(translate) if translate else line}\n" if isinstance(line, Message) else f"{line}\n" for line in lines)
+    text = "".join(f"# {said(line, translate)}\n" if isinstance(line, Message) else f"{line}\n" for line in lines)
     try:
         check_new_file(config.root, rel, CONTENT_DIR, rel)
     except Refused as exc:
@@ -40,7 +40,7 @@ def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = N
         handle.write(text)
     others = ", ".join(f"{CONTENT_DIR}/{code}/{section}/{slug}{SECTIONS[section]}" for code in config.codes if code != config.source_language)
     note = Message("{path}: written. Fill it in; translations go in {others}, with only the text they translate.", path=rel, others=others)
-    return path, note.said(translate) if translate else note
+    return path, note
 
 
 Line = str | Message  # a Message is a comment, said in the editor's language

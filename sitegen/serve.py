@@ -36,12 +36,9 @@ def error_page(report: Report) -> str:
     the editor's language (see messages.use)."""
     translate = translator(speaking())
 
-    def said(message: Message) -> str:
-        return html.escape(message.said(translate) if translate else message)
-
-    title = said(Message("Build failed | sitegen"))
-    heading = said(Message("The last save did not build"))
-    hint = said(Message("Fix these and save again; this page reloads by itself."))
+    title = html.escape(said(Message("Build failed | sitegen"), translate))
+    heading = html.escape(said(Message("The last save did not build"), translate))
+    hint = html.escape(said(Message("Fix these and save again; this page reloads by itself."), translate))
     items = "\n".join(f"<li><code>{html.escape(d.format(translate))}</code></li>" for d in report.diagnostics if d.severity == "error")
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(speaking())}">
@@ -93,17 +90,14 @@ def problems_panel(problems: Sequence[Diagnostic], translate: Translate | None =
     warnings = sum(1 for d in problems if d.severity == "warning")
     errors = len(problems) - warnings
 
-    def said(message: Message) -> str:
-        return message.said(translate) if translate else str(message)
-
     parts = []
     if errors:
-        parts.append(said(Message("1 error") if errors == 1 else Message("{count} errors", count=errors)))
+        parts.append(said(Message("1 error") if errors == 1 else Message("{count} errors", count=errors), translate))
     if warnings:
-        parts.append(said(Message("1 warning") if warnings == 1 else Message("{count} warnings", count=warnings)))
+        parts.append(said(Message("1 warning") if warnings == 1 else Message("{count} warnings", count=warnings), translate))
     lang = "" if translate is not None else ' lang="en"'
-    headline = html.escape(said(Message("sitegen serve: {counts} in what this page is made from.", counts=", ".join(parts))))
-    hint = html.escape(said(Message("Fix and save; this page reloads by itself. The published site has no such panel.")))
+    headline = html.escape(said(Message("sitegen serve: {counts} in what this page is made from.", counts=", ".join(parts)), translate))
+    hint = html.escape(said(Message("Fix and save; this page reloads by itself. The published site has no such panel."), translate))
     return (
         f'<aside id="{PANEL_ID}" role="status"{lang} style="position:static;display:block;margin:0;padding:.75rem 1rem;'
         'background:#fff4e5;color:#1b2631;border-bottom:3px solid #b35c00;font:1rem/1.5 system-ui,sans-serif;overflow-wrap:anywhere">'
