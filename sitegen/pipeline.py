@@ -211,7 +211,7 @@ def _render_and_write(
         report.pages = len(plan.page_files)
         if _failed(report, options):
             return
-        _pdfs_and_index(options, state, report, site, jobs, whole, copies, made.outputs, stage, outputs, made.deps, progress, clock)
+        _pdfs_and_index(options, state, report, site, jobs, whole, copies, made, stage, outputs, progress, clock)
         if _failed(report, options):
             return
         digests = made.digests | {path: digest(data) for path, data in outputs.items() if path not in made.digests}
@@ -363,28 +363,28 @@ def _pdfs_and_index(
     jobs: list[PdfJob],
     whole: bool,
     copies: dict[str, bytes],
-    prints: dict[str, bytes],
+    made: Rendered,
     stage: Staging | None,
     outputs: dict[str, bytes],
-    deps: dict[str, frozenset[str]],
     progress: Progress | None,
     clock: _Clock,
 ) -> None:
-    """The brochures' PDFs, from the print views rendered (`prints`) and the files they use, and the
-    search index, made from the staged pages while the PDFs render."""
+    """The brochures' PDFs, from the print views rendered (kept in `made`) and the files they use, and
+    the search index, made from the staged pages while the PDFs render. What each PDF is made from
+    goes into made.deps."""
     with ThreadPoolExecutor(1) as background:
         index = background.submit(index_site, stage.path) if options.search and stage is not None else None
         if options.pdf or options.pdf_slugs:
             with clock("pdf"):
-                todo = [job for job in jobs if whole or job.print_file in prints]
-                made = render_pdfs(site, {**copies, **prints}, todo, cache_dir() if options.cache else None, options.jobs, progress)
-                report.diagnostics += made.diagnostics
-                outputs.update(made.outputs)
-                report.pdfs_rendered = made.rendered
-                report.pdfs = sorted(made.outputs) if whole else sorted({*made.outputs, *(p for p in state.digests if p.endswith(".pdf"))})
+                todo = [job for job in jobs if whole or job.print_file in made.outputs]
+                pdfs = render_pdfs(site, {**copies, **made.outputs}, todo, cache_dir() if options.cache else None, options.jobs, progress)
+                report.diagnostics += pdfs.diagnostics
+                outputs.update(pdfs.outputs)
+                report.pdfs_rendered = pdfs.rendered
+                report.pdfs = sorted(pdfs.outputs) if whole else sorted({*pdfs.outputs, *(p for p in state.digests if p.endswith(".pdf"))})
                 styles = frozenset(copies)
                 for job in todo:
-                    deps[job.pdf_file] = deps.get(job.print_file, state.graph.deps.get(job.print_file, frozenset())) | styles
+                    made.deps[job.pdf_file] = made.deps.get(job.print_file, state.graph.deps.get(job.print_file, frozenset())) | styles
         if index is not None:
             with clock("search"):
                 try:
