@@ -440,14 +440,14 @@ def _done(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .exchange import Selection, blocking, choose, export, not_exported, nothing_to_export, unknown_items
+    from .exchange import Selection, blocking, choose, export, nothing_to_export, unknown_items
 
     config, checked, problems = _load_checked(args)
     if config is None:
         return 1
     if args.lang not in config.codes or args.lang == config.source_language:
-        known = ", ".join(c for c in config.codes if c != config.source_language)
-        hint = did_you_mean(args.lang, [c for c in config.codes if c != config.source_language], cutoff=0.5)
+        known = ", ".join(config.translation_codes)
+        hint = did_you_mean(args.lang, config.translation_codes, cutoff=0.5)
         raise UnknownName(Message("--lang {lang}: expected a translation language of site.yaml ({known}){fix}", lang=args.lang, known=known, fix=hint))
     selection = Selection(tuple(args.items), args.brochure, args.missing, args.outdated)
     sources, unknown = choose(config, checked, args.lang, selection)
@@ -455,7 +455,8 @@ def _export(args: argparse.Namespace) -> int:
     print_diagnostics(errors, translate=args.translate)
     # An item named here that failed its check is not among the items: its errors above say why.
     if (unknown and errors) or blocking(config, errors, args.lang, sources):
-        print(f"sitegen: {said(not_exported(str(args.output)), args.translate)}", file=sys.stderr)
+        not_written = Message("{output} was not written: correct the errors above first", output=str(args.output))
+        print(f"sitegen: {said(not_written, args.translate)}", file=sys.stderr)
         return 1
     if unknown:
         raise UnknownName(unknown_items(unknown, [f"{c.source.section}/{c.source.slug}" for c in checked if c.source.lang == config.source_language]))

@@ -38,7 +38,7 @@ def scaffold(config: SiteConfig, kind: str, slug: str, today: dt.date | None = N
     # A new file, never one a link put in its place leads to.
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666), "w", encoding="utf-8") as handle:
         handle.write(text)
-    others = ", ".join(f"{CONTENT_DIR}/{code}/{section}/{slug}{SECTIONS[section]}" for code in config.codes if code != config.source_language)
+    others = ", ".join(f"{CONTENT_DIR}/{code}/{section}/{slug}{SECTIONS[section]}" for code in config.translation_codes)
     note = Message("{path}: written. Fill it in; translations go in {others}, with only the text they translate.", path=rel, others=others)
     return path, note
 

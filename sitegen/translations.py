@@ -279,10 +279,7 @@ def translation_paths(config: SiteConfig, checked: list[CheckedItem]) -> list[st
     """Where each source item's translation into each other language is, or would be."""
     sources = [c.source for c in checked if c.source.lang == config.source_language]
     return sorted(
-        source.path.replace(f"{CONTENT_DIR}/{config.source_language}/", f"{CONTENT_DIR}/{code}/", 1)
-        for source in sources
-        for code in config.codes
-        if code != config.source_language
+        source.path.replace(f"{CONTENT_DIR}/{config.source_language}/", f"{CONTENT_DIR}/{code}/", 1) for source in sources for code in config.translation_codes
     )
 
 

@@ -117,10 +117,6 @@ def nothing_to_export(selection: Selection, lang: str, output: str) -> Message:
     return Message("nothing to export: the site has no items; {output} was not written", output=output)
 
 
-def not_exported(output: str) -> Message:
-    return Message("{output} was not written: correct the errors above first", output=output)
-
-
 def blocking(config: SiteConfig, problems: list[Diagnostic], lang: str, sources: list[CheckedItem]) -> list[Diagnostic]:
     """The errors in the sources to export and their translations into `lang`: an item that fails its
     check (a character no exchange file can hold, say) would be sent out wrong, or its translation
@@ -176,7 +172,7 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             )
         )
     if lang not in config.codes or lang == config.source_language:
-        others = ", ".join(c for c in config.codes if c != config.source_language)
+        others = ", ".join(config.translation_codes)
         found.append(
             Diagnostic(
                 where,

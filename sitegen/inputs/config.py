@@ -91,6 +91,11 @@ class SiteConfig:
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
+    @property
+    def translation_codes(self) -> tuple[str, ...]:
+        """The languages the source language is translated into."""
+        return tuple(code for code in self.codes if code != self.source_language)
+
     def language(self, code: str) -> Language:
         return self._by_code[code]
 
