@@ -231,31 +231,14 @@ def _invisible_characters(item: SourceItem) -> list[Diagnostic]:
     (written as an escape such as "\\v": at the value): invisible on the page, and no XLIFF file can
     carry one to a translator."""
     found = []
-    for key, text in _strings(item.parsed.data, ()):
-        if controls.NOT_XML.search(text):
-            line, column = item.parsed.mark(key) or (None, None)
-            name = ".".join(map(str, key))
-            found += [Diagnostic(item.path, line, column, name, controls.invisible(f.char)) for f in controls.find(text)]
+    for key, text in item.parsed.invisible:
+        line, column = item.parsed.mark(key) or (None, None)
+        name = ".".join(map(str, key))
+        found += [Diagnostic(item.path, line, column, name, controls.invisible(f.char)) for f in controls.find(text)]
     if item.body is not None:
         for f in controls.find(item.body):
             found.append(Diagnostic(item.path, item.body_line + f.line - 1, f.column, "body", controls.invisible(f.char)))
     return found
-
-
-def _strings(value: Any, key: tuple[Any, ...], seen: set[int] | None = None) -> list[tuple[tuple[Any, ...], str]]:
-    """Every text in `value` with its path; a mapping or list that YAML aliases is walked once, as
-    walking it again at each alias is how a YAML bomb (billion laughs) explodes."""
-    if isinstance(value, str):
-        return [(key, value)]
-    seen = set() if seen is None else seen
-    if id(value) in seen:
-        return []
-    seen.add(id(value))
-    if isinstance(value, dict):
-        return [found for name, entry in value.items() for found in _strings(entry, key + (name,), seen)]
-    if isinstance(value, (list, tuple)):
-        return [found for index, entry in enumerate(value) for found in _strings(entry, key + (index,), seen)]
-    return []
 
 
 def _images(item: SourceItem, clean: dict[str, Any], checker: v.Checker) -> tuple[ImageRef, ...]:

@@ -45,6 +45,7 @@ class Parsed:
     marks: dict[Key, Mark] = field(default_factory=dict)
     duplicates: list[tuple[Key, Mark, Mark]] = field(default_factory=list)  # (key, where again, where first)
     notes: list[tuple[Key, Mark, str]] = field(default_factory=list)  # what an editor may not have meant
+    invisible: list[tuple[Key, str]] = field(default_factory=list)  # texts with a character XML cannot hold (see controls)
 
     def mark(self, key: Key) -> Mark | None:
         """The position of `key`, or of its nearest parent that has one."""
@@ -69,7 +70,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
         marks: dict[Key, Mark] = {}
         duplicates: list[tuple[Key, Mark, Mark]] = []
         notes: list[tuple[Key, Mark, str]] = []
-        _walk(node, (), marks, duplicates, line_offset, set(), 0, (text.split("\n"), notes))
+        invisible: list[tuple[Key, str]] = []
+        _walk(node, (), marks, duplicates, line_offset, set(), 0, (text.split("\n"), notes, invisible))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise YamlError(*explain(text, exc, line_offset)) from None
@@ -86,7 +88,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
     if not isinstance(data, dict):
         found = describe(data) if isinstance(data, (list, str)) or data is None else type(data).__name__
         raise YamlError(1 + line_offset, 1, Message("expected fields written as 'name: value', one a line, found {found}", found=found))
-    return Parsed(data, marks, duplicates, notes)
+    return Parsed(data, marks, duplicates, notes, invisible)
 
 
 def _walk(
@@ -97,13 +99,15 @@ def _walk(
     offset: int,
     seen: set[int],
     depth: int,
-    lines_notes: tuple[list[str], list[tuple[Key, Mark, str]]],
+    lines_notes: tuple[list[str], list[tuple[Key, Mark, str]], list[tuple[Key, str]]],
 ) -> None:
     marks[key] = _mark(node, offset)
     if isinstance(node, yaml.ScalarNode) and not node.style:  # plain: None from PyYAML, "" from libyaml
         note = _comment_after(node, lines_notes[0])
         if note is not None:
             lines_notes[1].append((key, (note[0] + offset, note[1]), note[2]))
+    if isinstance(node, yaml.ScalarNode) and controls.NOT_XML.search(node.value):  # written as an escape such as "\v"
+        lines_notes[2].append((key, node.value))
     if depth > MAX_DEPTH:
         raise YamlError(marks[key][0], marks[key][1], Message("expected at most {most} levels of nesting, found more; indent less", most=MAX_DEPTH))
     # An alias points at a node already walked; walking it again is how YAML bombs explode.
