@@ -189,60 +189,41 @@ def mark_done(config: SiteConfig, path: Path, checked: list[CheckedItem]) -> tup
         return None, Diagnostic(str(path), None, None, None, outside)
     identity = identify(rel)
     known = translation_paths(config, checked)
+
+    def refused(message: str) -> tuple[None, Diagnostic]:
+        return None, Diagnostic(rel, None, None, None, message)
+
     if identity is None or identity[0] == config.source_language or identity[0] not in config.codes:
-        return None, Diagnostic(
-            rel,
-            None,
-            None,
-            None,
+        fix = _suggest(rel, known, config)
+        return refused(
             Message(
                 "expected a translation under {folder}/<lang>/ (not {source}), found {path}{fix}",
                 folder=CONTENT_DIR,
                 source=config.source_language,
                 path=rel,
-                fix=_suggest(rel, known, config),
-            ),
+                fix=fix,
+            )
         )
     _lang, section, slug = identity
     source = next((c for c in checked if c.source.key == (section, slug) and c.source.lang == config.source_language), None)
     if source is None:
-        return None, Diagnostic(
-            rel,
-            None,
-            None,
-            None,
-            Message(
-                "expected a valid {source} source for {path}, found none (see `sitegen check`){fix}",
-                source=config.source_language,
-                path=rel,
-                fix=_suggest(rel, known, config),
-            ),
+        fix = _suggest(rel, known, config)
+        return refused(
+            Message("expected a valid {source} source for {path}, found none (see `sitegen check`){fix}", source=config.source_language, path=rel, fix=fix)
         )
     version = source.version
     try:
         text = read_input(config.root, rel, CONTENT_DIR).decode("utf-8")
     except Refused as exc:
         if exc.missing:
-            return None, Diagnostic(
-                rel,
-                None,
-                None,
-                None,
-                Message("expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)"),
-            )
+            return refused(Message("expected the translation file, found no such file; translate the item first (`sitegen i18n status` lists what is missing)"))
         return None, exc.diagnostic()
     except UnicodeDecodeError:
-        return None, Diagnostic(rel, None, None, None, Message("expected UTF-8 text, found other bytes; save the file as UTF-8"))
+        return refused(Message("expected UTF-8 text, found other bytes; save the file as UTF-8"))
     try:
         (config.root / rel).write_text(_with_version(text, version, rel.endswith(".md")), encoding="utf-8")
     except OSError as exc:
-        return None, Diagnostic(
-            rel,
-            None,
-            None,
-            None,
-            Message("expected to write the file, found an error ({reason}); let the user running sitegen write it", reason=os_reason(exc)),
-        )
+        return refused(Message("expected to write the file, found an error ({reason}); let the user running sitegen write it", reason=os_reason(exc)))
     if _uncommitted(config, source):
         return version, _uncommitted_warning(source.source.path, rel, version)
     return version, None

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, Message, did_you_mean, os_reason
+from ..errors import Diagnostic, Message, Severity, did_you_mean, os_reason
 from ..inputs.config import SiteConfig
 from ..inputs.content import SourceItem, parse_item
 from ..inputs.files import Refused, check_input, check_new_file, read_input
@@ -152,35 +152,31 @@ class Written:
 def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, force: bool = False) -> tuple[list[Written], list[Diagnostic]]:
     """Check the whole file, then write every item's translation; nothing is written if any check fails."""
     where = str(file)
+    found: list[Diagnostic] = []
+
+    def said(line: int | None, message: str, field: str | None = None) -> None:
+        found.append(Diagnostic(where, line or None, None, field, message))
+
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return [], [Diagnostic(where, None, None, None, Message("expected an exchange file to read, found an error ({reason})", reason=os_reason(exc)))]
+        said(None, Message("expected an exchange file to read, found an error ({reason})", reason=os_reason(exc)))
+        return [], found
     exchange, problems = read_exchange(data)
-    found = [Diagnostic(where, p.line, None, None, p.message) for p in problems]
+    for problem in problems:
+        said(problem.line, problem.message)
     if exchange is None:
         return [], found
     lang = exchange.target_lang
     if exchange.source_lang != config.source_language:
-        found.append(
-            Diagnostic(
-                where,
-                exchange.line,
-                None,
-                "source-language",
-                Message("expected {lang}, the site's source language, found {found}", lang=config.source_language, found=repr(exchange.source_lang)),
-            )
-        )
+        expected_source = Message("expected {lang}, the site's source language, found {found}", lang=config.source_language, found=repr(exchange.source_lang))
+        said(exchange.line, expected_source, "source-language")
     if lang not in config.codes or lang == config.source_language:
         others = ", ".join(config.translation_codes)
-        found.append(
-            Diagnostic(
-                where,
-                exchange.line,
-                None,
-                "target-language",
-                Message("expected one of the site's translation languages ({known}), found {found}", known=others, found=repr(lang)),
-            )
+        said(
+            exchange.line,
+            Message("expected one of the site's translation languages ({known}), found {found}", known=others, found=repr(lang)),
+            "target-language",
         )
         return [], found
     sources = {c.source.path: c for c in checked if c.source.lang == config.source_language}
@@ -188,47 +184,27 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     for item in exchange.items:
         source = sources.get(item.source_path)
         if source is None:
-            found.append(
-                Diagnostic(
-                    where,
-                    item.line or None,
-                    None,
-                    None,
-                    Message(
-                        "expected an item of the site, found {found}, which no longer exists (or does not pass `sitegen check`); leave it out",
-                        found=repr(item.source_path),
-                    ),
-                )
+            gone = Message(
+                "expected an item of the site, found {found}, which no longer exists (or does not pass `sitegen check`); leave it out",
+                found=repr(item.source_path),
             )
+            said(item.line, gone)
             continue
         expected = target_path(config, source.source.path, lang)
         if item.target_path != expected:
-            found.append(
-                Diagnostic(
-                    where,
-                    item.line or None,
-                    None,
-                    None,
-                    Message("expected the translation to go to {path}, found {found}; export the file again", path=expected, found=repr(item.target_path)),
-                )
+            said(
+                item.line,
+                Message("expected the translation to go to {path}, found {found}; export the file again", path=expected, found=repr(item.target_path)),
             )
             continue
         found += _check_units(where, config, source, item)
         found += _write_problems(config, expected)
-        local_digest = _digest(config, expected)
-        if local_digest != item.translation_digest and not force:
-            found.append(
-                Diagnostic(
-                    where,
-                    item.line or None,
-                    None,
-                    None,
-                    Message(
-                        "expected {path} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
-                        path=expected,
-                    ),
-                )
+        if _digest(config, expected) != item.translation_digest and not force:
+            changed = Message(
+                "expected {path} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
+                path=expected,
             )
+            said(item.line, changed)
         plans.append((source, item, expected))
     if any(d.severity == "error" for d in found):
         return [], found
@@ -302,77 +278,45 @@ def _plain(parts: tuple[Part, ...]) -> str:
 def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: ItemUnits) -> list[Diagnostic]:
     units, _ = source_units(config, source)
     current = {unit.id: unit for unit in units}
-    found = []
+    found: list[Diagnostic] = []
+
+    def said(line: int | None, field: str | None, message: Message, severity: Severity = "error") -> None:
+        found.append(Diagnostic(where, line or None, None, field, message, severity))
+
     seen: set[str] = set()
     for unit in item.units:
         mine = current.get(unit.id)
         if unit.id in seen:
-            found.append(
-                Diagnostic(where, unit.line or None, None, unit.id, Message("expected each unit once, found {unit} again; remove the copy", unit=unit.id))
-            )
+            said(unit.line, unit.id, Message("expected each unit once, found {unit} again; remove the copy", unit=unit.id))
             continue
         seen.add(unit.id)
         if mine is None:
-            found.append(
-                Diagnostic(
-                    where,
-                    unit.line or None,
-                    None,
-                    unit.id,
-                    Message("expected a unit of {path}, found {unit}, which it no longer has; export the file again", path=item.source_path, unit=unit.id),
-                )
-            )
+            gone = Message("expected a unit of {path}, found {unit}, which it no longer has; export the file again", path=item.source_path, unit=unit.id)
+            said(unit.line, unit.id, gone)
             continue
         if unit.source != mine.source:
-            found.append(
-                Diagnostic(
-                    where,
-                    unit.line or None,
-                    None,
-                    unit.id,
-                    Message(
-                        "the source changed since the export ({path}:{line}); the translation is imported as made from the old source and stays marked out of date",
-                        path=item.source_path,
-                        line=mine.line,
-                    ),
-                    severity="warning",
-                )
+            changed = Message(
+                "the source changed since the export ({path}:{line}); the translation is imported as made from the old source and stays marked out of date",
+                path=item.source_path,
+                line=mine.line,
             )
+            said(unit.line, unit.id, changed, "warning")
         if unit.target is not None:
             for char in sorted({f.char for f in controls.find(_plain(unit.target))}):  # as <cp/> in XLIFF 2, or raw in PO
-                found.append(Diagnostic(where, unit.line or None, None, unit.id, controls.invisible(char)))
+                said(unit.line, unit.id, controls.invisible(char))
             wrong = placeholder_problems(unit.target, mine.codes)
             for problem in wrong:
-                found.append(
-                    Diagnostic(
-                        where,
-                        unit.line or None,
-                        None,
-                        unit.id,
-                        Message("expected the source's placeholders, found {problem}; put it back as in the source", problem=problem),
-                    )
-                )
+                said(unit.line, unit.id, Message("expected the source's placeholders, found {problem}; put it back as in the source", problem=problem))
             layout = None if wrong or mine.kind == "field" else layout_problem(mine.kind, join_inline(unit.target, mine.codes))
             if layout:
-                found.append(
-                    Diagnostic(
-                        where, unit.line or None, None, unit.id, Message("expected the translation to keep the block as it is, found {problem}", problem=layout)
-                    )
-                )
+                said(unit.line, unit.id, Message("expected the translation to keep the block as it is, found {problem}", problem=layout))
     missing = [unit.id for unit in units if unit.id not in seen]
     if missing:
-        found.append(
-            Diagnostic(
-                where,
-                item.line or None,
-                None,
-                None,
-                Message(
-                    "expected every unit of {path}, found {count} missing ({units}); send back the whole file",
-                    path=item.source_path,
-                    count=len(missing),
-                    units=", ".join(missing[:5]) + (", …" if len(missing) > 5 else ""),
-                ),
-            )
+        incomplete = Message(
+            "expected every unit of {path}, found {count} missing ({units}); send back the whole file",
+            path=item.source_path,
+            count=len(missing),
+            units=", ".join(missing[:5]) + (", …" if len(missing) > 5 else ""),
         )
+        said(item.line, None, incomplete)
     return found
