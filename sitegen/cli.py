@@ -46,13 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _messages_option(argv: Sequence[str]) -> str | None:
-    """--messages as given, before argparse reads the command line."""
-    for index, arg in enumerate(argv):
-        if arg == "--messages" and index + 1 < len(argv):
-            return argv[index + 1]
-        if arg.startswith("--messages="):
-            return arg.split("=", 1)[1]
-    return None
+    """--messages as given, or abbreviated as argparse allows, before argparse reads the command line."""
+    early = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    early.add_argument("--messages")
+    try:
+        return early.parse_known_args(argv)[0].messages
+    except argparse.ArgumentError:  # --messages without a value: argparse itself says so next
+        return None
 
 
 def _option_said(message: str) -> str:

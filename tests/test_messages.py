@@ -111,6 +111,15 @@ def test_an_unknown_messages_language_is_wrong_usage(capsys):
     assert "--messages xx: expected one of en, ja, ko, zh" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", [["--messages", "ko"], ["--messages=ko"], ["--mess", "ko"]])
+def test_an_option_checked_as_it_is_read_is_said_in_the_language_asked_for_however_written(option, capsys):
+    """argparse takes --mess for --messages: the --today check, said before the options are all read, hears it too."""
+    with pytest.raises(SystemExit) as info:
+        main([*option, "check", "--today", "2026.12.07"])
+    assert info.value.code == 2
+    assert "argument --today: 2026-12-07 형식의 날짜여야 하는데 '2026.12.07'입니다" in capsys.readouterr().err
+
+
 def said_by_sitegen() -> set[str]:
     """Every message sitegen can say, found in its source as pybabel extract finds them (the
     keyword Message; see messages.py)."""
