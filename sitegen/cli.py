@@ -447,7 +447,7 @@ def _export(args: argparse.Namespace) -> int:
         return 1
     if args.lang not in config.codes or args.lang == config.source_language:
         known = ", ".join(config.translation_codes)
-        hint = did_you_mean(args.lang, config.translation_codes, cutoff=0.5)
+        hint = did_you_mean(args.lang, config.translation_codes)
         raise UnknownName(Message("--lang {lang}: expected a translation language of site.yaml ({known}){fix}", lang=args.lang, known=known, fix=hint))
     selection = Selection(tuple(args.items), args.brochure, args.missing, args.outdated)
     sources, unknown = choose(config, checked, args.lang, selection)

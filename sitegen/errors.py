@@ -98,10 +98,12 @@ class Diagnostic:
         return Diagnostic(self.path, self.line, self.column, self.field, self.message, "error")
 
 
-def did_you_mean(found: str, known: Iterable[str], cutoff: float = 0.6) -> str:
+def did_you_mean(found: str, known: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the known name closest to `found`, or '' when none is close."""
     import difflib  # here: most runs never need it
 
+    # One letter off in a two-letter name (jp for ja, a language code) is a ratio of 0.5.
+    cutoff = 0.5 if len(found) <= 3 else 0.6
     close = difflib.get_close_matches(found, list(known), n=1, cutoff=cutoff)
     return Message(" (did you mean '{name}'?)", name=close[0]) if close else ""
 

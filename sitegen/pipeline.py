@@ -519,7 +519,7 @@ def _languages(config: SiteConfig, wanted: tuple[str, ...] | None) -> tuple[str,
         return config.codes
     unknown = [code for code in wanted if code not in config.codes]
     if unknown:
-        fixes = [did_you_mean(code, config.codes, cutoff=0.5) for code in unknown]  # two letters: jp is half of ja
+        fixes = [did_you_mean(code, config.codes) for code in unknown]
         fix = fixes[0] if len(fixes) == 1 else "".join(fixes)  # (one stays a Message, said in the editor's language)
         raise UnknownName(Message("unknown language {code}{fix}: expected one of {codes}", code=", ".join(unknown), fix=fix, codes=", ".join(config.codes)))
     return tuple(code for code in config.codes if code in wanted)

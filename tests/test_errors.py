@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from sitegen.errors import UNPRINTABLE, Diagnostic, describe, escape_data, escape_property, visible
+from sitegen.errors import UNPRINTABLE, Diagnostic, describe, did_you_mean, escape_data, escape_property, visible
 
 # What a name or key may bring, each a way to forge or hide output. ESC and CSI sequences erase
 # and rewrite lines; OSC 8 makes a link, OSC 52 writes the clipboard; bidi overrides reorder text.
@@ -131,3 +131,9 @@ NUMBERS = [
 @pytest.mark.parametrize(("value", "shown"), NUMBERS, ids=[shown for _, shown in NUMBERS])
 def test_found_numbers_are_described_as_an_editor_wrote_them(value, shown):
     assert describe(value) == shown
+
+
+def test_a_did_you_mean_is_offered_for_a_letter_off_in_a_short_name_but_not_for_half_a_long_one():
+    assert did_you_mean("jp", ["ko", "en", "ja"]) == " (did you mean 'ja'?)"
+    assert did_you_mean("oita-lsx", ["oita-lsi", "changwon"]) == " (did you mean 'oita-lsi'?)"
+    assert did_you_mean("oitaxyz", ["oita123"]) == ""  # half the letters: another name

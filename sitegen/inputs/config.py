@@ -345,5 +345,5 @@ def _per_language(checker: v.Checker, key: tuple[str, ...], value: dict[str, Any
 
 def _not_a_language(code: object, codes: list[str]) -> Message:
     """A language code that is not one of site.yaml's languages, with the closest one."""
-    fix = did_you_mean(str(code), codes, cutoff=0.5)
+    fix = did_you_mean(str(code), codes)
     return Message("expected one of the languages {codes}, found {code!r}{fix}", codes=", ".join(codes), code=code, fix=fix)

@@ -121,7 +121,7 @@ def read_content(
                     "expected a language folder ({codes}), found '{name}'{fix}; add the language to site.yaml or move the folder",
                     codes=", ".join(config.codes),
                     name=lang_dir.name,
-                    fix=did_you_mean(lang_dir.name, config.codes, cutoff=0.5),
+                    fix=did_you_mean(lang_dir.name, config.codes),
                 ),
             )
             continue

@@ -61,7 +61,7 @@ def load_catalogs(config: SiteConfig, languages: tuple[str, ...]) -> tuple[Catal
                             "expected a catalog of a configured language ({codes}), found '{name}'{fix}",
                             codes=", ".join(config.codes),
                             name=folder.name,
-                            fix=did_you_mean(folder.name, config.codes, cutoff=0.5),
+                            fix=did_you_mean(folder.name, config.codes),
                         ),
                         "warning",
                     )
