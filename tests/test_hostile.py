@@ -832,6 +832,15 @@ HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected
             (8, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
         ],
     ),
+    # A style sheet is all the text of its <style>: a browser reads what follows an element inside it too.
+    "css-after-an-element": (
+        SVG_OPEN
+        + '<style><x/>@import "https://tracker.example/x.css";</style>\n<style>svg {}<y/>rect { fill: url(https://tracker.example/f.svg#p) }</style>\n</svg>\n',
+        [
+            (2, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
+            (3, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
+        ],
+    ),
     "css-escaped-address": (
         SVG_OPEN + "<style>rect { background: url(\\68 ttps://tracker.example/) }</style>\n</svg>\n",
         [(2, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}")],

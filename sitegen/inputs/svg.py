@@ -87,7 +87,8 @@ def _walk(text: str) -> list[Problem]:
                 if not isinstance(item, ElementTree.Element):  # start-ns events, which are not asked for
                     continue
                 if event == "end":
-                    if _local(item.tag) == "style" and _css_fetches(item.text or ""):
+                    # Its whole text: a browser reads the text after an element inside it as style too.
+                    if _local(item.tag) == "style" and _css_fetches("".join(item.itertext())):
                         problems.append((number, Message("a style sheet that fetches a file from elsewhere when the picture is opened"), FETCH_FIX))
                     continue
                 if event == "pi":
