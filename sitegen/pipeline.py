@@ -162,7 +162,7 @@ def _read(
         checked, problems = check_items(tree.items, config, state.checked)
         report.diagnostics += problems
     with clock("model"):
-        failed = tree.failed(config.source_language, checked)
+        failed = tree.failed(checked)
         publishing = Publishing(_today(options), options.drafts, options.future)
         site, problems = build_site(checked, config, languages, failed, tree.assets, state.model, publishing)
         report.diagnostics += problems

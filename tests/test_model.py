@@ -104,21 +104,22 @@ def every_list(site):
         ("content/ko/stories/second.md", "clusters: [changwon]", "clusters: []", True),  # leaves the cluster's stories
         ("content/en/stories/oita-lsi.md", "title: ", "title: Edited ", True),  # a translation's text
         ("content/ko/stories/oita-lsi.md", "region: chungcheong", "region: nowhere", False),  # now fails its check
+        ("content/en/stories/oita-lsi.md", "title: ", "region: nowhere\ntitle: ", False),  # a translation that now fails its own
     ],
 )
 def test_a_site_made_from_an_edit_equals_one_made_from_scratch(make_site, path, old, new, from_the_last):
     root = make_site({"content/ko/stories/second.md": SECOND_STORY})
     parsed, checked_cache, memo = {}, {}, ModelMemo()
     config, tree, checked = read_and_check(root, parsed, checked_cache)
-    before, _ = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
+    before, _ = build_site(checked, config, None, tree.failed(checked), tree.assets, memo)
     every_list(before)  # the lists a render asks for, sorted once and carried over where the edit cannot move them
     file = root / path
     file.write_text(file.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     os.utime(file, ns=(file.stat().st_atime_ns, file.stat().st_mtime_ns + 1_000_000))
 
     config, tree, checked = read_and_check(root, parsed, checked_cache, tree, [path])
-    edited, edited_problems = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
-    fresh, fresh_problems = build_site(checked, config, None, tree.failed("ko", checked), tree.assets)
+    edited, edited_problems = build_site(checked, config, None, tree.failed(checked), tree.assets, memo)
+    fresh, fresh_problems = build_site(checked, config, None, tree.failed(checked), tree.assets)
     assert (("clusters", "en") in edited.orders) == from_the_last  # made from the last site, or from scratch
     assert edited.documents == fresh.documents and edited.stories_by_cluster == fresh.stories_by_cluster
     assert every_list(edited) == every_list(fresh)
@@ -129,13 +130,21 @@ def test_an_edit_of_one_text_joins_only_that_item_and_keeps_the_lists(make_site)
     root = make_site({"content/ko/stories/second.md": SECOND_STORY})
     parsed, checked_cache, memo = {}, {}, ModelMemo()
     config, tree, checked = read_and_check(root, parsed, checked_cache)
-    before, _ = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
+    before, _ = build_site(checked, config, None, tree.failed(checked), tree.assets, memo)
     every_list(before)
     file = root / "content/ko/stories/second.md"
     file.write_text(file.read_text(encoding="utf-8").replace("본문.", "새 본문."), encoding="utf-8")
     os.utime(file, ns=(file.stat().st_atime_ns, file.stat().st_mtime_ns + 1_000_000))
     config, tree, checked = read_and_check(root, parsed, checked_cache, tree, ["content/ko/stories/second.md"])
-    after, _ = build_site(checked, config, None, tree.failed("ko", checked), tree.assets, memo)
+    after, _ = build_site(checked, config, None, tree.failed(checked), tree.assets, memo)
     assert after.get("stories", "second", "en").item.body == "새 본문.\n"
     assert after.get("clusters", "changwon", "en") is before.get("clusters", "changwon", "en")  # not joined again
     assert after.orders == before.orders and after.stories_index == before.stories_index  # nothing sorted again
+
+
+def test_a_translation_that_fails_its_check_is_told_by_its_errors_not_said_to_be_missing(make_site):
+    root = make_site({"content/en/stories/oita-lsi.md": "---\nregion: nowhere\ntitle: Oita\n---\n"})
+    site, report = site_of(root)
+    said = [d.format() for d in report.diagnostics if d.path == "content/en/stories/oita-lsi.md"]
+    assert len(said) == 1 and said[0].startswith("content/en/stories/oita-lsi.md:2:9: error: region: expected one of"), said
+    assert site.get("stories", "oita-lsi", "en").fallback  # shown in Korean meanwhile, as an untranslated item is

@@ -52,13 +52,13 @@ class ContentTree:
     unparsed: frozenset[tuple[str, str, str]]  # (lang, section, slug)
     assets: dict[str, Asset] = field(default_factory=dict)
 
-    def failed(self, lang: str, checked: Sequence[Any]) -> frozenset[tuple[str, str]]:
-        """Keys of `lang` files that exist but did not parse, or did not pass their check (are not
-        among `checked`, the schema's CheckedItems)."""
-        keys = {(section, slug) for (code, section, slug) in self.unparsed if code == lang}
+    def failed(self, checked: Sequence[Any]) -> frozenset[tuple[str, str, str]]:
+        """(lang, section, slug) of the files that exist but did not parse, or did not pass their
+        check (are not among `checked`, the schema's CheckedItems)."""
+        keys = set(self.unparsed)
         if len(checked) < len(self.items):  # some did not pass: only then is it worth a look at each
             passed = {item.source.path for item in checked}
-            keys |= {(i.section, i.slug) for i in self.items if i.lang == lang and i.path not in passed}
+            keys |= {(i.lang, i.section, i.slug) for i in self.items if i.path not in passed}
         return frozenset(keys)
 
 

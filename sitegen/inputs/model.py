@@ -135,6 +135,7 @@ class Brochure:
 
 Item = Home | Page | Cluster | Story | Brochure
 Key = tuple[str, str]  # (section, slug)
+Failed = frozenset[tuple[str, str, str]]  # (lang, section, slug) of files that did not pass their check
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ class _LastModel:
 
     checked: list[CheckedItem]
     wanted: tuple[str, ...]
-    failed: frozenset[Key]
+    failed: Failed
     assets: Mapping[str, Asset] | None
     config: SiteConfig
     sources: dict[Key, CheckedItem]
@@ -285,7 +286,7 @@ class _LastModel:
         checked: list[CheckedItem],
         config: SiteConfig,
         wanted: tuple[str, ...],
-        failed: frozenset[Key],
+        failed: Failed,
         assets: Mapping[str, Asset] | None,
         publishing: pub.Publishing | None,
     ) -> list[CheckedItem] | None:
@@ -304,15 +305,16 @@ def build_site(
     checked: Iterable[CheckedItem],
     config: SiteConfig,
     languages: Iterable[str] | None = None,
-    failed: frozenset[Key] = frozenset(),
+    failed: Failed = frozenset(),
     assets: Mapping[str, Asset] | None = None,
     memo: ModelMemo | None = None,
     publishing: pub.Publishing | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Join every translation to its source and make a Document per item and language.
 
-    `failed` names source items that exist but did not pass their schema: their errors are
-    already reported, so nothing that refers to them is reported again. `memo`, kept between
+    `failed` names the files, sources and translations, that exist but did not pass their check:
+    their errors are already reported, so nothing that refers to them is reported again, and such a
+    translation is not said to be missing. `memo`, kept between
     rebuilds, reuses the documents of items whose files did not change. `publishing`: the day and
     what is shown anyway; None publishes every item, whatever its draft and dates say.
     """
@@ -333,7 +335,7 @@ def build_site(
         else:
             translations.setdefault(key, {})[item.source.lang] = item
     for key, by_lang in sorted(translations.items()):
-        if key not in sources and key not in failed:
+        if key not in sources and (source_lang, *key) not in failed:
             for item in by_lang.values():
                 expected = item.source.path.replace(f"content/{item.source.lang}/", f"content/{source_lang}/", 1)
                 message = Message(
@@ -367,11 +369,12 @@ def _model_item(last: _LastModel, key: Key, memo: dict[Key, Joined] | None) -> t
     source = last.sources[key]
     diagnostics: list[Diagnostic] = []
     if section == "stories":
-        diagnostics += _check_clusters(source, last.sources, last.failed)
+        diagnostics += _check_clusters(source, last.sources, last.failed, last.config.source_language)
     if section == "brochures":
-        diagnostics += _check_brochure(source, last.sources, last.failed)
+        diagnostics += _check_brochure(source, last.sources, last.failed, last.config.source_language)
     translations = last.translations.get(key, {})
-    inputs = (source, tuple(translations.get(lang) for lang in last.wanted), last.wanted)
+    failed = frozenset(lang for lang in last.wanted if (lang, *key) in last.failed)  # translations with errors of their own
+    inputs = (source, tuple(translations.get(lang) for lang in last.wanted), last.wanted, failed)
     joined = memo.get(key) if memo is not None else None
     if joined is None or not _same(joined.inputs, inputs):
         joined = _join(source, translations, last.wanted, last.config, section_fields(section, last.config), inputs)
@@ -474,7 +477,7 @@ class Joined:
 
 def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     """The same checked items (by identity: a rebuild keeps the objects of unchanged files)."""
-    return a[0] is b[0] and a[2] == b[2] and len(a[1]) == len(b[1]) and all(x is y for x, y in zip(a[1], b[1]))
+    return a[0] is b[0] and a[2:] == b[2:] and len(a[1]) == len(b[1]) and all(x is y for x, y in zip(a[1], b[1]))
 
 
 def _join(
@@ -491,11 +494,13 @@ def _join(
     diagnostics: list[Diagnostic] = []
     for lang in wanted:
         translation = translations.get(lang) if lang != source_lang else None
+        told = lang in inputs[3]  # a translation that did not pass its check: its errors say so, not a note that it is missing
         data = source.fields
         text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
         outdated = False
         if translation is None and lang != source_lang and section != HOME and config.omits(lang):  # a home page is never left out
-            diagnostics.append(left_out_note(source, lang, config))
+            if not told:
+                diagnostics.append(left_out_note(source, lang, config))
             continue
         if translation is not None:
             outdated = translation.source_version != source.version
@@ -518,7 +523,7 @@ def _join(
             translation.source_version if translation else None,
         )
         documents[(section, slug, lang)] = doc
-        if lang != source_lang and (doc.fallback or doc.outdated):
+        if lang != source_lang and (doc.fallback or doc.outdated) and not told:
             diagnostics.append(translation_note(doc, config))
     return Joined(inputs, documents, diagnostics)
 
@@ -588,10 +593,10 @@ def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
     )
 
 
-def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:
+def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
     out = []
     for index, slug in enumerate(story.fields.get("clusters", ())):
-        if ("clusters", slug) not in sources and ("clusters", slug) not in failed:
+        if ("clusters", slug) not in sources and (source_lang, "clusters", slug) not in failed:
             line, column = story.source.parsed.mark(("clusters", index)) or (None, None)
             out.append(Diagnostic(story.source.path, line, column, "clusters", unknown_slug("cluster", slug, sources)))
     return out
@@ -608,7 +613,7 @@ def unknown_slug(kind: str, slug: str, sources: Mapping[Key, CheckedItem]) -> st
     return Message("expected one of the {count} {section} slugs, found {slug!r}{hint}", count=len(known), section=section, slug=slug, hint=hint)
 
 
-def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: frozenset[Key]) -> list[Diagnostic]:
+def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
     """Every section a brochure pulls in must exist."""
     out = []
     parsed = brochure.source.parsed
@@ -622,7 +627,7 @@ def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], f
         references.append((("back_page",), "page", brochure.fields["back_page"]))
     for path, kind, slug in references:
         section = BrochureSection(kind).section
-        if (section, slug) not in sources and (section, slug) not in failed:
+        if (section, slug) not in sources and (source_lang, section, slug) not in failed:
             line, column = parsed.mark(path) or (None, None)
             out.append(Diagnostic(brochure.source.path, line, column, ".".join(map(str, path)), unknown_slug(kind, slug, sources)))
     return out  # its cover is read and checked as every image is (inputs.images)
