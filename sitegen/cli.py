@@ -363,7 +363,7 @@ def _new(args: argparse.Namespace) -> int:
 def _pybabel(args: argparse.Namespace) -> int:
     from babel import Locale, UnknownLocaleError
 
-    from .inputs.i18n import locale_problems, pybabel
+    from .inputs.i18n import locale_problems, mapping_problems, pybabel
 
     language = getattr(args, "language", None)
     if language is not None:
@@ -372,6 +372,8 @@ def _pybabel(args: argparse.Namespace) -> int:
         except (ValueError, TypeError, UnknownLocaleError):
             raise UsageError(Message("expected a language code Babel knows, such as ja or vi, found {language!r}", language=language)) from None
     problems = locale_problems(args.source)  # pybabel writes through links: none may lead out
+    if args.action == "extract":
+        problems += mapping_problems(args.source)
     if problems:
         print_diagnostics(problems, translate=args.translate)
         return 1

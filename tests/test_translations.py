@@ -164,6 +164,31 @@ def test_fuzzy_and_untranslated_ui_strings_fall_back_to_the_source_string(make_s
     assert "expected a translation of 'Mini-clusters', found none (the English text is shown)" in warned
 
 
+# A module a clone could carry: it leaves a mark when imported, and works as an extractor and an extension.
+PLANTED = "from pathlib import Path\nfrom jinja2.ext import Extension\nPath(__file__).with_name('ran').touch()\n\ndef run(*args, **options):\n    return iter(())\n\n\nclass Planted(Extension):\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    "mapping, line, found",
+    [
+        ("[extractors]\nrun = planted:run\n\n[run: templates/**.html]\n", 1, "extractors"),  # a method of its own, by module:function
+        ("[planted: templates/**.html]\n", 1, "planted"),
+        ("[jinja2: templates/**.html]\nextensions = jinja2.ext.i18n,\n    planted.Planted\n", 3, "planted.Planted"),  # imported by Jinja
+    ],
+)
+def test_extract_refuses_a_babel_cfg_that_names_code_to_run(make_site, capsys, monkeypatch, mapping, line, found):
+    """A clone's babel.cfg is data: a method or extension it names would be imported from the clone itself."""
+    root = make_site({"babel.cfg": mapping, "planted.py": PLANTED})
+    monkeypatch.syspath_prepend(str(root))  # as `python -m sitegen` run in the clone would find it
+    assert main(["i18n", "extract", "--source", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"babel.cfg:{line}: error: expected Babel's own extraction methods and Jinja's own extensions, found {found!r}, which pybabel would import and run"
+        in err
+    )
+    assert not (root / "ran").exists()
+
+
 def test_gettext_round_trip_matches_plain_pybabel(make_site, tmp_path):
     root = make_site({"babel.cfg": (Path(__file__).parent.parent / "babel.cfg").read_text()})
     (root / "sitegen").mkdir()

@@ -26,6 +26,7 @@ from .config import Language, SiteConfig
 from .files import Refused, check_input, read_input, walk_inputs
 
 DOMAIN = "messages"
+MAPPING = "babel.cfg"  # pybabel's extraction map, at the site's root
 # Templates are written with English msgids: an English catalog may leave a string empty.
 MSGID_LANGUAGE = "en"
 
@@ -251,6 +252,51 @@ def locale_problems(root: Path) -> list[Diagnostic]:
     return problems
 
 
+# What babel.cfg may name. Any other method ('module:function', or one named under [extractors]) and
+# any other Jinja extension is a module pybabel imports and runs: code a clone of the repository chooses.
+METHODS = ("python", "jinja2", "javascript", "ignore")
+EXTENSIONS = ("jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols")
+_SECTION = re.compile(r"^\[([^\]]*)\]")
+_EXTENSIONS = re.compile(r"^extensions\s*[=:]\s*(.*)$")
+_CONTINUED = re.compile(r"^[ \t]+(\S.*)$")
+
+
+def mapping_problems(root: Path) -> list[Diagnostic]:
+    """What babel.cfg names that would make `pybabel extract` import and run code (see METHODS)."""
+    try:
+        text = read_input(root, MAPPING).decode("utf-8")
+    except Refused as exc:
+        return [] if exc.missing else [exc.diagnostic()]
+    except UnicodeDecodeError:
+        return [Diagnostic(MAPPING, None, None, None, Message("expected UTF-8 text, found other bytes; save the file as UTF-8"))]
+    found: list[tuple[int, str]] = []
+    extensions = False  # in an extensions option, whose value may go on over indented lines
+    for number, line in enumerate(text.splitlines(), 1):
+        section, option, more = _SECTION.match(line), _EXTENSIONS.match(line), _CONTINUED.match(line)
+        if section:
+            method = section.group(1).split(":", 1)[0].strip()
+            if method not in METHODS:
+                found.append((number, method or section.group(1)))
+        values = option.group(1) if option else more.group(1) if more and extensions else None
+        extensions = bool(option) or (extensions and more is not None)
+        found += [(number, name) for name in re.split(r"[\s,]+", values or "") if name and name not in EXTENSIONS]
+    fix = Message("use {methods}, with extensions of {extensions}", methods=", ".join(METHODS), extensions=", ".join(EXTENSIONS))
+    return [
+        Diagnostic(
+            MAPPING,
+            number,
+            None,
+            None,
+            Message(
+                "expected Babel's own extraction methods and Jinja's own extensions, found {found!r}, which pybabel would import and run; {fix}",
+                found=name,
+                fix=fix,
+            ),
+        )
+        for number, name in found
+    ]
+
+
 def pybabel(root: Path, action: str, language: str | None = None) -> int:
     """The gettext round trip with Babel's own command line, so plain `pybabel` gives the same result."""
     from contextlib import chdir
@@ -259,7 +305,7 @@ def pybabel(root: Path, action: str, language: str | None = None) -> int:
 
     pot = f"{LOCALE_DIR}/{DOMAIN}.pot"
     argv = {
-        "extract": ["extract", "-F", "babel.cfg", "-o", pot, "."],
+        "extract": ["extract", "-F", MAPPING, "-o", pot, "."],
         "init": ["init", "-i", pot, "-d", LOCALE_DIR, "-l", language or ""],
         "update": ["update", "-i", pot, "-d", LOCALE_DIR],
         "compile": ["compile", "-d", LOCALE_DIR, "--statistics"],
