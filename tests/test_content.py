@@ -92,3 +92,19 @@ def test_slug_suggestions():
     assert suggest_slug("Oita LSI") == "oita-lsi"
     assert suggest_slug("oita..lsi") == "oita-lsi"
     assert suggest_slug("..") == ""
+
+
+def test_a_story_as_a_file_and_as_a_bundle_too_is_an_error_naming_both(make_site):
+    """An editor moving a story into a folder for its photos, who leaves the old file: which one is the page?"""
+    root = make_site()
+    story = (root / "content/ko/stories/oita-lsi.md").read_text(encoding="utf-8")
+    (root / "content/ko/stories/oita-lsi").mkdir()
+    (root / "content/ko/stories/oita-lsi/index.md").write_text(story.replace("title: ", "title: 새 ", 1), encoding="utf-8")
+    before = {path: path.read_bytes() for path in (root / "content").rglob("*") if path.is_file()}
+    report = build_into(root)
+    assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
+        "content/ko/stories/oita-lsi.md: error: expected one file for each item, found content/ko/stories/oita-lsi/index.md too, "
+        "for the same item 'oita-lsi'; keep one of the two (a folder is a page bundle, with its photos) and delete the other"
+    ]
+    assert not (root / "public").exists()
+    assert {path: path.read_bytes() for path in (root / "content").rglob("*") if path.is_file()} == before

@@ -153,10 +153,33 @@ def read_content(
                         fix=did_you_mean(entry.name, [HOME_FILE, *SECTIONS]),
                     ),
                 )
-    unparsed = reader.present - {(item.lang, item.section, item.slug) for item in reader.items}
+    items = _one_file_per_item(reader)
+    unparsed = reader.present - {(item.lang, item.section, item.slug) for item in items}
     assets, problems = read_assets(config.root)
-    tree = ContentTree(reader.items, frozenset(unparsed), assets)
+    tree = ContentTree(items, frozenset(unparsed), assets)
     return tree, reader.diagnostics + problems
+
+
+def _one_file_per_item(reader: _Reader) -> list[SourceItem]:
+    """The items read, but for a second file of the same item (oita-lsi.md beside the bundle
+    oita-lsi/index.md), which is an error: either would silently hide the other's edits. The
+    serve's reread never meets one: it runs only after a build without errors."""
+    first: dict[tuple[str, str, str], str] = {}
+    items = []
+    for item in reader.items:
+        other = first.setdefault((item.lang, item.section, item.slug), item.path)
+        if other == item.path:
+            items.append(item)
+            continue
+        reader.problem(
+            item.path,
+            Message(
+                "expected one file for each item, found {other} too, for the same item {slug!r}; keep one of the two (a folder is a page bundle, with its photos) and delete the other",
+                other=other,
+                slug=item.slug,
+            ),
+        )
+    return items
 
 
 def reread(tree: ContentTree, root: Path, paths: list[str], cache: ParseCache, stamps: Mapping[str, tuple[int, int]]) -> tuple[ContentTree, list[Diagnostic]]:
