@@ -45,6 +45,33 @@ def _line(lines: list[str], index: int) -> str:
     return lines[index] if 0 <= index < len(lines) else ""
 
 
+# Spaces YAML does not read as spaces, which a Korean or Japanese keyboard types easily: after a ':' or
+# a '-', or in the indent, they make the line something else than was meant.
+_ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_ODD_SPACE = re.compile(rf"^ *(?:[{_ODD_SPACES}]|(?:- +)*(?:-|[^\s:#'\"][^:#]*:)[{_ODD_SPACES}])")  # ends with the space
+
+
+def _odd_space(lines: list[str], problem: str, context: str, at: Position | None, opened: Position | None) -> Found | None:
+    marks = [mark[0] for mark in (opened, at) if mark is not None]
+    if not marks:
+        return None
+    for index in range(max(0, min(marks) - 1), max(marks) + 1):
+        found = _ODD_SPACE.search(_line(lines, index))
+        if found is not None:
+            char = found.group()[-1]
+            space = {"\u3000": Message("a full-width space"), "\u00a0": Message("a no-break space")}.get(char) or Message("a special space")
+            return (
+                index,
+                found.end() - 1,
+                Message(
+                    "expected an ordinary space, found {space} (U+{code:04X}), which YAML does not read as a space; delete it and type an ordinary space (with the keyboard in half-width mode)",
+                    space=space,
+                    code=ord(char),
+                ),
+            )
+    return None
+
+
 def _tab(lines: list[str], problem: str, context: str, at: Position | None, opened: Position | None) -> Found | None:
     if at is None or ("tab" not in problem and "cannot start any token" not in problem):
         return None
@@ -224,4 +251,4 @@ def _tag(lines: list[str], problem: str, context: str, at: Position | None, open
     )
 
 
-_RULES = (_tag, _tab, _reserved_start, _unclosed_quote, _unclosed_bracket, _no_dash, _colon_in_value, _indentation)
+_RULES = (_tag, _odd_space, _tab, _reserved_start, _unclosed_quote, _unclosed_bracket, _no_dash, _colon_in_value, _indentation)
