@@ -2,10 +2,12 @@
 
 import html
 import re
+import xml.etree.ElementTree as ET
+from urllib.parse import urljoin
 
 import pytest
 
-from conftest import build_into
+from conftest import build_into, parse_html
 from sitegen.errors import Diagnostic
 from sitegen.render.links import find_written, page_findings, page_links, report_findings
 from sitegen.text.urlsafety import unsafe_urls
@@ -258,3 +260,27 @@ def test_a_broken_link_is_a_github_annotation_at_the_source_file(make_site):
 )
 def test_a_link_is_found_again_where_it_was_written(text, where):
     assert find_written([("a.md", text)], "x/") == (("a.md", *where) if where else None)
+
+
+def test_a_link_written_from_the_site_root_leads_there_under_a_folder_and_is_checked_where_written(make_site):
+    """An editor copies an address from the browser: /en/clusters/changwon/. The site is published under
+    /portal/, so the page links to it from where it is; a wrong one fails a strict build at the text."""
+    line = "See [Changwon](/en/clusters/changwon/) and [nowhere](/en/stories/nowhere/#top)."
+    text = f"---\ntitle: Oita\nsummary: Exports\n---\n{line}\n"
+    root = make_site({"content/en/stories/oita-lsi.md": text})
+    report = build_into(root, pdf=False, strict=True, base_url="https://example.org/portal/")
+    assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
+        f"content/en/stories/oita-lsi.md:5:{line.index('/en/stories/') + 1}: error: expected a link to a page of the site, "
+        "found '/en/stories/nowhere/#top' (no such file); correct the address or take the link out (on the page en/stories/oita-lsi/index.html:58)"
+    ]
+    (root / "content/en/stories/oita-lsi.md").write_text(text.replace("/en/stories/nowhere/#top", "/en/clusters/changwon/#main"), encoding="utf-8")
+    report = build_into(root, pdf=False, strict=True, base_url="https://example.org/portal/")
+    assert report.ok, [d.format() for d in report.diagnostics if d.severity != "note"]
+    page = "https://example.org/portal/en/stories/oita-lsi/"
+    links = {
+        a.text: urljoin(page, a.get("href")) for a in parse_html(root / "public/en/stories/oita-lsi/index.html").iter("a") if a.text in ("Changwon", "nowhere")
+    }
+    assert links == {"Changwon": "https://example.org/portal/en/clusters/changwon/", "nowhere": "https://example.org/portal/en/clusters/changwon/#main"}
+    feed = ET.fromstring((root / "public/en/feed.xml").read_bytes())
+    content = "".join(e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}content"))
+    assert 'href="https://example.org/portal/en/clusters/changwon/"' in content  # a feed reader is on no page of the site

@@ -12,6 +12,7 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, Message, Severity, describe
+from ..layout import CONTENT_DIR
 from ..text.urlsafety import Unsafe, scheme_of, unsafe_urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their
@@ -165,8 +166,8 @@ def page_findings(
             out.append(Finding(where, _unsafe_problem(unsafe), "error", unsafe[3], path, f"{path}:{unsafe[0]}"))
     for line, href, target, fragment in pages[path].links:
         if target in gone and target not in existing:
+            href, where = _written(path, href, target, locate)
             problem_text = Message("expected a link to a published page, found {href!r}, {why}", href=href, why=gone[target])
-            where = locate(path, href, target) if locate else None
             if where is None:
                 out.append(Finding((path, line, None), problem_text, "error", None, target))
             else:
@@ -178,12 +179,26 @@ def page_findings(
             broken = False
         else:
             continue
-        where = locate(path, href, target) if locate else None
+        href, where = _written(path, href, target, locate)
         if where is None:
             out.append(Finding((path, line, None), _broken(href) if broken else _no_anchor(href), "warning", None, target))
         else:
             out.append(Finding(where, _broken_fix(href) if broken else _no_anchor_fix(href), "warning", None, target, f"{path}:{line}"))
     return tuple(out)
+
+
+def _written(page: str, href: str, target: str, locate: Locate | None) -> tuple[str, Written | None]:
+    """The link as its source has it, and where: a link a text wrote from the site's root (/en/...), which
+    the page has relative to it (see render.pages._for_page), is told and found as it was written."""
+    if locate is None:
+        return href, None
+    climb = "../" * page.count("/")
+    if href.startswith(climb) and not href.startswith(climb + "../"):
+        rooted = "/" + href[len(climb) :]
+        where = locate(page, rooted, target)
+        if where is not None and where[1] is not None and where[0].startswith(CONTENT_DIR + "/"):
+            return rooted, where
+    return href, locate(page, href, target)
 
 
 def report_findings(findings: Mapping[str, Iterable[Finding]]) -> dict[Diagnostic, frozenset[str]]:

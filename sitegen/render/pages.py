@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from html import escape as escape_html
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -196,9 +197,9 @@ def make_environment(
         number=lambda value: i18n.number(value, language),
         money=lambda value: i18n.money(value.amount, value.currency, language) if isinstance(value, Money) else value,
         region=lambda key: config.region_name(key, language.code),
-        markdown=jinja2.pass_context(lambda context, text: Markup(_with_images(context, markdown.html(text)))),
+        markdown=jinja2.pass_context(lambda context, text: Markup(_for_page(context, markdown.html(text)))),
         # The same HTML as text, for XML that carries escaped HTML (Atom content type="html").
-        markdown_escaped=jinja2.pass_context(lambda context, text: _with_images(context, markdown.html(text))),
+        markdown_escaped=jinja2.pass_context(lambda context, text: _for_page(context, markdown.html(text))),
         # CSS strings are text: a translation's text, not its HTML.
         css_string=lambda text: css_string(i18n.text_of(text)),
         css_counter=lambda text: css_counter(i18n.text_of(text)),
@@ -211,8 +212,18 @@ def make_environment(
     return env
 
 
-def _with_images(context: Any, rendered: str) -> str:
-    """Markdown's HTML with its images as this page shows them (see render.images)."""
+# A link written from the site's root (/en/stories/oita-lsi/) leads there only where the site is
+# published at its host's root: it is written as the page's other links are (relative; absolute in a
+# feed or a print view), so that it works under a folder such as /portal/ and is checked as they are.
+_ROOTED = re.compile(r'(<a\s[^>]*?href=")/(?![/\\])')
+
+
+def _for_page(context: Any, rendered: str) -> str:
+    """Markdown's HTML with its links from the site's root, and its images, as this page shows them
+    (see render.images)."""
+    if 'href="/' in rendered:
+        root = context["shown"].link("x")[:-1]  # the site's root, as this page links to it
+        rendered = _ROOTED.sub(lambda match: match.group(1) + escape_html(root), rendered)
     if images.MARK not in rendered:
         return rendered
     site: Site = context["site"]
