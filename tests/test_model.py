@@ -148,3 +148,19 @@ def test_a_translation_that_fails_its_check_is_told_by_its_errors_not_said_to_be
     said = [d.format() for d in report.diagnostics if d.path == "content/en/stories/oita-lsi.md"]
     assert len(said) == 1 and said[0].startswith("content/en/stories/oita-lsi.md:2:9: error: region: expected one of"), said
     assert site.get("stories", "oita-lsi", "en").fallback  # shown in Korean meanwhile, as an untranslated item is
+
+
+@pytest.mark.parametrize("untranslated, severity", [("fallback", "note"), ("omit", "warning")])
+def test_a_translation_that_leaves_out_a_text_says_the_page_shows_the_source_text_there(make_site, untranslated, severity):
+    """An English story without its summary shows the Korean one on the English page, in lists and the feed:
+    a warning (so an error under --strict) where the site promises readers no Korean text."""
+    root = make_site({"content/en/stories/oita-lsi.md": "---\ntitle: Oita\n---\n## How it began\nAn exchange.\n"})
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"untranslated: {{en: {untranslated}}}\n", encoding="utf-8")
+    site, report = site_of(root)
+    said = [d.format() for d in report.diagnostics if d.path == "content/en/stories/oita-lsi.md" and d.field != "source_version"]
+    assert said == [
+        f"content/en/stories/oita-lsi.md: {severity}: summary: expected a translation of this text of content/ko/stories/oita-lsi.md, "
+        "found none, so the en page shows the ko text; translate it here (copy it if it is the same in both languages)"
+    ]
+    assert site.get("stories", "oita-lsi", "en").item.summary == "수출 계약 100만 달러"

@@ -504,10 +504,14 @@ def _join(
             continue
         if translation is not None:
             outdated = translation.source_version != source.version
-            problems = _check_neutral(source, translation, translatable(fields, translation.fields))
+            given = translatable(fields, translation.fields)
+            problems = _check_neutral(source, translation, given)
             diagnostics += problems
             if problems:
                 continue
+            diagnostics += [
+                _untranslated_field(translation, path, source.source.path, config) for path in sorted(translatable(fields, source.fields) - given, key=str)
+            ]
             data = _overlay(source.fields, translation.fields)
             text_lang, path = lang, translation.source.path
             made_from.append(path)
@@ -526,6 +530,22 @@ def _join(
         if lang != source_lang and (doc.fallback or doc.outdated) and not told:
             diagnostics.append(translation_note(doc, config))
     return Joined(inputs, documents, diagnostics)
+
+
+def _untranslated_field(translation: CheckedItem, path: tuple[Any, ...], source: str, config: SiteConfig) -> Diagnostic:
+    """A text the source has and its translation leaves out: the page shows the source's text there. A
+    warning where the source's text may not show: a language that must be complete, or leaves
+    untranslated items out."""
+    lang = translation.source.lang
+    severity: Severity = "warning" if lang in config.require_complete or config.omits(lang) else "note"
+    message = Message(
+        "expected a translation of this text of {source}, found none, so the {lang} page shows the {source_lang} text; "
+        "translate it here (copy it if it is the same in both languages)",
+        source=source,
+        lang=lang,
+        source_lang=config.source_language,
+    )
+    return Diagnostic(translation.source.path, None, None, ".".join(map(str, path)), message, severity)
 
 
 def left_out_note(source: CheckedItem, lang: str, config: SiteConfig) -> Diagnostic:
