@@ -135,7 +135,17 @@ def test_a_translation_uses_the_source_photo_unless_its_bundle_has_its_own(make_
         ("![사진](../../../../../secret.jpg)", {}, "which leads outside it"),
         ("![사진](notes.txt)", {"content/ko/stories/oita-lsi/notes.txt": "hello"}, "not an image"),
         ("![사진](broken.jpg)", {"content/ko/stories/oita-lsi/broken.jpg": photo(64, 48)[:300]}, "broken or truncated"),
-        ("![사진](fake.png)", {"content/ko/stories/oita-lsi/fake.png": b"not a png at all"}, "broken or truncated"),
+        (
+            "![사진](fake.png)",
+            {"content/ko/stories/oita-lsi/fake.png": b"not a png at all"},
+            "found a file whose content is not an image, not what its extension .png says",
+        ),
+        # Windows and macOS find Meeting.JPG for meeting.jpg; the web server does not.
+        (
+            "![사진](meeting.jpg)",
+            {"content/ko/stories/oita-lsi/Meeting.JPG": photo()},
+            "the folder has Meeting.JPG: write the name with the same capital and small letters",
+        ),
         ("![사진](evil.svg)", {"content/ko/stories/oita-lsi/evil.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'}, "SVG"),
         ("![](meeting.jpg)", {"content/ko/stories/oita-lsi/meeting.jpg": photo()}, "expected alt text"),
     ],
@@ -155,6 +165,19 @@ def test_a_decompression_bomb_is_refused(make_site: MakeSite, monkeypatch: pytes
     monkeypatch.setattr(images, "MAX_PIXELS", 1000)
     root = story_site(make_site, "![사진](big.png)", files={"content/ko/stories/oita-lsi/big.png": photo(64, 48, "PNG")})
     assert any("megapixel limit" in e for e in errors(build_into(root)))
+
+
+def test_a_scan_too_big_to_show_says_to_make_it_smaller_and_nothing_else(make_site: MakeSite, recwarn: pytest.WarningsRecorder):
+    """108 megapixels: past Pillow's own warning (89), which printed a line of Pillow's code to the editor."""
+    scan = io.BytesIO()
+    Image.new("1", (12000, 9000)).save(scan, "PNG")
+    root = story_site(make_site, "![도면](scan.png)", files={"content/ko/stories/oita-lsi/scan.png": scan.getvalue()})
+    assert [e for e in errors(build_into(root)) if "scan.png" in e] == [
+        "content/ko/stories/oita-lsi/index.md:11:1: error: body: expected an image file, found an image of 12000x9000 pixels, over the 100 "
+        "megapixel limit (a decompression bomb, or a scan to make smaller) at content/ko/stories/oita-lsi/scan.png; make it smaller "
+        "(a photo of 4,000 x 3,000 pixels is plenty for the web and for print) and save it again"
+    ]
+    assert [str(w.message) for w in recwarn] == []
 
 
 def test_a_phone_photo_is_turned_upright_and_published_without_exif(make_site: MakeSite):

@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import os
 import posixpath
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +181,9 @@ def load_images(
                 pictures[ref.legacy] = old
                 problems.append(_legacy_note(ref))
         if isinstance(found, Unreadable):
-            problems.append(_at(ref, Message("an image file"), Message("{why} at {path}", why=found.why, path=where), _fix(found)))
+            other = _other_case(root, where) if found.missing else None
+            fix = Message("the folder has {name}: write the name with the same capital and small letters", name=other) if other else _fix(found)
+            problems.append(_at(ref, Message("an image file"), Message("{why} at {path}", why=found.why, path=where), fix))
             continue
         pictures[ref.target] = found
         if lang == source_lang:  # a translation's bundle may hold its own image of the same name
@@ -193,6 +197,17 @@ def load_images(
                         problem = Message("expected an image file, found {why}; {fix}", why=mine.why, fix=_fix(mine))
                         problems.append(Diagnostic(own, None, None, None, problem))
     return pictures, problems
+
+
+def _other_case(root: Path, rel: str) -> str | None:
+    """A file beside `rel` whose name differs from its only in capital and small letters (Meeting.JPG for
+    meeting.jpg): the same file to Windows and macOS, another to the web server."""
+    folder, name = posixpath.split(rel)
+    try:
+        names = os.listdir(root / folder)
+    except OSError:
+        return None
+    return next((other for other in sorted(names) if other.lower() == name.lower() and other != name), None)
 
 
 def untranslated_alt(refs: Iterable[tuple[ImageRef, str, str]], source_lang: str) -> list[Diagnostic]:
@@ -246,9 +261,12 @@ class Unreadable:
     why: str
     missing: bool = False
     svg: bool = False  # an SVG refused for what it holds, not for what it is
+    fix: str | None = None  # when it is not to export the image again
 
 
 def _fix(found: Unreadable) -> str:
+    if found.fix is not None:
+        return found.fix
     if found.missing:
         return Message("put the image there, or correct the path (it is read from the folder of the file that names it)")
     if found.svg:
@@ -305,8 +323,10 @@ def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | Unr
 
     if expected == "HEIF" and not heif_opener():
         return Unreadable(HEIF_FIX)
+    smaller = Message("make it smaller (a photo of 4,000 x 3,000 pixels is plenty for the web and for print) and save it again")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        # MAX_PIXELS decides, and says so in words: Pillow's own warning would print a line of its code.
+        with warnings.catch_warnings(action="ignore", category=Image.DecompressionBombWarning), Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 return Unreadable(
@@ -315,7 +335,8 @@ def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | Unr
                         width=width,
                         height=height,
                         limit=MAX_PIXELS // 1_000_000,
-                    )
+                    ),
+                    fix=smaller,
                 )
             if image.format != expected:
                 extension = posixpath.splitext(path)[1]
@@ -327,7 +348,10 @@ def _raster(path: str, data: bytes, digest: str, expected: str) -> Picture | Unr
             image.load()
             orientation = image.getexif().get(0x0112, 1)
     except Image.DecompressionBombError:
-        return Unreadable(Message("an image over the {limit} megapixel limit (a decompression bomb)", limit=MAX_PIXELS // 1_000_000))
+        return Unreadable(Message("an image over the {limit} megapixel limit (a decompression bomb)", limit=MAX_PIXELS // 1_000_000), fix=smaller)
+    except Image.UnidentifiedImageError:  # its text names a memory address, not the file
+        extension = posixpath.splitext(path)[1]
+        return Unreadable(Message("a file whose content is not an image, not what its extension {extension} says", extension=extension))
     except Exception as exc:  # Pillow raises many kinds for broken files
         return Unreadable(Message("a broken or truncated image file ({kind}: {error})", kind=type(exc).__name__, error=str(exc)))
     if orientation in (5, 6, 7, 8):  # a phone's portrait photo, stored on its side
