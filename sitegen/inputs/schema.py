@@ -86,12 +86,13 @@ def _members() -> tuple[Field, ...]:
 
 def section_fields(section: str, config: SiteConfig) -> tuple[Field, ...]:
     """The schema of one section; regions come from the config."""
-    return _section_fields(section, tuple(config.regions))
+    names = tuple((name, key) for key, by_lang in config.regions.items() for name in by_lang.values())
+    return _section_fields(section, tuple(config.regions), names)
 
 
 @lru_cache(maxsize=64)
-def _section_fields(section: str, regions: tuple[str, ...]) -> tuple[Field, ...]:
-    region = v.one_of(regions)
+def _section_fields(section: str, regions: tuple[str, ...], names: tuple[tuple[str, str], ...] = ()) -> tuple[Field, ...]:
+    region = v.one_of(regions, names)
     title = Field("title", v.text, required=True, translatable=True, doc=Message("a title"))
     summary = Field("summary", v.text, required=True, translatable=True, doc=Message("a one-sentence summary"))
     body = Field("body", v.markdown, translatable=True)

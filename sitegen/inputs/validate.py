@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..errors import Diagnostic, Message, Severity, describe
+from ..errors import Diagnostic, Message, Severity, describe, did_you_mean
 from .yamlfile import Key, Parsed
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -162,12 +162,20 @@ def list_of(check: Check, what: str) -> Check:
     return check_list
 
 
-def one_of(choices: Iterable[str]) -> Check:
+def one_of(choices: Iterable[str], aliases: Iterable[tuple[str, str]] = ()) -> Check:
+    """One of `choices`; a wrong value is told the closest, or the choice an alias (a region's name,
+    as a page shows it) stands for."""
     names = sorted(choices)
+    meant = dict(aliases)
 
     def check_choice(value: Any) -> str:
         if value not in names:
-            raise Invalid(Message("one of {names}", names=", ".join(names)), value)
+            fix: str = ""
+            if isinstance(value, str) and value in meant:
+                fix = Message(" (did you mean '{name}'?)", name=meant[value])
+            elif isinstance(value, str):
+                fix = did_you_mean(value, names)
+            raise Invalid(Message("one of {names}", names=", ".join(names)), value, fix)
         return value
 
     return check_choice
