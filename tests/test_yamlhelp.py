@@ -98,6 +98,15 @@ MISTAKES = [
         ["전각 공백(U+3000)", "보통 공백을 입력하세요"],
     ),
     (
+        "a title with a colon in a word processor's curly quotes",
+        STORY,
+        story("title: 충청권–오이타 LSI 클러스터 교류", "title: “충청권: 오이타 LSI 클러스터 교류”"),
+        2,
+        8,
+        ["found curly ones “”", 'write them as straight quotes: title: "충청권: 오이타 LSI 클러스터 교류"'],
+        ["둥근 따옴표 “”이(가) 있습니다", '곧은 따옴표로 쓰세요: title: "충청권: 오이타 LSI 클러스터 교류"'],
+    ),
+    (
         "an unclosed double quote",
         STORY,
         story("title: 충청권", 'title: "충청권'),

@@ -11,6 +11,7 @@ from ..errors import Message
 Explained = tuple[int | None, int | None, str]  # 1-based line and column in the file, the message
 Found = tuple[int, int, str]  # what a rule finds: 0-based line and column in the text, the message
 
+_CURLY = "\u201c\u201d\u2018\u2019"  # “ ” ‘ ’: typed by a word processor or a phone
 _KEY = re.compile(r"\s*(?:-\s+)?([^\s:#'\"][^:#]*?):(?:\s|$)")
 
 
@@ -153,6 +154,18 @@ def _colon_in_value(lines: list[str], problem: str, context: str, at: Position |
     if key is not None and key.end() <= at[1]:
         name = key.group(1)
         value = line[key.end() :].strip()
+        if len(value) > 1 and value[0] in _CURLY and value[-1] in _CURLY:  # a word processor's quotes
+            fix = line[: key.end()].rstrip() + ' "' + value[1:-1].replace('"', '\\"') + '"'
+            return (
+                at[0],
+                line.index(value[0], key.end()),
+                Message(
+                    "expected straight quotes \" around a value with ':' in it, found curly ones {quote}, which YAML reads as letters; "
+                    "write them as straight quotes: {fix}",
+                    quote=value[0] + value[-1],
+                    fix=fix,
+                ),
+            )
         fix = line[: key.end()].rstrip() + f' "{value}"'
         return (
             at[0],
