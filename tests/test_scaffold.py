@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import build_into, errors
+from conftest import build_into, errors, parse_html
 from sitegen.cli import main
 
 
@@ -23,6 +23,15 @@ def test_new_files_build_as_they_are(make_site, capsys, kind, path):
     text = (root / path).read_text(encoding="utf-8")
     assert "(required)" in text
     assert errors(build_into(root, pdf=False)) == []
+    # A draft until the editor says otherwise: the placeholder text is never published by mistake.
+    page = {"cluster": "clusters/new-one", "story": "stories/new-one", "page": "new-one", "brochure": "brochures/new-one"}[kind]
+    assert not (root / f"public/ko/{page}/index.html").exists()
+    assert errors(build_into(root, pdf=False, drafts=True)) == []
+    banner = parse_html(root / f"public/ko/{page}/index.html").find(".//p[@class='notice notice-held']")
+    assert banner is not None and "초안" in "".join(banner.itertext())
+    (root / path).write_text(text.replace("draft: true\n", ""), encoding="utf-8")
+    assert errors(build_into(root, pdf=False)) == []
+    assert (root / f"public/ko/{page}/index.html").exists()
 
 
 def test_new_refuses_a_bad_slug_and_an_existing_file(make_site, capsys):
