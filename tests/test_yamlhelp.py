@@ -417,6 +417,15 @@ MISTAKES = [
         ["'---' 두 줄 사이로 머리말(front matter)이 있어야 하는데 없습니다"],
     ),
     (
+        "a story without the '---' line that ends its front matter",
+        STORY,
+        GOOD_STORY.replace("---\n## 교류", "## 교류"),
+        1,
+        1,
+        ["expected a '---' line that ends the front matter opened here, found none", "after the last field, before the body"],
+        ["머리말(front matter)을 끝내는 '---' 줄이 있어야 하는데 없습니다", "본문 앞에 '---'만 있는 줄을 넣으세요"],
+    ),
+    (
         "a list for a title",
         STORY,
         story("title: 충청권–오이타 LSI 클러스터 교류", "title: []"),

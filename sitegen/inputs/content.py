@@ -404,6 +404,11 @@ def parse_item(raw: bytes, rel: str, lang: str, section: str, slug: str) -> Sour
     try:
         if rel.endswith(".md"):
             match = FRONT_MATTER.match(text)
+            if not match and text.startswith("---\n"):
+                unclosed = Message(
+                    "expected a '---' line that ends the front matter opened here, found none; add a line with only '---' after the last field, before the body"
+                )
+                return Diagnostic(rel, 1, 1, None, unclosed)
             if not match:
                 return Diagnostic(rel, 1, 1, None, Message("expected front matter between two '---' lines at the top, found none"))
             parsed = parse_yaml(match.group(1) or "", line_offset=1)
