@@ -17,7 +17,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from test_yamlhelp import CLUSTER, MISTAKES, cluster, diagnostics
 
-from conftest import build_into, errors
+from conftest import FIXTURES, build_into, errors
 from sitegen.cli import main
 from sitegen.errors import Diagnostic, Message
 from sitegen.messages import CATALOGS, available, chosen, translator, use
@@ -457,6 +457,15 @@ EDITOR_MISTAKES = [
         "content/ko/pages/program.md:2:1: error: body: ",
         ["expected a body of at most 100,000 characters (split it into several pages), found 112,005 characters"],
         ["100,000자 이하의 본문(여러 페이지로 나누세요)이어야 하는데 112,005자입니다"],
+    ),
+    (
+        "a story naming a cluster the site does not have",
+        {"content/ko/stories/oita-lsi.md": (FIXTURES / "mini/content/ko/stories/oita-lsi.md").read_text(encoding="utf-8").replace("[changwon]", "[changwun]")},
+        ["check"],
+        1,
+        "content/ko/stories/oita-lsi.md:6:12: error: clusters: ",
+        ["expected a cluster slug (changwon), found 'changwun'"],
+        ["클러스터 슬러그(changwon)여야 하는데 'changwun'입니다"],
     ),
     # Names that do not exist
     (

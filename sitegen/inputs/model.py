@@ -622,15 +622,19 @@ def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], fail
     return out
 
 
+# What each kind of item is called in a message, in the editor's language.
+KIND_WORDS = {"cluster": Message("cluster"), "story": Message("story"), "page": Message("page")}
+
+
 def unknown_slug(kind: str, slug: str, sources: Mapping[Key, CheckedItem]) -> str:
     """'expected a cluster slug (a, b), found 'x'', or with many, the closest ones."""
     section = BrochureSection(kind).section
     known = sorted(s for sec, s in sources if sec == section)
     if len(known) <= 8:
-        return Message("expected a {kind} slug ({known}), found {slug!r}", kind=kind, known=", ".join(known), slug=slug)
+        return Message("expected a {kind} slug ({known}), found {slug!r}", kind=KIND_WORDS[kind], known=", ".join(known), slug=slug)
     close = difflib.get_close_matches(slug, known, n=3)
     hint = Message(" (did you mean {names}?)", names=", ".join(close)) if close else ""
-    return Message("expected one of the {count} {section} slugs, found {slug!r}{hint}", count=len(known), section=section, slug=slug, hint=hint)
+    return Message("expected one of the {count} {section} slugs, found {slug!r}{hint}", count=len(known), section=KIND_WORDS[kind], slug=slug, hint=hint)
 
 
 def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
