@@ -24,7 +24,7 @@ from .inputs.content import ContentTree, ParseCache, SourceItem, read_content, r
 from .inputs.files import Refused, read_input
 from .inputs.i18n import Catalogs, load_catalogs, untranslated
 from .inputs.images import PictureCache, load_images, untranslated_alt
-from .inputs.model import ModelMemo, Site, build_site, markdown_texts
+from .inputs.model import ModelMemo, Site, build_site, markdown_texts, unchecked_references
 from .inputs.publishing import Publishing, today
 from .inputs.schema import CheckedItem, check_item
 from .layout import ASSETS_DIR, CONFIG_NAME, CONTENT_DIR, HOME, LOCALE_DIR, SECTIONS, TEMPLATES_DIR, identify
@@ -165,7 +165,7 @@ def _read(
         failed = tree.failed(checked)
         publishing = Publishing(_today(options), options.drafts, options.future)
         site, problems = build_site(checked, config, languages, failed, tree.assets, state.model, publishing)
-        report.diagnostics += problems
+        report.diagnostics += problems + unchecked_references(tree.items, checked, failed, config.source_language)
     with clock("read images"):
         refs = [(ref, item.source.lang) for item in checked for ref in item.images]
         pictures, problems = load_images(options.source, refs, config.source_language, site.languages, state.pictures, state.stamps)

@@ -164,3 +164,16 @@ def test_a_translation_that_leaves_out_a_text_says_the_page_shows_the_source_tex
         "found none, so the en page shows the ko text; translate it here (copy it if it is the same in both languages)"
     ]
     assert site.get("stories", "oita-lsi", "en").item.summary == "수출 계약 100만 달러"
+
+
+def test_a_brochure_with_a_bad_field_still_has_its_missing_sections_told_in_the_same_build(make_site):
+    brochure = (
+        "title: 안내\nsummary: 요약\ncover: {text: 표지}\nsubtitle: [not, text]\nsections:\n  - story: oita-lsii\n  - page: Program\nback_page: contacts\n"
+    )
+    _, report = site_of(make_site({"content/ko/brochures/guide.yaml": brochure}))
+    assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
+        "content/ko/brochures/guide.yaml:4:11: error: subtitle: expected text, found a list",
+        "content/ko/brochures/guide.yaml:6:12: error: sections.0.story: expected a story slug (oita-lsi), found 'oita-lsii'",
+        "content/ko/brochures/guide.yaml:7:11: error: sections.1.page: expected a slug of lowercase letters, digits and hyphens, found 'Program'",
+        "content/ko/brochures/guide.yaml:8:12: error: back_page: expected a page slug (program), found 'contacts'",
+    ]

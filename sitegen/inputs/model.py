@@ -14,9 +14,10 @@ from ..errors import Diagnostic, Message, Severity, describe
 from ..layout import HOME
 from . import publishing as pub
 from .config import SiteConfig
-from .content import Asset
+from .content import Asset, SourceItem
 from .images import Picture
 from .schema import CheckedItem, section_fields, translatable
+from .validate import SLUG_RE
 
 
 @dataclass(frozen=True)
@@ -368,10 +369,7 @@ def _model_item(last: _LastModel, key: Key, memo: dict[Key, Joined] | None) -> t
     section = key[0]
     source = last.sources[key]
     diagnostics: list[Diagnostic] = []
-    if section == "stories":
-        diagnostics += _check_clusters(source, last.sources, last.failed, last.config.source_language)
-    if section == "brochures":
-        diagnostics += _check_brochure(source, last.sources, last.failed, last.config.source_language)
+    diagnostics += check_references(source.source, source.fields, last.sources, last.failed, last.config.source_language)
     translations = last.translations.get(key, {})
     failed = frozenset(lang for lang in last.wanted if (lang, *key) in last.failed)  # translations with errors of their own
     inputs = (source, tuple(translations.get(lang) for lang in last.wanted), last.wanted, failed)
@@ -613,13 +611,16 @@ def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
     )
 
 
-def _check_clusters(story: CheckedItem, sources: Mapping[Key, CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
-    out = []
-    for index, slug in enumerate(story.fields.get("clusters", ())):
-        if ("clusters", slug) not in sources and (source_lang, "clusters", slug) not in failed:
-            line, column = story.source.parsed.mark(("clusters", index)) or (None, None)
-            out.append(Diagnostic(story.source.path, line, column, "clusters", unknown_slug("cluster", slug, sources)))
-    return out
+def unchecked_references(items: Iterable[SourceItem], checked: Iterable[CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
+    """check_references of the source items that did not pass their own check (`items`: every item read)."""
+    passed = {item.source.path: item for item in checked}
+    sources = {item.source.key: item for item in passed.values() if item.source.lang == source_lang}
+    return [
+        d
+        for item in items
+        if item.lang == source_lang and item.path not in passed
+        for d in check_references(item, item.parsed.data, sources, failed, source_lang)
+    ]
 
 
 # What each kind of item is called in a message, in the editor's language.
@@ -637,24 +638,26 @@ def unknown_slug(kind: str, slug: str, sources: Mapping[Key, CheckedItem]) -> st
     return Message("expected one of the {count} {section} slugs, found {slug!r}{hint}", count=len(known), section=KIND_WORDS[kind], slug=slug, hint=hint)
 
 
-def _check_brochure(brochure: CheckedItem, sources: Mapping[Key, CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
-    """Every section a brochure pulls in must exist."""
+def check_references(item: SourceItem, fields: Mapping[str, Any], sources: Mapping[Key, CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
+    """Every item a story (its clusters) or a brochure (its sections, its back page) names must exist.
+    `fields`: the item's checked fields, or, for an item that failed its own check, its fields as
+    written, so that all of its errors are told at once; a value that is no slug has its own error."""
+    references: list[tuple[tuple[Any, ...], str, Any]] = []
+    if item.section == "stories" and isinstance(fields.get("clusters"), (list, tuple)):
+        references += [(("clusters", i), "cluster", slug) for i, slug in enumerate(fields["clusters"])]
+    if item.section == "brochures" and isinstance(fields.get("sections"), (list, tuple)):
+        entries = [(i, entry) for i, entry in enumerate(fields["sections"]) if isinstance(entry, Mapping)]
+        references += [(("sections", i, kind), kind, entry[kind]) for i, entry in entries for kind in ("page", "cluster", "story") if kind in entry]
+    if item.section == "brochures" and "back_page" in fields:
+        references.append((("back_page",), "page", fields["back_page"]))
     out = []
-    parsed = brochure.source.parsed
-    references: list[tuple[tuple[Any, ...], str, Any]] = [
-        (("sections", i, kind), kind, entry[kind])
-        for i, entry in enumerate(brochure.fields["sections"])
-        for kind in ("page", "cluster", "story")
-        if kind in entry
-    ]
-    if "back_page" in brochure.fields:
-        references.append((("back_page",), "page", brochure.fields["back_page"]))
     for path, kind, slug in references:
         section = BrochureSection(kind).section
-        if (section, slug) not in sources and (source_lang, section, slug) not in failed:
-            line, column = parsed.mark(path) or (None, None)
-            out.append(Diagnostic(brochure.source.path, line, column, ".".join(map(str, path)), unknown_slug(kind, slug, sources)))
-    return out  # its cover is read and checked as every image is (inputs.images)
+        if isinstance(slug, str) and SLUG_RE.fullmatch(slug) and (section, slug) not in sources and (source_lang, section, slug) not in failed:
+            line, column = item.parsed.mark(path) or (None, None)
+            field = "clusters" if path[0] == "clusters" else ".".join(map(str, path))
+            out.append(Diagnostic(item.path, line, column, field, unknown_slug(kind, slug, sources)))
+    return out  # a brochure's cover is read and checked as every image is (inputs.images)
 
 
 def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[tuple[str, ...]]) -> list[Diagnostic]:
