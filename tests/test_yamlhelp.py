@@ -107,6 +107,15 @@ MISTAKES = [
         ["둥근 따옴표 “”이(가) 있습니다", '곧은 따옴표로 쓰세요: title: "충청권: 오이타 LSI 클러스터 교류"'],
     ),
     (
+        "a line of the body that lost its indent",
+        CLUSTER,
+        cluster("\n  현장 맞춤형", "\n현장 맞춤형"),
+        13,
+        1,
+        ["expected this line of 'body' indented like the lines above it", "put 2 spaces before it"],
+        ["'body'의 이 줄은 위의 줄들처럼 들여써야 하는데", "앞에 공백 2칸을 넣으세요"],
+    ),
+    (
         "an unclosed double quote",
         STORY,
         story("title: 충청권", 'title: "충청권'),

@@ -194,6 +194,38 @@ def _no_colon(lines: list[str], index: int) -> Found:
     )
 
 
+_BLOCK_TEXT = re.compile(r"([^\s:#'\"][^:#]*):[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
+
+def _outside_block_text(lines: list[str], problem: str, context: str, at: Position | None, opened: Position | None) -> Found | None:
+    """A line of a '|' text (a body) that lost its indent: YAML takes it for a field."""
+    index = opened[0] if opened is not None else at[0] if at is not None else None
+    if index is None or not _line(lines, index).strip() or _indent(_line(lines, index)) > 0:
+        return None
+    indents = []
+    for above in range(index - 1, -1, -1):
+        line = lines[above]
+        if not line.strip():
+            continue
+        if _indent(line) > 0:
+            indents.append(_indent(line))
+            continue
+        block = _BLOCK_TEXT.match(line)
+        if block is None or not indents:
+            return None
+        return (
+            index,
+            0,
+            Message(
+                "expected this line of '{name}' indented like the lines above it, found it at the start of the line, where YAML takes it for a new field; "
+                "put {spaces} spaces before it, as before every line of the text",
+                name=block.group(1).strip(),
+                spaces=indents[-1],
+            ),
+        )
+    return None
+
+
 def _no_dash(lines: list[str], problem: str, context: str, at: Position | None, opened: Position | None) -> Found | None:
     if "could not find expected ':'" not in problem or opened is None:
         return None
@@ -264,4 +296,4 @@ def _tag(lines: list[str], problem: str, context: str, at: Position | None, open
     )
 
 
-_RULES = (_tag, _odd_space, _tab, _reserved_start, _unclosed_quote, _unclosed_bracket, _no_dash, _colon_in_value, _indentation)
+_RULES = (_tag, _odd_space, _outside_block_text, _tab, _reserved_start, _unclosed_quote, _unclosed_bracket, _no_dash, _colon_in_value, _indentation)
