@@ -27,7 +27,7 @@ CASES = {
     "deep-nesting.md": "content/ko/stories/hostile.md:3:",
     "duplicate-keys.md": "content/ko/stories/hostile.md:6:1: error: title: expected each field once, found it again (first at line 2); keep one of the two and delete the other",
     "tabs.md": "content/ko/stories/hostile.md:5:1: error: expected spaces at the start of the line, found a tab; YAML indents with spaces only",
-    "nul-byte.md": "content/ko/stories/hostile.md:2:11: error: expected visible text, found a null character (U+0000), an invisible character pasted from another program: delete it",
+    "nul-byte.md": "content/ko/stories/hostile.md:2:9: error: expected visible text, found a null character (U+0000), an invisible character pasted from another program: delete it",
     "python-tag.md": "content/ko/stories/hostile.md:2:8: error: expected a plain value, found the YAML tag '!!python/object/apply:os.system', which sitegen does not read; take the tag out",
     "mixed-encoding.md": "content/ko/stories/hostile.md:3:10: error: expected UTF-8 text, found byte 0xbf; save the file as UTF-8",
 }

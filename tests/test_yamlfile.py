@@ -54,3 +54,10 @@ def test_billion_laughs_does_not_explode():
 def test_deep_nesting_is_refused_with_a_line():
     with pytest.raises(YamlError, match="levels of nesting"):
         parse_yaml("a: " + "[" * 200 + "]" * 200 + "\n")
+
+
+@pytest.mark.parametrize("before", ["summary: ab", "summary: 라마"])  # libyaml counts the bytes of the UTF-8: Korean has three
+def test_a_control_character_is_found_at_its_column_after_korean_text_too(before):
+    with pytest.raises(YamlError) as found:
+        parse_yaml(f"title: 충청권\n{before}\x0b바\n")
+    assert (found.value.line, found.value.column) == (2, len(before) + 1)

@@ -76,8 +76,11 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
     except yaml.MarkedYAMLError as exc:
         raise YamlError(*explain(text, exc, line_offset)) from None
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1 + line_offset
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        position = exc.position
+        if text[position : position + 1] != chr(exc.character):  # libyaml counts the bytes of the UTF-8
+            position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+        line = text[:position].count("\n") + 1 + line_offset
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
         raise YamlError(line, column, controls.invisible(chr(exc.character))) from None
     except yaml.YAMLError as exc:
         raise YamlError(None, None, Message("expected valid YAML, found {error}", error=str(exc))) from None
