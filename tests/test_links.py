@@ -284,3 +284,13 @@ def test_a_link_written_from_the_site_root_leads_there_under_a_folder_and_is_che
     feed = ET.fromstring((root / "public/en/feed.xml").read_bytes())
     content = "".join(e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}content"))
     assert 'href="https://example.org/portal/en/clusters/changwon/"' in content  # a feed reader is on no page of the site
+
+
+@pytest.mark.parametrize("written", ["../clusters/changwon.yaml", "../../clusters/changwon.yaml"])  # from the file's folder, or from the page
+def test_a_link_to_a_content_file_by_its_name_is_told_the_page_address(make_site, written):
+    root = make_site({"content/en/stories/oita-lsi.md": f"---\ntitle: Oita\nsummary: Exports\n---\nSee [Changwon]({written}).\n"})
+    report = build_into(root, pdf=False)
+    assert [d.format() for d in report.diagnostics if d.path == "content/en/stories/oita-lsi.md" and d.severity == "warning"] == [
+        f"content/en/stories/oita-lsi.md:5:16: warning: expected a link to a page of the site, found {written!r}, the name of its file; "
+        "link to the page's address instead: /en/clusters/changwon/ (on the page en/stories/oita-lsi/index.html:58)"
+    ]

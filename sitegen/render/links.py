@@ -4,6 +4,7 @@ URL in it against the schemes a page may use."""
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -12,8 +13,9 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, Message, Severity, describe
-from ..layout import CONTENT_DIR
+from ..layout import CONTENT_DIR, identify
 from ..text.urlsafety import Unsafe, scheme_of, unsafe_urls
+from . import urls
 
 # The pages are our templates' output, well-formed and quoted: a regular expression reads their
 # links far faster than an HTML parser (the check runs over every page of every build).
@@ -182,8 +184,17 @@ def page_findings(
         href, where = _written(path, href, target, locate)
         if where is None:
             out.append(Finding((path, line, None), _broken(href) if broken else _no_anchor(href), "warning", None, target))
+            continue
+        address = _address_of_file(where[0], href, target, existing) if broken else None
+        if address is not None:
+            problem = Message(
+                "expected a link to a page of the site, found {href!r}, the name of its file; link to the page's address instead: {address}",
+                href=href,
+                address=address,
+            )
         else:
-            out.append(Finding(where, _broken_fix(href) if broken else _no_anchor_fix(href), "warning", None, target, f"{path}:{line}"))
+            problem = _broken_fix(href) if broken else _no_anchor_fix(href)
+        out.append(Finding(where, problem, "warning", None, target, f"{path}:{line}"))
     return tuple(out)
 
 
@@ -199,6 +210,23 @@ def _written(page: str, href: str, target: str, locate: Locate | None) -> tuple[
         if where is not None and where[1] is not None and where[0].startswith(CONTENT_DIR + "/"):
             return rooted, where
     return href, locate(page, href, target)
+
+
+def _address_of_file(source: str, href: str, target: str, existing: Collection[str]) -> str | None:
+    """The address of the page made from the content file a link names by its file name: read from the
+    folder of `source`, the file it is written in (../clusters/x.md), or from the page (`target`)."""
+    try:
+        path = unquote(urlsplit(href).path)
+    except ValueError:
+        return None
+    if not path.endswith((".md", ".yaml")):
+        return None
+    for rel in (posixpath.normpath(posixpath.join(posixpath.dirname(source), path)), f"{CONTENT_DIR}/{target}"):
+        found = identify(rel)
+        address = urls.item_path(found[1], found[2], found[0]) if found else None
+        if address is not None and urls.output_file(address) in existing:
+            return "/" + address
+    return None
 
 
 def report_findings(findings: Mapping[str, Iterable[Finding]]) -> dict[Diagnostic, frozenset[str]]:
