@@ -177,3 +177,34 @@ def test_a_brochure_with_a_bad_field_still_has_its_missing_sections_told_in_the_
         "content/ko/brochures/guide.yaml:7:11: error: sections.1.page: expected a slug of lowercase letters, digits and hyphens, found 'Program'",
         "content/ko/brochures/guide.yaml:8:12: error: back_page: expected a page slug (program), found 'contacts'",
     ]
+
+
+GUIDE = "title: 안내\nsummary: 요약\ncover: {text: 표지}\nsections:\n  - text: 첫 절\n  - story: oita-lsi\n"
+GUIDE_EN = "source_version: {version}\ntitle: Guide\nsummary: Summary\ncover: {{text: Cover}}\nsections:\n  - text: First part\n  - story: oita-lsi\n"
+
+
+def test_a_section_added_to_the_source_leaves_the_translation_out_of_date_not_wrong(make_site):
+    """The Korean editor adds a section: the translations are out of date, which blocks nobody's build."""
+    root = make_site({"content/ko/brochures/guide.yaml": GUIDE, "content/en/brochures/guide.yaml": GUIDE_EN.format(version="0123456789ab")})
+    guide = root / "content/ko/brochures/guide.yaml"
+    guide.write_text(GUIDE.replace("sections:\n", "sections:\n  - text: 새 절\n"), encoding="utf-8")
+    site, report = site_of(root)
+    assert report.ok
+    said = [d.format() for d in report.diagnostics if d.path == "content/en/brochures/guide.yaml"]
+    assert said == [
+        "content/en/brochures/guide.yaml:6:3: note: sections: expected the 3 entries content/ko/brochures/guide.yaml now has, found the 2 it had "
+        "when this was translated; until this file is updated, the en site shows the item as untranslated (`sitegen i18n status` shows what changed)"
+    ]
+    english = site.get("brochures", "guide", "en")
+    assert english.fallback and english.item.title == "안내"
+
+
+def test_a_translation_of_the_current_source_with_a_section_too_few_is_an_error(make_site):
+    root = make_site({"content/ko/brochures/guide.yaml": GUIDE})
+    version = next(c.version for c in read_and_check(root, {}, {})[2] if c.source.slug == "guide")
+    (root / "content/en/brochures").mkdir()
+    (root / "content/en/brochures/guide.yaml").write_text(GUIDE_EN.format(version=version).replace("  - story: oita-lsi\n", ""), encoding="utf-8")
+    _, report = site_of(root)
+    assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
+        "content/en/brochures/guide.yaml:6:3: error: sections: expected 2 entries as in content/ko/brochures/guide.yaml, found 1; translate each entry in its place"
+    ]

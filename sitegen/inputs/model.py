@@ -493,6 +493,10 @@ def _join(
     for lang in wanted:
         translation = translations.get(lang) if lang != source_lang else None
         told = lang in inputs[3]  # a translation that did not pass its check: its errors say so, not a note that it is missing
+        moved = _moved_entries(source, translation) if translation is not None and translation.source_version != source.version else []
+        if moved and translation is not None:  # the source gained or lost a section since: out of date, not wrong
+            diagnostics.append(_moved_note(source, translation, moved[0], config))
+            translation, told = None, True  # shown as an untranslated item is, until it is updated
         data = source.fields
         text_lang, path, made_from = source_lang, source.source.path, [source.source.path]
         outdated = False
@@ -663,24 +667,15 @@ def check_references(item: SourceItem, fields: Mapping[str, Any], sources: Mappi
 def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[tuple[str, ...]]) -> list[Diagnostic]:
     """A translation may repeat a language-neutral value, never change it."""
     out = []
-    for name, value in translation.fields.items():
-        base = source.fields.get(name)
-        if _is_entries(value) and _is_entries(base) and len(value) != len(base):
-            line, column = translation.source.parsed.mark((name,)) or (None, None)
-            out.append(
-                Diagnostic(
-                    translation.source.path,
-                    line,
-                    column,
-                    name,
-                    Message(
-                        "expected {count} entries as in {source}, found {found}; translate each entry in its place",
-                        count=len(base),
-                        source=source.source.path,
-                        found=len(value),
-                    ),
-                )
-            )
+    for name in _moved_entries(source, translation):  # the source's own version: the translator's slip
+        line, column = translation.source.parsed.mark((name,)) or (None, None)
+        message = Message(
+            "expected {count} entries as in {source}, found {found}; translate each entry in its place",
+            count=len(source.fields[name]),
+            source=source.source.path,
+            found=len(translation.fields[name]),
+        )
+        out.append(Diagnostic(translation.source.path, line, column, name, message))
     if out:
         return out
     for path, value in _leaves(translation.fields):
@@ -706,6 +701,30 @@ def _check_neutral(source: CheckedItem, translation: CheckedItem, allowed: set[t
                 )
             )
     return out
+
+
+def _moved_entries(source: CheckedItem, translation: CheckedItem) -> list[str]:
+    """The fields of entries (a brochure's sections) whose translation has more or fewer than the source."""
+    return [
+        name for name, value in translation.fields.items() if _is_entries(value) and _is_entries(base := source.fields.get(name)) and len(value) != len(base)
+    ]
+
+
+def _moved_note(source: CheckedItem, translation: CheckedItem, name: str, config: SiteConfig) -> Diagnostic:
+    """A translation made before the source gained or lost entries: it cannot be laid over the source, and
+    the item is shown (or left out) as an untranslated one is, with a note as loud as that one's."""
+    lang = translation.source.lang
+    severity: Severity = "warning" if lang in config.require_complete else "note"
+    line, column = translation.source.parsed.mark((name,)) or (None, None)
+    message = Message(
+        "expected the {count} entries {source} now has, found the {found} it had when this was translated; until this file is updated, "
+        "the {lang} site shows the item as untranslated (`sitegen i18n status` shows what changed)",
+        count=len(source.fields[name]),
+        source=source.source.path,
+        found=len(translation.fields[name]),
+        lang=lang,
+    )
+    return Diagnostic(translation.source.path, line, column, name, message, severity)
 
 
 def _plain(value: Any) -> Any:
