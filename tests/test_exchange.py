@@ -854,3 +854,21 @@ def test_each_format_says_new_current_and_outdated_as_readme_s_table_does(portal
         "po": ["#, fuzzy"],
     }[fmt]
     assert all(mark in text for mark in written)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])  # what a Windows tool may save it as
+def test_an_xliff_saved_with_a_byte_order_mark_or_in_utf16_is_read_as_xliff(rich, tmp_path, capsys, encoding):
+    file = export(rich, tmp_path / "en.xlf", "--lang", "en", "stories/rich")
+    translate_all(file, mark="[EN] ")
+    file.write_text(file.read_text(encoding="utf-8"), encoding=encoding)
+    assert imported(rich, file, capsys) == (0, "")
+    assert "[EN] " in (rich / "content/en/stories/rich.md").read_text(encoding="utf-8")
+
+
+def test_the_same_file_imported_twice_is_no_edit_the_second_time(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "en.xlf", "--lang", "en", "stories/rich")
+    translate_all(file, mark="[EN] ")
+    assert imported(rich, file, capsys) == (0, "")
+    first = tree_bytes(rich / "content")
+    assert imported(rich, file, capsys) == (0, "")  # not 'changed since the export': this very import changed it
+    assert tree_bytes(rich / "content") == first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 from dataclasses import dataclass
@@ -140,7 +141,15 @@ def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: l
 
 def read_exchange(data: bytes) -> tuple[Exchange | None, list[Problem]]:
     """An exchange file of any format: XML (XLIFF 1.2 or 2, told apart by namespace) or PO."""
-    return read_xliff(data) if data.lstrip().startswith(b"<") else read_po(data)
+    return read_xliff(data) if _is_xml(data) else read_po(data)
+
+
+def _is_xml(data: bytes) -> bool:
+    """Whether the file starts with '<', after the byte-order mark a Windows tool may put first (in UTF-8 or UTF-16)."""
+    for mark, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(mark):
+            return data[:400].decode(codec, errors="ignore").lstrip("\ufeff").lstrip().startswith("<")
+    return data.lstrip().startswith(b"<")
 
 
 @dataclass(frozen=True)
@@ -199,23 +208,24 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             continue
         found += _check_units(where, config, source, item)
         found += _write_problems(config, expected)
-        if _digest(config, expected) != item.translation_digest and not force:
-            changed = Message(
-                "expected {path} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
-                path=expected,
-            )
-            said(item.line, changed)
-        plans.append((source, item, expected))
+        plans.append((source, item, expected, _digest(config, expected) != item.translation_digest and not force))
     if any(d.severity == "error" for d in found):
         return [], found
     files = []
-    for source, item, expected in plans:
+    for source, item, expected, edited in plans:
         local = _local(config, expected, lang, source)
         returned = {u.id: u.target for u in item.units if u.target is not None}
         if not returned:  # nothing translated yet: no file to write
             continue
         done = all(u.target is not None and u.state == "translated" for u in item.units)
         text = rebuild(config, source, local, returned, item.source_version if done else None)
+        # Changed since the export, but not to what this import writes (which is the same file imported again).
+        if edited and _read_local(config, expected) != text.encode("utf-8"):
+            changed = Message(
+                "expected {path} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
+                path=expected,
+            )
+            said(item.line, changed)
         found += _check_file(where, item.line, config, source, expected, lang, text)
         files.append((expected, text, item.source_version if done else None))
     if any(d.severity == "error" for d in found):
