@@ -304,6 +304,23 @@ def test_a_source_changed_since_the_export_is_named_and_stays_out_of_date(portal
     assert "source_version: a39afb536e60" in (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
 
 
+@BOTH
+def test_a_source_text_the_agency_edited_is_refused_when_the_source_is_as_exported(portal, tmp_path, capsys, fmt):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *fmt.args)
+    translate_all(file, mark="", fmt=fmt)
+    tree, found = units(file, fmt)
+    unit = found[f"content/ko/stories/oita-lsi/index.md#{fmt.id('body#2')}"]
+    source = fmt.source(unit)
+    source.text = source.text.replace("만남", "만남들")
+    tree.write(str(file), xml_declaration=True, encoding="UTF-8")
+    before = tree_bytes(portal / "content")
+    assert refused(portal, file, capsys) == [
+        f"{file}:{fmt.target(unit).sourceline}: error: body#2: expected the source text as exported, found it edited in the file, while "
+        "content/ko/stories/oita-lsi/index.md:21 has not changed since; put the source back as it was (translations go in the target only)"
+    ]
+    assert tree_bytes(portal / "content") == before
+
+
 @pytest.mark.parametrize("args", [(), ("--format", "xliff2"), ("--format", "po")], ids=["xliff12", "xliff2", "po"])
 def test_a_translation_edited_here_since_the_export_needs_force(portal, tmp_path, capsys, args):
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", *args)

@@ -304,7 +304,15 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
             gone = Message("expected a unit of {path}, found {unit}, which it no longer has; export the file again", path=item.source_path, unit=unit.id)
             said(unit.line, unit.id, gone)
             continue
-        if unit.source != mine.source:
+        if unit.source != mine.source and item.source_version == source.version:  # the source is as exported: the file's was edited
+            edited = Message(
+                "expected the source text as exported, found it edited in the file, while {path}:{line} has not changed since; "
+                "put the source back as it was (translations go in the target only)",
+                path=item.source_path,
+                line=mine.line,
+            )
+            said(unit.line, unit.id, edited)
+        elif unit.source != mine.source:
             changed = Message(
                 "the source changed since the export ({path}:{line}); the translation is imported as made from the old source and stays marked out of date",
                 path=item.source_path,
