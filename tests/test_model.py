@@ -208,3 +208,16 @@ def test_a_translation_of_the_current_source_with_a_section_too_few_is_an_error(
     assert [d.format() for d in report.diagnostics if d.severity == "error"] == [
         "content/en/brochures/guide.yaml:6:3: error: sections: expected 2 entries as in content/ko/brochures/guide.yaml, found 1; translate each entry in its place"
     ]
+
+
+def test_a_translation_whose_text_is_the_korean_source_word_for_word_says_so_at_its_line(make_site):
+    """A CAT tool that copies the source into an empty target: the English page would show Korean."""
+    root = make_site({"content/en/stories/oita-lsi.md": "---\ntitle: Oita\nsummary: 수출 계약 100만 달러\n---\n## How it began\nAn exchange.\n"})
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "untranslated: {en: omit}\n", encoding="utf-8")
+    _, report = site_of(root)
+    said = [d.format() for d in report.diagnostics if d.path == "content/en/stories/oita-lsi.md" and d.field == "summary"]
+    assert said == [
+        "content/en/stories/oita-lsi.md:3:10: warning: summary: expected a translation of this text of content/ko/stories/oita-lsi.md, "
+        "found its Korean text word for word, so the en page shows it in Korean; translate it (a CAT tool may have copied the source into the translation)"
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -514,6 +515,11 @@ def _join(
             diagnostics += [
                 _untranslated_field(translation, path, source.source.path, config) for path in sorted(translatable(fields, source.fields) - given, key=str)
             ]
+            diagnostics += [
+                _untranslated_field(translation, path, source.source.path, config, copied=True)
+                for path in sorted(given, key=str)
+                if _copied(source, translation, path)
+            ]
             data = _overlay(source.fields, translation.fields)
             text_lang, path = lang, translation.source.path
             made_from.append(path)
@@ -534,12 +540,21 @@ def _join(
     return Joined(inputs, documents, diagnostics)
 
 
-def _untranslated_field(translation: CheckedItem, path: tuple[Any, ...], source: str, config: SiteConfig) -> Diagnostic:
-    """A text the source has and its translation leaves out: the page shows the source's text there. A
-    warning where the source's text may not show: a language that must be complete, or leaves
-    untranslated items out."""
+def _untranslated_field(translation: CheckedItem, path: tuple[Any, ...], source: str, config: SiteConfig, copied: bool = False) -> Diagnostic:
+    """A text the source has and its translation leaves out, or has word for word in Korean (`copied`, as a
+    CAT tool may leave it): the page shows the source's text there. A warning where the source's text
+    may not show: a language that must be complete, or leaves untranslated items out."""
     lang = translation.source.lang
     severity: Severity = "warning" if lang in config.require_complete or config.omits(lang) else "note"
+    if copied:
+        line, column = translation.source.parsed.mark(path) or (None, None)
+        message = Message(
+            "expected a translation of this text of {source}, found its Korean text word for word, so the {lang} page shows it in Korean; "
+            "translate it (a CAT tool may have copied the source into the translation)",
+            source=source,
+            lang=lang,
+        )
+        return Diagnostic(translation.source.path, line, column, ".".join(map(str, path)), message, severity)
     message = Message(
         "expected a translation of this text of {source}, found none, so the {lang} page shows the {source_lang} text; "
         "translate it here (copy it if it is the same in both languages)",
@@ -548,6 +563,15 @@ def _untranslated_field(translation: CheckedItem, path: tuple[Any, ...], source:
         source_lang=config.source_language,
     )
     return Diagnostic(translation.source.path, None, None, ".".join(map(str, path)), message, severity)
+
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def _copied(source: CheckedItem, translation: CheckedItem, path: tuple[Any, ...]) -> bool:
+    """Whether a translation's text is the source's word for word, and Korean (a name kept as it is is not)."""
+    value = _get(translation.fields, path)
+    return value == _get(source.fields, path) and bool(_HANGUL.search(str(value)))
 
 
 def left_out_note(source: CheckedItem, lang: str, config: SiteConfig) -> Diagnostic:
