@@ -63,7 +63,13 @@ def _option_said(message: str) -> str:
 
 def run() -> NoReturn:
     """The `sitegen` command."""
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (sitegen i18n status | head): as other tools, no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit would fail again
+        code = 1
+    sys.exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,6 +2,8 @@
 
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -285,3 +287,15 @@ def test_the_progress_line_and_the_summary_count_the_same_pages(make_site, capsy
     progress = re.search(r"sitegen: pages (\d+)/(\d+)", captured.err)
     summary = re.search(r"built (\d+) pages", captured.out)
     assert progress and summary and progress.group(1) == progress.group(2) == summary.group(1)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(make_site):
+    """`sitegen i18n status --format json | head`: head is gone before the report is written."""
+    root = make_site()
+    read, write = os.pipe()
+    os.close(read)  # a reader that has already stopped
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegen", "i18n", "status", "--format", "json", "--source", str(root)], stdout=write, stderr=subprocess.PIPE, text=True
+    )
+    os.close(write)
+    assert (done.returncode, done.stderr) == (1, "")
