@@ -503,7 +503,10 @@ def _import(args: argparse.Namespace) -> int:
         if done.version:
             what = Message("translates source version {version}", version=done.version)
         else:
-            what = Message("written; some units are still to translate or review")
+            what = Message(
+                "written; still to translate or review: {units} (a text with one of them is kept as it was until all of it comes back translated)",
+                units=", ".join(done.todo[:8]) + (", …" if len(done.todo) > 8 else ""),
+            )
         print(f"{done.path}: {said(what, args.translate)}")
     return 0
 

@@ -848,7 +848,7 @@ def test_the_states_a_cat_tool_sends_back_say_whether_the_translation_is_done(po
     written = (portal / "content/zh/stories/daegyeong-working-groups.md").read_text(encoding="utf-8")
     assert "«" in written
     assert ("translates source version" in said, "source_version:" in written) == (done, done)
-    assert ("some units are still to translate or review" in said) == (not done)
+    assert ("written; still to translate or review: title, summary, body#1" in said) == (not done)
 
 
 @pytest.mark.parametrize("fmt", ["xliff", "xliff2", "po"])
@@ -889,3 +889,23 @@ def test_the_same_file_imported_twice_is_no_edit_the_second_time(rich, tmp_path,
     first = tree_bytes(rich / "content")
     assert imported(rich, file, capsys) == (0, "")  # not 'changed since the export': this very import changed it
     assert tree_bytes(rich / "content") == first
+
+
+def test_a_file_with_a_unit_left_untranslated_names_it_and_keeps_its_text_as_it_was(rich, tmp_path, capsys):
+    """One body block came back without a target: the body, one Markdown text, stays as it was; the rest is written."""
+    file = export(rich, tmp_path / "en.xlf", "--lang", "en", "stories/rich")
+    translate_all(file, mark="[EN] ")
+    tree, found = units(file)
+    target = found[f"{RICH_PATH}#body#2"].find("x:target", NS)
+    target.getparent().remove(target)
+    tree.write(str(file), xml_declaration=True, encoding="UTF-8")
+    capsys.readouterr()
+    assert main(["i18n", "import", "--source", str(rich), str(file)]) == 0
+    assert capsys.readouterr().out == (
+        "content/en/stories/rich.md: written; still to translate or review: body#2 "
+        "(a text with one of them is kept as it was until all of it comes back translated)\n"
+    )
+    # No English body here before: none now, and the build says the page shows the Korean one there.
+    assert (rich / "content/en/stories/rich.md").read_text(encoding="utf-8") == (
+        "---\ntitle: '[EN] 오이타와의 **교류**[EN] '\nsummary: '[EN] 수출 계약 100만 달러[EN] '\n---\n"
+    )

@@ -156,6 +156,7 @@ def _is_xml(data: bytes) -> bool:
 class Written:
     path: str
     version: str | None  # the source version recorded, or None when some units are still to do
+    todo: tuple[str, ...] = ()  # those units: without a translation, or not yet marked translated
 
 
 def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, force: bool = False) -> tuple[list[Written], list[Diagnostic]]:
@@ -227,16 +228,17 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             )
             said(item.line, changed)
         found += _check_file(where, item.line, config, source, expected, lang, text)
-        files.append((expected, text, item.source_version if done else None))
+        todo = tuple(u.id for u in item.units if u.target is None or u.state != "translated")
+        files.append((expected, text, item.source_version if done else None, todo))
     if any(d.severity == "error" for d in found):
         return [], found
     written = []
-    for expected, text, version in files:
+    for expected, text, version, todo in files:
         path = config.root / expected
         path.parent.mkdir(parents=True, exist_ok=True)
         if _read_local(config, expected) != text.encode("utf-8"):
             path.write_text(text, encoding="utf-8")
-        written.append(Written(expected, version))
+        written.append(Written(expected, version, todo))
     return written, found
 
 
