@@ -278,6 +278,30 @@ def test_the_wrong_target_language_is_refused(portal, tmp_path, capsys, fmt):
 
 
 @BOTH
+def test_a_target_language_changed_to_another_of_the_site_s_names_the_paths_language(portal, tmp_path, capsys, fmt):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", "pages/global", *fmt.args)
+    language = "trgLang" if fmt is X2 else "target-language"
+    file.write_text(file.read_text(encoding="utf-8").replace(f'{language}="ja"', f'{language}="en"'), encoding="utf-8")
+    line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if f'{language}="en"' in text)
+    assert refused(portal, file, capsys) == [
+        f"{file}:{line}: error: target-language: expected target-language ja, the language of the file's paths "
+        "('content/ja/stories/oita-lsi/index.md'), found 'en'; set target-language back to ja"
+    ]
+
+
+@pytest.mark.parametrize("tag", ["ja-JP", "ja_JP", "JA"])  # as CAT tools and Poedit write it
+def test_a_language_tag_with_a_region_is_the_site_s_language(portal, tmp_path, capsys, tag):
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi")
+    translate_all(file, mark="[JA] ")
+    file.write_text(
+        file.read_text(encoding="utf-8").replace('target-language="ja"', f'target-language="{tag}"').replace('source-language="ko"', 'source-language="ko-KR"'),
+        encoding="utf-8",
+    )
+    assert imported(portal, file, capsys) == (0, "")
+    assert "[JA] " in (portal / "content/ja/stories/oita-lsi/index.md").read_text(encoding="utf-8")
+
+
+@BOTH
 def test_an_item_that_no_longer_exists_is_refused(portal, tmp_path, capsys, fmt):
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "stories/oita-lsi", "pages/global", *fmt.args)
     (portal / "content/ko/pages/global.md").unlink()

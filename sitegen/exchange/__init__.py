@@ -177,8 +177,8 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
         said(problem.line, problem.message)
     if exchange is None:
         return [], found
-    lang = exchange.target_lang
-    if exchange.source_lang != config.source_language:
+    lang = _site_code(exchange.target_lang, config.codes)
+    if _site_code(exchange.source_lang, config.codes) != config.source_language:
         expected_source = Message("expected {lang}, the site's source language, found {found}", lang=config.source_language, found=repr(exchange.source_lang))
         said(exchange.line, expected_source, "source-language")
     if lang not in config.codes or lang == config.source_language:
@@ -201,6 +201,16 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             said(item.line, gone)
             continue
         expected = target_path(config, source.source.path, lang)
+        if item.target_path != expected and (other := _path_language(config, source, item.target_path)) is not None:
+            if not any(d.field == "target-language" for d in found):  # once for the file: every item says the same
+                wrong = Message(
+                    "expected target-language {path_lang}, the language of the file's paths ({found}), found {lang}; set target-language back to {path_lang}",
+                    path_lang=other,
+                    found=repr(item.target_path),
+                    lang=repr(exchange.target_lang),
+                )
+                said(exchange.line, wrong, "target-language")
+            continue
         if item.target_path != expected:
             said(
                 item.line,
@@ -240,6 +250,19 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
             path.write_text(text, encoding="utf-8")
         written.append(Written(expected, version, todo))
     return written, found
+
+
+def _site_code(tag: str, codes: tuple[str, ...]) -> str:
+    """A CAT tool's language tag as the site's code: en-US or en_US is en, zh-CN or zh-Hans is zh, when
+    the site has that language and not the tag itself."""
+    base = tag.replace("_", "-").split("-")[0].lower()
+    return tag if tag in codes or base not in codes else base
+
+
+def _path_language(config: SiteConfig, source: CheckedItem, path: str) -> str | None:
+    """The other translation language whose file `path` is, if it is one: the file's target-language
+    was changed, not its paths."""
+    return next((code for code in config.translation_codes if target_path(config, source.source.path, code) == path), None)
 
 
 def _write_problems(config: SiteConfig, rel: str) -> list[Diagnostic]:
