@@ -933,3 +933,43 @@ def test_a_file_with_a_unit_left_untranslated_names_it_and_keeps_its_text_as_it_
     assert (rich / "content/en/stories/rich.md").read_text(encoding="utf-8") == (
         "---\ntitle: '[EN] 오이타와의 **교류**[EN] '\nsummary: '[EN] 수출 계약 100만 달러[EN] '\n---\n"
     )
+
+
+def _segmented(file: Path, mtype: str = "seg") -> None:
+    """Each target's content inside <mrk mtype="seg">, as Trados and memoQ send a file back (one segment a unit)."""
+    tree, found = units(file)
+    for unit in found.values():
+        target = unit.find("x:target", NS)
+        mark = etree.Element(f"{{{XLIFF}}}mrk", mtype=mtype, mid="1")
+        mark.text, target.text = target.text, None
+        for child in list(target):
+            mark.append(child)
+        target.append(mark)
+        segmented = etree.Element(f"{{{XLIFF}}}seg-source")
+        segmented.append(copy.deepcopy(mark))
+        unit.find("x:source", NS).addnext(segmented)
+    tree.write(str(file), xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_segmented_xliff_from_a_cat_tool_is_read_through_its_segments(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "en.xlf", "--lang", "en", "stories/rich")
+    translate_all(file, mark="[EN] ")
+    plain = tmp_path / "plain"
+    shutil.copytree(rich / "content", plain)
+    assert imported(rich, file, capsys) == (0, "")
+    expected = (rich / "content/en/stories/rich.md").read_bytes()
+    shutil.rmtree(rich / "content")
+    shutil.copytree(plain, rich / "content")
+    file = export(rich, tmp_path / "en2.xlf", "--lang", "en", "stories/rich")
+    translate_all(file, mark="[EN] ")
+    _segmented(file)
+    assert imported(rich, file, capsys) == (0, "")
+    assert (rich / "content/en/stories/rich.md").read_bytes() == expected  # placeholders inside the segments too
+
+
+def test_an_inline_element_the_export_has_not_is_named_by_its_own_name(rich, tmp_path, capsys):
+    file = export(rich, tmp_path / "en.xlf", "--lang", "en", "stories/rich")
+    translate_all(file, mark="[EN] ")
+    _segmented(file, mtype="x-comment")
+    problems = refused(rich, file, capsys)
+    assert problems and all("found an inline <mrk> element; only the <g> and <x/> placeholders of the export may be used" in p for p in problems)

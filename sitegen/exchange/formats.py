@@ -97,12 +97,11 @@ def _parts(elem: Any, problems: list[str]) -> tuple[Part, ...]:
             out.append(Mark(str(sub.id)))
         elif isinstance(sub, placeables.G):
             out.append(Span(str(sub.id), _parts(sub, problems)))
-        elif type(sub) is StringElem:
+        elif type(sub) is StringElem or _segment(sub):
             out += _parts(sub, problems)
         else:
-            problems.append(
-                Message("an inline <{element}> element; only the <g> and <x/> placeholders of the export may be used", element=type(sub).__name__.lower())
-            )
+            tag = etree.QName(sub.xml_node).localname if isinstance(sub, placeables.UnknownXML) else type(sub).__name__.lower()
+            problems.append(Message("an inline <{element}> element; only the <g> and <x/> placeholders of the export may be used", element=tag))
     merged: list[Part] = []
     for part in out:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
@@ -110,6 +109,13 @@ def _parts(elem: Any, problems: list[str]) -> tuple[Part, ...]:
         elif part != "":
             merged.append(part)
     return tuple(merged)
+
+
+def _segment(sub: Any) -> bool:
+    """A segment's <mrk mtype="seg">, which Trados and memoQ put around each sentence of a target: its
+    content is the translation."""
+    node = getattr(sub, "xml_node", None) if isinstance(sub, placeables.UnknownXML) else None
+    return node is not None and etree.QName(node).localname == "mrk" and node.get("mtype") == "seg"
 
 
 def read_xliff(data: bytes) -> tuple[Exchange | None, list[Problem]]:
