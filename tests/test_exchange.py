@@ -494,6 +494,27 @@ def test_an_outdated_translation_is_offered_for_review_and_stays_out_of_date_unt
     assert "source_version: a39afb536e60" not in text and "## 한일 기업의 만남" in text
 
 
+def test_with_history_only_the_units_whose_source_changed_go_out_for_review(portal, tmp_path, capsys):
+    """The agency re-reads (and bills for) the changed heading, not the whole story: the units whose
+    Korean is as the translation translated it keep their translation as done."""
+    git = ["git", "-c", "user.name=staff", "-c", "user.email=staff@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=portal, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=portal, check=True)
+    subprocess.run([*git, "commit", "-qm", "portal"], cwd=portal, check=True)
+    source = portal / "content/ko/stories/oita-lsi/index.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "--outdated")
+    states = {unit.get("id"): unit.find("x:target", NS).get("state") for unit in etree.parse(str(file)).iter(f"{{{XLIFF}}}trans-unit")}
+    assert {unit for unit, state in states.items() if state != "translated"} == {"body#2"}
+    tree, found = units(file)
+    found["content/ko/stories/oita-lsi/index.md#body#2"].find("x:target", NS).set("state", "translated")  # reviewed
+    tree.write(str(file), xml_declaration=True, encoding="UTF-8")
+    assert imported(portal, file, capsys) == (0, "")
+    capsys.readouterr()
+    assert main(["i18n", "status", "--source", str(portal), "--lang", "ja", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["languages"]["ja"]["content"]["outdated"] == 0  # done, at the current source
+
+
 def test_unknown_items_and_languages_exit_1_with_what_the_site_has(portal, tmp_path, capsys):
     assert main(["i18n", "export", "--source", str(portal), "--lang", "ja", "stories/oita", "-o", str(tmp_path / "x.xlf")]) == 1
     err = capsys.readouterr().err

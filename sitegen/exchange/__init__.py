@@ -15,6 +15,7 @@ from ..inputs.files import Refused, check_input, check_new_file, read_input
 from ..inputs.schema import CheckedItem, check_item
 from ..layout import CONTENT_DIR, identify
 from ..text import controls
+from ..translations import find_version
 from .formats import Problem, read_po, read_xliff, write_po, write_xliff
 from .items import Exchange, ItemUnits, export_units, rebuild, source_units, target_path
 from .segments import Part, Span, join_inline, layout_problem, placeholder_problems
@@ -133,7 +134,8 @@ def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: l
     for source in sources:
         mine = translations.get(source.source.key)
         digest = _digest(config, target_path(config, source.source.path, lang))
-        items.append(export_units(config, source, mine, lang, digest))
+        old = find_version(config, source.source.path, mine.source_version) if mine and mine.source_version and mine.source_version != source.version else None
+        items.append(export_units(config, source, mine, lang, digest, old))
     exchange = Exchange(config.source_language, lang, tuple(items))
     writers = {"po": write_po, "xliff2": write_xliff2}
     return writers.get(fmt, write_xliff)(exchange)

@@ -136,15 +136,18 @@ def source_units(config: SiteConfig, source: CheckedItem) -> tuple[list[SourceUn
     return units, layouts
 
 
-def export_units(config: SiteConfig, source: CheckedItem, translation: CheckedItem | None, lang: str, digest: str) -> ItemUnits:
-    """An item's units, each with the current translation as target where it lines up with the source."""
+def export_units(config: SiteConfig, source: CheckedItem, translation: CheckedItem | None, lang: str, digest: str, old: CheckedItem | None = None) -> ItemUnits:
+    """An item's units, each with the current translation as target where it lines up with the source.
+    `old`: the source as the translation translated it, when the history has it: a unit whose source
+    text is as it was then keeps its translation as done, and only the others go out for review."""
     units, layouts = source_units(config, source)
     targets = _current_targets(units, layouts, translation)
     up_to_date = translation is not None and translation.source_version == source.version
+    before = {unit.id: unit.source for unit in source_units(config, old)[0]} if old is not None else {}
     out = []
     for unit in units:
         target, why = targets.get(unit.id, (None, ""))
-        state = "new" if target is None else "translated" if up_to_date else "needs-review"
+        state = "new" if target is None else "translated" if up_to_date or before.get(unit.id) == unit.source else "needs-review"
         note = f"{unit.label}: {source.source.path}:{unit.line}" + (f"; {why}" if why else "")
         out.append(Unit(unit.id, unit.source, target, state, note, codes=unit.codes))
     return ItemUnits(source.source.path, target_path(config, source.source.path, lang), source.version, digest, tuple(out))
