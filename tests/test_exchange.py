@@ -427,7 +427,7 @@ def test_a_po_with_a_broken_token_is_refused_at_its_msgctxt(rich, tmp_path, caps
         catalog = read_po(po)
     for message in catalog:
         if message.id:
-            message.string = "첫째 {1}항목" if message.context == f"{RICH_PATH}#body#3" else message.id
+            message.string = "첫째 {1}항목{1}" if message.context == f"{RICH_PATH}#body#3" else message.id  # its {/1} typed as {1}: told once
     with file.open("wb") as po:
         write_po(po, catalog, width=0)
     line = next(n for n, text in enumerate(file.read_text(encoding="utf-8").split("\n"), 1) if text == f'msgctxt "{RICH_PATH}#body#3"')

@@ -284,7 +284,9 @@ def read_po(data: bytes) -> tuple[Exchange | None, list[Problem]]:
         found: list[str] = []
         source = _untoken(made.source, found)
         target = _untoken(made.target, found) if made.target else None
-        problems += [Problem(line, Message("unit {unit}: expected paired placeholders, found {problem}", unit=ident, problem=what)) for what in found]
+        problems += [
+            Problem(line, Message("unit {unit}: expected paired placeholders, found {problem}", unit=ident, problem=what)) for what in dict.fromkeys(found)
+        ]
         state = "new" if target is None else "needs-review" if made.isfuzzy() else "translated"
         notes = made.getnotes("developer")
         meta = _ITEM_NOTE.search(" ".join(notes.split()))  # an editor may have wrapped the comment
