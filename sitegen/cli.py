@@ -425,6 +425,8 @@ def _status(args: argparse.Namespace) -> int:
             raise UsageError(
                 Message("--html {folder}: expected a folder to write the report into, found an error ({reason})", folder=str(args.html), reason=os_reason(exc))
             ) from None
+        wrote = Message("wrote the report to {path}; open it in a browser", path=str(args.html / "index.html"))
+        print(f"sitegen: {said(wrote, args.translate)}", file=sys.stderr)  # not on stdout, which may be JSON
     return 1 if any(d.severity == "error" for d in problems + more) else 0
 
 

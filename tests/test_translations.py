@@ -117,6 +117,7 @@ def test_html_report_has_a_cell_per_item_and_language(repo, tmp_path, capsys):
     source = repo / SOURCE
     source.write_text(source.read_text(encoding="utf-8") + "\n새 문단.\n", encoding="utf-8")
     assert main(["i18n", "status", "--source", str(repo), "--html", str(tmp_path / "report")]) == 0
+    assert capsys.readouterr().err.endswith(f"sitegen: wrote the report to {tmp_path / 'report/index.html'}; open it in a browser\n")
     page = parse_html(tmp_path / "report/index.html")
     rows = page.findall(".//table[2]/tbody/tr")
     assert len(rows) == 4
