@@ -34,6 +34,7 @@ class ItemStatus:
     current: str = ""  # the source version now
     known: bool = True  # the recorded version is one the source's history has
     diff: str = ""  # how the source's translatable text changed since the recorded version
+    untranslated: tuple[str, ...] = ()  # the source's texts the translation leaves out: its page shows them in the source language
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,14 @@ def _item_status(config: SiteConfig, source: CheckedItem, translation: CheckedIt
         path = source_path.replace(f"{CONTENT_DIR}/{config.source_language}/", f"{CONTENT_DIR}/{lang}/", 1)
         return ItemStatus(section, slug, lang, "missing", path, source_path, None, current)
     recorded = translation.source_version
+    fields = section_fields(section, config)
+    left = tuple(".".join(map(str, path)) for path in sorted(translatable(fields, source.fields) - translatable(fields, translation.fields), key=str))
     if recorded == current:
-        return ItemStatus(section, slug, lang, "translated", translation.source.path, source_path, recorded, current)
+        return ItemStatus(section, slug, lang, "translated", translation.source.path, source_path, recorded, current, untranslated=left)
     old = find_version(config, source_path, recorded) if recorded else None
     diff = text_diff(config, old, source, recorded) if old is not None else ""
-    return ItemStatus(
-        section, slug, lang, "outdated", translation.source.path, source_path, recorded, current, known=old is not None or recorded is None, diff=diff
-    )
+    known = old is not None or recorded is None
+    return ItemStatus(section, slug, lang, "outdated", translation.source.path, source_path, recorded, current, known=known, diff=diff, untranslated=left)
 
 
 def find_version(config: SiteConfig, source_path: str, version: str) -> CheckedItem | None:
@@ -346,6 +348,10 @@ def as_text(languages: list[LanguageStatus], verbose: bool = True, translate: Tr
             content = Message("content: {translated} translated, {missing} missing, {outdated} out of date", **counts)
         out.append(f"    {said(content, translate)}")
         for item in status.items:
+            if item.untranslated:  # translated, or not, it leaves texts in the source language
+                incomplete = Message("incomplete")
+                left = Message("{fields} not translated: the page shows the source's text", fields=", ".join(item.untranslated))
+                out.append(f"    {said(incomplete, translate):<12} {item.path} ({said(left, translate)})")
             if item.state == "translated":
                 continue
             label = Message("missing") if item.state == "missing" else Message("out of date")

@@ -45,6 +45,17 @@ def states(report: dict, lang: str) -> dict[str, str]:
     return {f"{i['section']}/{i['slug']}": i["state"] for i in report["languages"][lang]["content"]["items"]}
 
 
+def test_a_translation_that_leaves_out_a_text_is_current_but_incomplete(repo, capsys):
+    """Staff see which texts still show in Korean, though the translation is of the current source."""
+    translation = repo / TRANSLATION
+    translation.write_text("\n".join(line for line in translation.read_text(encoding="utf-8").split("\n") if not line.startswith("summary:")), encoding="utf-8")
+    report = status_json(repo, capsys)
+    item = next(i for i in report["languages"]["en"]["content"]["items"] if i["slug"] == "oita-lsi")
+    assert (item["state"], item["untranslated"]) == ("translated", ["summary"])
+    assert main(["i18n", "status", "--source", str(repo), "--lang", "en"]) == 0
+    assert f"    incomplete   {TRANSLATION} (summary not translated: the page shows the source's text)" in capsys.readouterr().out.split("\n")
+
+
 def test_done_records_the_source_version_in_the_translation(repo):
     head = (repo / TRANSLATION).read_text(encoding="utf-8").split("---")[1]
     assert re.search(r"^source_version: [0-9a-f]{12}$", head, re.MULTILINE)
