@@ -186,6 +186,13 @@ PLANTED = "from pathlib import Path\nfrom jinja2.ext import Extension\nPath(__fi
         ("[extractors]\nrun = planted:run\n\n[run: templates/**.html]\n", 1, "extractors"),  # a method of its own, by module:function
         ("[planted: templates/**.html]\n", 1, "planted"),
         ("[jinja2: templates/**.html]\nextensions = jinja2.ext.i18n,\n    planted.Planted\n", 3, "planted.Planted"),  # imported by Jinja
+        # Read as Python's RawConfigParser reads it, as pybabel does (a security review's bypasses of a line-by-line check):
+        ("[jinja2: templates/**.html]\n extensions = planted.Planted\n", 2, "planted.Planted"),  # an indented option
+        ("[jinja2: templates/**.html]\nEXTENSIONS = planted.Planted\n", 2, "planted.Planted"),  # option names in any case
+        (" [extractors]\n run = planted:run\n [run: templates/**.html]\n", 1, "extractors"),  # indented sections
+        ("\t[planted.run: templates/**.html]\n", 1, "planted.run"),  # a method by its dotted name
+        ("[jinja2: templates/**.html]\nextensions = jinja2.ext.i18n,\n\n# a note\n  planted.Planted\n", 5, "planted.Planted"),  # a value going on
+        ("[DEFAULT]\nextensions = planted.Planted\n[jinja2: templates/**.html]\n", 2, "planted.Planted"),  # every section's options
     ],
 )
 def test_extract_refuses_a_babel_cfg_that_names_code_to_run(make_site, capsys, monkeypatch, mapping, line, found):
@@ -292,3 +299,18 @@ def test_done_on_a_source_whose_figures_alone_changed_says_nothing(repo, capsys)
     capsys.readouterr()
     assert main(["i18n", "done", "--source", str(repo), "content/en/clusters/changwon.yaml"]) == 0
     assert capsys.readouterr().err == ""  # the version is the committed one: status will find it
+
+
+@pytest.mark.parametrize(
+    "command, table",
+    [
+        (["init", "vi"], 'init_catalog]\noutput_file = "../outside/init.po"\n'),
+        (["update"], 'update_catalog]\noutput_file = "../outside/update.po"\nlocale = "ja"\n'),
+    ],
+)
+def test_a_clone_s_pyproject_toml_cannot_send_the_catalogs_outside_the_site(make_site, command, table):
+    """Babel reads [tool.babel.*] from pyproject.toml for options the command line leaves out: not sitegen's."""
+    root = make_site({"babel.cfg": (Path(__file__).parent.parent / "babel.cfg").read_text(), "pyproject.toml": "[tool.babel." + table})
+    (root.parent / "outside").mkdir()
+    main(["i18n", *command, "--source", str(root)])
+    assert list((root.parent / "outside").iterdir()) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -256,35 +257,43 @@ def locale_problems(root: Path) -> list[Diagnostic]:
 # any other Jinja extension is a module pybabel imports and runs: code a clone of the repository chooses.
 METHODS = ("python", "jinja2", "javascript", "ignore")
 EXTENSIONS = ("jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols")
-_SECTION = re.compile(r"^\[([^\]]*)\]")
-_EXTENSIONS = re.compile(r"^extensions\s*[=:]\s*(.*)$")
-_CONTINUED = re.compile(r"^[ \t]+(\S.*)$")
 
 
 def mapping_problems(root: Path) -> list[Diagnostic]:
-    """What babel.cfg names that would make `pybabel extract` import and run code (see METHODS)."""
+    """What babel.cfg names that would make `pybabel extract` import and run code (see METHODS). It is
+    read as Babel reads it, with Python's RawConfigParser: indents, letter case, continued values
+    and DEFAULT's options mean to this check what they mean to pybabel."""
+    from configparser import Error, RawConfigParser
+
     try:
         text = read_input(root, MAPPING).decode("utf-8")
     except Refused as exc:
         return [] if exc.missing else [exc.diagnostic()]
     except UnicodeDecodeError:
         return [Diagnostic(MAPPING, None, None, None, Message("expected UTF-8 text, found other bytes; save the file as UTF-8"))]
-    found: list[tuple[int, str]] = []
-    extensions = False  # in an extensions option, whose value may go on over indented lines
-    for number, line in enumerate(text.splitlines(), 1):
-        section, option, more = _SECTION.match(line), _EXTENSIONS.match(line), _CONTINUED.match(line)
-        if section:
-            method = section.group(1).split(":", 1)[0].strip()
-            if method not in METHODS:
-                found.append((number, method or section.group(1)))
-        values = option.group(1) if option else more.group(1) if more and extensions else None
-        extensions = bool(option) or (extensions and more is not None)
-        found += [(number, name) for name in re.split(r"[\s,]+", values or "") if name and name not in EXTENSIONS]
+    parser = RawConfigParser()
+    try:
+        parser.read_string(text, MAPPING)
+    except Error as exc:
+        return [
+            Diagnostic(
+                MAPPING, getattr(exc, "lineno", None), None, None, Message("expected babel.cfg as Babel reads it, found an error ({error})", error=str(exc))
+            )
+        ]
+    found: list[str] = []
+    for section in parser.sections():
+        method = section.split(":", 1)[0].strip()
+        if section == "extractors" or method not in METHODS:
+            found.append(section.strip() if section == "extractors" else method)
+        for name, value in parser.items(section):
+            if name == "extensions":
+                found += [extension for extension in re.split(r"[\s,]+", value) if extension and extension not in EXTENSIONS]
+    lines = text.splitlines()
     fix = Message("use {methods}, with extensions of {extensions}", methods=", ".join(METHODS), extensions=", ".join(EXTENSIONS))
     return [
         Diagnostic(
             MAPPING,
-            number,
+            next((number for number, line in enumerate(lines, 1) if name.lower() in line.lower()), None),
             None,
             None,
             Message(
@@ -293,7 +302,7 @@ def mapping_problems(root: Path) -> list[Diagnostic]:
                 fix=fix,
             ),
         )
-        for number, name in found
+        for name in dict.fromkeys(found)
     ]
 
 
@@ -310,9 +319,17 @@ def pybabel(root: Path, action: str, language: str | None = None) -> int:
         "update": ["update", "-i", pot, "-d", LOCALE_DIR],
         "compile": ["compile", "-d", LOCALE_DIR, "--statistics"],
     }[action]
-    with chdir(root):
-        try:
+    # Babel reads [tool.babel.*] from a pyproject.toml in the current folder for what the command line
+    # leaves unsaid: a clone's could send the catalogs it writes (output_file) anywhere on the disk.
+    skip, os.environ["BABEL_PYPROJECT_TOML"] = os.environ.get("BABEL_PYPROJECT_TOML"), "skip"
+    try:
+        with chdir(root):
             CommandLineInterface().run(["pybabel", *argv])
-        except SystemExit as exc:
-            return int(exc.code or 0)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    finally:
+        if skip is None:
+            del os.environ["BABEL_PYPROJECT_TOML"]
+        else:
+            os.environ["BABEL_PYPROJECT_TOML"] = skip
     return 0
