@@ -841,6 +841,15 @@ HOSTILE_SVGS = {  # case -> (the file, what each diagnostic says after 'expected
             (3, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
         ],
     ),
+    # What is inside an element inside <style> is not style to a browser, and splits no words of it.
+    "css-split-by-elements": (
+        SVG_OPEN
+        + '<style>@im<g>/</g>port url(ht<g>/</g>tp://tracker.example/b.css);</style>\n<style><g>/*</g>@import "https://tracker.example/a.css";<g>*/</g></style>\n</svg>\n',
+        [
+            (2, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
+            (3, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}"),
+        ],
+    ),
     "css-escaped-address": (
         SVG_OPEN + "<style>rect { background: url(\\68 ttps://tracker.example/) }</style>\n</svg>\n",
         [(2, f"a style sheet that fetches a file from elsewhere when the picture is opened; {FETCH}")],

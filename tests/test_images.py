@@ -445,3 +445,14 @@ def test_without_pdftoppm_an_svg_cover_is_an_error_naming_the_package(make_site:
         "install the Debian package poppler-utils (.ci/install does)"
     ]
     assert not (root / "public").exists()
+
+
+def test_a_folder_linked_out_of_the_site_is_not_listed_for_a_name_of_another_case(make_site: MakeSite, tmp_path: Path):
+    """The capital-letters hint lists a folder: never one outside the site, whose file names are not the site's to tell."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Private_Key.PEM").write_bytes(b"secret")
+    root = story_site(make_site, "![열쇠](linked/private_key.pem)")
+    (root / "content/ko/stories/oita-lsi/linked").symlink_to(outside)
+    found = [e for e in errors(build_into(root)) if "private_key" in e.lower()]
+    assert found and not any("Private_Key.PEM" in e for e in found), found

@@ -3,7 +3,7 @@
 import html
 import re
 import xml.etree.ElementTree as ET
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -294,3 +294,16 @@ def test_a_link_to_a_content_file_by_its_name_is_told_the_page_address(make_site
         f"content/en/stories/oita-lsi.md:5:16: warning: expected a link to a page of the site, found {written!r}, the name of its file; "
         "link to the page's address instead: /en/clusters/changwon/ (on the page en/stories/oita-lsi/index.html:58)"
     ]
+
+
+def test_a_link_from_the_root_on_the_root_page_stays_on_the_site(make_site):
+    """A one-language build copies the home page to the site's root, where the root is './', not '':
+    '/ //evil.example/' must not become ' //evil.example/', which a browser reads as another host."""
+    text = "---\ntitle: Home\nsummary: Welcome\n---\nSee [home](/en/) and [odd](</ //evil.example/../../en/>).\n"
+    root = make_site({"content/en/_index.md": text})
+    report = build_into(root, pdf=False, languages=("en",), base_url="https://example.org/portal/")
+    assert report.ok, [d.format() for d in report.diagnostics if d.severity == "error"]
+    for page, url in (("index.html", "https://example.org/portal/"), ("en/index.html", "https://example.org/portal/en/")):
+        hrefs = {a.text: a.get("href") for a in parse_html(root / "public" / page).iter("a") if a.text in ("home", "odd")}
+        assert urljoin(url, hrefs["home"]) == "https://example.org/portal/en/"
+        assert urlsplit(urljoin(url, hrefs["odd"].strip())).netloc == "example.org", hrefs["odd"]

@@ -203,6 +203,9 @@ def _other_case(root: Path, rel: str) -> str | None:
     """A file beside `rel` whose name differs from its only in capital and small letters (Meeting.JPG for
     meeting.jpg): the same file to Windows and macOS, another to the web server."""
     folder, name = posixpath.split(rel)
+    inside = os.path.realpath(root)
+    if os.path.commonpath([inside, os.path.realpath(root / folder)]) != inside:  # a folder linked out of the site: not listed
+        return None
     try:
         names = os.listdir(root / folder)
     except OSError:

@@ -87,8 +87,9 @@ def _walk(text: str) -> list[Problem]:
                 if not isinstance(item, ElementTree.Element):  # start-ns events, which are not asked for
                     continue
                 if event == "end":
-                    # Its whole text: a browser reads the text after an element inside it as style too.
-                    if _local(item.tag) == "style" and _css_fetches("".join(item.itertext())):
+                    # Its own text, as a browser reads it: before and between the elements inside it, not theirs.
+                    own = (item.text or "") + "".join(child.tail or "" for child in item)
+                    if _local(item.tag) == "style" and _css_fetches(own):
                         problems.append((number, Message("a style sheet that fetches a file from elsewhere when the picture is opened"), FETCH_FIX))
                     continue
                 if event == "pi":

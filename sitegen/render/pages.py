@@ -215,14 +215,14 @@ def make_environment(
 # A link written from the site's root (/en/stories/oita-lsi/) leads there only where the site is
 # published at its host's root: it is written as the page's other links are (relative; absolute in a
 # feed or a print view), so that it works under a folder such as /portal/ and is checked as they are.
-_ROOTED = re.compile(r'(<a\s[^>]*?href=")/(?![/\\])')
+_ROOTED = re.compile(r'(<a\s[^>]*?href=")/(?![/\\\x00-\x20])')  # not //host or /\host (another host), nor / then a space (dropped in front of what follows)
 
 
 def _for_page(context: Any, rendered: str) -> str:
     """Markdown's HTML with its links from the site's root, and its images, as this page shows them
     (see render.images)."""
     if 'href="/' in rendered:
-        root = context["shown"].link("x")[:-1]  # the site's root, as this page links to it
+        root = context["shown"].link("x")[:-1] or "./"  # the site's root, as this page links to it ("./" from the root itself)
         rendered = _ROOTED.sub(lambda match: match.group(1) + escape_html(root), rendered)
     if images.MARK not in rendered:
         return rendered
