@@ -515,6 +515,20 @@ def test_with_history_only_the_units_whose_source_changed_go_out_for_review(port
     assert json.loads(capsys.readouterr().out)["languages"]["ja"]["content"]["outdated"] == 0  # done, at the current source
 
 
+def test_a_po_export_shows_a_changed_unit_s_previous_source_as_poedit_reads_it(portal, tmp_path):
+    git = ["git", "-c", "user.name=staff", "-c", "user.email=staff@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=portal, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=portal, check=True)
+    subprocess.run([*git, "commit", "-qm", "portal"], cwd=portal, check=True)
+    source = portal / "content/ko/stories/oita-lsi/index.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    file = export(portal, tmp_path / "ja.po", "--lang", "ja", "--outdated", "--format", "po")
+    text = file.read_text(encoding="utf-8")
+    assert re.findall(r"^#, fuzzy\n#\| msgid (.*)\nmsgctxt (.*)$", text, re.M) == [('"한일 양국 기업의 만남"', '"content/ko/stories/oita-lsi/index.md#body#2"')]
+    assert text.count("#, fuzzy") == 1 and text.count("#|") == 1
+    subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(file)], check=True)  # gettext's own reader, as Poedit's
+
+
 def test_unknown_items_and_languages_exit_1_with_what_the_site_has(portal, tmp_path, capsys):
     assert main(["i18n", "export", "--source", str(portal), "--lang", "ja", "stories/oita", "-o", str(tmp_path / "x.xlf")]) == 1
     err = capsys.readouterr().err

@@ -260,6 +260,8 @@ def write_po(exchange: Exchange) -> bytes:
             if unit.target is not None:
                 made.target = _tokens(unit.target)
                 made.markfuzzy(unit.state != "translated")
+            if unit.previous is not None:  # '#| msgid': a PO editor (Poedit) shows the translator what changed
+                made.prev_source = _tokens(unit.previous)
     return bytes(store)
 
 

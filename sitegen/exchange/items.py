@@ -28,6 +28,7 @@ class Unit:
     note: str = ""
     line: int = 0  # where it is in an exchange file that was read
     codes: Codes = field(default_factory=dict)  # what each placeholder stands for, when exported
+    previous: tuple[Part, ...] | None = None  # its source as the current translation translated it, when that changed since
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def export_units(config: SiteConfig, source: CheckedItem, translation: CheckedIt
         target, why = targets.get(unit.id, (None, ""))
         state = "new" if target is None else "translated" if up_to_date or before.get(unit.id) == unit.source else "needs-review"
         note = f"{unit.label}: {source.source.path}:{unit.line}" + (f"; {why}" if why else "")
-        out.append(Unit(unit.id, unit.source, target, state, note, codes=unit.codes))
+        previous = before.get(unit.id) if state == "needs-review" else None
+        out.append(Unit(unit.id, unit.source, target, state, note, codes=unit.codes, previous=previous))
     return ItemUnits(source.source.path, target_path(config, source.source.path, lang), source.version, digest, tuple(out))
 
 
