@@ -494,15 +494,20 @@ def test_an_outdated_translation_is_offered_for_review_and_stays_out_of_date_unt
     assert "source_version: a39afb536e60" not in text and "## 한일 기업의 만남" in text
 
 
-def test_with_history_only_the_units_whose_source_changed_go_out_for_review(portal, tmp_path, capsys):
-    """The agency re-reads (and bills for) the changed heading, not the whole story: the units whose
-    Korean is as the translation translated it keep their translation as done."""
+def heading_changed_since_commit(portal: Path) -> None:
+    """The portal committed to git, then one heading of a story edited: its translations are out of date."""
     git = ["git", "-c", "user.name=staff", "-c", "user.email=staff@example.org"]
     subprocess.run([*git, "init", "-q"], cwd=portal, check=True)
     subprocess.run([*git, "add", "-A"], cwd=portal, check=True)
     subprocess.run([*git, "commit", "-qm", "portal"], cwd=portal, check=True)
     source = portal / "content/ko/stories/oita-lsi/index.md"
     source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+
+
+def test_with_history_only_the_units_whose_source_changed_go_out_for_review(portal, tmp_path, capsys):
+    """The agency re-reads (and bills for) the changed heading, not the whole story: the units whose
+    Korean is as the translation translated it keep their translation as done."""
+    heading_changed_since_commit(portal)
     file = export(portal, tmp_path / "ja.xlf", "--lang", "ja", "--outdated")
     states = {unit.get("id"): unit.find("x:target", NS).get("state") for unit in etree.parse(str(file)).iter(f"{{{XLIFF}}}trans-unit")}
     assert {unit for unit, state in states.items() if state != "translated"} == {"body#2"}
@@ -516,12 +521,7 @@ def test_with_history_only_the_units_whose_source_changed_go_out_for_review(port
 
 
 def test_a_po_export_shows_a_changed_unit_s_previous_source_as_poedit_reads_it(portal, tmp_path):
-    git = ["git", "-c", "user.name=staff", "-c", "user.email=staff@example.org"]
-    subprocess.run([*git, "init", "-q"], cwd=portal, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=portal, check=True)
-    subprocess.run([*git, "commit", "-qm", "portal"], cwd=portal, check=True)
-    source = portal / "content/ko/stories/oita-lsi/index.md"
-    source.write_text(source.read_text(encoding="utf-8").replace("## 한일 양국 기업의 만남", "## 한일 기업의 만남"), encoding="utf-8")
+    heading_changed_since_commit(portal)
     file = export(portal, tmp_path / "ja.po", "--lang", "ja", "--outdated", "--format", "po")
     text = file.read_text(encoding="utf-8")
     assert re.findall(r"^#, fuzzy\n#\| msgid (.*)\nmsgctxt (.*)$", text, re.M) == [('"한일 양국 기업의 만남"', '"content/ko/stories/oita-lsi/index.md#body#2"')]
