@@ -16,7 +16,7 @@ from .inputs.config import SiteConfig
 from .inputs.content import parse_item
 from .inputs.files import Refused, read_input
 from .inputs.i18n import MSGID_LANGUAGE, po_path, read_catalog
-from .inputs.schema import VERSION_FIELD, CheckedItem, check_item, section_fields, translatable
+from .inputs.schema import VERSION_FIELD, CheckedItem, check_item, left_out, section_fields, translatable
 from .layout import CONTENT_DIR, identify
 
 State = Literal["translated", "missing", "outdated"]
@@ -111,7 +111,7 @@ def _item_status(config: SiteConfig, source: CheckedItem, translation: CheckedIt
         return ItemStatus(section, slug, lang, "missing", path, source_path, None, current)
     recorded = translation.source_version
     fields = section_fields(section, config)
-    left = tuple(".".join(map(str, path)) for path in sorted(translatable(fields, source.fields) - translatable(fields, translation.fields), key=str))
+    left = tuple(".".join(map(str, path)) for path in left_out(translatable(fields, source.fields), translatable(fields, translation.fields)))
     if recorded == current:
         return ItemStatus(section, slug, lang, "translated", translation.source.path, source_path, recorded, current, untranslated=left)
     old = find_version(config, source_path, recorded) if recorded else None

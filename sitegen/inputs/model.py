@@ -17,7 +17,7 @@ from . import publishing as pub
 from .config import SiteConfig
 from .content import Asset, SourceItem
 from .images import Picture
-from .schema import CheckedItem, section_fields, translatable
+from .schema import CheckedItem, left_out, section_fields, translatable
 from .validate import SLUG_RE
 
 
@@ -376,7 +376,7 @@ def _model_item(last: _LastModel, key: Key, memo: dict[Key, Joined] | None) -> t
     inputs = (source, tuple(translations.get(lang) for lang in last.wanted), last.wanted, failed)
     joined = memo.get(key) if memo is not None else None
     if joined is None or not _same(joined.inputs, inputs):
-        joined = _join(source, translations, last.wanted, last.config, section_fields(section, last.config), inputs)
+        joined = _join(source, translations, last.wanted, last.config, section_fields(section, last.config), inputs, failed)
         if memo is not None:
             memo[key] = joined
     last.held.pop(key, None)
@@ -486,14 +486,18 @@ def _join(
     config: SiteConfig,
     fields: tuple[Any, ...],
     inputs: tuple[Any, ...],
+    failed: frozenset[str] = frozenset(),
 ) -> Joined:
+    """One item's documents in each language of `wanted`, and the notes on its translations. `failed`:
+    the languages whose translation did not pass its own check (its errors say so)."""
     section, slug = source.source.key
     source_lang = config.source_language
     documents: dict[tuple[str, str, str], Document] = {}
     diagnostics: list[Diagnostic] = []
+    texts = translatable(fields, source.fields)  # the source's texts, which each translation should give
     for lang in wanted:
         translation = translations.get(lang) if lang != source_lang else None
-        told = lang in inputs[3]  # a translation that did not pass its check: its errors say so, not a note that it is missing
+        told = lang in failed  # its errors say what is wrong: no note that it is missing
         moved = _moved_entries(source, translation) if translation is not None and translation.source_version != source.version else []
         if moved and translation is not None:  # the source gained or lost a section since: out of date, not wrong
             diagnostics.append(_moved_note(source, translation, moved[0], config))
@@ -512,9 +516,7 @@ def _join(
             diagnostics += problems
             if problems:
                 continue
-            diagnostics += [
-                _untranslated_field(translation, path, source.source.path, config) for path in sorted(translatable(fields, source.fields) - given, key=str)
-            ]
+            diagnostics += [_untranslated_field(translation, path, source.source.path, config) for path in left_out(texts, given)]
             diagnostics += [
                 _untranslated_field(translation, path, source.source.path, config, copied=True)
                 for path in sorted(given, key=str)
@@ -540,12 +542,19 @@ def _join(
     return Joined(inputs, documents, diagnostics)
 
 
+def _severity(config: SiteConfig, lang: str, shows_source_text: bool = False) -> Severity:
+    """How loud a note on a translation is: a warning (an error under --strict) in a language that must
+    be complete; with `shows_source_text` (a page showing a text in the source language), also in one
+    that leaves untranslated items out rather than show the source's; else a note."""
+    return "warning" if lang in config.require_complete or (shows_source_text and config.omits(lang)) else "note"
+
+
 def _untranslated_field(translation: CheckedItem, path: tuple[Any, ...], source: str, config: SiteConfig, copied: bool = False) -> Diagnostic:
     """A text the source has and its translation leaves out, or has word for word in Korean (`copied`, as a
     CAT tool may leave it): the page shows the source's text there. A warning where the source's text
     may not show: a language that must be complete, or leaves untranslated items out."""
     lang = translation.source.lang
-    severity: Severity = "warning" if lang in config.require_complete or config.omits(lang) else "note"
+    severity = _severity(config, lang, shows_source_text=True)
     if copied:
         line, column = translation.source.parsed.mark(path) or (None, None)
         message = Message(
@@ -576,7 +585,7 @@ def _copied(source: CheckedItem, translation: CheckedItem, path: tuple[Any, ...]
 
 def left_out_note(source: CheckedItem, lang: str, config: SiteConfig) -> Diagnostic:
     """An untranslated item in a language that leaves such items out (`untranslated: omit`)."""
-    severity: Severity = "warning" if lang in config.require_complete else "note"
+    severity = _severity(config, lang)
     path = source.source.path.replace(f"content/{config.source_language}/", f"content/{lang}/", 1)
     return Diagnostic(
         path,
@@ -594,7 +603,7 @@ def left_out_note(source: CheckedItem, lang: str, config: SiteConfig) -> Diagnos
 
 def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
     """A missing or out-of-date translation: a warning in a language that must be complete, else a note."""
-    severity: Severity = "warning" if doc.lang in config.require_complete else "note"
+    severity = _severity(config, doc.lang)
     source = doc.sources[0]
     if doc.fallback:
         path = source.replace(f"content/{config.source_language}/", f"content/{doc.lang}/", 1)
@@ -641,6 +650,9 @@ def translation_note(doc: Document, config: SiteConfig) -> Diagnostic:
 
 def unchecked_references(items: Iterable[SourceItem], checked: Iterable[CheckedItem], failed: Failed, source_lang: str) -> list[Diagnostic]:
     """check_references of the source items that did not pass their own check (`items`: every item read)."""
+    checked = list(checked)
+    if len(checked) == len(items := list(items)):  # every item passed: the dev server's usual save
+        return []
     passed = {item.source.path: item for item in checked}
     sources = {item.source.key: item for item in passed.values() if item.source.lang == source_lang}
     return [
@@ -738,7 +750,7 @@ def _moved_note(source: CheckedItem, translation: CheckedItem, name: str, config
     """A translation made before the source gained or lost entries: it cannot be laid over the source, and
     the item is shown (or left out) as an untranslated one is, with a note as loud as that one's."""
     lang = translation.source.lang
-    severity: Severity = "warning" if lang in config.require_complete else "note"
+    severity = _severity(config, lang)
     line, column = translation.source.parsed.mark((name,)) or (None, None)
     message = Message(
         "expected the {count} entries {source} now has, found the {found} it had when this was translated; until this file is updated, "

@@ -195,6 +195,11 @@ def translatable(fields: tuple[Field, ...], data: dict[str, Any], prefix: tuple[
     return paths
 
 
+def left_out(source_texts: set[tuple[Any, ...]], given: set[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The source's texts (its `translatable` paths) a translation does not give, in a stable order."""
+    return sorted(source_texts - given, key=str)
+
+
 def check_item(item: SourceItem, config: SiteConfig) -> tuple[CheckedItem | None, list[Diagnostic]]:
     """Check one file; a translation need not repeat required fields, it inherits them."""
     is_source = item.lang == config.source_language
