@@ -39,8 +39,8 @@ def _read_local(config: SiteConfig, rel: str) -> bytes | None:
         return None
 
 
-def _digest(config: SiteConfig, rel: str) -> str:
-    data = _read_local(config, rel)
+def _digest(data: bytes | None) -> str:
+    """What an export records of the translation file it was made against ("" for none)."""
     return hashlib.sha256(data).hexdigest() if data is not None else ""
 
 
@@ -133,7 +133,7 @@ def export(config: SiteConfig, checked: list[CheckedItem], lang: str, sources: l
     items = []
     for source in sources:
         mine = translations.get(source.source.key)
-        digest = _digest(config, target_path(config, source.source.path, lang))
+        digest = _digest(_read_local(config, target_path(config, source.source.path, lang)))
         old = find_version(config, source.source.path, mine.source_version) if mine and mine.source_version and mine.source_version != source.version else None
         items.append(export_units(config, source, mine, lang, digest, old))
     exchange = Exchange(config.source_language, lang, tuple(items))
@@ -166,26 +166,26 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
     where = str(file)
     found: list[Diagnostic] = []
 
-    def said(line: int | None, message: str, field: str | None = None) -> None:
+    def report(line: int | None, message: str, field: str | None = None) -> None:
         found.append(Diagnostic(where, line or None, None, field, message))
 
     try:
         data = file.read_bytes()
     except OSError as exc:
-        said(None, Message("expected an exchange file to read, found an error ({reason})", reason=os_reason(exc)))
+        report(None, Message("expected an exchange file to read, found an error ({reason})", reason=os_reason(exc)))
         return [], found
     exchange, problems = read_exchange(data)
     for problem in problems:
-        said(problem.line, problem.message)
+        report(problem.line, problem.message)
     if exchange is None:
         return [], found
     lang = _site_code(exchange.target_lang, config.codes)
     if _site_code(exchange.source_lang, config.codes) != config.source_language:
         expected_source = Message("expected {lang}, the site's source language, found {found}", lang=config.source_language, found=repr(exchange.source_lang))
-        said(exchange.line, expected_source, "source-language")
+        report(exchange.line, expected_source, "source-language")
     if lang not in config.codes or lang == config.source_language:
         others = ", ".join(config.translation_codes)
-        said(
+        report(
             exchange.line,
             Message("expected one of the site's translation languages ({known}), found {found}", known=others, found=repr(lang)),
             "target-language",
@@ -193,6 +193,7 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
         return [], found
     sources = {c.source.path: c for c in checked if c.source.lang == config.source_language}
     plans = []
+    told_language = False
     for item in exchange.items:
         source = sources.get(item.source_path)
         if source is None:
@@ -200,55 +201,54 @@ def import_file(config: SiteConfig, checked: list[CheckedItem], file: Path, forc
                 "expected an item of the site, found {found}, which no longer exists (or does not pass `sitegen check`); leave it out",
                 found=repr(item.source_path),
             )
-            said(item.line, gone)
+            report(item.line, gone)
             continue
         expected = target_path(config, source.source.path, lang)
         if item.target_path != expected and (other := _path_language(config, source, item.target_path)) is not None:
-            if not any(d.field == "target-language" for d in found):  # once for the file: every item says the same
+            if not told_language:  # once for the file: every item says the same
+                told_language = True
                 wrong = Message(
                     "expected target-language {path_lang}, the language of the file's paths ({found}), found {lang}; set target-language back to {path_lang}",
                     path_lang=other,
                     found=repr(item.target_path),
                     lang=repr(exchange.target_lang),
                 )
-                said(exchange.line, wrong, "target-language")
+                report(exchange.line, wrong, "target-language")
             continue
         if item.target_path != expected:
-            said(
+            report(
                 item.line,
                 Message("expected the translation to go to {path}, found {found}; export the file again", path=expected, found=repr(item.target_path)),
             )
             continue
         found += _check_units(where, config, source, item)
         found += _write_problems(config, expected)
-        plans.append((source, item, expected, _digest(config, expected) != item.translation_digest and not force))
+        plans.append((source, item, expected, _read_local(config, expected)))  # read once: checked, rebuilt, compared
     if any(d.severity == "error" for d in found):
         return [], found
     files = []
-    for source, item, expected, edited in plans:
-        local = _local(config, expected, lang, source)
+    for source, item, expected, current in plans:
         returned = {u.id: u.target for u in item.units if u.target is not None}
         if not returned:  # nothing translated yet: no file to write
             continue
-        done = all(u.target is not None and u.state == "translated" for u in item.units)
-        text = rebuild(config, source, local, returned, item.source_version if done else None)
+        todo = tuple(u.id for u in item.units if u.target is None or u.state != "translated")
+        text = rebuild(config, source, _local(current, expected, lang, source), returned, None if todo else item.source_version)
         # Changed since the export, but not to what this import writes (which is the same file imported again).
-        if edited and _read_local(config, expected) != text.encode("utf-8"):
+        if _digest(current) != item.translation_digest and not force and current != text.encode("utf-8"):
             changed = Message(
                 "expected {path} as it was when exported, found it changed since (edited here after the export); merge by hand, or import with --force to overwrite it",
                 path=expected,
             )
-            said(item.line, changed)
+            report(item.line, changed)
         found += _check_file(where, item.line, config, source, expected, lang, text)
-        todo = tuple(u.id for u in item.units if u.target is None or u.state != "translated")
-        files.append((expected, text, item.source_version if done else None, todo))
+        files.append((expected, text, current, None if todo else item.source_version, todo))
     if any(d.severity == "error" for d in found):
         return [], found
     written = []
-    for expected, text, version, todo in files:
+    for expected, text, current, version, todo in files:
         path = config.root / expected
         path.parent.mkdir(parents=True, exist_ok=True)
-        if _read_local(config, expected) != text.encode("utf-8"):
+        if current != text.encode("utf-8"):
             path.write_text(text, encoding="utf-8")
         written.append(Written(expected, version, todo))
     return written, found
@@ -300,8 +300,8 @@ def _check_file(where: str, line: int, config: SiteConfig, source: CheckedItem, 
     ]
 
 
-def _local(config: SiteConfig, rel: str, lang: str, source: CheckedItem) -> SourceItem | None:
-    data = _read_local(config, rel)
+def _local(data: bytes | None, rel: str, lang: str, source: CheckedItem) -> SourceItem | None:
+    """The translation file `rel` as it is (`data`), parsed; None when there is none or it does not parse."""
     if data is None:
         return None
     parsed = parse_item(data, rel, lang, source.source.section, source.source.slug)
@@ -317,19 +317,19 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
     current = {unit.id: unit for unit in units}
     found: list[Diagnostic] = []
 
-    def said(line: int | None, field: str | None, message: Message, severity: Severity = "error") -> None:
+    def report(line: int | None, field: str | None, message: Message, severity: Severity = "error") -> None:
         found.append(Diagnostic(where, line or None, None, field, message, severity))
 
     seen: set[str] = set()
     for unit in item.units:
         mine = current.get(unit.id)
         if unit.id in seen:
-            said(unit.line, unit.id, Message("expected each unit once, found {unit} again; remove the copy", unit=unit.id))
+            report(unit.line, unit.id, Message("expected each unit once, found {unit} again; remove the copy", unit=unit.id))
             continue
         seen.add(unit.id)
         if mine is None:
             gone = Message("expected a unit of {path}, found {unit}, which it no longer has; export the file again", path=item.source_path, unit=unit.id)
-            said(unit.line, unit.id, gone)
+            report(unit.line, unit.id, gone)
             continue
         if unit.source != mine.source and item.source_version == source.version:  # the source is as exported: the file's was edited
             edited = Message(
@@ -338,23 +338,23 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
                 path=item.source_path,
                 line=mine.line,
             )
-            said(unit.line, unit.id, edited)
+            report(unit.line, unit.id, edited)
         elif unit.source != mine.source:
             changed = Message(
                 "the source changed since the export ({path}:{line}); the translation is imported as made from the old source and stays marked out of date",
                 path=item.source_path,
                 line=mine.line,
             )
-            said(unit.line, unit.id, changed, "warning")
+            report(unit.line, unit.id, changed, "warning")
         if unit.target is not None:
             for char in sorted({f.char for f in controls.find(_plain(unit.target))}):  # as <cp/> in XLIFF 2, or raw in PO
-                said(unit.line, unit.id, controls.invisible(char))
+                report(unit.line, unit.id, controls.invisible(char))
             wrong = placeholder_problems(unit.target, mine.codes)
             for problem in wrong:
-                said(unit.line, unit.id, Message("expected the source's placeholders, found {problem}; put it back as in the source", problem=problem))
+                report(unit.line, unit.id, Message("expected the source's placeholders, found {problem}; put it back as in the source", problem=problem))
             layout = None if wrong or mine.kind == "field" else layout_problem(mine.kind, join_inline(unit.target, mine.codes))
             if layout:
-                said(unit.line, unit.id, Message("expected the translation to keep the block as it is, found {problem}", problem=layout))
+                report(unit.line, unit.id, Message("expected the translation to keep the block as it is, found {problem}", problem=layout))
     missing = [unit.id for unit in units if unit.id not in seen]
     if missing:
         incomplete = Message(
@@ -363,5 +363,5 @@ def _check_units(where: str, config: SiteConfig, source: CheckedItem, item: Item
             count=len(missing),
             units=", ".join(missing[:5]) + (", …" if len(missing) > 5 else ""),
         )
-        said(item.line, None, incomplete)
+        report(item.line, None, incomplete)
     return found
