@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -13,6 +12,7 @@ from typing import Any, TypeGuard
 
 from ..errors import Diagnostic, Message, Severity, describe
 from ..layout import HOME
+from ..text.scripts import IS_HANGUL
 from . import publishing as pub
 from .config import SiteConfig
 from .content import Asset, SourceItem
@@ -574,13 +574,10 @@ def _untranslated_field(translation: CheckedItem, path: tuple[Any, ...], source:
     return Diagnostic(translation.source.path, None, None, ".".join(map(str, path)), message, severity)
 
 
-_HANGUL = re.compile("[\uac00-\ud7a3]")
-
-
 def _copied(source: CheckedItem, translation: CheckedItem, path: tuple[Any, ...]) -> bool:
     """Whether a translation's text is the source's word for word, and Korean (a name kept as it is is not)."""
     value = _get(translation.fields, path)
-    return value == _get(source.fields, path) and bool(_HANGUL.search(str(value)))
+    return value == _get(source.fields, path) and bool(IS_HANGUL.search(str(value)))
 
 
 def left_out_note(source: CheckedItem, lang: str, config: SiteConfig) -> Diagnostic:

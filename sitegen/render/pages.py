@@ -36,6 +36,7 @@ from ..inputs.svg import diagnostics as svg_diagnostics
 from ..inputs.svg import file_problems as svg_file_problems
 from ..layout import CONFIG_NAME, HOME, TEMPLATES_DIR
 from ..text.markdown import Rendered as MarkdownRendered
+from ..text.scripts import HANGUL, IS_HANGUL
 from . import images, templating, urls
 from .cache import MarkdownCache
 from .links import PageLinks, page_links
@@ -491,9 +492,7 @@ def _unique(pages: list[PageSpec]) -> tuple[list[PageSpec], list[Diagnostic]]:
 # Languages whose lines break between words only (CSS word-break: keep-all, which WeasyPrint lacks).
 KEEP_WORDS = {"ko"}
 _TEXT = re.compile(r">([^<]+)<")
-_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
-_HANGUL_WORD = re.compile(rf"[^\s<>]*[{_HANGUL}][^\s<>]*")
-_IS_HANGUL = re.compile(rf"[{_HANGUL}]")
+_HANGUL_WORD = re.compile(rf"[^\s<>]*[{HANGUL}][^\s<>]*")
 WORD_JOINER = "\u2060"
 
 
@@ -509,7 +508,7 @@ def keep_words(html: str) -> str:
     for match in _TEXT.finditer(body):
         text = match.group(1)
         wrapped = _HANGUL_WORD.sub(lambda w: f'<span class="kw">{w.group(0)}</span>', text)
-        if not text[0].isspace() and not previous.isspace() and (_IS_HANGUL.match(text[0]) or _IS_HANGUL.match(previous)):
+        if not text[0].isspace() and not previous.isspace() and (IS_HANGUL.match(text[0]) or IS_HANGUL.match(previous)):
             wrapped = WORD_JOINER + wrapped
         out.append(body[position : match.start(1)] + wrapped)
         position = match.end(1)
