@@ -196,11 +196,15 @@ def _render_and_write(
     with clock("images"):
         copies, made_from = _copies(options, state, report, site, files, whole)
     # Written by this build: its static files, PDFs and search index, and its pages when not staged.
-    outputs = {path: data for path, data in copies.items() if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files or path not in state.digests}
+    outputs: dict[str, bytes] = {}
     to_stage = whole and options.out is not None and options.pdf_slugs is None
     with staging(options.out, options.source) if to_stage else nullcontext() as stage:  # type: ignore[arg-type]
         with clock("render"):
             made = _render(renderer, site, todo, whole, stage, outputs, {job.print_file for job in jobs}, options.jobs if whole else 1, progress)
+        # After the pages, as a whole build writes them to its stage: a copy wins over a page of its path.
+        outputs.update(
+            (path, data) for path, data in copies.items() if whole or path in files or f"{TEMPLATES_DIR}/{path}" in files or path not in state.digests
+        )
         made.deps.update(made_from)
         notes = set(made.diagnostics)
         report.diagnostics += notes if whole else state.notes | notes
